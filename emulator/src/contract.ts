@@ -1,0 +1,99 @@
+// The seams between the emulator's parts. The infrastructure (CA, proxy, TLS hosts, Entra ID,
+// Azurite, admin API, fault injection, persistence) implements these; the service handlers
+// (ARM for Microsoft.MachineLearningServices, the <region>.api.azureml.ms data plane) consume them.
+// Nothing here is shared with tasks/: the emulator is Azure, not a mirror of our client.
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** One HTTPS request as a host received it, body already read. */
+export interface HostRequest {
+  method: string;
+  /** Absolute URL as the client addressed it: https://<host><path>?<query>. */
+  url: URL;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** The x-ms-request-id this request's response carries (the infrastructure sets the header). */
+  requestId: string;
+}
+
+export interface HostResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** A Buffer is sent as is; anything else is sent as JSON (application/json; charset=utf-8). */
+  body?: unknown;
+}
+
+export type HostHandler = (req: HostRequest) => Promise<HostResponse>;
+
+/** Who called, from a verified Entra ID access token. */
+export interface Principal {
+  /** Object id of the service principal or managed identity (the `oid` claim). */
+  objectId: string;
+  /** Application (client) id (the `appid` claim). */
+  appId: string;
+  tenantId: string;
+  /** The token's `aud` claim. */
+  audience: string;
+}
+
+export type TokenCheck =
+  | { ok: true; principal: Principal }
+  | { ok: false; status: 401; code: 'AuthenticationFailed' | 'InvalidAuthenticationToken' | 'ExpiredAuthenticationToken' | 'InvalidAuthenticationTokenAudience'; message: string; wwwAuthenticate: string };
+
+export interface TokenVerifier {
+  /**
+   * Checks an Authorization header value ("Bearer <jwt>"): signature by the emulator's Entra ID,
+   * expiry, and that the audience is one of `audiences` (compared without trailing slash).
+   */
+  verify(authorization: string | undefined, audiences: string[]): TokenCheck;
+}
+
+export type BuiltInRole = 'Owner' | 'Contributor' | 'Reader' | 'AzureML Data Scientist';
+
+export interface RoleAssignment {
+  principalId: string;
+  role: BuiltInRole;
+  /** ARM scope, e.g. /subscriptions/<id> or /subscriptions/<id>/resourceGroups/<rg>. */
+  scope: string;
+}
+
+/** A small document store persisted in the state directory (survives restarts with --state-dir). */
+export interface Store {
+  get<T>(collection: string, key: string): T | undefined;
+  put<T>(collection: string, key: string, value: T): void;
+  delete(collection: string, key: string): boolean;
+  list<T>(collection: string): Array<{ key: string; value: T }>;
+}
+
+/** Faults whose effect is semantic, applied by the service handlers rather than the transport. */
+export type SemanticFaultKind = 'lroFailed' | 'computeStuckResizing' | 'deploymentUnhealthy';
+
+export interface FaultRegistry {
+  /**
+   * Consumes one use of a semantic fault matching method and path (path pattern rules are the
+   * admin API's), returning true when one applied. The infrastructure logs the hit.
+   */
+  takeSemantic(kind: SemanticFaultKind, method: string, path: string): boolean;
+}
+
+/** Fixed facts about this emulated cloud, written to connection.json. */
+export interface CloudFacts {
+  tenantId: string;
+  subscriptionId: string;
+  resourceGroupName: string;
+  workspaceName: string;
+  location: string;
+  /** Storage account behind workspaceblobstore (served by Azurite). */
+  storageAccountName: string;
+  storageAccountKey: string;
+}
+
+export interface ServiceContext {
+  facts: CloudFacts;
+  store: Store;
+  tokens: TokenVerifier;
+  roleAssignments(): RoleAssignment[];
+  faults: FaultRegistry;
+  /** Milliseconds; injectable so tests can move time. */
+  now(): number;
+  log(message: string): void;
+}
