@@ -1,10 +1,48 @@
-// ARM for Microsoft.MachineLearningServices (placeholder until the ARM handlers land).
-import type { HostHandler, ServiceContext } from '../contract';
+// ARM for Microsoft.MachineLearningServices: every request to https://management.azure.com.
+import { randomUUID } from 'node:crypto';
+import type { HostHandler, HostResponse, ServiceContext } from '../contract';
+import { assetRoutes } from './assets';
+import { computeRoutes } from './computes';
+import { datastoreRoutes } from './datastores';
+import { deploymentRoutes } from './deployments';
+import { endpointRoutes } from './endpoints';
+import { ArmError } from './errors';
+import { type JobExecutor, jobRoutes } from './jobs';
+import { locationRoutes } from './locations';
+import { operationRoutes, settleOperations } from './lro';
+import { Router, header } from './router';
+import { seedArmState } from './seed';
+import { workspaceRoutes } from './workspaces';
 
-/** Handles every request to management.azure.com. */
-export function createArmHandler(_ctx: ServiceContext): HostHandler {
-  return async () => ({ status: 404, body: { error: { code: 'NotImplemented', message: 'ARM is not emulated yet.' } } });
+export type { JobExecutor, JobStatus } from './jobs';
+export { TERMINAL_JOB_STATUSES, setJobStatus } from './jobs';
+export { acquireNodes, releaseNodes, type NodeAllocation } from './computeNodes';
+export { setFamilyLimit } from './vmSizes';
+
+export interface ArmOptions {
+  /** Runs submitted jobs; without one, jobs stay NotStarted. */
+  jobExecutor?: JobExecutor;
 }
 
-/** Writes the seeded workspace, datastore, computes and quotas into an empty store. */
-export function seedState(_ctx: ServiceContext): void {}
+/** Handles every request to management.azure.com. */
+export function createArmHandler(ctx: ServiceContext, options: ArmOptions = {}): HostHandler {
+  const router = new Router();
+  router.add(...workspaceRoutes, ...locationRoutes, ...operationRoutes, ...computeRoutes, ...datastoreRoutes, ...assetRoutes, ...jobRoutes(options.jobExecutor), ...endpointRoutes, ...deploymentRoutes);
+  return async (req) => {
+    const correlationId = header(req, 'x-ms-correlation-request-id') ?? randomUUID();
+    let response: HostResponse;
+    try {
+      settleOperations(ctx);
+      response = await router.dispatch(ctx, req);
+    } catch (e) {
+      if (!(e instanceof ArmError)) throw e;
+      response = { status: e.status, body: e.body, headers: e.extra.headers };
+    }
+    return { ...response, headers: { ...response.headers, 'x-ms-correlation-request-id': correlationId, 'x-ms-request-id': req.requestId } };
+  };
+}
+
+/** Writes the seeded workspace, datastores, computes and quotas into an empty store. */
+export function seedState(ctx: ServiceContext): void {
+  seedArmState(ctx);
+}

@@ -1,0 +1,55 @@
+// The environment the agent would hand a task: every input from task.json with a plausible value and an
+// AzureRM service connection (service principal with a secret) for each connectedService:AzureRM input,
+// so the task gets as far as its first call to Azure. The values are fakes: the benchmark stops the
+// task at its first connection attempt, before anything is sent.
+import * as path from 'node:path';
+
+interface TaskInput {
+  name: string;
+  type: string;
+  required?: boolean;
+  defaultValue?: string | boolean;
+  options?: Record<string, string>;
+}
+
+const CONNECTION_ID = 'bench-azure-connection';
+
+/** Values for inputs that a default or a pick list does not settle; a task's own inputs may be added here. */
+const INPUT_VALUES: Record<string, string> = {
+  resourceGroupName: 'rg-bench',
+  workspaceName: 'mlw-bench',
+};
+
+function inputValue(input: TaskInput): string | undefined {
+  if (input.type.startsWith('connectedService:')) return CONNECTION_ID;
+  if (INPUT_VALUES[input.name]) return INPUT_VALUES[input.name];
+  if (input.defaultValue !== undefined && input.defaultValue !== '') return String(input.defaultValue);
+  if (input.options) return Object.keys(input.options)[0];
+  return input.required ? `bench-${input.name}` : undefined;
+}
+
+/** PATH and the agent's variables only: nothing from the caller's environment leaks into the task. */
+export function taskEnvironment(taskJson: { inputs?: TaskInput[] }, workDir: string): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    AGENT_TEMPDIRECTORY: path.join(workDir, 'temp'),
+    AGENT_WORKFOLDER: workDir,
+    SYSTEM_DEFAULTWORKINGDIRECTORY: workDir,
+    SYSTEM_CULTURE: 'en-US',
+    TF_BUILD: 'True',
+    [`ENDPOINT_URL_${CONNECTION_ID}`]: 'https://management.azure.com/',
+    [`ENDPOINT_AUTH_${CONNECTION_ID}`]: JSON.stringify({
+      scheme: 'ServicePrincipal',
+      parameters: { authenticationType: 'spnKey', tenantid: '72f988bf-0000-0000-0000-000000000000', serviceprincipalid: '00000000-0000-0000-0000-00000000b001', serviceprincipalkey: 'bench-secret' },
+    }),
+    [`ENDPOINT_AUTH_SCHEME_${CONNECTION_ID}`]: 'ServicePrincipal',
+    [`ENDPOINT_DATA_${CONNECTION_ID}_SUBSCRIPTIONID`]: '00000000-0000-0000-0000-00000000b002',
+    [`ENDPOINT_DATA_${CONNECTION_ID}_SUBSCRIPTIONNAME`]: 'bench',
+    [`ENDPOINT_DATA_${CONNECTION_ID}_ENVIRONMENT`]: 'AzureCloud',
+  };
+  for (const input of taskJson.inputs ?? []) {
+    const value = inputValue(input);
+    if (value !== undefined) env[`INPUT_${input.name.replace(/ /g, '_').toUpperCase()}`] = value;
+  }
+  return env;
+}

@@ -1,0 +1,192 @@
+// Online deployments (Managed and Kubernetes): provisioning as Azure-AsyncOperation operations,
+// the deploymentUnhealthy fault (the container crashes: provisioning ends Failed), logs and SKUs.
+import type { HostResponse, ServiceContext } from '../contract';
+import type { ArmErrorDetail } from './errors';
+import { userError } from './errors';
+import { ENDPOINT, endpointId, isKubernetesEndpoint } from './endpoints';
+import { accepted, beginPatch, operationHeaders, registerEffect, startOperation } from './lro';
+import { checkDeploymentName } from './names';
+import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, isoTime, jsonResponse, listChildren, listResponse, putResource, systemDataFor } from './resources';
+import { type ArmCall, type Route, jsonBody } from './router';
+import { validateBody } from './validation';
+
+const DEPLOYMENT = `${ENDPOINT}/deployments/{deploymentName}`;
+
+/** What Azure ML reports when a deployment's container keeps crashing. */
+const CONTAINER_CRASHED: ArmErrorDetail = {
+  code: 'ResourceNotReady',
+  message: 'User container has crashed or terminated: Back-off restarting failed container. Please see troubleshooting guide, available here: https://aka.ms/oe-tsg#error-resourcenotready',
+};
+
+function deploymentId(call: ArmCall): string {
+  return `${endpointId(call)}/deployments/${call.params.deploymentName}`;
+}
+
+function checkReference(ctx: ServiceContext, workspaceId: string, id: unknown, path: string): void {
+  if (typeof id !== 'string' || !id.toLowerCase().startsWith(`${workspaceId.toLowerCase()}/`)) return;
+  if (!getResource(ctx, 'assets', id)) throw userError(`The asset '${id}' referenced by '${path}' was not found.`, path);
+}
+
+/** Kubernetes deployments run on one of the attached compute's instance types. */
+function checkInstanceType(ctx: ServiceContext, endpoint: ArmResource, properties: Properties): void {
+  const compute = getResource(ctx, 'computes', endpoint.properties.compute);
+  const instanceTypes: Record<string, unknown> = compute?.properties.properties?.instanceTypes ?? {};
+  if (!compute) throw userError(`The Kubernetes compute '${endpoint.properties.compute}' of endpoint '${endpoint.name}' was not found.`, 'properties.compute');
+  const requested: string = properties.instanceType ?? compute.properties.properties.defaultInstanceType;
+  if (!Object.keys(instanceTypes).some((t) => t.toLowerCase() === requested.toLowerCase())) {
+    throw userError(`Instance type '${requested}' is not defined on compute '${compute.name}'. Available instance types: ${Object.keys(instanceTypes).join(', ')}.`, 'properties.instanceType');
+  }
+  properties.instanceType = requested;
+}
+
+function unhealthyFault(call: ArmCall): boolean {
+  const hit = call.ctx.faults.takeSemantic('deploymentUnhealthy', call.req.method, call.path);
+  if (hit) call.ctx.log(`ARM: deployment ${call.params.deploymentName} turns unhealthy (deploymentUnhealthy fault)`);
+  return hit;
+}
+
+function createOrUpdate(call: ArmCall): HostResponse {
+  const { ctx } = call;
+  const body = jsonBody(call) as Properties;
+  validateBody(body, 'OnlineDeployment');
+  checkDeploymentName(call.params.deploymentName);
+  const endpoint = findResource(ctx, 'endpoints', endpointId(call));
+  const requested = { ...(body.properties as Properties) };
+  const kubernetes = isKubernetesEndpoint(endpoint);
+  const expectedType = kubernetes ? 'Kubernetes' : 'Managed';
+  if (requested.endpointComputeType.toLowerCase() !== expectedType.toLowerCase()) {
+    throw userError(`Deployment of type '${requested.endpointComputeType}' cannot be added to endpoint '${endpoint.name}', which takes '${expectedType}' deployments.`, 'properties.endpointComputeType');
+  }
+  if (kubernetes) checkInstanceType(ctx, endpoint, requested);
+  else if (!requested.instanceType) throw userError(`Required property 'instanceType' not found in JSON. Path 'properties'.`, 'properties.instanceType');
+  const workspaceId = endpoint.id.slice(0, endpoint.id.toLowerCase().indexOf('/onlineendpoints/'));
+  checkReference(ctx, workspaceId, requested.model, 'properties.model');
+  checkReference(ctx, workspaceId, requested.environmentId, 'properties.environmentId');
+  checkReference(ctx, workspaceId, requested.codeConfiguration?.codeId, 'properties.codeConfiguration.codeId');
+  const previous = getResource(ctx, 'deployments', deploymentId(call));
+  const deployment: ArmResource = {
+    id: previous?.id ?? deploymentId(call),
+    name: previous?.name ?? call.params.deploymentName,
+    type: `${ML_NAMESPACE}/workspaces/onlineEndpoints/deployments`,
+    location: body.location,
+    kind: body.kind ?? previous?.kind ?? expectedType,
+    tags: body.tags ?? previous?.tags ?? {},
+    sku: { name: 'Default', tier: 'Standard', capacity: 1, ...previous?.sku, ...body.sku },
+    properties: {
+      description: null,
+      properties: {},
+      environmentVariables: {},
+      appInsightsEnabled: false,
+      egressPublicNetworkAccess: 'Enabled',
+      scaleSettings: { scaleType: 'Default' },
+      requestSettings: { requestTimeout: 'PT5S', maxConcurrentRequestsPerInstance: 1, maxQueueWait: 'PT0.5S' },
+      livenessProbe: { initialDelay: 'PT10M', period: 'PT10S', timeout: 'PT2S', successThreshold: 1, failureThreshold: 30 },
+      readinessProbe: { initialDelay: 'PT10S', period: 'PT10S', timeout: 'PT2S', successThreshold: 1, failureThreshold: 30 },
+      ...requested,
+      provisioningState: previous ? 'Updating' : 'Creating',
+    },
+    systemData: systemDataFor(ctx, call.principal, previous?.systemData),
+  };
+  putResource(ctx, 'deployments', deployment);
+  const failure = unhealthyFault(call) ? CONTAINER_CRASHED : undefined;
+  const op = startOperation(call, { effect: 'deploymentProvisioned', resourceId: deployment.id, resourceCollection: 'deployments', failure });
+  return jsonResponse(deployment, previous ? 200 : 201, operationHeaders(call, op, false));
+}
+
+/** PATCH: sku (instance count) and tags (PartialMinimalTrackedResourceWithSku). */
+function update(call: ArmCall): HostResponse {
+  const body = jsonBody(call) as Properties;
+  validateBody(body, 'PartialMinimalTrackedResourceWithSku');
+  const deployment = findResource(call.ctx, 'deployments', deploymentId(call));
+  const failure = unhealthyFault(call) ? CONTAINER_CRASHED : undefined;
+  return beginPatch(call, 'deployments', deployment, { tags: body.tags ?? deployment.tags, sku: { ...deployment.sku, ...body.sku } }, 'deploymentProvisioned', failure);
+}
+
+function remove(call: ArmCall): HostResponse {
+  const endpoint = findResource(call.ctx, 'endpoints', endpointId(call));
+  const deployment = getResource(call.ctx, 'deployments', deploymentId(call));
+  if (!deployment) return { status: 204 };
+  for (const field of ['traffic', 'mirrorTraffic']) {
+    const share = Object.entries((endpoint.properties[field] ?? {}) as Record<string, number>).find(([name]) => name.toLowerCase() === deployment.name.toLowerCase())?.[1] ?? 0;
+    if (share > 0) {
+      throw userError(`Deployment '${deployment.name}' receives ${share}% of endpoint '${endpoint.name}' ${field === 'traffic' ? 'traffic' : 'mirror traffic'}. Set it to 0 before deleting the deployment.`);
+    }
+  }
+  putResource(call.ctx, 'deployments', { ...deployment, properties: { ...deployment.properties, provisioningState: 'Deleting' } });
+  return accepted(call, startOperation(call, { effect: 'deploymentDeleted', resourceId: deployment.id, resourceCollection: 'deployments' }));
+}
+
+registerEffect('deploymentProvisioned', {
+  complete: (ctx, op, outcome) => {
+    const deployment = getResource(ctx, 'deployments', op.resourceId);
+    if (deployment) putResource(ctx, 'deployments', withHealth(deployment, outcome === 'Succeeded' ? 'Succeeded' : 'Failed', op.failure));
+  },
+});
+
+registerEffect('deploymentDeleted', {
+  complete: (ctx, op, outcome) => {
+    const deployment = getResource(ctx, 'deployments', op.resourceId);
+    if (outcome === 'Succeeded') deleteResource(ctx, 'deployments', op.resourceId);
+    else if (deployment) putResource(ctx, 'deployments', withHealth(deployment, 'Failed', op.failure));
+  },
+});
+
+/** Internal marker of a crashed container, kept out of responses. */
+const CRASHED_MARK = 'azureml.emulator.containerCrashed';
+
+function withHealth(deployment: ArmResource, provisioningState: string, failure?: ArmErrorDetail): ArmResource {
+  const properties: Properties = { ...deployment.properties.properties };
+  if (failure?.code === CONTAINER_CRASHED.code) properties[CRASHED_MARK] = 'true';
+  else delete properties[CRASHED_MARK];
+  return { ...deployment, properties: { ...deployment.properties, provisioningState, properties } };
+}
+
+function view(deployment: ArmResource): ArmResource {
+  const { [CRASHED_MARK]: _crashed, ...properties } = deployment.properties.properties ?? {};
+  return { ...deployment, properties: { ...deployment.properties, properties } };
+}
+
+/** GET: a deploymentUnhealthy fault turns a running deployment Failed (its container crashed). */
+function get(call: ArmCall): HostResponse {
+  let deployment = findResource(call.ctx, 'deployments', deploymentId(call));
+  if (deployment.properties.provisioningState === 'Succeeded' && unhealthyFault(call)) {
+    deployment = withHealth(deployment, 'Failed', CONTAINER_CRASHED);
+    putResource(call.ctx, 'deployments', deployment);
+  }
+  return jsonResponse(view(deployment));
+}
+
+function getLogs(call: ArmCall): HostResponse {
+  const body = (jsonBody(call) ?? {}) as Properties;
+  validateBody(body, 'DeploymentLogsRequest');
+  const deployment = findResource(call.ctx, 'deployments', deploymentId(call));
+  const at = isoTime(call.ctx.now());
+  const crashed = deployment.properties.properties?.[CRASHED_MARK] === 'true';
+  const lines =
+    body.containerType === 'StorageInitializer'
+      ? [`${at} | Downloading model ${deployment.properties.model ?? ''}`, `${at} | Model download complete.`]
+      : crashed
+        ? [`${at} | Starting gunicorn 20.1.0`, `${at} | Booting worker with pid: 42`, `${at} | Exception in worker process: init() failed`, `${at} | Worker exiting (pid: 42)`, `${at} | Shutting down: Master`]
+        : [`${at} | Starting gunicorn 20.1.0`, `${at} | Booting worker with pid: 42`, `${at} | Initializing logger`, `${at} | Users's init has completed successfully`, `${at} | Scoring timeout setting is not found. Use default timeout: 3600000 ms`];
+  const tail = Number(body.tail ?? 0);
+  return jsonResponse({ content: (tail > 0 ? lines.slice(-tail) : lines).join('\n') });
+}
+
+export const deploymentRoutes: Route[] = [
+  { method: 'GET', pattern: `${ENDPOINT}/deployments`, provider: 'ml', resourceType: 'workspaces/onlineEndpoints/deployments', handle: (call) => listResponse(listChildren(call.ctx, 'deployments', findResource(call.ctx, 'endpoints', endpointId(call)).id, 'deployments').map(view)) },
+  { method: 'GET', pattern: DEPLOYMENT, provider: 'ml', resourceType: 'workspaces/onlineEndpoints/deployments', handle: get },
+  { method: 'PUT', pattern: DEPLOYMENT, provider: 'ml', resourceType: 'workspaces/onlineEndpoints/deployments', handle: createOrUpdate },
+  { method: 'PATCH', pattern: DEPLOYMENT, provider: 'ml', resourceType: 'workspaces/onlineEndpoints/deployments', handle: update },
+  { method: 'DELETE', pattern: DEPLOYMENT, provider: 'ml', resourceType: 'workspaces/onlineEndpoints/deployments', handle: remove },
+  { method: 'POST', pattern: `${DEPLOYMENT}/getLogs`, provider: 'ml', resourceType: 'workspaces/onlineEndpoints/deployments', handle: getLogs },
+  {
+    method: 'GET',
+    pattern: `${DEPLOYMENT}/skus`,
+    provider: 'ml',
+    resourceType: 'workspaces/onlineEndpoints/deployments/skus',
+    handle: (call) => {
+      findResource(call.ctx, 'deployments', deploymentId(call));
+      return jsonResponse({ value: [{ resourceType: `${ML_NAMESPACE}/workspaces/onlineEndpoints/deployments`, sku: { name: 'Default', tier: 'Standard' }, capacity: { minimum: 1, maximum: 20, default: 1, scaleType: 'Automatic' } }], nextLink: null });
+    },
+  },
+];

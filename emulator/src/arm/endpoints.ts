@@ -1,0 +1,192 @@
+// Online endpoints: creation and updates as Azure-AsyncOperation operations, traffic and
+// mirrorTraffic rules, keys and tokens.
+import { randomBytes } from 'node:crypto';
+import type { HostResponse, ServiceContext } from '../contract';
+import { atLeast } from './apiVersions';
+import { ArmError, userError } from './errors';
+import { WS, workspaceOf } from './computes';
+import { type Operation, accepted, beginPatch, operationHeaders, registerEffect, startOperation } from './lro';
+import { checkEndpointName } from './names';
+import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, jsonResponse, listChildren, listResponse, putResource, systemDataFor } from './resources';
+import { type ArmCall, type Route, jsonBody } from './router';
+import { validateBody } from './validation';
+
+export const ENDPOINT = `${WS}/onlineEndpoints/{endpointName}`;
+const KEYS = 'arm.endpointKeys';
+const MIRROR_TRAFFIC_VERSION = '2023-04-01';
+const MAX_MIRROR_PERCENT = 50;
+
+export function endpointId(call: ArmCall): string {
+  return `${workspaceOf(call).id}/onlineEndpoints/${call.params.endpointName}`;
+}
+
+export function isKubernetesEndpoint(endpoint: ArmResource): boolean {
+  return Boolean(endpoint.properties.compute);
+}
+
+export function deploymentsOf(ctx: ServiceContext, endpoint: ArmResource): ArmResource[] {
+  return listChildren(ctx, 'deployments', endpoint.id, 'deployments');
+}
+
+/** Traffic must name existing deployments with whole percentages summing to 0 or 100; mirrorTraffic at most 50 on one deployment. */
+function checkTraffic(ctx: ServiceContext, call: ArmCall, endpoint: ArmResource, properties: Properties): void {
+  const deployments = deploymentsOf(ctx, endpoint).map((d) => d.name.toLowerCase());
+  const unknown = (map: Record<string, number>, field: string) => {
+    for (const name of Object.keys(map)) {
+      if (!deployments.includes(name.toLowerCase())) {
+        throw userError(`Deployment '${name}' named in ${field} does not exist in endpoint '${endpoint.name}'. Create the deployment first, then route traffic to it.`, `properties.${field}`);
+      }
+    }
+  };
+  const traffic: Record<string, number> = properties.traffic ?? {};
+  for (const [name, value] of Object.entries(traffic)) {
+    if (!Number.isInteger(value) || value < 0 || value > 100) throw userError(`Traffic for deployment '${name}' must be a whole number between 0 and 100 (got ${value}).`, 'properties.traffic');
+  }
+  unknown(traffic, 'traffic');
+  const sum = Object.values(traffic).reduce((a, b) => a + b, 0);
+  if (sum !== 0 && sum !== 100) throw userError(`The traffic of endpoint '${endpoint.name}' sums to ${sum}; it must sum to 0 or 100.`, 'properties.traffic');
+  const mirror: Record<string, number> | undefined = properties.mirrorTraffic;
+  if (mirror === undefined || mirror === null || Object.keys(mirror).length === 0) return;
+  if (!atLeast(call.apiVersion, MIRROR_TRAFFIC_VERSION)) {
+    throw userError(`Property 'properties.mirrorTraffic' requires api-version ${MIRROR_TRAFFIC_VERSION} or later (request used ${call.apiVersion}).`, 'properties.mirrorTraffic');
+  }
+  if (isKubernetesEndpoint(endpoint)) throw userError('Mirror traffic is not supported for Kubernetes online endpoints.', 'properties.mirrorTraffic');
+  if (Object.keys(mirror).length > 1) throw userError('Mirror traffic can be sent to one deployment only.', 'properties.mirrorTraffic');
+  unknown(mirror, 'mirrorTraffic');
+  for (const [name, value] of Object.entries(mirror)) {
+    if (!Number.isInteger(value) || value < 0 || value > MAX_MIRROR_PERCENT) throw userError(`Mirror traffic for deployment '${name}' must be a whole number between 0 and ${MAX_MIRROR_PERCENT} (got ${value}).`, 'properties.mirrorTraffic');
+    const live = Object.entries(traffic).find(([d]) => d.toLowerCase() === name.toLowerCase())?.[1] ?? 0;
+    if (value > 0 && live > 0) throw userError(`Deployment '${name}' receives live traffic (${live}%) and cannot also receive mirrored traffic.`, 'properties.mirrorTraffic');
+  }
+}
+
+function newKey(): string {
+  return randomBytes(24).toString('base64');
+}
+
+function scoringUris(ctx: ServiceContext, name: string, kubernetes: boolean) {
+  const base = kubernetes ? `http://10.0.0.100/api/v1/endpoint/${name}` : `https://${name}.${ctx.facts.location}.inference.ml.azure.com`;
+  return { scoringUri: `${base}/score`, swaggerUri: `${base}/swagger.json` };
+}
+
+function createOrUpdate(call: ArmCall): HostResponse {
+  const { ctx } = call;
+  const body = jsonBody(call) as Properties;
+  validateBody(body, 'OnlineEndpoint');
+  checkEndpointName(call.params.endpointName);
+  const id = endpointId(call);
+  const previous = getResource(ctx, 'endpoints', id);
+  const requested = body.properties as Properties;
+  const location: string = body.location;
+  if (!previous) {
+    const taken = ctx.store.list<ArmResource>('arm.endpoints').some(({ value }) => value.name.toLowerCase() === call.params.endpointName.toLowerCase() && (value.location ?? '').toLowerCase() === location.toLowerCase());
+    if (taken) throw new ArmError(409, 'UserError', `An online endpoint named '${call.params.endpointName}' already exists in region '${location}'. Endpoint names must be unique within a region; choose another name.`);
+  }
+  if (previous && (previous.properties.compute ?? null) !== (requested.compute ?? previous.properties.compute ?? null)) {
+    throw userError(`The compute of endpoint '${previous.name}' cannot change.`, 'properties.compute');
+  }
+  const endpoint: ArmResource = {
+    id: previous?.id ?? id,
+    name: previous?.name ?? call.params.endpointName,
+    type: `${ML_NAMESPACE}/workspaces/onlineEndpoints`,
+    location,
+    kind: body.kind ?? previous?.kind ?? 'Managed',
+    tags: body.tags ?? previous?.tags ?? {},
+    identity: body.identity ?? previous?.identity ?? { type: 'SystemAssigned', principalId: randomBytes(16).toString('hex'), tenantId: ctx.facts.tenantId },
+    ...(body.sku ? { sku: body.sku } : {}),
+    properties: {
+      description: null,
+      properties: {},
+      ...previous?.properties,
+      ...requested,
+      traffic: requested.traffic ?? previous?.properties.traffic ?? {},
+      ...(requested.mirrorTraffic !== undefined ? { mirrorTraffic: requested.mirrorTraffic } : {}),
+      ...scoringUris(ctx, previous?.name ?? call.params.endpointName, Boolean(requested.compute ?? previous?.properties.compute)),
+      provisioningState: previous ? 'Updating' : 'Creating',
+    },
+    systemData: systemDataFor(ctx, call.principal, previous?.systemData),
+  };
+  checkTraffic(ctx, call, endpoint, endpoint.properties);
+  putResource(ctx, 'endpoints', endpoint);
+  if (!ctx.store.get(KEYS, endpoint.id.toLowerCase())) ctx.store.put(KEYS, endpoint.id.toLowerCase(), { primaryKey: newKey(), secondaryKey: newKey() });
+  const op = startOperation(call, { effect: 'endpointProvisioned', resourceId: endpoint.id, resourceCollection: 'endpoints' });
+  return jsonResponse(endpoint, previous ? 200 : 201, operationHeaders(call, op, false));
+}
+
+/** PATCH: tags, identity, sku, kind (PartialMinimalTrackedResourceWithIdentity). */
+function update(call: ArmCall): HostResponse {
+  const body = jsonBody(call) as Properties;
+  validateBody(body, 'PartialMinimalTrackedResourceWithIdentity');
+  const endpoint = findResource(call.ctx, 'endpoints', endpointId(call));
+  return beginPatch(call, 'endpoints', endpoint, { tags: body.tags ?? endpoint.tags, identity: body.identity ?? endpoint.identity }, 'endpointProvisioned');
+}
+
+function remove(call: ArmCall): HostResponse {
+  const endpoint = getResource(call.ctx, 'endpoints', endpointId(call));
+  if (!endpoint) return { status: 204 };
+  putResource(call.ctx, 'endpoints', { ...endpoint, properties: { ...endpoint.properties, provisioningState: 'Deleting' } });
+  return accepted(call, startOperation(call, { effect: 'endpointDeleted', resourceId: endpoint.id, resourceCollection: 'endpoints' }));
+}
+
+function setProvisioningState(ctx: ServiceContext, op: Operation, state: string): void {
+  const endpoint = getResource(ctx, 'endpoints', op.resourceId);
+  if (endpoint) putResource(ctx, 'endpoints', { ...endpoint, properties: { ...endpoint.properties, provisioningState: state } });
+}
+
+registerEffect('endpointProvisioned', { complete: (ctx, op, outcome) => setProvisioningState(ctx, op, outcome) });
+
+registerEffect('endpointDeleted', {
+  complete: (ctx, op, outcome) => {
+    if (outcome === 'Failed') return setProvisioningState(ctx, op, 'Failed');
+    const endpoint = getResource(ctx, 'endpoints', op.resourceId);
+    if (endpoint) for (const deployment of deploymentsOf(ctx, endpoint)) deleteResource(ctx, 'deployments', deployment.id);
+    deleteResource(ctx, 'endpoints', op.resourceId);
+    ctx.store.delete(KEYS, op.resourceId.toLowerCase());
+  },
+});
+
+registerEffect('endpointKeyRegenerated', {
+  complete: (ctx, op, outcome) => {
+    const keys = ctx.store.get<{ primaryKey: string; secondaryKey: string }>(KEYS, op.resourceId.toLowerCase());
+    if (outcome !== 'Succeeded' || !keys) return;
+    const field = op.args?.keyType === 'Secondary' ? 'secondaryKey' : 'primaryKey';
+    ctx.store.put(KEYS, op.resourceId.toLowerCase(), { ...keys, [field]: op.args?.keyValue ?? newKey() });
+  },
+});
+
+function keyAuthEndpoint(call: ArmCall): ArmResource {
+  const endpoint = findResource(call.ctx, 'endpoints', endpointId(call));
+  if (endpoint.properties.authMode !== 'Key') throw userError(`Endpoint '${endpoint.name}' uses authMode '${endpoint.properties.authMode}'; keys exist only for authMode 'Key'.`);
+  return endpoint;
+}
+
+function listKeys(call: ArmCall): HostResponse {
+  const endpoint = keyAuthEndpoint(call);
+  return jsonResponse(call.ctx.store.get(KEYS, endpoint.id.toLowerCase()));
+}
+
+function regenerateKeys(call: ArmCall): HostResponse {
+  const body = jsonBody(call) as Properties;
+  validateBody(body, 'RegenerateEndpointKeysRequest');
+  const endpoint = keyAuthEndpoint(call);
+  if (!['Primary', 'Secondary'].includes(body.keyType)) throw userError(`Invalid keyType '${body.keyType}': expected Primary or Secondary.`, 'keyType');
+  return accepted(call, startOperation(call, { effect: 'endpointKeyRegenerated', resourceId: endpoint.id, resourceCollection: 'endpoints', args: { keyType: body.keyType, keyValue: body.keyValue } }));
+}
+
+function getToken(call: ArmCall): HostResponse {
+  const endpoint = findResource(call.ctx, 'endpoints', endpointId(call));
+  if (endpoint.properties.authMode !== 'AMLToken') throw userError(`Endpoint '${endpoint.name}' uses authMode '${endpoint.properties.authMode}'; tokens exist only for authMode 'AMLToken'.`);
+  const now = Math.floor(call.ctx.now() / 1000);
+  return jsonResponse({ accessToken: randomBytes(48).toString('base64url'), tokenType: 'Bearer', expiryTimeUtc: now + 3600, refreshAfterTimeUtc: now + 1800 });
+}
+
+export const endpointRoutes: Route[] = [
+  { method: 'GET', pattern: `${WS}/onlineEndpoints`, provider: 'ml', resourceType: 'workspaces/onlineEndpoints', handle: (call) => listResponse(listChildren(call.ctx, 'endpoints', workspaceOf(call).id, 'onlineEndpoints')) },
+  { method: 'GET', pattern: ENDPOINT, provider: 'ml', resourceType: 'workspaces/onlineEndpoints', handle: (call) => jsonResponse(findResource(call.ctx, 'endpoints', endpointId(call))) },
+  { method: 'PUT', pattern: ENDPOINT, provider: 'ml', resourceType: 'workspaces/onlineEndpoints', handle: createOrUpdate },
+  { method: 'PATCH', pattern: ENDPOINT, provider: 'ml', resourceType: 'workspaces/onlineEndpoints', handle: update },
+  { method: 'DELETE', pattern: ENDPOINT, provider: 'ml', resourceType: 'workspaces/onlineEndpoints', handle: remove },
+  { method: 'POST', pattern: `${ENDPOINT}/listKeys`, provider: 'ml', resourceType: 'workspaces/onlineEndpoints', handle: listKeys },
+  { method: 'POST', pattern: `${ENDPOINT}/regenerateKeys`, provider: 'ml', resourceType: 'workspaces/onlineEndpoints', handle: regenerateKeys },
+  { method: 'POST', pattern: `${ENDPOINT}/token`, provider: 'ml', resourceType: 'workspaces/onlineEndpoints', handle: getToken },
+];

@@ -1,0 +1,149 @@
+// Jobs: stored here with their status; execution is delegated to a pluggable JobExecutor (the
+// default runs nothing, so a job stays NotStarted until cancelled).
+import type { HostResponse, ServiceContext } from '../contract';
+import { userError } from './errors';
+import { WS, workspaceOf } from './computes';
+import { accepted, registerEffect, startOperation } from './lro';
+import { checkAssetName } from './names';
+import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, jsonResponse, listChildren, listResponse, putResource, systemDataFor } from './resources';
+import { type ArmCall, type Route, jsonBody } from './router';
+import { validateBody } from './validation';
+
+export type JobStatus =
+  | 'NotStarted' | 'Starting' | 'Provisioning' | 'Preparing' | 'Queued' | 'Running' | 'Finalizing'
+  | 'CancelRequested' | 'Completed' | 'Failed' | 'Canceled' | 'NotResponding' | 'Paused' | 'Unknown';
+
+export const TERMINAL_JOB_STATUSES: JobStatus[] = ['Completed', 'Failed', 'Canceled'];
+
+/** Runs jobs. Provided by the infrastructure; it reports progress through setJobStatus. */
+export interface JobExecutor {
+  /** A job was created (status NotStarted). */
+  submit(ctx: ServiceContext, job: ArmResource): void;
+  /** Cancellation was requested (status CancelRequested); the executor sets Canceled once stopped. */
+  cancel(ctx: ServiceContext, job: ArmResource): void;
+}
+
+const JOB = `${WS}/jobs/{id}`;
+
+function jobId(call: ArmCall): string {
+  return `${workspaceOf(call).id}/jobs/${call.params.id}`;
+}
+
+/** Moves a job to a new status (for the job executor), merging extra properties. */
+export function setJobStatus(ctx: ServiceContext, id: string, status: JobStatus, extra: Properties = {}): ArmResource | undefined {
+  const job = getResource(ctx, 'jobs', id);
+  if (!job) return undefined;
+  const updated = { ...job, properties: { ...job.properties, ...extra, status } };
+  putResource(ctx, 'jobs', updated);
+  return updated;
+}
+
+/** References to this workspace's computes and assets must exist (other ids, e.g. registries, pass). */
+function checkReference(ctx: ServiceContext, workspace: ArmResource, id: unknown, path: string): void {
+  if (typeof id !== 'string' || !id.toLowerCase().startsWith(`${workspace.id.toLowerCase()}/`)) return;
+  const collection = /\/computes\//i.test(id) ? 'computes' : 'assets';
+  if (!getResource(ctx, collection, id)) throw userError(`The resource '${id}' referenced by '${path}' was not found in workspace '${workspace.name}'.`, path);
+}
+
+function createOrUpdate(executor: JobExecutor | undefined) {
+  return (call: ArmCall): HostResponse => {
+    const { ctx } = call;
+    const body = jsonBody(call) as Properties;
+    validateBody(body, 'JobBase');
+    checkAssetName('Job', call.params.id);
+    const workspace = workspaceOf(call);
+    const requested = body.properties as Properties;
+    const previous = getResource(ctx, 'jobs', jobId(call));
+    if (previous) {
+      const mutable = ['description', 'tags', 'properties', 'displayName', 'isArchived', 'status', 'services'];
+      const changed = Object.keys(requested).filter((k) => !mutable.includes(k) && JSON.stringify(requested[k]) !== JSON.stringify(previous.properties[k]));
+      if (changed.length > 0) {
+        throw userError(`Job '${previous.name}' already exists; only description, tags, properties, displayName and isArchived can be updated (request changes: ${changed.join(', ')}). Submit a job with a new name instead.`);
+      }
+      const updated = { ...previous, properties: { ...previous.properties, ...requested, status: previous.properties.status, services: previous.properties.services }, systemData: systemDataFor(ctx, call.principal, previous.systemData) };
+      putResource(ctx, 'jobs', updated);
+      return jsonResponse(updated, 200);
+    }
+    checkReference(ctx, workspace, requested.computeId, 'properties.computeId');
+    checkReference(ctx, workspace, requested.environmentId, 'properties.environmentId');
+    checkReference(ctx, workspace, requested.codeId, 'properties.codeId');
+    const name = call.params.id;
+    const job: ArmResource = {
+      id: jobId(call),
+      name,
+      type: `${ML_NAMESPACE}/workspaces/jobs`,
+      properties: {
+        description: null,
+        tags: {},
+        properties: {},
+        displayName: name,
+        experimentName: 'Default',
+        isArchived: false,
+        ...requested,
+        status: 'NotStarted',
+        services: {
+          Tracking: { jobServiceType: 'Tracking', endpoint: workspace.properties.mlFlowTrackingUri, status: null, errorMessage: null, properties: null },
+          Studio: { jobServiceType: 'Studio', endpoint: `https://ml.azure.com/runs/${name}?wsid=${workspace.id}&tid=${ctx.facts.tenantId}`, status: null, errorMessage: null, properties: null },
+        },
+      },
+      systemData: systemDataFor(ctx, call.principal),
+    };
+    putResource(ctx, 'jobs', job);
+    executor?.submit(ctx, job);
+    return jsonResponse(job, 201);
+  };
+}
+
+function cancel(executor: JobExecutor | undefined) {
+  return (call: ArmCall): HostResponse => {
+    const job = findResource(call.ctx, 'jobs', jobId(call));
+    const terminal = TERMINAL_JOB_STATUSES.includes(job.properties.status);
+    if (!terminal) {
+      const requested = setJobStatus(call.ctx, job.id, 'CancelRequested') ?? job;
+      executor?.cancel(call.ctx, requested);
+    }
+    return accepted(call, startOperation(call, { effect: 'jobCanceled', resourceId: job.id, resourceCollection: 'jobs', args: { awaitExecutor: Boolean(executor) && !terminal } }));
+  };
+}
+
+registerEffect('jobCanceled', {
+  // With an executor, the operation lasts until the job has actually stopped.
+  ready: (ctx, op) => !op.args?.awaitExecutor || TERMINAL_JOB_STATUSES.includes(getResource(ctx, 'jobs', op.resourceId)?.properties.status ?? 'Canceled'),
+  complete: (ctx, op, outcome) => {
+    const job = getResource(ctx, 'jobs', op.resourceId);
+    if (outcome === 'Succeeded' && job && !TERMINAL_JOB_STATUSES.includes(job.properties.status)) setJobStatus(ctx, job.id, 'Canceled');
+  },
+});
+
+registerEffect('jobDeleted', {
+  complete: (ctx, op, outcome) => {
+    if (outcome === 'Succeeded') deleteResource(ctx, 'jobs', op.resourceId);
+  },
+});
+
+function remove(call: ArmCall): HostResponse {
+  const job = getResource(call.ctx, 'jobs', jobId(call));
+  if (!job) return { status: 204 };
+  return accepted(call, startOperation(call, { effect: 'jobDeleted', resourceId: job.id, resourceCollection: 'jobs' }));
+}
+
+function list(call: ArmCall): HostResponse {
+  const params = call.req.url.searchParams;
+  const jobType = params.get('jobType');
+  const tag = params.get('tag');
+  const all = params.get('listViewType') === 'All';
+  const jobs = listChildren(call.ctx, 'jobs', workspaceOf(call).id, 'jobs').filter(
+    (j) => (all || !j.properties.isArchived) && (!jobType || j.properties.jobType?.toLowerCase() === jobType.toLowerCase()) && (!tag || Object.keys(j.properties.tags ?? {}).includes(tag)),
+  );
+  return listResponse(jobs.reverse());
+}
+
+export function jobRoutes(executor: JobExecutor | undefined): Route[] {
+  return [
+    { method: 'GET', pattern: `${WS}/jobs`, provider: 'ml', resourceType: 'workspaces/jobs', handle: list },
+    { method: 'GET', pattern: JOB, provider: 'ml', resourceType: 'workspaces/jobs', handle: (call) => jsonResponse(findResource(call.ctx, 'jobs', jobId(call))) },
+    { method: 'PUT', pattern: JOB, provider: 'ml', resourceType: 'workspaces/jobs', handle: createOrUpdate(executor) },
+    { method: 'DELETE', pattern: JOB, provider: 'ml', resourceType: 'workspaces/jobs', handle: remove },
+    { method: 'POST', pattern: `${JOB}/cancel`, provider: 'ml', resourceType: 'workspaces/jobs', handle: cancel(executor) },
+  ];
+}

@@ -1,0 +1,82 @@
+// Azurite's blob service as a child process on a free loopback port, with telemetry disabled and
+// its data in the state directory. It exits with the emulator: on stop(), and on its own when the
+// emulator's process dies (the stdin pipe it watches closes).
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface AzuriteBlob {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface AzuriteOptions {
+  location: string;
+  accountName: string;
+  accountKey: string;
+  logFile: string;
+}
+
+const STARTUP_TIMEOUT_MS = 30_000;
+const SHUTDOWN_GRACE_MS = 5_000;
+
+// Runs Azurite's own blob entry point after arranging for the process to end when stdin closes.
+const WATCHDOG = `
+process.stdin.on('end', () => process.kill(process.pid, 'SIGTERM')).on('error', () => {}).resume();
+process.stdin.on('end', () => setTimeout(() => process.exit(0), ${SHUTDOWN_GRACE_MS}).unref());
+process.argv.splice(1, 0, process.env.AZURITE_BLOB_MAIN);
+require(process.env.AZURITE_BLOB_MAIN);
+`;
+
+export async function startAzuriteBlob(options: AzuriteOptions): Promise<AzuriteBlob> {
+  fs.mkdirSync(options.location, { recursive: true });
+  const main = require.resolve('azurite/dist/src/blob/main.js');
+  const args = ['--blobHost', '127.0.0.1', '--blobPort', '0', '--location', options.location, '--disableTelemetry', '--skipApiVersionCheck', '--loose', '--silent'];
+  const log = fs.openSync(options.logFile, 'a');
+  const child = spawn(process.execPath, ['-e', WATCHDOG, '--', ...args], {
+    stdio: ['pipe', 'pipe', log],
+    env: { ...process.env, AZURITE_BLOB_MAIN: main, AZURITE_ACCOUNTS: `${options.accountName}:${options.accountKey}`, NODE_OPTIONS: '' },
+  });
+  fs.closeSync(log);
+  const port = await listeningPort(child, options.logFile);
+  return { port, stop: () => stopChild(child) };
+}
+
+function listeningPort(child: ChildProcess, logFile: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => fail(`Azurite did not start within ${STARTUP_TIMEOUT_MS / 1000} s`), STARTUP_TIMEOUT_MS);
+    const fail = (message: string) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${message}; see ${logFile}. Output: ${output.trim()}`));
+    };
+    child.once('exit', (code) => fail(`Azurite exited with code ${code}`));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /successfully listens on https?:\/\/[^:]+:(\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        // Keep draining stdout so Azurite never blocks on a full pipe.
+        child.stdout!.removeAllListeners('data').resume();
+        resolve(Number(match[1]));
+      }
+    });
+  });
+}
+
+/** SIGTERM lets Azurite save its metadata; SIGKILL after a grace period. */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), SHUTDOWN_GRACE_MS);
+    child.once('exit', () => {
+      clearTimeout(killer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export const AZURITE_DIR = (stateDir: string) => path.join(stateDir, 'azurite');

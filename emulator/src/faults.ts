@@ -1,0 +1,143 @@
+// Fault injection: faults registered through the admin API, matched by method, host and path
+// pattern, for a number of requests or a time. Transport faults (status, reset, latency) are
+// applied by the TLS layer before any handler; semantic ones by the service handlers.
+import { randomUUID } from 'node:crypto';
+import type { FaultRegistry, SemanticFaultKind } from './contract';
+import type { RequestLog } from './requestLog';
+
+export const TRANSPORT_FAULT_KINDS = ['status', 'reset', 'latency'] as const;
+export const SEMANTIC_FAULT_KINDS: readonly SemanticFaultKind[] = ['lroFailed', 'computeStuckResizing', 'deploymentUnhealthy'];
+export type TransportFaultKind = (typeof TRANSPORT_FAULT_KINDS)[number];
+export type FaultKind = TransportFaultKind | SemanticFaultKind;
+
+/** What POST /faults accepts. */
+export interface FaultSpec {
+  kind: FaultKind;
+  /** Glob over the URL path (`*` within a segment, `**` across segments), or a regex when it starts with `^`. Case-insensitive. */
+  pathPattern: string;
+  method?: string;
+  host?: string;
+  /** kind "status": 429, 500 or 503. */
+  status?: number;
+  /** kind "status" with 429 or 503: the Retry-After header (seconds). */
+  retryAfterSeconds?: number;
+  /** kind "latency": delay before the handler runs. */
+  latencyMs?: number;
+  /** How many matching requests it affects (default 1 unless durationSeconds is given). */
+  count?: number;
+  durationSeconds?: number;
+}
+
+export interface Fault extends FaultSpec {
+  id: string;
+  createdAt: string;
+  expiresAt?: string;
+  /** Uses left; undefined for a time-bound fault. */
+  remaining?: number;
+  hits: number;
+}
+
+export class FaultSpecError extends Error {}
+
+const FAULT_STATUSES = [429, 500, 503];
+
+function compilePattern(pattern: string): RegExp {
+  if (pattern.startsWith('^')) {
+    try {
+      return new RegExp(pattern, 'i');
+    } catch (e) {
+      throw new FaultSpecError(`pathPattern '${pattern}' is not a valid regular expression: ${(e as Error).message}`);
+    }
+  }
+  const source = pattern
+    .split('**')
+    .map((part) => part.split('*').map((text) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*'))
+    .join('.*');
+  return new RegExp(`^${source}$`, 'i');
+}
+
+/** Validates a POST /faults body, naming the field at fault. */
+export function parseFaultSpec(body: unknown): FaultSpec {
+  if (typeof body !== 'object' || body === null) throw new FaultSpecError('the request body must be a JSON object');
+  const spec = body as Record<string, unknown>;
+  const kinds: readonly string[] = [...TRANSPORT_FAULT_KINDS, ...SEMANTIC_FAULT_KINDS];
+  if (typeof spec.kind !== 'string' || !kinds.includes(spec.kind)) throw new FaultSpecError(`'kind' must be one of ${kinds.join(', ')}`);
+  if (typeof spec.pathPattern !== 'string' || !spec.pathPattern) throw new FaultSpecError("'pathPattern' is required: a glob such as '/subscriptions/**/computes/*' or a regex starting with '^'");
+  compilePattern(spec.pathPattern);
+  for (const name of ['method', 'host'] as const) {
+    if (spec[name] !== undefined && typeof spec[name] !== 'string') throw new FaultSpecError(`'${name}' must be a string`);
+  }
+  for (const name of ['status', 'retryAfterSeconds', 'latencyMs', 'count', 'durationSeconds'] as const) {
+    const value = spec[name];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) throw new FaultSpecError(`'${name}' must be a non-negative number`);
+  }
+  if (spec.kind === 'status' && !FAULT_STATUSES.includes(spec.status as number)) throw new FaultSpecError(`kind 'status' needs 'status': one of ${FAULT_STATUSES.join(', ')}`);
+  if (spec.kind === 'latency' && spec.latencyMs === undefined) throw new FaultSpecError("kind 'latency' needs 'latencyMs'");
+  return spec as unknown as FaultSpec;
+}
+
+export class FaultInjector implements FaultRegistry {
+  private readonly faults: Array<{ fault: Fault; pattern: RegExp }> = [];
+
+  constructor(
+    private readonly log: RequestLog,
+    private readonly now: () => number,
+  ) {}
+
+  add(spec: FaultSpec): Fault {
+    const fault: Fault = {
+      ...spec,
+      method: spec.method?.toUpperCase(),
+      host: spec.host?.toLowerCase(),
+      id: randomUUID(),
+      createdAt: new Date(this.now()).toISOString(),
+      expiresAt: spec.durationSeconds === undefined ? undefined : new Date(this.now() + spec.durationSeconds * 1000).toISOString(),
+      remaining: spec.count ?? (spec.durationSeconds === undefined ? 1 : undefined),
+      hits: 0,
+    };
+    this.faults.push({ fault, pattern: compilePattern(spec.pathPattern) });
+    return fault;
+  }
+
+  list(): Fault[] {
+    return this.faults.map(({ fault }) => ({ ...fault }));
+  }
+
+  remove(id: string): boolean {
+    const index = this.faults.findIndex(({ fault }) => fault.id === id);
+    if (index >= 0) this.faults.splice(index, 1);
+    return index >= 0;
+  }
+
+  clear(): void {
+    this.faults.length = 0;
+  }
+
+  /** Consumes one use of the first active fault of `kinds` matching the request, logging the hit. */
+  take(kinds: readonly FaultKind[], method: string, host: string, path: string): Fault | undefined {
+    const now = this.now();
+    const entry = this.faults.find(
+      ({ fault, pattern }) =>
+        kinds.includes(fault.kind) &&
+        (fault.remaining === undefined || fault.remaining > 0) &&
+        (fault.expiresAt === undefined || Date.parse(fault.expiresAt) > now) &&
+        (fault.method === undefined || fault.method === method.toUpperCase()) &&
+        (fault.host === undefined || fault.host === host.toLowerCase()) &&
+        pattern.test(path),
+    );
+    if (!entry) return undefined;
+    const { fault } = entry;
+    fault.hits++;
+    if (fault.remaining !== undefined) fault.remaining--;
+    this.log.append({ type: 'fault', time: new Date(now).toISOString(), id: fault.id, kind: fault.kind, method, host, path });
+    return { ...fault };
+  }
+
+  takeTransport(method: string, host: string, path: string): Fault | undefined {
+    return this.take(TRANSPORT_FAULT_KINDS, method, host, path);
+  }
+
+  takeSemantic(kind: SemanticFaultKind, method: string, path: string): boolean {
+    return this.take([kind], method, 'management.azure.com', path) !== undefined;
+  }
+}

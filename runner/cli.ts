@@ -1,0 +1,203 @@
+// npm run pipeline -- <pipeline.yml> [options]: run an Azure Pipelines YAML locally, the way the
+// agent runs it, against the embedded emulator (default), a running emulator, or real Azure.
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startEmbeddedEmulator, type EmulatorHandle } from './embeddedEmulator';
+import { UserError } from './errors';
+import { parsePipelineFile } from './parser';
+import { Cancellation, describeTarget, runPipeline, type RunOutcome } from './index';
+import { AUTH_CHOICES, azureTargetFromEnvironment, emulatorTarget, readConnectionFile, type AuthChoice, type AzureTarget } from './serviceConnection';
+
+const USAGE = `Usage: npm run pipeline -- <pipeline.yml> [options]
+
+Runs an Azure Pipelines YAML file locally, step by step, as the Azure Pipelines agent would.
+
+Target (default: start an embedded Azure emulator, run, stop it):
+  --connection FILE   use a running emulator (its connection.json from \`npm run emulator\`)
+  --azure             real Azure: a service principal from AZURE_TENANT_ID, AZURE_CLIENT_ID,
+                      AZURE_CLIENT_SECRET, AZURE_SUBSCRIPTION_ID
+  --auth SCHEME       the service connection's identity on the emulator:
+                      ${AUTH_CHOICES.join(' | ')} (default: secret)
+  --state-dir DIR     state directory of the embedded emulator (default: a temporary one)
+
+Run:
+  --var NAME=VALUE    set a variable (wins over the YAML, like a queue-time variable); repeatable
+  --secret NAME=VALUE set a secret variable (masked everywhere); repeatable
+  --param NAME=VALUE  set a pipeline parameter; repeatable
+  --report FILE       write a JSON report of the run
+  --tasks DIR         packaged tasks (default: build/tasks, made by \`npm run build\`)
+  --work DIR          the agent's work folder (default: a temporary one)
+  --debug             System.Debug=true
+  --demo              use the emulator's workspace for the resourceGroupName and workspaceName
+                      variables and end with a guide to what was done
+
+Every service connection name in the YAML maps to the chosen target. Ctrl-C cancels like the
+agent: SIGINT to the running step, SIGTERM 7.5 s later, kill 2.5 s after that; steps with
+always() or canceled() conditions still run.`;
+
+function pairs(values: string[] | undefined, option: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const v of values ?? []) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new UserError(`${option} ${v}: expected NAME=VALUE`);
+    result[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  return result;
+}
+
+interface CliOptions {
+  pipelineFile: string;
+  report?: string;
+  connection?: string;
+  azure: boolean;
+  auth: AuthChoice;
+  stateDir?: string;
+  variables: Record<string, string>;
+  secrets: Record<string, string>;
+  parameters: Record<string, string>;
+  tasks?: string;
+  work?: string;
+  debug: boolean;
+  demo: boolean;
+}
+
+function parseCommandLine(argv: string[]): CliOptions | undefined {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        report: { type: 'string' },
+        connection: { type: 'string' },
+        azure: { type: 'boolean', default: false },
+        auth: { type: 'string', default: 'secret' },
+        'state-dir': { type: 'string' },
+        var: { type: 'string', multiple: true },
+        secret: { type: 'string', multiple: true },
+        param: { type: 'string', multiple: true },
+        tasks: { type: 'string' },
+        work: { type: 'string' },
+        debug: { type: 'boolean', default: false },
+        demo: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return undefined;
+  }
+  if (positionals.length !== 1) throw new UserError(`give exactly one pipeline file\n\n${USAGE}`);
+  if (!(AUTH_CHOICES as readonly string[]).includes(values.auth!)) throw new UserError(`--auth ${values.auth}: choose one of ${AUTH_CHOICES.join(', ')}`);
+  if (values.azure && values.connection) throw new UserError('--azure and --connection exclude each other');
+  return {
+    pipelineFile: positionals[0],
+    report: values.report,
+    connection: values.connection,
+    azure: values.azure!,
+    auth: values.auth as AuthChoice,
+    stateDir: values['state-dir'],
+    variables: pairs(values.var, '--var'),
+    secrets: pairs(values.secret, '--secret'),
+    parameters: pairs(values.param, '--param'),
+    tasks: values.tasks,
+    work: values.work,
+    debug: values.debug!,
+    demo: values.demo!,
+  };
+}
+
+function demoGuide(outcome: RunOutcome, options: CliOptions, emulator: EmulatorHandle | undefined): string[] {
+  const lines = ['', '================================ What happened ================================'];
+  lines.push(`The pipeline ${options.pipelineFile} ran locally, each step as the Azure Pipelines agent runs it,`);
+  lines.push(`against ${emulator ? 'an emulated Azure ML workspace (nothing left this machine)' : 'the target you chose'}. Result: ${outcome.result}.`);
+  lines.push(...outcome.summary);
+  lines.push('', 'Where to look:');
+  if (emulator) {
+    lines.push(`  emulator state   ${emulator.stateDir}`);
+    lines.push(`                   (connection.json, the request log and every resource the tasks created)`);
+  }
+  if (options.report) lines.push(`  run report       ${path.resolve(options.report)}`);
+  lines.push(`  agent work dir   ${outcome.report.workFolder}`);
+  lines.push('', 'Next: samples/README.md explains each sample; `npm run emulator` keeps an emulator running for');
+  lines.push('`npm run pipeline -- <file> --connection <state dir>/connection.json`.');
+  return lines;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const options = parseCommandLine(argv);
+  if (!options) return 0;
+  const cancellation = new Cancellation();
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts === 1) console.log('##[warning]Canceling: the running step gets SIGINT, then SIGTERM after 7.5 s and is killed 2.5 s later.');
+    else console.log('##[warning]Already canceling; steps with always() or canceled() conditions still run.');
+    cancellation.cancel();
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+
+  // Refuse a bad pipeline file before starting anything.
+  parsePipelineFile(options.pipelineFile, { parameters: options.parameters, variables: options.variables });
+  let emulator: EmulatorHandle | undefined;
+  let target: AzureTarget;
+  try {
+    if (options.azure) {
+      target = azureTargetFromEnvironment(process.env, options.auth);
+    } else if (options.connection) {
+      target = emulatorTarget(readConnectionFile(options.connection), options.auth);
+    } else {
+      console.log('Starting the embedded Azure emulator...');
+      emulator = await startEmbeddedEmulator(options.stateDir);
+      console.log(`Emulator running; state in ${emulator.stateDir}`);
+      target = emulatorTarget(emulator.connection, options.auth);
+    }
+    const variables = { ...options.variables };
+    if (options.demo && target.kind === 'emulator') {
+      variables.resourceGroupName ??= target.resourceGroupName!;
+      variables.workspaceName ??= target.workspaceName!;
+      console.log(`Demo: resourceGroupName=${variables.resourceGroupName}, workspaceName=${variables.workspaceName} (the emulator's workspace)`);
+    }
+    console.log(`Target: ${describeTarget(target)}`);
+    const outcome = await runPipeline({
+      pipelineFile: options.pipelineFile,
+      target,
+      tasksDirectory: options.tasks,
+      workFolder: options.work,
+      variables,
+      secrets: options.secrets,
+      parameters: options.parameters,
+      debug: options.debug,
+      cancellation,
+      reportFile: options.report,
+      emulatorStateDir: emulator?.stateDir,
+    });
+    const closing = options.demo ? demoGuide(outcome, options, emulator) : ['', `Result: ${outcome.result}`, ...outcome.summary, ...(options.report ? [`Report: ${path.resolve(options.report)}`] : [])];
+    closing.forEach((l) => console.log(l));
+    return outcome.result === 'Succeeded' || outcome.result === 'SucceededWithIssues' ? 0 : outcome.result === 'Canceled' ? 130 : 1;
+  } finally {
+    if (emulator) {
+      await emulator.stop();
+      console.log('Emulator stopped.');
+    }
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UserError) {
+      console.error(`error: ${err.message}`);
+      process.exit(2);
+    }
+    console.error(err);
+    process.exit(70);
+  },
+);

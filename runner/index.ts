@@ -1,0 +1,112 @@
+// The runner's programmatic API: run a pipeline file against a target (the emulator or Azure).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { newRunFacts } from './agentEnvironment';
+import { Cancellation } from './cancellation';
+import { startDevOpsServer } from './devopsServer';
+import { SecretMasker } from './masker';
+import type { TaskResult } from './model';
+import { parsePipelineFile } from './parser';
+import { AGENT_GRACE_PERIODS, type GracePeriods } from './processRunner';
+import { overallResult, summaryLines, writeReport, type PipelineReport } from './report';
+import { RunLog, type LogSink } from './runLog';
+import { Scheduler } from './scheduler';
+import { EndpointRegistry, type AzureTarget } from './serviceConnection';
+import { TaskCatalog } from './taskCatalog';
+
+export { Cancellation } from './cancellation';
+export { AGENT_GRACE_PERIODS } from './processRunner';
+export type { PipelineReport } from './report';
+export { emulatorTarget, azureTargetFromEnvironment, readConnectionFile, type AzureTarget, type EmulatorConnection, type AuthChoice } from './serviceConnection';
+
+export const DEFAULT_TASKS_DIRECTORY = path.resolve(__dirname, '..', 'build', 'tasks');
+
+export interface RunOptions {
+  pipelineFile: string;
+  target: AzureTarget;
+  /** Packaged task folders (task.json + bundle); default build/tasks. */
+  tasksDirectory?: string;
+  /** The agent's work folder (_temp, build directories); default a fresh temporary one. */
+  workFolder?: string;
+  variables?: Record<string, string>;
+  secrets?: Record<string, string>;
+  parameters?: Record<string, string>;
+  /** SIGINT → SIGTERM → SIGKILL delays; the agent's 7.5 s / 2.5 s unless a test shortens them. */
+  grace?: GracePeriods;
+  sink?: LogSink;
+  debug?: boolean;
+  /** Cancel it to stop the run like Ctrl-C on the agent. */
+  cancellation?: Cancellation;
+  reportFile?: string;
+  emulatorStateDir?: string;
+  onSignal?: (step: string, signal: NodeJS.Signals) => void;
+  /** Length of a minute for timeoutInMinutes; tests shorten it. */
+  minuteMs?: number;
+}
+
+export interface RunOutcome {
+  result: TaskResult;
+  report: PipelineReport;
+  /** Masked console lines summarising each step. */
+  summary: string[];
+}
+
+export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
+  const pipeline = parsePipelineFile(options.pipelineFile, { parameters: options.parameters, variables: options.variables });
+  const masker = new SecretMasker();
+  options.target.secrets.forEach((s) => masker.add(s));
+  Object.values(options.secrets ?? {}).forEach((s) => masker.add(s));
+  const log = new RunLog(options.sink ?? ((line) => console.log(line)), masker, options.debug ?? false);
+  const workFolder = options.workFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'azureml-pipeline-'));
+  const cancellation = options.cancellation ?? new Cancellation();
+
+  const started = new Date();
+  const run = newRunFacts({ pipelineFile: options.pipelineFile, collectionUri: '', workFolder, debug: options.debug ?? false, buildNumberFormat: pipeline.buildNumberFormat, now: started });
+  const devops = await startDevOpsServer({ accessToken: run.accessToken, federation: options.target.federation, onTokenIssued: (t) => masker.add(t) });
+  run.collectionUri = devops.collectionUri;
+  masker.add(run.accessToken);
+  try {
+    log.line(`Pipeline ${options.pipelineFile} — run ${run.buildNumber}, ${describeTarget(options.target)}`);
+    const scheduler = new Scheduler({
+      pipeline,
+      run,
+      target: options.target,
+      catalog: new TaskCatalog(options.tasksDirectory ?? DEFAULT_TASKS_DIRECTORY),
+      endpoints: new EndpointRegistry(options.target, (id) => devops.allowFederation(id)),
+      masker,
+      log,
+      grace: options.grace ?? AGENT_GRACE_PERIODS,
+      cancellation,
+      oidcRequestUri: (jobId) => devops.oidcRequestUri(run.projectId, run.planId, jobId),
+      overrides: options.variables ?? {},
+      secretOverrides: options.secrets ?? {},
+      onSignal: options.onSignal,
+      minuteMs: options.minuteMs ?? 60_000,
+    });
+    const stages = await scheduler.run();
+    const finished = new Date();
+    const report: PipelineReport = {
+      pipeline: options.pipelineFile,
+      result: cancellation.canceled ? 'Canceled' : overallResult(stages),
+      buildId: run.buildId,
+      buildNumber: run.buildNumber,
+      startTime: started.toISOString(),
+      finishTime: finished.toISOString(),
+      durationSeconds: (finished.getTime() - started.getTime()) / 1000,
+      target: { kind: options.target.kind, auth: options.target.auth, scheme: options.target.scheme, subscriptionId: options.target.subscriptionId, ...(options.emulatorStateDir ? { emulatorStateDir: options.emulatorStateDir } : {}) },
+      workFolder,
+      stages,
+    };
+    if (options.reportFile) writeReport(options.reportFile, report, masker);
+    const summary = summaryLines(stages).map((l) => masker.mask(l));
+    return { result: report.result, report: masker.maskDeep(report), summary };
+  } finally {
+    await devops.stop();
+  }
+}
+
+export function describeTarget(target: AzureTarget): string {
+  const where = target.kind === 'emulator' ? 'the Azure emulator' : 'Azure';
+  return `${where}, subscription ${target.subscriptionId}, ${target.scheme} (${target.auth})`;
+}

@@ -1,0 +1,47 @@
+// The --report JSON: the run's result and structure, each step's outcome, output variables and
+// uploaded summaries, with every secret masked.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SecretMasker } from './masker';
+import { mergeResults, type TaskResult } from './model';
+import type { StageRecord } from './scheduler';
+
+export interface PipelineReport {
+  pipeline: string;
+  result: TaskResult;
+  buildId: number;
+  buildNumber: string;
+  startTime: string;
+  finishTime: string;
+  durationSeconds: number;
+  target: { kind: 'emulator' | 'azure'; auth: string; scheme: string; subscriptionId: string; emulatorStateDir?: string };
+  workFolder: string;
+  stages: StageRecord[];
+}
+
+/** A run's result: the worst of the stages that ran; Succeeded when everything was skipped. */
+export function overallResult(stages: StageRecord[]): TaskResult {
+  const ran = stages.map((s) => s.result).filter((r) => r !== 'Skipped');
+  return ran.length ? mergeResults(ran) : 'Succeeded';
+}
+
+export function writeReport(file: string, report: PipelineReport, masker: SecretMasker): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(masker.maskDeep(report), null, 2)}\n`, 'utf8');
+}
+
+/** The closing lines of a run: one line per step, grouped by job. */
+export function summaryLines(stages: StageRecord[]): string[] {
+  const lines: string[] = [];
+  for (const stage of stages) {
+    for (const job of stage.jobs) {
+      const where = stage.name === '__default' ? job.displayName : `${stage.displayName} / ${job.displayName}`;
+      lines.push(`  ${where}: ${job.result}${job.reason ? ` (${job.reason})` : ''}`);
+      for (const step of job.steps) {
+        const what = step.task ?? step.script ?? '';
+        lines.push(`    ${step.result.padEnd(19)} ${step.displayName}${what ? ` [${what}]` : ''}${step.durationSeconds ? ` ${step.durationSeconds.toFixed(1)}s` : ''}${step.reason && step.result !== 'Succeeded' ? ` — ${step.reason}` : ''}`);
+      }
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,32 @@
+// Everything the runner prints goes through here, masked with the secrets known at that moment.
+import type { SecretMasker } from './masker';
+
+export type LogSink = (line: string) => void;
+
+export class RunLog {
+  constructor(
+    private readonly sink: LogSink,
+    private readonly masker: SecretMasker,
+    readonly debugEnabled: boolean,
+  ) {}
+
+  line(text: string): void {
+    for (const l of this.masker.mask(text).split('\n')) this.sink(l);
+  }
+
+  section(text: string): void {
+    this.line(`##[section]${text}`);
+  }
+
+  error(text: string): void {
+    this.line(`##[error]${text}`);
+  }
+
+  warning(text: string): void {
+    this.line(`##[warning]${text}`);
+  }
+
+  debug(text: string): void {
+    if (this.debugEnabled) this.line(`##[debug]${text}`);
+  }
+}

@@ -1,0 +1,29 @@
+// AzureMLWorkspace@1: proves the pipeline can use an Azure ML workspace and publishes its details.
+import { connectAzure } from "../common/azureSession";
+import { createTaskLibHost } from "../common/taskLibHost";
+import { runTask } from "../common/taskRunner";
+import { getVerifiedWorkspace, writeWorkspaceConfig } from "../common/workspace";
+import { name as taskName, version } from "./task.json";
+
+const host = createTaskLibHost();
+const taskVersion = `${version.Major}.${version.Minor}.${version.Patch}`;
+
+void runTask(host, async ({ cancellation, defer }) => {
+  const resourceGroup = host.getInput("resourceGroupName", true);
+  const name = host.getInput("workspaceName", true);
+  const configFile = host.getPathInput("configFile");
+  const session = await connectAzure(host, { taskName, taskVersion, cancellation });
+  defer(() => session.dispose());
+
+  const workspace = await getVerifiedWorkspace(session, { subscriptionId: session.subscriptionId, resourceGroup, name });
+  host.setVariable("workspaceId", workspace.armId, { isOutput: true });
+  host.setVariable("location", workspace.location, { isOutput: true });
+  host.setVariable("discoveryUrl", workspace.discoveryUrl, { isOutput: true });
+  host.setVariable("mlflowTrackingUri", workspace.mlflowTrackingUri, { isOutput: true });
+  host.setVariable("studioUrl", workspace.studioUrl, { isOutput: true });
+  if (configFile) {
+    host.log(`Wrote Azure ML config ${writeWorkspaceConfig(configFile, workspace)}`);
+  }
+  host.log(`Workspace '${workspace.name}' (${workspace.location}) in resource group '${resourceGroup}', subscription '${session.connection.subscriptionName ?? session.subscriptionId}' is reachable as ${session.identityDescription}. Studio: ${workspace.studioUrl}`);
+  host.setResult("Succeeded", `Azure ML workspace ${workspace.name} is ready.`);
+});

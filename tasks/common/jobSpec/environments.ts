@@ -1,0 +1,102 @@
+// `environment:` of a job or component: a reference, or an inline definition that azure-ai-ml
+// registers as an anonymous environment version (entities/_assets/environment.py).
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+import type { TranslationContext } from './context';
+import { isRemotePath, parseAssetReference } from './references';
+import { FIELDS, checkFields } from './schema';
+import { JobSpecError, PYYAML_SCHEMA, YNode, parseYaml } from './yamlSource';
+
+/** ANONYMOUS_ENV_NAME in azure.ai.ml.constants._common. */
+export const ANONYMOUS_ENVIRONMENT_NAME = 'CliV2AnonymousEnvironment';
+
+const md5 = (text: string): string => createHash('md5').update(text, 'utf8').digest('hex');
+
+/** Python's `separator.join(text)`: the characters of `text` with `separator` between them. */
+const pythonJoin = (separator: string, text: string): string => [...text].join(separator);
+
+/**
+ * Version of an image-based anonymous environment, as _generate_anonymous_name_version builds it:
+ * hash_str = "".join(md5(image)); then hash_str.join(md5(conda)) when a conda file is given;
+ * version = md5(hash_str).
+ */
+export function anonymousImageEnvironmentVersion(image: string, condaYaml?: string): string {
+  let hashStr = pythonJoin('', md5(image));
+  if (condaYaml) hashStr = pythonJoin(hashStr, md5(condaYaml));
+  return md5(hashStr);
+}
+
+/** Version of a docker-build anonymous environment: hashes the build context's upload hash. */
+export function anonymousBuildEnvironmentVersion(uploadHash: string, dockerfilePath?: string): string {
+  let hashStr = pythonJoin('', md5(uploadHash));
+  if (dockerfilePath) hashStr = pythonJoin(hashStr, md5(dockerfilePath));
+  return md5(hashStr);
+}
+
+/** Returns the environment id (or a token) for the job body and records what must be created. */
+export function translateEnvironment(node: YNode, ctx: TranslationContext, baseDir: string): string {
+  if (node.kind !== 'mapping') return ctx.reference(parseAssetReference(node, 'environments', ctx.scope, 'environment'), node.where);
+
+  checkFields(node, FIELDS.environment, 'environment');
+  if (node.has('name') || node.has('version')) {
+    node.fail('an inline environment cannot have a name or version; register it with `az ml environment create` and refer to it as azureml:<name>:<version>');
+  }
+  const image = node.get('image');
+  const build = node.get('build');
+  const hasImage = image !== undefined && !image.isNull;
+  const hasBuild = build !== undefined && !build.isNull;
+  if (hasImage === hasBuild) node.fail('an inline environment needs exactly one of image or build');
+
+  const properties: Record<string, unknown> = {};
+  let conda: string | undefined;
+  if (node.has('conda_file')) {
+    conda = condaYaml(node.require('conda_file', 'environment'), baseDir);
+    properties.condaFile = conda;
+  }
+  if (node.has('description')) properties.description = node.require('description', 'environment').str('description');
+  if (node.has('tags')) properties.tags = node.require('tags', 'environment').strMap('tags');
+  if (node.has('os_type')) properties.osType = node.require('os_type', 'environment').str('os_type');
+  if (node.has('inference_config')) node.require('inference_config', 'environment').fail('inference_config is for online deployments, not jobs');
+  properties.isAnonymous = true;
+
+  if (image && hasImage) {
+    const imageName = image.str('image');
+    properties.image = imageName;
+    return ctx.environment(ANONYMOUS_ENVIRONMENT_NAME, anonymousImageEnvironmentVersion(imageName, conda), sortKeys(properties));
+  }
+  const buildNode = node.require('build', 'environment');
+  checkFields(buildNode, FIELDS.environmentBuild, 'environment build');
+  const contextNode = buildNode.require('path', 'environment build');
+  const contextPath = contextNode.str('build path');
+  if (isRemotePath(contextPath)) {
+    contextNode.fail('a remote docker build context cannot be hashed into an anonymous environment; register the environment and refer to it by azureml:<name>:<version>');
+  }
+  const dockerfilePath = buildNode.has('dockerfile_path') ? buildNode.require('dockerfile_path', 'build').str('dockerfile_path') : undefined;
+  const upload = ctx.upload('buildContext', baseDir, contextPath, contextNode.where);
+  return ctx.buildEnvironment(upload, dockerfilePath, properties);
+}
+
+/** conda_file as the service wants it: PyYAML's dump of the loaded file with sorted keys. */
+function condaYaml(node: YNode, baseDir: string): string {
+  let source: YNode;
+  if (node.kind === 'mapping') {
+    source = node;
+  } else {
+    const file = path.resolve(baseDir, node.str('conda_file'));
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      throw new JobSpecError(`conda file not found: ${file}`, node.where);
+    }
+    source = parseYaml(text, file).root();
+  }
+  // PyYAML block style: sequences are not indented under their key, keys are sorted.
+  return stringify(source.toJS(), { ...PYYAML_SCHEMA, sortMapEntries: true, indentSeq: false, lineWidth: 0 });
+}
+
+function sortKeys(obj: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).sort(([a], [b]) => (a < b ? -1 : 1)));
+}

@@ -1,0 +1,194 @@
+// A pipeline job → RestPipelineJob (PipelineJob._to_rest_object); each step as BaseNode/Command
+// ._to_rest_object() builds it: snake_case msrest dicts inside the free-form `jobs` map.
+import {
+  snakeKeys,
+  translateCommandLimits,
+  translateDistribution,
+  translateEnvironmentVariables,
+  translateIdentity,
+  translateResources,
+  translateServices,
+} from './commandParts';
+import {
+  type ComponentInterface,
+  type ResolvedComponent,
+  componentFromFile,
+  componentFromInlineStep,
+  componentFromSpec,
+  inferInputType,
+} from './components';
+import type { TranslationContext } from './context';
+import { isBinding, translateInputs, translateOutputs } from './inputsOutputs';
+import { translateRunSettings } from './jobCommon';
+import { computeArmId, datastoreArmId, parseAssetReference } from './references';
+import { FIELDS, checkFields, unknownFields } from './schema';
+import type { YNode } from './yamlSource';
+
+/** ComponentSource.YAML_JOB: where azure-ai-ml says a pipeline and its steps came from. */
+const YAML_JOB = 'YAML.JOB';
+const STEP_TYPES = ['command'];
+
+interface PipelineScope {
+  ctx: TranslationContext;
+  baseDir: string;
+  inputTypes: Record<string, string>;
+  outputs: string[];
+  steps: string[];
+}
+
+export function translatePipelineJob(root: YNode, ctx: TranslationContext, baseDir: string): Record<string, unknown> {
+  checkFields(root, FIELDS.pipelineJob, 'pipeline job');
+  if (root.has('component')) {
+    root.require('component', '').fail('pipeline jobs that run a registered pipeline component are not supported; list the steps under jobs');
+  }
+  const io = { ctx, baseDir, style: 'job' as const, allowDots: true };
+  const inputs = translateInputs(root.get('inputs'), io);
+  const outputs = translateOutputs(root.get('outputs'), io);
+  const jobsNode = root.require('jobs', 'pipeline job');
+  const stepEntries = jobsNode.entries('jobs');
+  if (!stepEntries.length) jobsNode.fail('a pipeline job needs at least one step under jobs');
+
+  const scope: PipelineScope = {
+    ctx,
+    baseDir,
+    inputTypes: Object.fromEntries((root.get('inputs')?.entries('inputs') ?? []).map(([name, value]) => [name, inferInputType(value, {})])),
+    outputs: Object.keys(outputs),
+    steps: stepEntries.map(([name]) => name),
+  };
+  const jobs: Record<string, unknown> = {};
+  for (const [name, step, key] of stepEntries) {
+    if (!/^[a-z_][a-z0-9_]*$/i.test(name)) key.fail(`step name '${name}' is invalid: use letters, digits and underscores`);
+    jobs[name] = translateStep(name, step, scope);
+  }
+  return {
+    jobType: 'Pipeline',
+    jobs,
+    inputs,
+    outputs,
+    settings: translateSettings(root.get('settings'), ctx),
+    ...translateRunSettings(root, ctx),
+  };
+}
+
+function translateSettings(node: YNode | undefined, ctx: TranslationContext): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  if (node && !node.isNull) {
+    for (const extra of unknownFields(node, FIELDS.pipelineSettings, 'pipeline settings')) {
+      ctx.warn(`${extra.keyNode.where}: ${extra.message}; it is sent as given, as az ml does`);
+      settings[extra.key] = extra.value.toJS();
+    }
+    if (node.has('default_compute')) settings.default_compute = computeArmId(node.require('default_compute', ''), ctx.scope);
+    if (node.has('default_datastore')) settings.default_datastore = datastoreArmId(node.require('default_datastore', ''), ctx.scope);
+    if (node.has('continue_on_step_failure')) {
+      settings.continue_on_step_failure = node.require('continue_on_step_failure', '').bool('settings.continue_on_step_failure');
+    }
+    if (node.has('force_rerun')) settings.force_rerun = node.require('force_rerun', '').bool('settings.force_rerun');
+    if (node.has('default_environment')) settings.default_environment = node.require('default_environment', '').str('default_environment');
+  }
+  settings._source = YAML_JOB;
+  return settings;
+}
+
+function translateStep(name: string, step: YNode, scope: PipelineScope): Record<string, unknown> {
+  const what = `step '${name}'`;
+  if (step.kind !== 'mapping') step.fail(`${what} must be a mapping`);
+  const typeNode = step.get('type');
+  const type = typeNode && !typeNode.isNull ? typeNode.str('step type') : 'command';
+  if (!STEP_TYPES.includes(type)) {
+    typeNode?.fail(`${what} has type '${type}', which this task does not submit; supported step types: ${STEP_TYPES.join(', ')}`);
+  }
+  const extras = unknownFields(step, FIELDS.commandNode, `command ${what}`);
+  for (const extra of extras) scope.ctx.warn(`${extra.keyNode.where}: ${extra.message}; it is sent as given, as az ml does`);
+  checkBindings(step, scope, what);
+
+  const io = { ctx: scope.ctx, baseDir: scope.baseDir, style: 'node' as const };
+  const inputs = translateInputs(step.get('inputs'), io);
+  const outputs = translateOutputs(step.get('outputs'), io);
+  const component = resolveComponent(step, scope, what);
+  if (component.interface) checkInterface(step, component.interface, what);
+
+  const node: Record<string, unknown> = { name, type: 'command' };
+  if (step.has('display_name')) node.display_name = step.require('display_name', '').str('display_name');
+  if (step.has('tags')) node.tags = step.require('tags', '').strMap('tags');
+  if (step.has('compute')) node.computeId = computeArmId(step.require('compute', ''), scope.ctx.scope);
+  node.inputs = inputs;
+  node.outputs = outputs;
+  if (step.has('properties')) node.properties = step.require('properties', '').strMap('properties');
+  node._source = YAML_JOB;
+  node.componentId = component.componentId;
+  if (step.has('distribution')) node.distribution = snakeKeys(translateDistribution(step.require('distribution', '')));
+  if (step.has('limits')) node.limits = snakeKeys(translateCommandLimits(step.require('limits', '')));
+  if (step.has('resources')) node.resources = snakeKeys(translateResources(step.require('resources', '')));
+  if (step.has('environment_variables')) node.environment_variables = translateEnvironmentVariables(step.get('environment_variables'));
+  if (step.has('identity')) node.identity = snakeKeys(translateIdentity(step.require('identity', '')));
+  if (step.has('services')) {
+    const services = translateServices(step.require('services', ''), scope.ctx);
+    node.services = Object.fromEntries(Object.entries(services).map(([k, v]) => [k, snakeKeys(v as Record<string, unknown>)]));
+  }
+  if (step.has('queue_settings')) step.require('queue_settings', '').fail('queue_settings needs a newer Azure ML API than 2022-10-01');
+  // BaseNode._to_rest_object: "add all arbitrary attributes to support setting unknown attributes"
+  for (const extra of extras) node[extra.key] = extra.value.toJS();
+  return node;
+}
+
+function resolveComponent(step: YNode, scope: PipelineScope, what: string): ResolvedComponent {
+  const componentNode = step.get('component');
+  const inline = ['command', 'code', 'environment'].filter((k) => step.has(k));
+  if (componentNode && !componentNode.isNull) {
+    if (inline.length) step.require(inline[0], '').fail(`${what} has both component and ${inline.join(', ')}; give one or the other`);
+    if (componentNode.kind === 'mapping') return componentFromSpec(componentNode, scope.ctx, scope.baseDir, YAML_JOB);
+    const ref = componentNode.str('component');
+    if (ref.startsWith('azureml:')) {
+      return { componentId: scope.ctx.reference(parseAssetReference(componentNode, 'components', scope.ctx.scope, 'component'), componentNode.where) };
+    }
+    return componentFromFile(componentNode, scope.ctx, scope.baseDir);
+  }
+  if (!step.has('command')) step.fail(`${what} needs a component (a file such as ./component.yml, or azureml:<name>:<version>) or an inline command`);
+  const inputs = Object.fromEntries(
+    (step.get('inputs')?.entries('inputs') ?? []).filter(([, v]) => !v.isNull).map(([n, v]) => [n, inferInputType(v, scope.inputTypes)]),
+  );
+  const outputs = Object.fromEntries(
+    (step.get('outputs')?.entries('outputs') ?? []).map(([n, v]) => [n, v.kind === 'mapping' && v.has('type') ? v.require('type', '').str('type') : 'uri_folder']),
+  );
+  return componentFromInlineStep(step, scope.ctx, scope.baseDir, { inputs, outputs });
+}
+
+/** Step inputs/outputs must be ones the component declares; required inputs must be set. */
+function checkInterface(step: YNode, iface: ComponentInterface, what: string): void {
+  const given = new Set<string>();
+  for (const [name, value, key] of step.get('inputs')?.entries('inputs') ?? []) {
+    if (!(name in iface.inputs)) key.fail(`${what} sets input '${name}', which its component (${iface.origin}) does not define; defined: ${Object.keys(iface.inputs).join(', ') || '(none)'}`);
+    if (!value.isNull) given.add(name);
+  }
+  for (const [name, { required }] of Object.entries(iface.inputs)) {
+    if (required && !given.has(name)) step.fail(`required input '${name}' of the component (${iface.origin}) is not set in ${what}`);
+  }
+  for (const [name, , key] of step.get('outputs')?.entries('outputs') ?? []) {
+    if (!(name in iface.outputs)) key.fail(`${what} sets output '${name}', which its component (${iface.origin}) does not define; defined: ${Object.keys(iface.outputs).join(', ') || '(none)'}`);
+  }
+}
+
+/** ${{parent.inputs.x}}, ${{parent.outputs.y}} and ${{parent.jobs.s.outputs.z}} must name something that exists. */
+function checkBindings(step: YNode, scope: PipelineScope, what: string): void {
+  for (const section of ['inputs', 'outputs']) {
+    for (const [name, value] of step.get(section)?.entries(section) ?? []) {
+      const target = value.kind === 'mapping' ? value.get('path') : value;
+      const text = target?.scalar;
+      if (!target || !isBinding(text)) continue;
+      const expr = text.trim().slice(3, -2).trim();
+      const parts = expr.split('.');
+      const fail = (why: string): never => target.fail(`${what} ${section}.${name}: ${why} in '${text}'`);
+      if (parts[0] !== 'parent') fail("bindings in pipeline steps start with 'parent.'");
+      if (parts[1] === 'inputs') {
+        if (!(parts[2] in scope.inputTypes)) fail(`the pipeline has no input '${parts[2]}'; defined: ${Object.keys(scope.inputTypes).join(', ') || '(none)'}`);
+      } else if (parts[1] === 'outputs') {
+        if (!scope.outputs.includes(parts[2])) fail(`the pipeline has no output '${parts[2]}'; defined: ${scope.outputs.join(', ') || '(none)'}`);
+      } else if (parts[1] === 'jobs') {
+        if (!scope.steps.includes(parts[2])) fail(`the pipeline has no step '${parts[2]}'; steps: ${scope.steps.join(', ')}`);
+        if (parts[3] !== 'outputs' || !parts[4]) fail('expected ${{parent.jobs.<step>.outputs.<name>}}');
+      } else {
+        fail('expected parent.inputs, parent.outputs or parent.jobs');
+      }
+    }
+  }
+}

@@ -1,0 +1,81 @@
+// The only module that touches azure-pipelines-task-lib: it adapts task-lib to the TaskHost seam.
+import * as path from "node:path";
+import * as tl from "azure-pipelines-task-lib/task";
+import type { AgentCertificateSettings, AgentProxySettings, EndpointAuthorization, TaskHost, TaskOutcome } from "./taskHost";
+import { UserError } from "./userError";
+
+const outcomes: Record<TaskOutcome, tl.TaskResult> = {
+  Succeeded: tl.TaskResult.Succeeded,
+  SucceededWithIssues: tl.TaskResult.SucceededWithIssues,
+  Failed: tl.TaskResult.Failed,
+  Cancelled: tl.TaskResult.Cancelled,
+};
+
+function readInput(name: string, required: boolean | undefined): string | undefined {
+  // Required-ness is checked here rather than by task-lib: task-lib's message comes from its lib.json,
+  // which is not shipped beside a bundled task.
+  const value = tl.getInput(name, false)?.trim();
+  if (!value && required) {
+    throw new UserError(`Input required: ${name}`);
+  }
+  return value || undefined;
+}
+
+function readPathInput(name: string, required: boolean | undefined): string | undefined {
+  const value = readInput(name, required);
+  return value === undefined ? undefined : path.resolve(value);
+}
+
+export function createTaskLibHost(): TaskHost {
+  return {
+    getInput: readInput as TaskHost["getInput"],
+    getBoolInput(name: string, defaultValue = false): boolean {
+      const value = readInput(name, false);
+      return value === undefined ? defaultValue : value.toLowerCase() === "true";
+    },
+    getPathInput: readPathInput as TaskHost["getPathInput"],
+    getVariable: (name) => tl.getVariable(name) || undefined,
+
+    getEndpointUrl: (id) => tl.getEndpointUrl(id, true) || undefined,
+    getEndpointAuthorization(id): EndpointAuthorization | undefined {
+      const auth = tl.getEndpointAuthorization(id, true);
+      if (!auth) {
+        return undefined;
+      }
+      const scheme = auth.scheme || tl.getEndpointAuthorizationScheme(id, true) || "";
+      return { scheme, parameters: auth.parameters ?? {} };
+    },
+    getEndpointDataParameter: (id, key) => tl.getEndpointDataParameter(id, key, true) || undefined,
+
+    setVariable: (name, value, options) => tl.setVariable(name, value, options?.isSecret ?? false, options?.isOutput ?? false),
+    setSecret: (value) => tl.setSecret(value),
+    setResult: (outcome, message) => tl.setResult(outcomes[outcome], message),
+
+    debug: (message) => tl.debug(message),
+    log: (message) => console.log(message),
+    warning: (message) => tl.warning(message),
+    error: (message) => tl.error(message),
+    uploadSummary: (markdownPath) => tl.uploadSummary(markdownPath),
+    addAttachment: (type, name, attachmentPath) => tl.addAttachment(type, name, attachmentPath),
+
+    getHttpProxyConfiguration(): AgentProxySettings | undefined {
+      const proxy = tl.getHttpProxyConfiguration();
+      if (!proxy?.proxyUrl) {
+        return undefined;
+      }
+      return {
+        proxyUrl: proxy.proxyUrl,
+        username: proxy.proxyUsername || undefined,
+        password: proxy.proxyPassword || undefined,
+        bypassPatterns: proxy.proxyBypassHosts ?? [],
+      };
+    },
+    getHttpCertConfiguration(): AgentCertificateSettings | undefined {
+      const certs = tl.getHttpCertConfiguration();
+      if (!certs) {
+        return undefined;
+      }
+      return { caFile: certs.caFile, certFile: certs.certFile, keyFile: certs.keyFile, passphrase: certs.passphrase };
+    },
+  };
+}

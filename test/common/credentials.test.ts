@@ -1,0 +1,149 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as sinon from "sinon";
+import { AzurePipelinesCredential } from "@azure/identity";
+import { knownCloud, type CloudEndpoints } from "../../tasks/common/clouds";
+import { createConnectionCredential, identityConstructors, maskingTokenResponses } from "../../tasks/common/credentials";
+import { readServiceConnection } from "../../tasks/common/serviceConnection";
+import { UserError } from "../../tasks/common/userError";
+import { RoutingHttpClient, fakeHost, printed, staticCredential, SUBSCRIPTION, TENANT, type FakeHostState } from "./fakes";
+
+const CLIENT = "11111111-2222-3333-4444-555555555555";
+const PEM = ["-----BEGIN CERTIFICATE-----", "MIIBszCCAVmgAwIBAgIUcertificatebody", "-----END CERTIFICATE-----", "-----BEGIN PRIVATE KEY-----", "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49privatekeybody", "-----END PRIVATE KEY-----"].join("\n");
+const azureCloud = knownCloud("AzureCloud") as CloudEndpoints;
+
+function connectionState(scheme: string, parameters: Record<string, string>, data: Record<string, string> = {}, variables: Record<string, string> = {}): FakeHostState {
+  return {
+    variables,
+    endpoints: {
+      conn: { url: "https://management.azure.com/", auth: { scheme, parameters }, data: { subscriptionId: SUBSCRIPTION, subscriptionName: "Dev", environment: "AzureCloud", ...data } },
+    },
+  };
+}
+
+describe("service connection to credential", () => {
+  let tempDir: string;
+  beforeEach(() => {
+    tempDir = fs.mkdtempSync(path.join(os.tmpdir(), "azureml-cred-"));
+    for (const name of Object.keys(identityConstructors) as Array<keyof typeof identityConstructors>) {
+      sinon.stub(identityConstructors, name).returns(staticCredential);
+    }
+  });
+  afterEach(() => {
+    sinon.restore();
+    fs.rmSync(tempDir, { recursive: true, force: true });
+    delete process.env.SYSTEM_OIDCREQUESTURI;
+  });
+
+  function build(state: FakeHostState) {
+    const host = fakeHost(state);
+    const connection = readServiceConnection(host, "conn");
+    const result = createConnectionCredential(connection.auth, { host, cloud: azureCloud, httpClient: new RoutingHttpClient(), tempDirectory: tempDir });
+    return { host, connection, result };
+  }
+
+  it("ServicePrincipal spnKey builds a client secret credential on the cloud's authority and masks the secret", () => {
+    const { host, connection } = build(connectionState("ServicePrincipal", { serviceprincipalid: CLIENT, serviceprincipalkey: "s3cret-value!", tenantid: TENANT, authenticationType: "spnKey" }));
+    const call = (identityConstructors.clientSecret as sinon.SinonStub).firstCall;
+    assert.deepEqual(call.args.slice(0, 3), [TENANT, CLIENT, "s3cret-value!"]);
+    assert.equal(call.args[3].authorityHost, "https://login.microsoftonline.com/");
+    assert.equal(call.args[3].disableInstanceDiscovery, false);
+    sinon.assert.calledWith(host.setSecret, "s3cret-value!");
+    assert.equal(connection.subscriptionId, SUBSCRIPTION);
+    assert.ok(printed(host).every((line) => !line.includes("s3cret-value!")));
+  });
+
+  it("ServicePrincipal spnCertificate writes the PEM to a private temp file, masks it line by line and removes it on dispose", () => {
+    const { host, result } = build(connectionState("ServicePrincipal", { serviceprincipalid: CLIENT, tenantid: TENANT, authenticationType: "spnCertificate", servicePrincipalCertificate: PEM }));
+    const certificatePath = (identityConstructors.clientCertificate as sinon.SinonStub).firstCall.args[2] as string;
+    assert.equal(path.dirname(certificatePath), tempDir);
+    assert.equal(fs.readFileSync(certificatePath, "utf8"), PEM);
+    if (process.platform !== "win32") {
+      assert.equal(fs.statSync(certificatePath).mode & 0o777, 0o600);
+    }
+    sinon.assert.calledWith(host.setSecret, "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49privatekeybody");
+    sinon.assert.neverCalledWith(host.setSecret, "-----BEGIN PRIVATE KEY-----");
+    result.dispose();
+    assert.equal(fs.existsSync(certificatePath), false);
+  });
+
+  it("rejects a certificate without a private key, naming what to upload", () => {
+    const certOnly = PEM.split("-----BEGIN PRIVATE KEY-----")[0];
+    assert.throws(() => build(connectionState("ServicePrincipal", { serviceprincipalid: CLIENT, tenantid: TENANT, authenticationType: "spnCertificate", servicePrincipalCertificate: certOnly })), (error: Error) => error instanceof UserError && /no private key/.test(error.message));
+    assert.deepEqual(fs.readdirSync(tempDir), []);
+  });
+
+  it("ManagedServiceIdentity uses the system-assigned identity, or the user-assigned one the connection names", () => {
+    build(connectionState("ManagedServiceIdentity", { tenantid: TENANT }));
+    const userAssigned = build(connectionState("ManagedServiceIdentity", { tenantid: TENANT }, { msiclientId: CLIENT }));
+    const calls = (identityConstructors.managedIdentity as sinon.SinonStub).getCalls();
+    assert.equal(calls[0].args[0], undefined);
+    assert.equal(calls[1].args[0], CLIENT);
+    assert.match(userAssigned.result.description, /user-assigned managed identity 1111/);
+  });
+
+  it("WorkloadIdentityFederation builds AzurePipelinesCredential from the connection id, the job token and the OIDC endpoint", () => {
+    const state = connectionState("WorkloadIdentityFederation", { serviceprincipalid: CLIENT, tenantid: TENANT }, {}, { "System.OidcRequestUri": "https://dev.azure.com/org/_apis/distributedtask/oidctoken" });
+    state.endpoints!.SYSTEMVSSCONNECTION = { auth: { scheme: "OAuth", parameters: { AccessToken: "job-access-token" } } };
+    const { host } = build(state);
+    assert.deepEqual((identityConstructors.azurePipelines as sinon.SinonStub).firstCall.args.slice(0, 4), [TENANT, CLIENT, "conn", "job-access-token"]);
+    assert.equal(process.env.SYSTEM_OIDCREQUESTURI, "https://dev.azure.com/org/_apis/distributedtask/oidctoken");
+    sinon.assert.calledWith(host.setSecret, "job-access-token");
+  });
+
+  it("WorkloadIdentityFederation without an OIDC endpoint fails with an actionable message", () => {
+    const state = connectionState("WorkloadIdentityFederation", { serviceprincipalid: CLIENT, tenantid: TENANT }, {}, { "System.AccessToken": "job-access-token" });
+    assert.throws(() => build(state), (error: Error) => error instanceof UserError && /System\.OidcRequestUri/.test(error.message));
+  });
+
+  it("an unsupported scheme or a missing connection is a user error naming the connection", () => {
+    assert.throws(() => build(connectionState("UsernamePassword", {})), /scheme 'UsernamePassword'/);
+    assert.throws(() => readServiceConnection(fakeHost({}), "missing"), /'missing' was not found/);
+  });
+
+  it("AD FS clouds use the 'adfs' tenant and no instance discovery", () => {
+    const host = fakeHost(connectionState("ServicePrincipal", { serviceprincipalid: CLIENT, serviceprincipalkey: "k", tenantid: TENANT }));
+    const connection = readServiceConnection(host, "conn");
+    const adfs: CloudEndpoints = { ...azureCloud, name: "AzureStack", authorityHost: "https://adfs.local.azurestack.external/", isAdfs: true, isCustom: true };
+    createConnectionCredential(connection.auth, { host, cloud: adfs, httpClient: new RoutingHttpClient(), tempDirectory: tempDir });
+    const call = (identityConstructors.clientSecret as sinon.SinonStub).firstCall;
+    assert.equal(call.args[0], "adfs");
+    assert.equal(call.args[3].disableInstanceDiscovery, true);
+  });
+});
+
+describe("workload identity federation over hours", () => {
+  afterEach(() => delete process.env.SYSTEM_OIDCREQUESTURI);
+
+  it("requests a fresh OIDC token for every new access token, and masks both", async () => {
+    process.env.SYSTEM_OIDCREQUESTURI = "https://dev.azure.com/org/_apis/distributedtask/hubs/build/plans/p/jobs/j/oidctoken";
+    let oidcCount = 0;
+    const assertions: string[] = [];
+    const http = new RoutingHttpClient()
+      .on("POST", /oidctoken\?api-version=7\.1&serviceConnectionId=conn$/, (request) => {
+        assert.equal(request.headers.get("authorization"), "Bearer job-access-token");
+        return { status: 200, body: { oidcToken: `oidc-token-${++oidcCount}` } };
+      })
+      .on("POST", new RegExp(`login\\.microsoftonline\\.com/${TENANT}/oauth2/v2\\.0/token`), (request) => {
+        // Each token request must carry the newest OIDC token, not one cached from an earlier request.
+        assertions.push(new URLSearchParams(String(request.body)).get("client_assertion") ?? "");
+        // One minute of validity: inside MSAL's refresh window, so the next call needs a new token.
+        return { status: 200, body: { token_type: "Bearer", access_token: `access-token-${assertions.length}`, expires_in: 60 } };
+      });
+    const host = fakeHost();
+    const credential = new AzurePipelinesCredential(TENANT, CLIENT, "conn", "job-access-token", { httpClient: maskingTokenResponses(http, host) });
+    const first = await credential.getToken("https://management.core.windows.net//.default");
+    const oidcTokensBeforeSecond = oidcCount;
+    const second = await credential.getToken("https://management.core.windows.net//.default");
+    assert.equal(first?.token, "access-token-1");
+    assert.equal(second?.token, "access-token-2");
+    assert.equal(assertions.length, 2);
+    // The second access token was bought with an OIDC token fetched after the first one was issued.
+    assert.ok(Number(assertions[1].replace("oidc-token-", "")) > oidcTokensBeforeSecond, `stale OIDC token reused: ${assertions.join(", ")}`);
+    for (const secret of [...assertions, "access-token-1", "access-token-2"]) {
+      sinon.assert.calledWith(host.setSecret, secret);
+    }
+  });
+});

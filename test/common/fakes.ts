@@ -1,0 +1,117 @@
+// Test doubles for the core: a recording TaskHost, a routing HttpClient and an ARM context over it.
+import * as sinon from "sinon";
+import type { TokenCredential } from "@azure/core-auth";
+import { createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
+import type { AzureSession } from "../../tasks/common/azureSession";
+import { knownCloud, type CloudEndpoints } from "../../tasks/common/clouds";
+import type { EndpointAuthorization, TaskHost } from "../../tasks/common/taskHost";
+
+export interface FakeHostState {
+  inputs?: Record<string, string>;
+  variables?: Record<string, string>;
+  endpoints?: Record<string, { url?: string; auth?: EndpointAuthorization; data?: Record<string, string> }>;
+  proxy?: ReturnType<TaskHost["getHttpProxyConfiguration"]>;
+  certs?: ReturnType<TaskHost["getHttpCertConfiguration"]>;
+}
+
+export type FakeHost = { [K in keyof TaskHost]: sinon.SinonStub } & TaskHost;
+
+export function fakeHost(state: FakeHostState = {}): FakeHost {
+  const input = (name: string, required?: boolean): string | undefined => {
+    const value = state.inputs?.[name]?.trim();
+    if (!value && required) {
+      throw new Error(`Input required: ${name}`);
+    }
+    return value || undefined;
+  };
+  const host = {
+    getInput: sinon.stub().callsFake(input),
+    getBoolInput: sinon.stub().callsFake((name: string, defaultValue = false) => (input(name) ? input(name) === "true" : defaultValue)),
+    getPathInput: sinon.stub().callsFake(input),
+    getVariable: sinon.stub().callsFake((name: string) => state.variables?.[name]),
+    getEndpointUrl: sinon.stub().callsFake((id: string) => state.endpoints?.[id]?.url),
+    getEndpointAuthorization: sinon.stub().callsFake((id: string) => state.endpoints?.[id]?.auth),
+    getEndpointDataParameter: sinon.stub().callsFake((id: string, key: string) => {
+      const data = state.endpoints?.[id]?.data ?? {};
+      return Object.entries(data).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
+    }),
+    setVariable: sinon.stub(),
+    setSecret: sinon.stub(),
+    setResult: sinon.stub(),
+    debug: sinon.stub(),
+    log: sinon.stub(),
+    warning: sinon.stub(),
+    error: sinon.stub(),
+    uploadSummary: sinon.stub(),
+    addAttachment: sinon.stub(),
+    getHttpProxyConfiguration: sinon.stub().callsFake(() => state.proxy),
+    getHttpCertConfiguration: sinon.stub().callsFake(() => state.certs),
+  };
+  return host as unknown as FakeHost;
+}
+
+/** Every message the host printed, in any channel. */
+export function printed(host: FakeHost): string[] {
+  return [host.debug, host.log, host.warning, host.error, host.setResult].flatMap((stub) => stub.getCalls().map((call) => call.args.join(" ")));
+}
+
+export interface FakeReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type Route = (request: PipelineRequest) => FakeReply | undefined | Promise<FakeReply | undefined>;
+
+/** An HttpClient answering from routes (first match wins); records every request. Nothing touches the network. */
+export class RoutingHttpClient implements HttpClient {
+  readonly requests: PipelineRequest[] = [];
+  private readonly routes: Array<{ method: string; pattern: RegExp; reply: Route }> = [];
+
+  on(method: string, pattern: RegExp, reply: Route | FakeReply): this {
+    this.routes.push({ method, pattern, reply: typeof reply === "function" ? reply : () => reply });
+    return this;
+  }
+
+  async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
+    this.requests.push(request);
+    for (const route of this.routes) {
+      if (route.method === request.method && route.pattern.test(request.url)) {
+        const reply = await route.reply(request);
+        if (reply) {
+          const body = reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
+          return { request, status: reply.status, headers: createHttpHeaders({ "content-type": "application/json", ...reply.headers }), bodyAsText: body };
+        }
+      }
+    }
+    return { request, status: 404, headers: createHttpHeaders({ "content-type": "application/json" }), bodyAsText: JSON.stringify({ error: { code: "NoRoute", message: `no fake route for ${request.method} ${request.url}` } }) };
+  }
+
+  urls(): string[] {
+    return this.requests.map((request) => `${request.method} ${request.url}`);
+  }
+}
+
+export const staticCredential: TokenCredential = {
+  getToken: async () => ({ token: "fake-arm-token", expiresOnTimestamp: Date.now() + 3_600_000 }),
+};
+
+export const SUBSCRIPTION = "00000000-0000-0000-0000-000000000001";
+export const TENANT = "72f988bf-0000-0000-0000-000000000000";
+
+export function fakeSession(httpClient: HttpClient, overrides: Partial<AzureSession> = {}): AzureSession {
+  const cloud = knownCloud("AzureCloud") as CloudEndpoints;
+  return {
+    connection: { id: "conn", subscriptionId: SUBSCRIPTION, subscriptionName: "Dev", tenantId: TENANT, cloud: {}, auth: { kind: "ManagedIdentity" } },
+    tenantId: TENANT,
+    identityDescription: "service principal test",
+    cloud,
+    credential: staticCredential,
+    subscriptionId: SUBSCRIPTION,
+    httpClient,
+    userAgent: "azureml-devops-extension/test AzureMLWorkspace/1.0.0",
+    retry: { maxRetries: 2, sleep: async () => undefined },
+    dispose: () => undefined,
+    ...overrides,
+  };
+}

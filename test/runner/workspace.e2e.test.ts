@@ -1,0 +1,59 @@
+// samples/training-pipeline.yml end to end: the packaged AzureMLWorkspace@1 bundle, run as the
+// agent runs it, against the embedded emulator with every auth scheme a service connection has.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startEmbeddedEmulator, type EmulatorHandle } from '../../runner/embeddedEmulator';
+import { DEFAULT_TASKS_DIRECTORY, emulatorTarget, runPipeline, type AuthChoice } from '../../runner/index';
+import { tempDir } from './helpers';
+
+const SAMPLE = path.resolve(__dirname, '..', '..', 'samples', 'training-pipeline.yml');
+
+describe('runner: the training sample against the embedded emulator', function () {
+  this.timeout(180_000);
+  let emulator: EmulatorHandle;
+
+  before(async function () {
+    if (!fs.existsSync(path.resolve(__dirname, '..', '..', 'emulator', 'src', 'index.ts'))) this.skip(); // TEMPORARY until the emulator lands
+    // `npm test` builds the bundles first; a bare mocha run needs `npm run build`.
+    assert.ok(fs.existsSync(path.join(DEFAULT_TASKS_DIRECTORY, 'AzureMLWorkspaceV1', 'task.json')), `no AzureMLWorkspace bundle in ${DEFAULT_TASKS_DIRECTORY}: run npm run build`);
+    emulator = await startEmbeddedEmulator(tempDir('runner-e2e-emulator-'));
+  });
+
+  after(async () => {
+    await emulator?.stop();
+  });
+
+  async function runSample(auth: AuthChoice, variables: Record<string, string> = {}) {
+    const lines: string[] = [];
+    const outcome = await runPipeline({
+      pipelineFile: SAMPLE,
+      target: emulatorTarget(emulator.connection, auth),
+      variables: { resourceGroupName: emulator.connection.resourceGroupName, workspaceName: emulator.connection.workspaceName, ...variables },
+      sink: (l) => lines.push(l),
+    });
+    const steps = outcome.report.stages[0].jobs[0].steps;
+    return { outcome, steps, console: lines.join('\n') };
+  }
+
+  for (const auth of ['secret', 'certificate', 'federated', 'managedIdentity', 'reader'] as AuthChoice[]) {
+    it(`checks the workspace and hands its details on with --auth ${auth}`, async () => {
+      const { outcome, steps, console } = await runSample(auth);
+      assert.equal(outcome.result, 'Succeeded', console);
+      const workspace = steps.find((s) => s.name === 'workspace')!;
+      assert.equal(workspace.task, 'AzureMLWorkspace@1');
+      assert.match(workspace.outputVariables.workspaceId ?? '', new RegExp(`/workspaces/${emulator.connection.workspaceName}$`, 'i'));
+      assert.ok(workspace.outputVariables.mlflowTrackingUri, 'mlflowTrackingUri output');
+      assert.match(console, /"subscription_id": "[^"]+"/, 'config.json printed by the script step');
+      assert.ok(!console.includes(emulator.connection.secret.clientSecret));
+    });
+  }
+
+  it('fails with an actionable message when the workspace does not exist', async () => {
+    const { outcome, steps, console } = await runSample('secret', { workspaceName: 'no-such-workspace' });
+    assert.equal(outcome.result, 'Failed');
+    assert.equal(steps[0].result, 'Failed');
+    assert.equal(steps[1].result, 'Skipped');
+    assert.match(console, /no-such-workspace/);
+  });
+});

@@ -1,0 +1,77 @@
+// What the runner refuses, with the construct and file:line, and what it accepts as metadata.
+import * as assert from 'node:assert/strict';
+import { PipelineFileError } from '../../runner/errors';
+import { parsePipeline } from '../../runner/parser';
+
+function refusal(yaml: string, options = {}): string {
+  try {
+    parsePipeline(yaml, 'pipeline.yml', options);
+  } catch (err) {
+    assert.ok(err instanceof PipelineFileError, `unexpected ${String(err)}`);
+    return err.message;
+  }
+  assert.fail('the pipeline was accepted');
+}
+
+describe('runner: YAML support', () => {
+  const cases: Array<[string, string, RegExp]> = [
+    ['a step template', 'steps:\n  - script: echo\n  - template: steps.yml\n', /^pipeline\.yml:3:5: a step template \(- template:\) is not supported/],
+    ['extends', 'extends:\n  template: base.yml\n', /^pipeline\.yml:1:1: 'extends' at the top level of a pipeline is not supported/],
+    ['resources', 'resources:\n  repositories: []\nsteps:\n  - script: echo\n', /^pipeline\.yml:1:1: 'resources' at the top level/],
+    ['a conditional insertion', 'steps:\n  - ${{ if eq(1, 1) }}:\n    - script: echo\n', /^pipeline\.yml:2:5: the template expression key '\$\{\{ if eq\(1, 1\) \}\}'/],
+    ['each', 'steps:\n  - script: echo ${{ each x in parameters.list }}\n', /^pipeline\.yml:2:13: the template directive '\$\{\{ each \}\}'/],
+    ['a deployment job', 'jobs:\n  - deployment: Deploy\n    environment: prod\n', /^pipeline\.yml:2:5: a deployment job \(- deployment:\) is not supported/],
+    ['a job strategy', 'jobs:\n  - job: A\n    strategy:\n      matrix: {}\n    steps:\n      - script: echo\n', /^pipeline\.yml:3:5: 'strategy' in a job is not supported/],
+    ['a container job', 'jobs:\n  - job: A\n    container: ubuntu\n    steps:\n      - script: echo\n', /^pipeline\.yml:3:5: 'container' in a job is not supported/],
+    ['a pwsh step', 'steps:\n  - pwsh: Write-Host hi\n', /^pipeline\.yml:2:5: the 'pwsh' step is not supported/],
+    ['a variable group', 'variables:\n  - group: secrets\nsteps:\n  - script: echo\n', /^pipeline\.yml:2:5: a variable group \(- group:\) is not supported/],
+    ['checkout of another repository', 'steps:\n  - checkout: tools\n', /^pipeline\.yml:2:15: 'checkout: tools' \(only self and none\) is not supported/],
+    ['an unknown step key', 'steps:\n  - script: echo\n    retries: 3\n', /^pipeline\.yml:3:5: unexpected key 'retries' in a 'script' step/],
+    ['a bad condition', 'steps:\n  - script: echo\n    condition: eq(variables.a, \n', /^pipeline\.yml:3:16: invalid condition/],
+    ['an unknown dependency', 'jobs:\n  - job: A\n    dependsOn: Missing\n    steps:\n      - script: echo\n', /^pipeline\.yml:2:5: job 'A' depends on 'Missing'/],
+    ['a malformed task reference', 'steps:\n  - task: AzureMLWorkspace\n', /^pipeline\.yml:2:11: task reference 'AzureMLWorkspace' must look like Name@MajorVersion/],
+    ['invalid YAML', 'steps:\n  - script: echo\n   bad indent: x\n', /^pipeline\.yml:\d+:\d+: invalid YAML/],
+    ['a missing parameter value', 'parameters:\n  - name: env\nsteps:\n  - script: echo\n', /^pipeline\.yml:2:5: parameter 'env' has no default: give it with --param env=<value>/],
+  ];
+  for (const [what, yaml, expected] of cases) {
+    it(`refuses ${what} with its position`, () => assert.match(refusal(yaml), expected));
+  }
+
+  it('accepts trigger, pr, pool and name as metadata, and both variable forms', () => {
+    const p = parsePipeline(
+      'name: $(Date:yyyyMMdd)-ml\ntrigger: [main]\npr: none\npool:\n  vmImage: ubuntu-latest\nvariables:\n  - name: a\n    value: 1\n  - name: b\n    value: two\n    readonly: true\nsteps:\n  - checkout: self\n  - script: echo\n',
+      'p.yml',
+    );
+    assert.equal(p.buildNumberFormat, '$(Date:yyyyMMdd)-ml');
+    assert.deepEqual(
+      p.variables.map((v) => [v.name, v.value, v.readonly]),
+      [
+        ['a', '1', false],
+        ['b', 'two', true],
+      ],
+    );
+    assert.deepEqual(
+      p.stages[0].jobs[0].steps.map((s) => [s.kind, s.name]),
+      [
+        ['checkout', 'Checkout'],
+        ['script', 'CmdLine'],
+      ],
+    );
+  });
+
+  it('names steps like the agent when they have no name, and refuses duplicates', () => {
+    const p = parsePipeline('steps:\n  - script: a\n  - script: b\n  - task: AzureMLWorkspace@1\n  - bash: c\n', 'p.yml');
+    assert.deepEqual(
+      p.stages[0].jobs[0].steps.map((s) => s.name),
+      ['CmdLine', 'CmdLine1', 'AzureMLWorkspace', 'Bash'],
+    );
+    assert.match(refusal('steps:\n  - script: a\n    name: x\n  - script: b\n    name: x\n'), /^pipeline\.yml:4:5: step name 'x' is used twice/);
+  });
+
+  it('checks parameter types and allowed values', () => {
+    const yaml = 'parameters:\n  - name: size\n    type: number\n    default: 2\n  - name: env\n    values: [dev, prod]\n    default: dev\nsteps:\n  - script: echo ${{ parameters.size }}\n';
+    assert.equal((parsePipeline(yaml, 'p.yml').stages[0].jobs[0].steps[0] as { script: string }).script, 'echo 2');
+    assert.match(refusal(yaml, { parameters: { size: 'big' } }), /parameter 'size' is a number: 'big' is not/);
+    assert.match(refusal(yaml, { parameters: { env: 'qa' } }), /parameter 'env' is 'qa' but must be one of: dev, prod/);
+  });
+});
