@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 const NETWORK_GUARD = path.resolve(__dirname, '..', 'scripts', 'network-guard.cjs');
 const TIMEOUT_MS = 60_000;
 
-export type Measurement = { ms: number } | { failure: string };
+export type Measurement = { ms: number; host: string } | { failure: string };
 
 export async function startToFirstRequest(script: string, env: Record<string, string>, workDir: string): Promise<Measurement> {
   const stampFile = path.join(workDir, `first-connect-${process.hrtime.bigint()}.txt`);
@@ -26,9 +26,9 @@ export async function startToFirstRequest(script: string, env: Record<string, st
     const lastLines = output.trim().split('\n').filter((line) => !line.startsWith('##vso[task.debug]')).slice(-3).join(' | ');
     return { failure: `no HTTP request (exit ${code}): ${lastLines}` };
   }
-  const connected = Number(fs.readFileSync(stampFile, 'utf8').split(' ')[0]);
+  const [connected, host] = fs.readFileSync(stampFile, 'utf8').trim().split(' ');
   fs.rmSync(stampFile);
-  return { ms: connected - started };
+  return { ms: Number(connected) - started, host };
 }
 
 export function median(values: number[]): number {

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildTasks, BuiltTask, BUNDLE_FILE } from '../scripts/build';
 import { packageExtension } from '../scripts/package';
-import { REPO_ROOT, readTaskJson, runScript } from '../scripts/taskFolders';
+import { runScript } from '../scripts/cli';
+import { REPO_ROOT, readTaskJson } from '../scripts/taskFolders';
 import { median, startToFirstRequest } from './firstRequest';
 import { taskEnvironment } from './taskEnvironment';
 
@@ -25,6 +26,7 @@ async function measureStart(task: BuiltTask, unbundledDir: string, workDir: stri
   fs.mkdirSync(env.AGENT_TEMPDIRECTORY, { recursive: true });
   const variants = { bundled: path.join(task.dir, BUNDLE_FILE), unbundled: path.join(unbundledDir, BUNDLE_FILE) };
   const times: Record<keyof typeof variants, number[]> = { bundled: [], unbundled: [] };
+  const hosts = new Set<string>();
   // One warm-up run each (file cache), then alternate so drift on the machine affects both alike.
   for (let run = -1; run < RUNS; run++) {
     for (const variant of ['bundled', 'unbundled'] as const) {
@@ -34,10 +36,11 @@ async function measureStart(task: BuiltTask, unbundledDir: string, workDir: stri
         return;
       }
       if (run >= 0) times[variant].push(result.ms);
+      hosts.add(result.host);
     }
   }
   const bundled = median(times.bundled), unbundled = median(times.unbundled), ratio = bundled / unbundled;
-  console.log(`  start → first request: bundled ${bundled.toFixed(0)} ms, unbundled ${unbundled.toFixed(0)} ms (medians of ${RUNS}), ratio ${ratio.toFixed(2)}; target ≤ ${START_RATIO_TARGET}: ${verdict(ratio <= START_RATIO_TARGET)}`);
+  console.log(`  start → first request: bundled ${bundled.toFixed(0)} ms, unbundled ${unbundled.toFixed(0)} ms (medians of ${RUNS}; first request to ${[...hosts].join(', ')}), ratio ${ratio.toFixed(2)}; target ≤ ${START_RATIO_TARGET}: ${verdict(ratio <= START_RATIO_TARGET)}`);
 }
 
 runScript(async () => {

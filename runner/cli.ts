@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { startEmbeddedEmulator, type EmulatorHandle } from './embeddedEmulator';
 import { UserError } from './errors';
 import { parsePipelineFile } from './parser';
-import { Cancellation, describeTarget, runPipeline, type RunOutcome } from './index';
+import { Cancellation, runPipeline, type RunOutcome } from './index';
 import { AUTH_CHOICES, azureTargetFromEnvironment, emulatorTarget, readConnectionFile, type AuthChoice, type AzureTarget } from './serviceConnection';
 
 const USAGE = `Usage: npm run pipeline -- <pipeline.yml> [options]
@@ -132,11 +132,15 @@ async function main(argv: string[]): Promise<number> {
   const options = parseCommandLine(argv);
   if (!options) return 0;
   const cancellation = new Cancellation();
-  let interrupts = 0;
+  let firstInterrupt = 0;
   const onInterrupt = () => {
-    interrupts++;
-    if (interrupts === 1) console.log('##[warning]Canceling: the running step gets SIGINT, then SIGTERM after 7.5 s and is killed 2.5 s later.');
-    else console.log('##[warning]Already canceling; steps with always() or canceled() conditions still run.');
+    if (!firstInterrupt) {
+      firstInterrupt = Date.now();
+      console.log('##[warning]Canceling: the running step gets SIGINT, then SIGTERM after 7.5 s and is killed 2.5 s later.');
+    } else if (Date.now() - firstInterrupt > 1000) {
+      // tsx relays the terminal's SIGINT too, so one Ctrl-C can arrive twice: only later ones count.
+      console.log('##[warning]Already canceling; steps with always() or canceled() conditions still run.');
+    }
     cancellation.cancel();
   };
   process.on('SIGINT', onInterrupt);
@@ -163,7 +167,6 @@ async function main(argv: string[]): Promise<number> {
       variables.workspaceName ??= target.workspaceName!;
       console.log(`Demo: resourceGroupName=${variables.resourceGroupName}, workspaceName=${variables.workspaceName} (the emulator's workspace)`);
     }
-    console.log(`Target: ${describeTarget(target)}`);
     const outcome = await runPipeline({
       pipelineFile: options.pipelineFile,
       target,

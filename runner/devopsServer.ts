@@ -4,8 +4,10 @@
 // "Authorization: Bearer <System.AccessToken>" → {"oidcToken": "<JWT>"}. The JWT is signed with
 // the emulator's federation issuer key so its Entra ID accepts it as Azure DevOps' token.
 import { createSign, randomUUID } from 'node:crypto';
-import * as http from 'node:http';
+import type * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { LoopbackCertificate } from './loopbackTls';
 import type { FederationIssuer } from './serviceConnection';
 
 export const ORGANIZATION = 'local';
@@ -40,6 +42,7 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
 
 export interface DevOpsServerOptions {
   accessToken: string;
+  tls: LoopbackCertificate;
   federation?: FederationIssuer;
   /** Each token minted, so the runner masks it like every other credential. */
   onTokenIssued?: (token: string) => void;
@@ -49,8 +52,8 @@ export interface DevOpsServerOptions {
 export async function startDevOpsServer(options: DevOpsServerOptions): Promise<DevOpsServer> {
   const allowed = new Set<string>();
   const now = options.now ?? Date.now;
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const server = https.createServer({ cert: options.tls.certPem, key: options.tls.keyPem }, (req, res) => {
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
     req.resume();
     if (!/\/_apis\/distributedtask\/hubs\/build\/plans\/[^/]+\/jobs\/[^/]+\/oidctoken$/i.test(url.pathname)) {
       send(res, 404, { message: `The local runner serves only the OIDC token endpoint, not ${url.pathname}` });
@@ -84,7 +87,7 @@ export async function startDevOpsServer(options: DevOpsServerOptions): Promise<D
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const collectionUri = `http://127.0.0.1:${port}/${ORGANIZATION}/`;
+  const collectionUri = `https://127.0.0.1:${port}/${ORGANIZATION}/`;
   return {
     collectionUri,
     oidcRequestUri: (projectId, planId, jobId) => `${collectionUri}${projectId}/_apis/distributedtask/hubs/build/plans/${planId}/jobs/${jobId}/oidctoken`,

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { newRunFacts } from './agentEnvironment';
 import { Cancellation } from './cancellation';
 import { startDevOpsServer } from './devopsServer';
+import { UserError } from './errors';
+import { createLoopbackCertificate, type LoopbackCertificate } from './loopbackTls';
 import { SecretMasker } from './masker';
 import type { TaskResult } from './model';
 import { parsePipelineFile } from './parser';
@@ -57,23 +59,27 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   const masker = new SecretMasker();
   options.target.secrets.forEach((s) => masker.add(s));
   Object.values(options.secrets ?? {}).forEach((s) => masker.add(s));
-  const log = new RunLog(options.sink ?? ((line) => console.log(line)), masker, options.debug ?? false);
+  // System.Debug may also come as a variable, as when queuing a run with it set.
+  const debug = options.debug || Object.entries(options.variables ?? {}).some(([k, v]) => k.toLowerCase() === 'system.debug' && v.toLowerCase() === 'true');
+  const log = new RunLog(options.sink ?? ((line) => console.log(line)), masker, debug);
   const workFolder = options.workFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'azureml-pipeline-'));
   const cancellation = options.cancellation ?? new Cancellation();
 
   const started = new Date();
-  const run = newRunFacts({ pipelineFile: options.pipelineFile, collectionUri: '', workFolder, debug: options.debug ?? false, buildNumberFormat: pipeline.buildNumberFormat, now: started });
-  const devops = await startDevOpsServer({ accessToken: run.accessToken, federation: options.target.federation, onTokenIssued: (t) => masker.add(t) });
+  const run = newRunFacts({ pipelineFile: options.pipelineFile, collectionUri: '', workFolder, debug, buildNumberFormat: pipeline.buildNumberFormat, now: started });
+  const tls = createLoopbackCertificate();
+  const target = trustLoopback(options.target, tls, workFolder);
+  const devops = await startDevOpsServer({ accessToken: run.accessToken, tls, federation: target.federation, onTokenIssued: (t) => masker.add(t) });
   run.collectionUri = devops.collectionUri;
   masker.add(run.accessToken);
   try {
-    log.line(`Pipeline ${options.pipelineFile} — run ${run.buildNumber}, ${describeTarget(options.target)}`);
+    log.line(`Pipeline ${options.pipelineFile} — run ${run.buildNumber}, ${describeTarget(target)}`);
     const scheduler = new Scheduler({
       pipeline,
       run,
-      target: options.target,
+      target,
       catalog: new TaskCatalog(options.tasksDirectory ?? DEFAULT_TASKS_DIRECTORY),
-      endpoints: new EndpointRegistry(options.target, (id) => devops.allowFederation(id)),
+      endpoints: new EndpointRegistry(target, (id) => devops.allowFederation(id)),
       masker,
       log,
       grace: options.grace ?? AGENT_GRACE_PERIODS,
@@ -104,6 +110,24 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   } finally {
     await devops.stop();
   }
+}
+
+/**
+ * The agent machine trusts the emulator's CA; it must also trust the runner's stand-in for Azure
+ * DevOps, so the run's CA file (Agent.CAInfo, NODE_EXTRA_CA_CERTS) holds both.
+ */
+function trustLoopback(target: AzureTarget, tls: LoopbackCertificate, workFolder: string): AzureTarget {
+  if (!target.proxy) return target;
+  let emulatorCa: string;
+  try {
+    emulatorCa = fs.readFileSync(target.proxy.caCertFile, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read the emulator's CA certificate ${target.proxy.caCertFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const bundle = path.join(workFolder, '_tls', 'trusted-ca.pem');
+  fs.mkdirSync(path.dirname(bundle), { recursive: true });
+  fs.writeFileSync(bundle, `${emulatorCa.trimEnd()}\n${tls.certPem}`);
+  return { ...target, proxy: { ...target.proxy, caCertFile: bundle } };
 }
 
 export function describeTarget(target: AzureTarget): string {

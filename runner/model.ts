@@ -48,9 +48,10 @@ export interface ScriptStep extends StepCommon {
   failOnStderr: boolean;
 }
 
-/** `checkout: self`: the runner uses the working copy the pipeline file lives in. */
+/** `checkout: self` uses the working copy the pipeline file lives in; `checkout: none` does nothing. */
 export interface CheckoutStep extends StepCommon {
   kind: 'checkout';
+  repository: 'self' | 'none';
 }
 
 export type Step = TaskStep | ScriptStep | CheckoutStep;

@@ -45,11 +45,11 @@ class PipelineParser {
   ) {}
 
   parse(): Pipeline {
-    const doc = parseDocument(this.text, { schema: 'failsafe', lineCounter: this.lines, uniqueKeys: true, prettyErrors: false });
+    const doc = parseDocument(this.text, { schema: 'failsafe', lineCounter: this.lines, uniqueKeys: true, prettyErrors: true });
     const problem = doc.errors[0];
     if (problem) {
       const [line, column] = [problem.linePos?.[0].line ?? 1, problem.linePos?.[0].col ?? 1];
-      throw new PipelineFileError({ file: this.file, line, column }, `invalid YAML: ${problem.message.split('\n')[0]}`);
+      throw new PipelineFileError({ file: this.file, line, column }, `invalid YAML: ${problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
     }
     if (!doc.contents) throw new PipelineFileError({ file: this.file, line: 1, column: 1 }, 'the pipeline file is empty');
     const root = this.entries(doc.contents as YamlNode, 'the pipeline');
@@ -469,7 +469,7 @@ class PipelineParser {
         const target = this.string(kindEntry.value, scope, 'checkout');
         if (target !== 'self' && target !== 'none') this.refuse(this.position(kindEntry.value), `'checkout: ${target}' (only self and none)`);
         allowed(['clean', 'fetchDepth', 'fetchFilter', 'fetchTags', 'lfs', 'persistCredentials', 'submodules', 'path', 'sparseCheckoutDirectories', 'sparseCheckoutPatterns', 'workspaceRepo']);
-        return { kind: 'checkout', ...base('Checkout'), enabled: target === 'self' };
+        return { kind: 'checkout', ...base('Checkout'), repository: target };
       }
       case 'template':
         this.refuse(kindEntry.keyPosition, 'a step template (- template:)');

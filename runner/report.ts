@@ -39,7 +39,7 @@ export function summaryLines(stages: StageRecord[]): string[] {
       lines.push(`  ${where}: ${job.result}${job.reason ? ` (${job.reason})` : ''}`);
       for (const step of job.steps) {
         const what = step.task ?? step.script ?? '';
-        lines.push(`    ${step.result.padEnd(19)} ${step.displayName}${what ? ` [${what}]` : ''}${step.durationSeconds ? ` ${step.durationSeconds.toFixed(1)}s` : ''}${step.reason && step.result !== 'Succeeded' ? ` — ${step.reason}` : ''}`);
+        lines.push(`    ${step.result.padEnd(19)} ${step.displayName}${what ? ` [${what}]` : ''}${step.durationSeconds ? ` ${step.durationSeconds.toFixed(1)}s` : ''}${step.result !== 'Succeeded' && (step.reason ?? step.message) ? ` — ${step.reason ?? step.message}` : ''}`);
       }
     }
   }

@@ -36,7 +36,7 @@ export interface StepEnvironment {
   onSignal?: (step: string, signal: NodeJS.Signals) => void;
 }
 
-export interface StepRecord extends StepReportedState {
+export interface StepRecord extends Omit<StepReportedState, 'completeResult' | 'completeMessage'> {
   name: string;
   displayName: string;
   /** "AzureMLWorkspace@1" for tasks. */
@@ -47,6 +47,8 @@ export interface StepRecord extends StepReportedState {
   result: TaskResult;
   /** Why the step did not run, or why it failed beyond its own output. */
   reason?: string;
+  /** The task's own closing message (task.complete). */
+  message?: string;
   startTime?: string;
   durationSeconds: number;
   exitCode?: number | null;
@@ -206,29 +208,35 @@ async function runAttempt(step: Step, prepared: PreparedStep, env: StepEnvironme
     return { result: 'Failed', reason: 'wrote to stderr (failOnStderr)', exitCode: 0 };
   }
   // Exit code 0: the task's own verdict through task.complete, Succeeded without one.
-  return { result: state.completeResult ?? 'Succeeded', reason: state.completeMessage, exitCode: 0 };
+  return { result: state.completeResult ?? 'Succeeded', exitCode: 0 };
 }
 
 /** Runs a step whose condition already allowed it; returns its record (never throws for step failures). */
 export async function executeStep(step: Step, env: StepEnvironment): Promise<StepRecord> {
   const started = Date.now();
   const state = emptyReportedState();
-  const record = (displayName: string, outcome: AttemptOutcome, extra: Partial<StepRecord> = {}): StepRecord => ({
-    name: step.name,
-    displayName,
-    ...state,
-    ...extra,
-    result: outcome.result,
-    reason: outcome.reason,
-    exitCode: outcome.exitCode,
-    startTime: new Date(started).toISOString(),
-    durationSeconds: (Date.now() - started) / 1000,
-  });
+  const record = (displayName: string, outcome: AttemptOutcome, extra: Partial<StepRecord> = {}): StepRecord => {
+    const { completeResult: _result, completeMessage: message, ...reported } = state;
+    return {
+      name: step.name,
+      displayName,
+      ...extra,
+      result: outcome.result,
+      reason: outcome.reason,
+      message,
+      startTime: new Date(started).toISOString(),
+      durationSeconds: (Date.now() - started) / 1000,
+      exitCode: outcome.exitCode,
+      ...reported,
+    };
+  };
 
   if (step.kind === 'checkout') {
     const displayName = step.displayName || `Checkout ${env.run.repository.name}`;
     env.log.section(`Starting: ${displayName}`);
-    env.log.line(`checkout: self — using the working copy at ${env.run.repository.localPath} as it is (nothing fetched).`);
+    env.log.line(
+      step.repository === 'self' ? `checkout: self — using the working copy at ${env.run.repository.localPath} as it is (nothing fetched).` : 'checkout: none — no repository is checked out.',
+    );
     env.log.section(`Finishing: ${displayName}`);
     return record(displayName, { result: 'Succeeded' });
   }

@@ -2,8 +2,10 @@
 // CommonJS file per task, beside the few files the agent and the bundle read at run time.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isBuiltin } from 'node:module';
 import * as esbuild from 'esbuild';
-import { BUILT_TASKS_ROOT, REPO_ROOT, ScriptError, SOURCE_TASKS_ROOT, TaskFolder, listTaskFolders, parseCommandLine, readTaskJson, runScript } from './taskFolders';
+import { ScriptError, parseCommandLine, runScript } from './cli';
+import { BUILT_TASKS_ROOT, REPO_ROOT, SOURCE_TASKS_ROOT, TaskFolder, listTaskFolders, readTaskJson } from './taskFolders';
 
 export const BUNDLE_FILE = 'index.js';
 
@@ -46,7 +48,7 @@ export async function buildTasks(options: BuildOptions = {}): Promise<BuiltTask[
   tasks.forEach(checkTaskSources);
 
   fs.rmSync(outRoot, { recursive: true, force: true });
-  // One esbuild call for all tasks: it parses each shared module once and uses every core.
+  // One esbuild call for all tasks: each shared module is parsed once and the work spreads over all cores.
   const result = await esbuild.build({
     entryPoints: Object.fromEntries(tasks.map((task) => [`${task.folder}/index`, path.join(task.dir, 'index.ts')])),
     outdir: outRoot,
@@ -78,8 +80,12 @@ export async function buildTasks(options: BuildOptions = {}): Promise<BuiltTask[
     const dir = path.join(outRoot, task.folder);
     copyResources(task.dir, dir);
     const bundle = path.join(dir, BUNDLE_FILE);
-    const output = Object.entries(result.metafile.outputs).find(([file]) => path.resolve(file) === bundle);
-    const inputs = Object.keys(output?.[1].inputs ?? {});
+    const output = Object.entries(result.metafile.outputs).find(([file]) => path.resolve(file) === bundle)![1];
+    // The package ships no node_modules: a require() left in the bundle (an optional dependency esbuild
+    // could not resolve, a package marked external) would fail on the agent, so it fails the build here.
+    const unbundled = output.imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => i.path);
+    if (!options.externalPackages && unbundled.length > 0) throw new ScriptError(`${bundle} would require modules it does not contain: ${unbundled.join(', ')}`);
+    const inputs = Object.keys(output.inputs);
     const sourceBytes = inputs.reduce((sum, input) => sum + result.metafile.inputs[input].bytes, 0);
     return { folder: task.folder, dir, bundleBytes: fs.statSync(bundle).size, sourceFiles: inputs.length, sourceBytes };
   });

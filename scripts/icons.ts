@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encodePng } from './png';
-import { REPO_ROOT, SOURCE_TASKS_ROOT, listTaskFolders, parseCommandLine, runScript } from './taskFolders';
+import { parseCommandLine, runScript } from './cli';
+import { REPO_ROOT, SOURCE_TASKS_ROOT, listTaskFolders } from './taskFolders';
 
 export const LOGO_FILE = path.join(REPO_ROOT, 'images', 'extension-icon.png');
 

@@ -1,7 +1,7 @@
 // What goes into the .vsix besides the bundles: the extension manifest with one contribution per task,
 // each task.json stamped with the extension's version, and the private dev variant.
 import * as crypto from 'node:crypto';
-import { ScriptError } from './taskFolders';
+import { ScriptError } from './cli';
 
 export interface ExtensionManifest {
   id: string;

@@ -9,7 +9,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { BUNDLE_FILE } from './build';
 import { ExtensionManifest, TaskJson, Variant, extensionManifest, packagedTaskJson, taskPathInPackage } from './manifest';
-import { BUILT_TASKS_ROOT, REPO_ROOT, ScriptError, listTaskFolders, parseCommandLine, readTaskJson, runScript } from './taskFolders';
+import { ScriptError, parseCommandLine, runScript } from './cli';
+import { BUILT_TASKS_ROOT, REPO_ROOT, listTaskFolders, readJsonFile, readTaskJson } from './taskFolders';
 
 export const DIST_DIR = path.join(REPO_ROOT, 'dist');
 const TFX_CLI = path.join(REPO_ROOT, 'node_modules', 'tfx-cli', '_build', 'tfx-cli.js');
@@ -33,7 +34,7 @@ export async function packageExtension(options: PackageOptions = {}): Promise<Pa
   const variant: Variant = { dev: options.dev ?? false, publisher: options.publisher };
   const builtTasksRoot = options.builtTasksRoot ?? BUILT_TASKS_ROOT;
   const outDir = options.outDir ?? DIST_DIR;
-  const version = readJson<{ version: string }>(path.join(REPO_ROOT, 'package.json')).version;
+  const version = readJsonFile<{ version: string }>(path.join(REPO_ROOT, 'package.json')).version;
   const tasks = listTaskFolders(builtTasksRoot);
   if (tasks.length === 0) throw new ScriptError(`no built tasks in ${builtTasksRoot}: run \`npm run build\` first`);
 
@@ -47,7 +48,7 @@ export async function packageExtension(options: PackageOptions = {}): Promise<Pa
       fs.cpSync(task.dir, target, { recursive: true });
       writeJson(path.join(target, 'task.json'), packagedTaskJson(readTaskJson(task.dir) as TaskJson, version, variant));
     }
-    const base = readJson<ExtensionManifest>(path.join(REPO_ROOT, 'vss-extension.json'));
+    const base = readJsonFile<ExtensionManifest>(path.join(REPO_ROOT, 'vss-extension.json'));
     const manifest = extensionManifest(base, version, tasks.map((task) => task.folder), variant);
     writeJson(path.join(stagingDir, 'vss-extension.json'), manifest);
 
@@ -71,10 +72,6 @@ async function runTfx(args: string[], workDir: string): Promise<void> {
     const { stdout, stderr } = err as { stdout?: string; stderr?: string };
     throw new ScriptError(`tfx extension create failed:\n${[stdout, stderr].filter(Boolean).join('\n').trim()}`);
   }
-}
-
-function readJson<T>(file: string): T {
-  return JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as T;
 }
 
 function writeJson(file: string, value: unknown): void {

@@ -2,7 +2,7 @@
 // so adding a task needs no edit to the build, the manifest or the tests.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs, ParseArgsConfig } from 'node:util';
+import { ScriptError } from './cli';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 export const SOURCE_TASKS_ROOT = path.join(REPO_ROOT, 'tasks');
@@ -33,38 +33,16 @@ export function listTaskFolders(root: string, { includeUnfinished = false } = {}
     .sort((a, b) => a.folder.localeCompare(b.folder));
 }
 
-/** The parsed task.json of a folder (a BOM, which the agent tolerates, is stripped). */
+/** The parsed task.json of a folder. */
 export function readTaskJson(dir: string): Record<string, unknown> {
-  const file = path.join(dir, 'task.json');
+  return readJsonFile(path.join(dir, 'task.json'));
+}
+
+/** A JSON file, its BOM (which the agent tolerates in task.json) stripped; an error naming the file otherwise. */
+export function readJsonFile<T = Record<string, unknown>>(file: string): T {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>;
+    return JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as T;
   } catch (err) {
     throw new ScriptError(`${file} is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-/** A failure the user can act on: scripts print its message alone, without a stack trace. */
-export class ScriptError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ScriptError';
-  }
-}
-
-/** Runs a script's main function: ScriptError → its message and exit code 1; anything else keeps its stack (a bug). */
-export function runScript(main: () => Promise<void>): void {
-  main().catch((err: unknown) => {
-    if (err instanceof ScriptError) console.error(`error: ${err.message}`);
-    else console.error(err);
-    process.exitCode = 1;
-  });
-}
-
-/** util.parseArgs with a usage line in the error instead of a stack trace. */
-export function parseCommandLine<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string) {
-  try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false });
-  } catch (err) {
-    throw new ScriptError(`${(err as Error).message}\nusage: ${usage}`);
   }
 }

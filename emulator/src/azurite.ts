@@ -20,10 +20,13 @@ export interface AzuriteOptions {
 const STARTUP_TIMEOUT_MS = 30_000;
 const SHUTDOWN_GRACE_MS = 5_000;
 
-// Runs Azurite's own blob entry point after arranging for the process to end when stdin closes.
+// Runs Azurite's own blob entry point after arranging for a graceful shutdown (Azurite's SIGTERM
+// handler saves its metadata) when stdin closes: on stop(), or when the emulator's process dies.
 const WATCHDOG = `
-process.stdin.on('end', () => process.kill(process.pid, 'SIGTERM')).on('error', () => {}).resume();
-process.stdin.on('end', () => setTimeout(() => process.exit(0), ${SHUTDOWN_GRACE_MS}).unref());
+process.stdin.on('error', () => {}).on('end', () => {
+  setTimeout(() => process.exit(0), ${SHUTDOWN_GRACE_MS}).unref();
+  process.kill(process.pid, 'SIGTERM');
+}).resume();
 process.argv.splice(1, 0, process.env.AZURITE_BLOB_MAIN);
 require(process.env.AZURITE_BLOB_MAIN);
 `;
@@ -66,16 +69,16 @@ function listeningPort(child: ChildProcess, logFile: string): Promise<number> {
   });
 }
 
-/** SIGTERM lets Azurite save its metadata; SIGKILL after a grace period. */
+/** Closing stdin starts the graceful shutdown; SIGKILL if it takes longer than the grace period. */
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), SHUTDOWN_GRACE_MS);
+    const killer = setTimeout(() => child.kill('SIGKILL'), SHUTDOWN_GRACE_MS + 1000);
     child.once('exit', () => {
       clearTimeout(killer);
       resolve();
     });
-    child.kill('SIGTERM');
+    child.stdin!.end();
   });
 }
 

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { newRsaKeyPem, selfSignedCertificate } from './ca';
 import type { CloudFacts, RoleAssignment } from './contract';
+import { readJsonFile } from './store';
 
 export type IdentityName = 'secret' | 'certificate' | 'federated' | 'managedIdentity' | 'reader';
 
@@ -102,7 +103,7 @@ export function loadOrCreateCloud(stateDir: string): Cloud {
   const file = path.join(stateDir, CLOUD_FILE);
   let persisted: PersistedCloud;
   if (fs.existsSync(file)) {
-    persisted = JSON.parse(fs.readFileSync(file, 'utf8')) as PersistedCloud;
+    persisted = readJsonFile<PersistedCloud>(file);
   } else {
     persisted = createCloud(stateDir);
     fs.writeFileSync(file, JSON.stringify(persisted, null, 2), { mode: 0o600 });

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cloud, Identity } from './cloud';
 import type { HostHandler, HostRequest, HostResponse } from './contract';
-import { certificateThumbprints, decodeJwt, type DecodedJwt, hasValidRs256Signature, publicJwk } from './jwt';
+import { certificateThumbprints, decodeJwt, type DecodedJwt, hasValidRsaSignature, publicJwk } from './jwt';
 import { type IssuedToken, type TokenIssuer, stsIssuer } from './tokens';
 
 const LOGIN = 'https://login.microsoftonline.com';
@@ -41,9 +41,12 @@ function errorResponse(e: EntraError, req: HostRequest): HostResponse {
   };
 }
 
+const OIDC_SCOPES = ['openid', 'profile', 'offline_access', 'email'];
+
 /** The audience of a client-credentials token: the resource of a `<resource>/.default` scope. */
 function audienceOfScope(scope: string): string {
-  const scopes = scope.split(' ').filter(Boolean);
+  // MSAL libraries may add the OpenID scopes; they carry no resource.
+  const scopes = scope.split(' ').filter((s) => s && !OIDC_SCOPES.includes(s));
   const resource = scopes.length === 1 && scopes[0].endsWith('/.default') ? scopes[0].slice(0, -'/.default'.length) : undefined;
   if (!resource) {
     throw new EntraError(400, 'invalid_scope', 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
@@ -184,7 +187,7 @@ export class EntraId {
     if (presented !== x5tS256 && presented !== x5t) {
       throw new EntraError(401, 'invalid_client', 700027, `Client assertion failed signature validation. [Reason - The key was not found., Thumbprint of key used by client: '${String(presented)}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${identity.clientId}'.]`);
     }
-    if (!hasValidRs256Signature(jwt, certificatePem)) {
+    if (!hasValidRsaSignature(jwt, certificatePem)) {
       throw new EntraError(401, 'invalid_client', 700027, `Client assertion failed signature validation. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '${String(presented)}']`);
     }
     if (jwt.claims.iss !== identity.clientId || jwt.claims.sub !== identity.clientId) {
@@ -203,7 +206,7 @@ export class EntraId {
     if (jwt.claims.iss !== credential.issuer || jwt.claims.sub !== credential.subject || !audiences.includes(credential.audience)) {
       throw new EntraError(400, 'invalid_request', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${String(jwt.claims.iss)}'. Assertion Subject: '${String(jwt.claims.sub)}'. Assertion Audience: '${audiences.join(',')}'. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`);
     }
-    if (!hasValidRs256Signature(jwt, federation.publicKeyPem)) {
+    if (!hasValidRsaSignature(jwt, federation.publicKeyPem)) {
       throw new EntraError(401, 'invalid_client', 700027, `Client assertion failed signature validation. [Reason - The key was not found in the issuer '${federation.issuer}' signing keys., Key id used by client: '${String(jwt.header.kid)}']`);
     }
   }

@@ -56,7 +56,14 @@ const FAULT_STATUS_CODES: Record<number, [string, string]> = {
 };
 
 export class HostDispatcher {
+  /** Its own keep-alive pool, so stop() can close the connections Azurite would wait for. */
+  private readonly blobAgent = new http.Agent({ keepAlive: true });
+
   constructor(private readonly services: HostServices) {}
+
+  close(): void {
+    this.blobAgent.destroy();
+  }
 
   /** Serves one request addressed to an emulated host. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -113,7 +120,7 @@ export class HostDispatcher {
 
   private forwardToAzurite(req: IncomingMessage, res: ServerResponse, exchange: Exchange): void {
     // The production-style Host header stays: Azurite takes the account from it.
-    const upstream = http.request({ host: '127.0.0.1', port: this.services.blobPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+    const upstream = http.request({ agent: this.blobAgent, host: '127.0.0.1', port: this.services.blobPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
       const headers = { ...answer.headers };
       if (!headers['x-ms-request-id']) headers['x-ms-request-id'] = exchange.requestId;
       else exchange.requestId = String(headers['x-ms-request-id']);

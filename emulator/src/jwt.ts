@@ -1,5 +1,5 @@
 // Compact JWS (RS256) encoding, decoding and signature checks with node's crypto.
-import { createHash, createPublicKey, createSign, createVerify, type KeyObject } from 'node:crypto';
+import { constants, createHash, createPublicKey, createSign, verify } from 'node:crypto';
 
 export type JwtClaims = Record<string, unknown>;
 
@@ -38,9 +38,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function hasValidRs256Signature(jwt: DecodedJwt, publicKey: KeyObject | string): boolean {
-  if (jwt.header.alg !== 'RS256') return false;
-  return createVerify('RSA-SHA256').update(jwt.signingInput).verify(publicKey, jwt.signature);
+/** RS256, or PS256 (what msal-node signs certificate assertions with when it sends x5t#S256). */
+export function hasValidRsaSignature(jwt: DecodedJwt, publicKeyOrCertificatePem: string): boolean {
+  const input = Buffer.from(jwt.signingInput);
+  const key = createPublicKey(publicKeyOrCertificatePem);
+  if (jwt.header.alg === 'RS256') return verify('sha256', input, key, jwt.signature);
+  if (jwt.header.alg === 'PS256') return verify('sha256', input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, jwt.signature);
+  return false;
 }
 
 /** The RSA public key as a JWK (n, e) for the JWKS document. */

@@ -9,7 +9,7 @@ import type { TokenIssuer } from './tokens';
 export const MANAGED_IDENTITY_PATH = '/msi/token';
 
 function failure(status: number, message: string): HostResponse {
-  return { status, body: { statusCode: status, message, correlationId: undefined } };
+  return { status, body: { statusCode: status, message } };
 }
 
 export function managedIdentityToken(cloud: Cloud, issuer: TokenIssuer, url: URL, identityHeader: string | undefined): HostResponse {

@@ -12,7 +12,7 @@ export class JsonFileStore implements Store {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly file: string) {
-    this.data = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Collections) : {};
+    this.data = fs.existsSync(file) ? readJsonFile<Collections>(file) : {};
   }
 
   /** True when the file did not exist: the caller seeds it. */
@@ -60,5 +60,14 @@ export class JsonFileStore implements Store {
     if (this.timer) return;
     this.timer = setTimeout(() => this.flush(), WRITE_DELAY_MS);
     this.timer.unref();
+  }
+}
+
+/** Parses a state file, naming it when it is damaged. */
+export function readJsonFile<T>(file: string): T {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch (e) {
+    throw new Error(`${file} is not valid JSON (${(e as Error).message}). Repair it, or start with a fresh --state-dir.`);
   }
 }

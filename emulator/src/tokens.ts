@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Cloud, Identity } from './cloud';
 import type { Principal, TokenCheck, TokenVerifier } from './contract';
-import { decodeJwt, hasValidRs256Signature, signJwt } from './jwt';
+import { decodeJwt, hasValidRsaSignature, signJwt } from './jwt';
 
 export interface IssuedToken {
   accessToken: string;
@@ -77,7 +77,7 @@ export function createTokenVerifier(cloud: Cloud, now: () => number): TokenVerif
       const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
       if (!match) return fail('AuthenticationFailed', "Authentication failed. The 'Authorization' header is provided in an invalid format.");
       const jwt = decodeJwt(match[1]);
-      if (!jwt || jwt.header.kid !== cloud.tokenSigning.keyId || !hasValidRs256Signature(jwt, cloud.tokenSigning.publicKeyPem)) {
+      if (!jwt || jwt.header.kid !== cloud.tokenSigning.keyId || !hasValidRsaSignature(jwt, cloud.tokenSigning.publicKeyPem)) {
         return fail('InvalidAuthenticationToken', 'The access token is invalid: its signature was not made by this tenant\'s Entra ID signing key.');
       }
       const { claims } = jwt;

@@ -3,16 +3,16 @@ import { connectAzure } from "../common/azureSession";
 import { createTaskLibHost } from "../common/taskLibHost";
 import { runTask } from "../common/taskRunner";
 import { getVerifiedWorkspace, writeWorkspaceConfig } from "../common/workspace";
-import { name as taskName, version } from "./task.json";
+import { readTaskIdentity } from "../common/product";
 
 const host = createTaskLibHost();
-const taskVersion = `${version.Major}.${version.Minor}.${version.Patch}`;
 
 void runTask(host, async ({ cancellation, defer }) => {
+  const connectionId = host.getInput("azureSubscription", true);
   const resourceGroup = host.getInput("resourceGroupName", true);
   const name = host.getInput("workspaceName", true);
   const configFile = host.getPathInput("configFile");
-  const session = await connectAzure(host, { taskName, taskVersion, cancellation });
+  const session = await connectAzure(host, connectionId, { ...readTaskIdentity(__dirname), cancellation });
   defer(() => session.dispose());
 
   const workspace = await getVerifiedWorkspace(session, { subscriptionId: session.subscriptionId, resourceGroup, name });

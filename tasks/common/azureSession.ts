@@ -24,12 +24,10 @@ export interface ConnectOptions {
   taskName: string;
   taskVersion: string;
   cancellation: Cancellation;
-  /** Name of the connectedService:AzureRM input. */
-  connectionInput?: string;
 }
 
-export async function connectAzure(host: TaskHost, options: ConnectOptions): Promise<AzureSession> {
-  const connectionId = host.getInput(options.connectionInput ?? "azureSubscription", true);
+/** Connects as the service connection whose id a connectedService:AzureRM input holds. */
+export async function connectAzure(host: TaskHost, connectionId: string, options: ConnectOptions): Promise<AzureSession> {
   const connection = readServiceConnection(host, connectionId);
   if (!connection.subscriptionId) {
     throw new UserError(`The Azure service connection '${connectionId}' is not scoped to a subscription (scope level: ${connection.scopeLevel ?? "unknown"}). Use a connection with scope level Subscription or Machine Learning Workspace.`);

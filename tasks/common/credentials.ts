@@ -6,6 +6,7 @@ import * as os from "node:os";
 import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import {
+  AuthenticationError,
   AzurePipelinesCredential,
   ClientCertificateCredential,
   ClientSecretCredential,
@@ -63,6 +64,31 @@ export function maskingTokenResponses(inner: HttpClient, host: TaskHost): HttpCl
   };
 }
 
+/** The useful part of a sign-in failure: Entra's AADSTS description rather than MSAL's wrapper text. */
+function signInFailureReason(error: unknown): string {
+  if (error instanceof AuthenticationError && error.errorResponse?.errorDescription) {
+    return error.errorResponse.errorDescription.split(/\r?\n/)[0];
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return /AADSTS\d+:[^\r\n]*?(?= - Correlation ID|$)/m.exec(message)?.[0].replace(/ - Timestamp:.*$/, "") ?? message;
+}
+
+/** Turns sign-in failures into one actionable message naming the identity and the authority. */
+export function explainSignInFailures(credential: TokenCredential, description: string, authorityHost: string, hint: string): TokenCredential {
+  return {
+    async getToken(scopes, options) {
+      try {
+        return await credential.getToken(scopes, options);
+      } catch (error) {
+        if (options?.abortSignal?.aborted) {
+          throw error;
+        }
+        throw new UserError(`Azure sign-in failed for ${description} at ${authorityHost}: ${signInFailureReason(error)}\n${hint}`);
+      }
+    },
+  };
+}
+
 /** Writes the certificate PEM to a file only this user can read, in the agent's temp directory. */
 function writePrivatePemFile(pem: string, tempDirectory: string): string {
   const file = path.join(tempDirectory, `azureml-spn-${randomBytes(8).toString("hex")}.pem`);
@@ -87,6 +113,18 @@ export interface CredentialOptions {
 }
 
 export function createConnectionCredential(auth: ConnectionAuth, options: CredentialOptions): ConnectionCredential {
+  const built = buildCredential(auth, options);
+  return { ...built, credential: explainSignInFailures(built.credential, built.description, options.cloud.authorityHost, signInHints[auth.kind]) };
+}
+
+const signInHints: Record<ConnectionAuth["kind"], string> = {
+  ServicePrincipalSecret: "Check the service connection (Project settings > Service connections > Verify): tenant, client id, and that the secret has not expired.",
+  ServicePrincipalCertificate: "Check the service connection (Project settings > Service connections > Verify): tenant, client id, and that the certificate is registered on the app and has not expired.",
+  ManagedIdentity: "Check that the agent runs on an Azure VM or scale set with this managed identity assigned, and that the identity endpoint is reachable from the agent.",
+  WorkloadIdentityFederation: "Check the app registration's federated credential: its issuer and subject must match the service connection (Project settings > Service connections).",
+};
+
+function buildCredential(auth: ConnectionAuth, options: CredentialOptions): ConnectionCredential {
   const { cloud, host } = options;
   const identityOptions: TokenCredentialOptions & { disableInstanceDiscovery?: boolean } = {
     authorityHost: cloud.authorityHost,

@@ -147,3 +147,30 @@ describe("workload identity federation over hours", () => {
     }
   });
 });
+
+describe("managed identity on the agent", () => {
+  const saved = { IDENTITY_ENDPOINT: process.env.IDENTITY_ENDPOINT, IDENTITY_HEADER: process.env.IDENTITY_HEADER };
+  afterEach(() => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  it("asks the local identity endpoint for the user-assigned identity's token through the task's HTTP client, and masks it", async () => {
+    process.env.IDENTITY_ENDPOINT = "http://127.0.0.1:41234/msi/token";
+    process.env.IDENTITY_HEADER = "identity-header";
+    const http = new RoutingHttpClient().on("GET", /^http:\/\/127\.0\.0\.1:41234\/msi\/token\?/, () => {
+      return { status: 200, body: { access_token: "mi-access-token", expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource: "https://management.core.windows.net/", token_type: "Bearer" } };
+    });
+    const host = fakeHost();
+    const { credential } = createConnectionCredential({ kind: "ManagedIdentity", clientId: CLIENT }, { host, cloud: azureCloud, httpClient: http });
+    const token = await credential.getToken("https://management.core.windows.net/.default");
+    assert.equal(token?.token, "mi-access-token");
+    assert.equal(http.requests.length, 1);
+    const query = new URL(http.requests[0].url).searchParams;
+    assert.equal(query.get("client_id"), CLIENT);
+    assert.match(query.get("resource") ?? "", /^https:\/\/management\.core\.windows\.net\/?$/);
+    sinon.assert.calledWith(host.setSecret, "mi-access-token");
+  });
+});

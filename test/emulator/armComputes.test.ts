@@ -86,6 +86,8 @@ describe('emulator ARM: computes', () => {
 
   it('validates bodies against the REST model and the naming rules', async () => {
     const h = createHarness();
+    const noProperties = await h.send('PUT', `${WS}/computes/c1`, { body: { location: FACTS.location } });
+    assert.equal(noProperties.json.error.message, "Required property 'properties' not found in JSON. Path ''.");
     const missing = await h.send('PUT', `${WS}/computes/c1`, { body: { properties: {} } });
     assert.equal(missing.status, 400);
     assert.equal(missing.json.error.message, "Required property 'computeType' not found in JSON. Path 'properties'.");

@@ -30,6 +30,7 @@ describe('emulator ARM: jobs', () => {
 
   it('refuses bad job bodies and references', async () => {
     const h = createHarness();
+    assert.equal((await h.send('PUT', `${WS}/jobs/j`, { body: { tags: {} } })).json.error.target, 'properties');
     const unknownType = await h.send('PUT', `${WS}/jobs/j`, { body: { properties: { jobType: 'Spark' } } });
     assert.match(unknownType.json.error.message, /Unknown value 'Spark' for 'properties.jobType'/);
     const noCommand = await h.send('PUT', `${WS}/jobs/j`, { body: { properties: { jobType: 'Command', environmentId: 'x' } } });

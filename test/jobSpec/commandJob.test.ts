@@ -191,4 +191,13 @@ describe('jobSpec: command job', () => {
     assert.deepEqual(props('identity:\n  type: aml_token\n').identity, { identityType: 'AMLToken' });
     assert.deepEqual(props('limits:\n  timeout: 90061\n').limits, { jobLimitsType: 'Command', timeout: 'P1DT1H1M1S' });
   });
+
+  it('resolves YAML anchors and aliases as PyYAML does, and keeps PyYAML booleans (y/n stay strings)', () => {
+    const t = translateYaml('command: echo ${{inputs.a}} ${{inputs.b}} ${{inputs.c}}\nenvironment: azureml:e:1\ninputs:\n  a: &lr 0.5\n  b: *lr\n  c: n\n');
+    assert.deepEqual(t.body.properties.inputs, {
+      a: { jobInputType: 'literal', value: '0.5' },
+      b: { jobInputType: 'literal', value: '0.5' },
+      c: { jobInputType: 'literal', value: 'n' },
+    });
+  });
 });

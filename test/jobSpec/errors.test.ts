@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { JobSpecError } from '../../tasks/common/jobSpec/yamlSource';
-import { translateYaml, translationError } from './helpers';
+import { translateJobFile } from '../../tasks/common/jobSpec/translate';
+import { scope, translateYaml, translationError } from './helpers';
 
 describe('jobSpec: errors name file:line:column and what is allowed', () => {
   it('refuses an unknown command-job field, suggesting the closest allowed one', () => {
@@ -58,5 +59,9 @@ describe('jobSpec: errors name file:line:column and what is allowed', () => {
 
   it('throws JobSpecError (a user error: the task prints the message, not a stack)', () => {
     assert.throws(() => translateYaml('command: echo\n'), (err: unknown) => err instanceof JobSpecError && /job\.yml:1:1/.test(err.location));
+  });
+
+  it('names a missing job file', () => {
+    assert.throws(() => translateJobFile('/nonexistent/job.yml', { scope }), { message: '/nonexistent/job.yml: file not found' });
   });
 });

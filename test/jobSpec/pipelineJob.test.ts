@@ -72,6 +72,8 @@ const translatePipeline = (yaml = PIPELINE, component = TRAIN_COMPONENT) =>
   translateYaml(yaml, { jobName: 'pipe-1' }, { 'components/train.yml': component });
 
 describe('jobSpec: pipeline job', () => {
+  // Steps are BaseNode/Command._to_rest_object dicts: snake_case msrest attribute names, None and
+  // empty mappings dropped (convert_ordered_dict_to_dict), _source = where the component came from.
   it('translates pipeline inputs, outputs and settings, and each step as azure-ai-ml serialises nodes', () => {
     const t = translatePipeline();
     const p = t.body.properties;
@@ -97,7 +99,6 @@ describe('jobSpec: pipeline job', () => {
           raw: { job_input_type: 'literal', value: '${{parent.inputs.raw}}' },
           epochs: { job_input_type: 'literal', value: '${{parent.inputs.epochs}}' },
         },
-        outputs: {},
         _source: 'YAML.JOB',
         componentId: prepComponent.token,
       },
@@ -110,7 +111,7 @@ describe('jobSpec: pipeline job', () => {
           max_epochs: { job_input_type: 'literal', value: '${{parent.inputs.epochs}}' },
         },
         outputs: { model_output: { value: '${{parent.outputs.final_model}}', type: 'literal' } },
-        _source: 'YAML.JOB',
+        _source: 'YAML.COMPONENT',
         componentId: trainComponent.token,
         distribution: { distribution_type: 'PyTorch', process_count_per_instance: 2 },
         resources: { instance_count: 2 },
@@ -168,6 +169,7 @@ describe('jobSpec: pipeline job', () => {
       assert.equal(c.name, 'azureml_anonymous');
       assert.match(c.version, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       assert.equal(c.body.properties.isAnonymous, true);
+      assert.deepEqual([c.body.properties.componentSpec.name, c.body.properties.componentSpec.version], [c.name, c.version]);
     }
     const jobs = plan.body.properties.jobs as Record<string, { componentId: string }>;
     assert.equal(jobs.train.componentId, plan.components[1].id);
@@ -198,7 +200,7 @@ describe('jobSpec: pipeline job', () => {
     assert.equal(translationError(PIPELINE, {}, {}), 'job.yml:29:16: cannot read components/train.yml: file not found');
     assert.equal(
       translationError(PIPELINE, {}, { 'components/train.yml': TRAIN_COMPONENT.replace('command: python', 'comand: python') }),
-      "components/train.yml:19:1: unknown field 'comand' in command component (did you mean 'command'?); allowed: $schema, name, version, display_name, description, tags, properties, type, inputs, outputs, command, code, environment, distribution, resources, is_deterministic, additional_includes, instance_count",
+      "components/train.yml:19:1: unknown field 'comand' in command component (did you mean 'command'?); allowed: $schema, name, version, display_name, description, tags, properties, type, inputs, outputs, command, code, environment, distribution, resources, is_deterministic, additional_includes",
     );
   });
 

@@ -72,7 +72,7 @@ describe('jobSpec: sweep job', () => {
       leaves: ['randint', [64]],
     });
     assert.deepEqual(p.samplingAlgorithm, { samplingAlgorithmType: 'Random', rule: 'Sobol', seed: 42 });
-    assert.deepEqual(p.objective, { goal: 'Maximize', primaryMetric: 'accuracy' });
+    assert.deepEqual(p.objective, { goal: 'maximize', primaryMetric: 'accuracy' });
     assert.deepEqual(p.limits, { jobLimitsType: 'Sweep', maxConcurrentTrials: 4, maxTotalTrials: 20, timeout: 'PT2H', trialTimeout: 'PT10M' });
     assert.deepEqual(p.earlyTermination, { policyType: 'Bandit', delayEvaluation: 0, evaluationInterval: 2, slackAmount: 0, slackFactor: 0.1 });
     assert.deepEqual(p.inputs, { iris: { jobInputType: 'uri_file', uri: 'https://example.blob.core.windows.net/iris.csv' } });

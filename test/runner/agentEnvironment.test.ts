@@ -4,9 +4,8 @@ import * as assert from 'node:assert/strict';
 import { createPublicKey, createVerify, generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { emulatorTarget, type EmulatorConnection } from '../../runner/serviceConnection';
-import { endpointIdFor } from '../../runner/serviceConnection';
-import { runYaml, tempDir, type FakeTask } from './helpers';
+import { azureTargetFromEnvironment, emulatorTarget, endpointIdFor, type EmulatorConnection } from '../../runner/serviceConnection';
+import { fakeCaCertificate, runYaml, tempDir, type FakeTask } from './helpers';
 
 /** Dumps its whole environment to the file named by its outFile input. */
 const envDumper: FakeTask = {
@@ -27,7 +26,7 @@ function fakeConnection(dir: string): EmulatorConnection {
   fs.writeFileSync(path.join(dir, 'cert.pem'), `-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n${keyPem}`);
   return {
     proxyUrl: 'http://127.0.0.1:4000',
-    caCertFile: path.join(dir, 'ca.pem'),
+    caCertFile: fakeCaCertificate(),
     tenantId: 'tenant-1',
     subscriptionId: 'sub-1',
     resourceGroupName: 'rg-1',
@@ -98,12 +97,15 @@ describe('runner: the agent environment of a task', () => {
     const { env, scriptEnv, connection } = await taskEnvironment('secret');
     assert.equal(env.AGENT_PROXYURL, connection.proxyUrl);
     assert.deepEqual(JSON.parse(env.AGENT_PROXYBYPASSLIST), ['127\\.0\\.0\\.1', 'localhost']);
-    assert.equal(env.AGENT_CAINFO, connection.caCertFile);
-    assert.equal(env.NODE_EXTRA_CA_CERTS, connection.caCertFile);
+    // The agent trusts the emulator's CA and the runner's loopback Azure DevOps certificate.
+    const trusted = fs.readFileSync(env.AGENT_CAINFO, 'utf8');
+    assert.ok(trusted.startsWith(fs.readFileSync(connection.caCertFile, 'utf8').trimEnd()));
+    assert.equal(trusted.match(/BEGIN CERTIFICATE/g)?.length, 2);
+    assert.equal(env.NODE_EXTRA_CA_CERTS, env.AGENT_CAINFO);
     assert.equal(env.HTTPS_PROXY, undefined);
     assert.equal(scriptEnv.HTTPS_PROXY, connection.proxyUrl);
     assert.equal(scriptEnv.NO_PROXY, '127.0.0.1,localhost');
-    assert.equal(scriptEnv.REQUESTS_CA_BUNDLE, connection.caCertFile);
+    assert.equal(scriptEnv.REQUESTS_CA_BUNDLE, env.AGENT_CAINFO);
     assert.equal(env.SYSTEM_HOSTTYPE, 'build');
     assert.equal(env.SYSTEM_PHASENAME, 'Workspace');
     assert.equal(env.SYSTEM_STAGENAME, 'Check');
@@ -111,7 +113,7 @@ describe('runner: the agent environment of a task', () => {
     assert.equal(env.AGENT_JOBSTATUS, 'Succeeded');
     assert.equal(path.basename(path.dirname(env.AGENT_TEMPDIRECTORY)), '_temp');
     assert.ok(!fs.existsSync(env.AGENT_TEMPDIRECTORY), 'the job temp directory is cleaned after the job');
-    assert.match(env.SYSTEM_TEAMFOUNDATIONCOLLECTIONURI, /^http:\/\/127\.0\.0\.1:\d+\/local\/$/);
+    assert.match(env.SYSTEM_TEAMFOUNDATIONCOLLECTIONURI, /^https:\/\/127\.0\.0\.1:\d+\/local\/$/);
     assert.match(env.SYSTEM_OIDCREQUESTURI, /\/_apis\/distributedtask\/hubs\/build\/plans\/[0-9a-f-]+\/jobs\/[0-9a-f-]+\/oidctoken$/);
     assert.ok(env.SECRET_SYSTEM_ACCESSTOKEN.length > 20);
     assert.equal(env.SYSTEM_ACCESSTOKEN, undefined, 'secrets reach tasks only as SECRET_*');
@@ -180,5 +182,16 @@ const url = process.env.SYSTEM_OIDCREQUESTURI + '?api-version=7.1&serviceConnect
     assert.ok(claims.exp - claims.iat <= 600);
     const key = createPublicKey(fs.readFileSync(connection.federated.signingKeyFile));
     assert.ok(createVerify('RSA-SHA256').update(`${header}.${payload}`).verify(key, Buffer.from(signature, 'base64url')));
+  });
+
+  it('targets real Azure with --azure from the AZURE_* service principal, without proxy or CA', () => {
+    const env = { AZURE_TENANT_ID: 't-1', AZURE_CLIENT_ID: 'c-1', AZURE_CLIENT_SECRET: 'azure-secret-9', AZURE_SUBSCRIPTION_ID: 's-1' };
+    const target = azureTargetFromEnvironment(env, 'secret');
+    assert.equal(target.kind, 'azure');
+    assert.equal(target.proxy, undefined);
+    assert.deepEqual(target.authParameters, { authenticationType: 'spnKey', serviceprincipalid: 'c-1', serviceprincipalkey: 'azure-secret-9', tenantid: 't-1' });
+    assert.deepEqual(target.secrets, ['azure-secret-9']);
+    assert.throws(() => azureTargetFromEnvironment({ ...env, AZURE_CLIENT_SECRET: '' }, 'secret'), /--azure needs AZURE_CLIENT_SECRET in the environment/);
+    assert.throws(() => azureTargetFromEnvironment(env, 'federated'), /--azure supports --auth secret only/);
   });
 });

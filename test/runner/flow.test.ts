@@ -229,4 +229,44 @@ steps:
     assert.deepEqual(s.issues, [{ type: 'warning', message: 'quota is low' }]);
     assert.ok(r.console.includes('##[warning]quota is low'));
   });
+
+  it('retries a failing step retryCountOnTaskFailure times', async () => {
+    const r = await runYaml(`
+steps:
+  - script: |
+      n=$(cat "$AGENT_TEMPDIRECTORY/attempts" 2>/dev/null || echo 0)
+      echo $((n + 1)) > "$AGENT_TEMPDIRECTORY/attempts"
+      echo "attempt $((n + 1))"
+      test $n -ge 1
+    name: flaky
+    retryCountOnTaskFailure: 2
+`);
+    const s = steps(r)['Job.flaky'];
+    assert.equal(s.result, 'Succeeded', r.console);
+    assert.equal(s.attempts, 2);
+    assert.ok(r.lines.includes('attempt 1') && r.lines.includes('attempt 2'));
+  });
+});
+
+describe('runner: agent commands and build facts', () => {
+  it('applies task.prependpath and build.updatebuildnumber to later steps, and formats the run name', async () => {
+    const r = await runYaml(`
+name: ml-$(Date:yyyy)$(Rev:.r)
+steps:
+  - script: |
+      mkdir -p "$AGENT_TEMPDIRECTORY/bin"
+      printf '#!/bin/sh\\necho custom tool ran\\n' > "$AGENT_TEMPDIRECTORY/bin/mltool"
+      chmod +x "$AGENT_TEMPDIRECTORY/bin/mltool"
+      echo "##vso[task.prependpath]$AGENT_TEMPDIRECTORY/bin"
+      echo "first build number $(Build.BuildNumber)"
+      echo "##vso[build.updatebuildnumber]model-v7"
+  - script: |
+      mltool
+      echo "build number now $(Build.BuildNumber) / $BUILD_BUILDNUMBER"
+`);
+    assert.equal(r.result, 'Succeeded', r.console);
+    assert.ok(r.lines.includes(`first build number ml-${new Date().getFullYear()}.1`), r.console);
+    assert.ok(r.lines.includes('custom tool ran'));
+    assert.ok(r.lines.includes('build number now model-v7 / model-v7'));
+  });
 });

@@ -4,9 +4,21 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runPipeline, type RunOptions, type RunOutcome } from '../../runner/index';
+import { createLoopbackCertificate } from '../../runner/loopbackTls';
 import type { AzureTarget } from '../../runner/serviceConnection';
 
 export const CLIENT_SECRET = 'spn-Secret~value.42';
+
+let fakeCaFile: string | undefined;
+
+/** A CA certificate file standing in for the emulator's (never used for a connection here). */
+export function fakeCaCertificate(): string {
+  if (!fakeCaFile) {
+    fakeCaFile = path.join(tempDir('runner-test-ca-'), 'ca.pem');
+    fs.writeFileSync(fakeCaFile, createLoopbackCertificate().certPem);
+  }
+  return fakeCaFile;
+}
 
 /** A service-principal target on an emulator that is never contacted (tasks here are fakes). */
 export function fakeTarget(overrides: Partial<AzureTarget> = {}): AzureTarget {
@@ -21,7 +33,7 @@ export function fakeTarget(overrides: Partial<AzureTarget> = {}): AzureTarget {
     scheme: 'ServicePrincipal',
     authParameters: { authenticationType: 'spnKey', serviceprincipalid: 'client-1', serviceprincipalkey: CLIENT_SECRET, tenantid: '72f988bf-0000-0000-0000-000000000001' },
     secrets: [CLIENT_SECRET],
-    proxy: { url: 'http://127.0.0.1:9', caCertFile: '/nonexistent/ca.pem' },
+    proxy: { url: 'http://127.0.0.1:9', caCertFile: fakeCaCertificate() },
     machineEnvironment: {},
     ...overrides,
   };

@@ -13,8 +13,7 @@ describe('runner: the training sample against the embedded emulator', function (
   this.timeout(180_000);
   let emulator: EmulatorHandle;
 
-  before(async function () {
-    if (!fs.existsSync(path.resolve(__dirname, '..', '..', 'emulator', 'src', 'index.ts'))) this.skip(); // TEMPORARY until the emulator lands
+  before(async () => {
     // `npm test` builds the bundles first; a bare mocha run needs `npm run build`.
     assert.ok(fs.existsSync(path.join(DEFAULT_TASKS_DIRECTORY, 'AzureMLWorkspaceV1', 'task.json')), `no AzureMLWorkspace bundle in ${DEFAULT_TASKS_DIRECTORY}: run npm run build`);
     emulator = await startEmbeddedEmulator(tempDir('runner-e2e-emulator-'));

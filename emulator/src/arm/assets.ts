@@ -1,4 +1,4 @@
-// Versioned assets: codes, environments, data and models. A container holds immutable versions;
+// Versioned assets: codes, environments, components, data and models. A container holds immutable versions;
 // writing a version creates its container, and containers report latestVersion and nextVersion.
 import type { HostResponse, ServiceContext } from '../contract';
 import { conflict, userError } from './errors';
@@ -26,6 +26,7 @@ const FAMILIES: AssetFamily[] = [
   { segment: 'codes', noun: 'Code', containerModel: 'CodeContainer', versionModel: 'CodeVersion', mutable: MUTABLE, versionDefaults: {} },
   { segment: 'environments', noun: 'Environment', containerModel: 'EnvironmentContainer', versionModel: 'EnvironmentVersion', mutable: MUTABLE, versionDefaults: { environmentType: 'UserCreated', osType: 'Linux' } },
   { segment: 'data', noun: 'Data', containerModel: 'DataContainer', versionModel: 'DataVersionBase', mutable: MUTABLE, versionDefaults: {} },
+  { segment: 'components', noun: 'Component', containerModel: 'ComponentContainer', versionModel: 'ComponentVersion', mutable: MUTABLE, versionDefaults: {} },
   { segment: 'models', noun: 'Model', containerModel: 'ModelContainer', versionModel: 'ModelVersion', mutable: MUTABLE, versionDefaults: { modelType: 'custom_model', flavors: {} } },
 ];
 

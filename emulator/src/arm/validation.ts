@@ -23,6 +23,9 @@ const SERVICE_ENUMS: Record<string, string[]> = {
   containerType: Object.values(KnownContainerType),
 };
 
+/** Request models whose `properties` really is optional (partial updates). */
+const ENVELOPES_WITHOUT_REQUIRED_PROPERTIES = new Set(['ClusterUpdateParameters', 'PartialMinimalTrackedResourceWithSku', 'PartialMinimalTrackedResourceWithIdentity']);
+
 function serviceEnum(className: string, property: string): string[] | undefined {
   if (property === 'mode' && className.endsWith('JobInput')) return Object.values(KnownInputDeliveryMode);
   if (property === 'mode' && className.endsWith('JobOutput')) return Object.values(KnownOutputDeliveryMode);
@@ -39,6 +42,10 @@ export function validateBody(body: Json, modelName: string): void {
   const issues: ArmErrorDetail[] = [];
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw userError('The request body must be a JSON object.', undefined, [{ code: 'InvalidRequestContent', message: 'The request body must be a JSON object.' }]);
+  }
+  // The generator drops `required` from flattened resource envelopes; the spec marks them [Required].
+  if (modelMapper(modelName).type.modelProperties?.properties && !ENVELOPES_WITHOUT_REQUIRED_PROPERTIES.has(modelName) && !isObject((body as Record<string, Json>).properties)) {
+    issues.push(missing('properties'));
   }
   checkComposite(body as Record<string, Json>, modelMapper(modelName), '', issues);
   if (issues.length > 0) throw userError(issues[0].message, issues[0].target, issues);

@@ -16,7 +16,7 @@ export function translateCode(node: YNode, ctx: TranslationContext, baseDir: str
     node.fail(`code '${value}' must be a local folder or a code asset ARM id (azureml:/subscriptions/.../codes/<name>/versions/<version>)`);
   }
   if (isRemotePath(value)) node.fail(`code '${value}' must be a local folder; remote code is not supported`);
-  return ctx.upload('code', baseDir, value, node.where, defaultIgnores);
+  return ctx.upload('code', baseDir, value, node.where, { defaultIgnores });
 }
 
 type ReferencePrefix = 'inputs' | 'outputs' | 'search_space';

@@ -24,6 +24,8 @@ export interface ComponentInterface {
 export interface ResolvedComponent {
   /** componentId for the step: a token until the anonymous component is registered. */
   componentId: string;
+  /** ComponentSource the step reports as its _source (YAML.COMPONENT, YAML.JOB, REMOTE.*). */
+  source: string;
   interface?: ComponentInterface;
 }
 
@@ -77,7 +79,7 @@ export function componentFromSpec(root: YNode, ctx: TranslationContext, baseDir:
   const properties: Record<string, unknown> = { isAnonymous: true };
   if (spec.description) properties.description = spec.description;
   if (spec.tags) properties.tags = spec.tags;
-  return { componentId: ctx.component(spec, properties, root.where), interface: iface };
+  return { componentId: ctx.component(spec, properties, root.where), source: sourceTag, interface: iface };
 }
 
 /**
@@ -97,7 +99,7 @@ export function componentFromInlineStep(step: YNode, ctx: TranslationContext, ba
     _source: 'YAML.JOB',
   };
   if (step.has('description')) spec.description = step.require('description', '').str('description');
-  return { componentId: ctx.component(spec, { isAnonymous: true }, step.where) };
+  return { componentId: ctx.component(spec, { isAnonymous: true }, step.where), source: 'YAML.JOB' };
 }
 
 function commandRuntime(root: YNode, ctx: TranslationContext, baseDir: string): Record<string, unknown> {

@@ -17,6 +17,8 @@ export interface PendingUpload {
   defaultIgnores: string[];
   /** file:line:column of the YAML value, for errors found during upload (missing path, empty folder). */
   origin: string;
+  /** For inputs: the declared type; a uri_folder must be a folder and its URI ends with '/'. */
+  inputType?: string;
 }
 
 /** An asset named azureml:<name>@latest; its version is looked up before submission. */
@@ -70,15 +72,26 @@ export class TranslationContext {
   constructor(readonly scope: WorkspaceScope) {}
 
   /** Token for an upload; the same path with the same ignore rules is uploaded once. */
-  upload(purpose: PendingUpload['purpose'], baseDir: string, localPath: string, origin: string, defaultIgnores: string[] = []): string {
+  upload(
+    purpose: PendingUpload['purpose'],
+    baseDir: string,
+    localPath: string,
+    origin: string,
+    options: { defaultIgnores?: string[]; inputType?: string } = {},
+  ): string {
     const absolute = path.resolve(baseDir, localPath);
+    const defaultIgnores = options.defaultIgnores ?? [];
     const same = this.pending.find(
       (p): p is PendingUpload =>
-        p.kind === 'upload' && p.purpose === purpose && p.localPath === absolute && p.defaultIgnores.join() === defaultIgnores.join(),
+        p.kind === 'upload' &&
+        p.purpose === purpose &&
+        p.localPath === absolute &&
+        p.inputType === options.inputType &&
+        p.defaultIgnores.join() === defaultIgnores.join(),
     );
     if (same) return same.token;
     const token = this.token(`upload:${purpose}`);
-    this.pending.push({ kind: 'upload', token, purpose, localPath: absolute, defaultIgnores, origin });
+    this.pending.push({ kind: 'upload', token, purpose, localPath: absolute, defaultIgnores, origin, ...(options.inputType ? { inputType: options.inputType } : {}) });
     return token;
   }
 

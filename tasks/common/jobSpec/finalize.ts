@@ -32,7 +32,8 @@ export interface ComponentVersionToCreate {
   name: string;
   version: string;
   id: string;
-  body: { properties: Record<string, unknown> };
+  /** ComponentVersion body: componentSpec is the component as azure-ai-ml dumps it, ids resolved. */
+  body: { properties: { componentSpec: Record<string, unknown>; isAnonymous?: boolean; [key: string]: unknown } };
 }
 
 export interface SubmissionPlan {
@@ -52,7 +53,8 @@ export function finalizeTranslation(t: JobTranslation, r: Resolutions, scope: Wo
       const upload = r.uploads[item.token];
       const value = item.purpose === 'code' ? upload?.codeAssetId : upload?.datastoreUri;
       if (!value) throw new Error(`the ${item.purpose} upload of ${item.localPath} (${item.origin}) has no result`);
-      values.set(item.token, value);
+      // _resolve_job_input: "if entry.type == AssetTypes.URI_FOLDER and not entry.path.endswith('/')"
+      values.set(item.token, item.inputType === 'uri_folder' && !value.endsWith('/') ? `${value}/` : value);
     }
   }
 
@@ -69,8 +71,10 @@ export function finalizeTranslation(t: JobTranslation, r: Resolutions, scope: Wo
   }
 
   const components = t.components.map((template) => {
-    const spec = substitute(template.spec, values);
-    const version = anonymousComponentVersion(spec);
+    const resolved = substitute(template.spec, values);
+    const version = anonymousComponentVersion(resolved);
+    // _set_is_anonymous: an anonymous component is registered as azureml_anonymous/<content hash>.
+    const spec = { ...resolved, name: ANONYMOUS_COMPONENT_NAME, version };
     const id = assetVersionArmId(scope, 'components', ANONYMOUS_COMPONENT_NAME, version);
     values.set(template.token, id);
     return { name: ANONYMOUS_COMPONENT_NAME, version, id, body: { properties: { componentSpec: spec, ...template.properties } } };

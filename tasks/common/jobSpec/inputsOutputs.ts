@@ -73,7 +73,7 @@ function inputUri(path: string, type: string, node: YNode, io: IoScope): string 
     return io.ctx.reference(parseAssetReference(node, assetType, io.ctx.scope, `path of input`), node.where);
   }
   if (isRemotePath(path)) return path;
-  return io.ctx.upload('input', io.baseDir, path, node.where);
+  return io.ctx.upload('input', io.baseDir, path, node.where, { inputType: type });
 }
 
 export function translateOutputs(map: YNode | undefined, io: IoScope): Record<string, unknown> {

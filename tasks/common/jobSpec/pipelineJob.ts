@@ -20,7 +20,7 @@ import {
 import type { TranslationContext } from './context';
 import { isBinding, translateInputs, translateOutputs } from './inputsOutputs';
 import { translateRunSettings } from './jobCommon';
-import { computeArmId, datastoreArmId, parseAssetReference } from './references';
+import { computeArmId, datastoreArmId, isRegistryUri, parseAssetReference } from './references';
 import { FIELDS, checkFields, unknownFields } from './schema';
 import type { YNode } from './yamlSource';
 
@@ -114,7 +114,7 @@ function translateStep(name: string, step: YNode, scope: PipelineScope): Record<
   node.inputs = inputs;
   node.outputs = outputs;
   if (step.has('properties')) node.properties = step.require('properties', '').strMap('properties');
-  node._source = YAML_JOB;
+  node._source = component.source;
   node.componentId = component.componentId;
   if (step.has('distribution')) node.distribution = snakeKeys(translateDistribution(step.require('distribution', '')));
   if (step.has('limits')) node.limits = snakeKeys(translateCommandLimits(step.require('limits', '')));
@@ -128,7 +128,18 @@ function translateStep(name: string, step: YNode, scope: PipelineScope): Record<
   if (step.has('queue_settings')) step.require('queue_settings', '').fail('queue_settings needs a newer Azure ML API than 2022-10-01');
   // BaseNode._to_rest_object: "add all arbitrary attributes to support setting unknown attributes"
   for (const extra of extras) node[extra.key] = extra.value.toJS();
-  return node;
+  return withoutEmpty(node);
+}
+
+/** convert_ordered_dict_to_dict: nodes are sent without None values and empty mappings, at any depth. */
+function withoutEmpty(obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(obj)) {
+    const cleaned = value && typeof value === 'object' && !Array.isArray(value) ? withoutEmpty(value as Record<string, unknown>) : value;
+    const empty = cleaned === null || cleaned === undefined || (typeof cleaned === 'object' && !Array.isArray(cleaned) && !Object.keys(cleaned).length);
+    if (!empty) out[key] = cleaned;
+  }
+  return out;
 }
 
 function resolveComponent(step: YNode, scope: PipelineScope, what: string): ResolvedComponent {
@@ -139,7 +150,8 @@ function resolveComponent(step: YNode, scope: PipelineScope, what: string): Reso
     if (componentNode.kind === 'mapping') return componentFromSpec(componentNode, scope.ctx, scope.baseDir, YAML_JOB);
     const ref = componentNode.str('component');
     if (ref.startsWith('azureml:')) {
-      return { componentId: scope.ctx.reference(parseAssetReference(componentNode, 'components', scope.ctx.scope, 'component'), componentNode.where) };
+      const componentId = scope.ctx.reference(parseAssetReference(componentNode, 'components', scope.ctx.scope, 'component'), componentNode.where);
+      return { componentId, source: isRegistryUri(componentId) ? 'REMOTE.REGISTRY' : 'REMOTE.WORKSPACE.COMPONENT' };
     }
     return componentFromFile(componentNode, scope.ctx, scope.baseDir);
   }

@@ -26,7 +26,6 @@ export const FIELDS = {
   commandComponent: [
     '$schema', 'name', 'version', 'display_name', 'description', 'tags', 'properties', 'type', 'inputs', 'outputs',
     'command', 'code', 'environment', 'distribution', 'resources', 'is_deterministic', 'additional_includes',
-    'instance_count',
   ],
   componentInput: ['type', 'default', 'optional', 'description', 'min', 'max', 'enum', 'mode'],
   componentOutput: ['type', 'description', 'mode', 'is_control'],

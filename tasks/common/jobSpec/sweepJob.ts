@@ -112,8 +112,9 @@ function translateSampling(node: YNode): Record<string, unknown> {
 
 function translateObjective(node: YNode): Record<string, unknown> {
   checkFields(node, FIELDS.objective, 'objective');
+  // Objective.__init__ lower-cases the goal and sends it so; the service's Goal enum is modelAsString.
   const goal = oneOf(node.require('goal', 'objective'), ['minimize', 'maximize'], 'objective goal');
-  return { goal: goal === 'minimize' ? 'Minimize' : 'Maximize', primaryMetric: node.require('primary_metric', 'objective').str('primary_metric') };
+  return { goal, primaryMetric: node.require('primary_metric', 'objective').str('primary_metric') };
 }
 
 function translateSweepLimits(node: YNode): Record<string, unknown> {
@@ -126,28 +127,23 @@ function translateSweepLimits(node: YNode): Record<string, unknown> {
   return out;
 }
 
+type PolicyField = [rest: string, fallback: number, kind: 'int' | 'num'];
+/** delay_evaluation and evaluation_interval, which every policy has (interval defaulting as given). */
+const evaluation = (interval: number): Record<string, PolicyField> => ({
+  delay_evaluation: ['delayEvaluation', 0, 'int'],
+  evaluation_interval: ['evaluationInterval', interval, 'int'],
+});
+
 /** Policies with the defaults azure-ai-ml's BanditPolicy/MedianStoppingPolicy/TruncationSelectionPolicy apply. */
-const POLICIES: Record<string, { rest: string; fields: Record<string, [string, number, 'int' | 'num']> }> = {
+const POLICIES: Record<string, { rest: string; fields: Record<string, PolicyField> }> = {
   bandit: {
     rest: 'Bandit',
-    fields: {
-      delay_evaluation: ['delayEvaluation', 0, 'int'],
-      evaluation_interval: ['evaluationInterval', 0, 'int'],
-      slack_amount: ['slackAmount', 0, 'num'],
-      slack_factor: ['slackFactor', 0, 'num'],
-    },
+    fields: { ...evaluation(0), slack_amount: ['slackAmount', 0, 'num'], slack_factor: ['slackFactor', 0, 'num'] },
   },
-  median_stopping: {
-    rest: 'MedianStopping',
-    fields: { delay_evaluation: ['delayEvaluation', 0, 'int'], evaluation_interval: ['evaluationInterval', 1, 'int'] },
-  },
+  median_stopping: { rest: 'MedianStopping', fields: evaluation(1) },
   truncation_selection: {
     rest: 'TruncationSelection',
-    fields: {
-      delay_evaluation: ['delayEvaluation', 0, 'int'],
-      evaluation_interval: ['evaluationInterval', 0, 'int'],
-      truncation_percentage: ['truncationPercentage', 0, 'int'],
-    },
+    fields: { ...evaluation(0), truncation_percentage: ['truncationPercentage', 0, 'int'] },
   },
 };
 

@@ -1,7 +1,20 @@
 // Loads job/component YAML with source positions and wraps nodes so every
 // error can name file:line:column, as `az ml job create` schema errors do.
 import * as fs from 'node:fs';
-import { Document, LineCounter, Node, Pair, Scalar, type ScalarTag, type SchemaOptions, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import {
+  Document,
+  LineCounter,
+  Node,
+  Pair,
+  Scalar,
+  type ScalarTag,
+  type SchemaOptions,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+} from 'yaml';
 
 /** A user error in a job specification; the message already names its location. */
 export class JobSpecError extends Error {
@@ -71,7 +84,7 @@ export function loadYamlFile(file: string, referencedFrom?: string): YamlSource 
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
-    throw new JobSpecError(`cannot read ${file}: ${reason}`, referencedFrom ?? file);
+    throw referencedFrom ? new JobSpecError(`cannot read ${file}: ${reason}`, referencedFrom) : new JobSpecError(reason, file);
   }
   return parseYaml(text, file);
 }
@@ -80,13 +93,18 @@ export type YamlKind = 'mapping' | 'sequence' | 'string' | 'number' | 'boolean' 
 
 /** A YAML node with its location, path and typed accessors whose errors carry the position. */
 export class YNode {
+  readonly node: Node | null | undefined;
+
   constructor(
     readonly src: YamlSource,
-    readonly node: Node | null | undefined,
+    node: Node | null | undefined,
     readonly path: string,
     /** Node to point at when this one has no position (e.g. an empty value after "key:"). */
     private readonly anchor?: unknown,
-  ) {}
+  ) {
+    // An alias (*name) stands for the node its anchor (&name) marks.
+    this.node = isAlias(node) ? (node.resolve(src.doc) as Node | undefined) : node;
+  }
 
   get where(): string {
     return this.src.where(this.node, this.anchor);

@@ -1,0 +1,83 @@
+// The admin API (plain HTTP on loopback, connection.json's adminUrl): the request log, fault
+// injection, the emulator's clock and a dump of the stored state.
+import type * as http from 'node:http';
+import { type FaultInjector, FaultSpecError, parseFaultSpec } from './faults';
+import { readBody, writeHostResponse } from './hosts';
+import type { RequestLog } from './requestLog';
+import type { JsonFileStore } from './store';
+
+/** The emulator's clock: real time plus an offset tests can advance. */
+export class Clock {
+  private offsetMs = 0;
+  readonly now = (): number => Date.now() + this.offsetMs;
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+export interface AdminDeps {
+  log: RequestLog;
+  faults: FaultInjector;
+  clock: Clock;
+  store: JsonFileStore;
+}
+
+const ROUTES = [
+  'GET /requests[?since=<ISO time>]',
+  'GET /faults',
+  'POST /faults {kind, pathPattern, method?, host?, status?, retryAfterSeconds?, latencyMs?, count?, durationSeconds?}',
+  'DELETE /faults/<id>',
+  'DELETE /faults',
+  'POST /time/advance {seconds}',
+  'GET /state',
+];
+
+function json(status: number, body?: unknown) {
+  return { status, body };
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return body.length ? JSON.parse(body.toString('utf8')) : {};
+  } catch {
+    throw new FaultSpecError('the request body is not valid JSON');
+  }
+}
+
+export function createAdminHandler(deps: AdminDeps): http.RequestListener {
+  const route = async (method: string, url: URL, body: Buffer) => {
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (method === 'GET' && path === '/') return json(200, { routes: ROUTES });
+    if (method === 'GET' && path === '/requests') {
+      const since = url.searchParams.get('since');
+      return json(200, { value: deps.log.list().filter((entry) => !since || entry.time >= since) });
+    }
+    if (method === 'GET' && path === '/faults') return json(200, { value: deps.faults.list() });
+    if (method === 'POST' && path === '/faults') return json(201, deps.faults.add(parseFaultSpec(parseJson(body))));
+    if (method === 'DELETE' && path === '/faults') {
+      deps.faults.clear();
+      return json(204);
+    }
+    const faultId = /^\/faults\/([^/]+)$/.exec(path)?.[1];
+    if (method === 'DELETE' && faultId) {
+      return deps.faults.remove(faultId) ? json(204) : json(404, { error: { code: 'NotFound', message: `No fault with id '${faultId}'.` } });
+    }
+    if (method === 'POST' && path === '/time/advance') {
+      const seconds = (parseJson(body) as { seconds?: unknown }).seconds;
+      if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) throw new FaultSpecError("'seconds' must be a non-negative number");
+      deps.clock.advance(seconds * 1000);
+      return json(200, { now: new Date(deps.clock.now()).toISOString() });
+    }
+    if (method === 'GET' && path === '/state') return json(200, deps.store.snapshot());
+    return json(404, { error: { code: 'NotFound', message: `The admin API has no ${method} ${path}. Routes: ${ROUTES.join('; ')}` } });
+  };
+  return (req, res) => {
+    void readBody(req)
+      .then((body) => route(req.method ?? 'GET', new URL(req.url ?? '/', 'http://admin'), body))
+      .catch((e: unknown) => {
+        if (e instanceof FaultSpecError) return json(400, { error: { code: 'InvalidRequest', message: e.message } });
+        return json(500, { error: { code: 'InternalServerError', message: (e as Error).message } });
+      })
+      .then((response) => writeHostResponse(res, response));
+  };
+}

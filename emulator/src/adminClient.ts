@@ -1,0 +1,47 @@
+// A small client of the admin API for tests and scripts.
+import type { Fault, FaultSpec } from './faults';
+import type { LogEntry } from './requestLog';
+
+export class AdminClient {
+  constructor(private readonly adminUrl: string) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.adminUrl}${path}`, {
+      method,
+      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`admin API ${method} ${path} answered ${response.status}: ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  async requests(since?: string): Promise<LogEntry[]> {
+    const query = since ? `?since=${encodeURIComponent(since)}` : '';
+    return (await this.call<{ value: LogEntry[] }>('GET', `/requests${query}`)).value;
+  }
+
+  addFault(spec: FaultSpec): Promise<Fault> {
+    return this.call('POST', '/faults', spec);
+  }
+
+  async faults(): Promise<Fault[]> {
+    return (await this.call<{ value: Fault[] }>('GET', '/faults')).value;
+  }
+
+  removeFault(id: string): Promise<void> {
+    return this.call('DELETE', `/faults/${encodeURIComponent(id)}`);
+  }
+
+  clearFaults(): Promise<void> {
+    return this.call('DELETE', '/faults');
+  }
+
+  advanceTime(seconds: number): Promise<{ now: string }> {
+    return this.call('POST', '/time/advance', { seconds });
+  }
+
+  state(): Promise<Record<string, Record<string, unknown>>> {
+    return this.call('GET', '/state');
+  }
+}

@@ -1,0 +1,66 @@
+// connection.json: everything a client needs to reach the emulator, and the environment that
+// makes unmodified Azure SDKs use it.
+import * as fs from 'node:fs';
+import type { Cloud } from './cloud';
+
+export interface ConnectionInfo {
+  proxyUrl: string;
+  caCertFile: string;
+  tenantId: string;
+  subscriptionId: string;
+  resourceGroupName: string;
+  workspaceName: string;
+  location: string;
+  adminUrl: string;
+  storageAccountName: string;
+  secret: { clientId: string; clientSecret: string; objectId: string };
+  certificate: { clientId: string; certificateFile: string; objectId: string };
+  federated: { clientId: string; objectId: string; issuer: string; subject: string; audience: string; signingKeyFile: string; keyId: string };
+  managedIdentity: { endpoint: string; header: string; clientId: string; objectId: string };
+  reader: { clientId: string; clientSecret: string; objectId: string };
+}
+
+export function connectionInfo(cloud: Cloud, urls: { proxyUrl: string; adminUrl: string; managedIdentityEndpoint: string }, caCertFile: string): ConnectionInfo {
+  const { facts, identities: ids, federation, files } = cloud;
+  return {
+    proxyUrl: urls.proxyUrl,
+    caCertFile,
+    tenantId: facts.tenantId,
+    subscriptionId: facts.subscriptionId,
+    resourceGroupName: facts.resourceGroupName,
+    workspaceName: facts.workspaceName,
+    location: facts.location,
+    adminUrl: urls.adminUrl,
+    storageAccountName: facts.storageAccountName,
+    secret: { clientId: ids.secret.clientId, clientSecret: ids.secret.clientSecret!, objectId: ids.secret.objectId },
+    certificate: { clientId: ids.certificate.clientId, certificateFile: files.certificateFile, objectId: ids.certificate.objectId },
+    federated: {
+      clientId: ids.federated.clientId,
+      objectId: ids.federated.objectId,
+      issuer: federation.issuer,
+      subject: federation.subject,
+      audience: federation.audience,
+      signingKeyFile: files.signingKeyFile,
+      keyId: federation.keyId,
+    },
+    managedIdentity: { endpoint: urls.managedIdentityEndpoint, header: ids.managedIdentity.identityHeader!, clientId: ids.managedIdentity.clientId, objectId: ids.managedIdentity.objectId },
+    reader: { clientId: ids.reader.clientId, clientSecret: ids.reader.clientSecret!, objectId: ids.reader.objectId },
+  };
+}
+
+export function writeConnectionFile(file: string, connection: ConnectionInfo): void {
+  const temp = `${file}.tmp`;
+  fs.writeFileSync(temp, `${JSON.stringify(connection, null, 2)}\n`, { mode: 0o600 });
+  fs.renameSync(temp, file);
+}
+
+/** The variables that send Azure SDKs (JavaScript, Python, the az CLI) through the emulator. */
+export function clientEnvironment(connection: ConnectionInfo): Record<string, string> {
+  return {
+    HTTPS_PROXY: connection.proxyUrl,
+    NODE_EXTRA_CA_CERTS: connection.caCertFile,
+    REQUESTS_CA_BUNDLE: connection.caCertFile,
+    AZURE_TENANT_ID: connection.tenantId,
+    AZURE_SUBSCRIPTION_ID: connection.subscriptionId,
+  };
+}

@@ -1,0 +1,157 @@
+// Starts "Azure in a box": Entra ID, ARM for Azure ML, blob storage (Azurite) and the Azure ML
+// data plane behind one loopback proxy, with state in a directory that survives restarts.
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Clock, createAdminHandler } from './admin';
+import { type ArmOptions, createArmHandler, seedState } from './arm';
+import { AZURITE_DIR, type AzuriteBlob, startAzuriteBlob } from './azurite';
+import { SERVED_HOSTNAMES, issueServerCertificate, loadOrCreateRootCa } from './ca';
+import { type Cloud, loadOrCreateCloud, roleAssignmentsOf } from './cloud';
+import { type ConnectionInfo, connectionInfo, writeConnectionFile } from './connection';
+import type { ServiceContext } from './contract';
+import { createDataplaneHandler, type DataplaneRoute } from './dataplane';
+import { EntraId } from './entra';
+import { FaultInjector } from './faults';
+import { HostDispatcher, writeHostResponse } from './hosts';
+import { MANAGED_IDENTITY_PATH, managedIdentityToken } from './managedIdentity';
+import { createProxyServer } from './proxy';
+import { RequestLog } from './requestLog';
+import { JsonFileStore } from './store';
+import { TokenIssuer, createTokenVerifier } from './tokens';
+
+export type { ConnectionInfo } from './connection';
+export { clientEnvironment } from './connection';
+
+export interface EmulatorOptions {
+  /** Where CA, identities, state.json, Azurite's data and the request log live; a fresh temp dir when omitted. */
+  stateDir?: string;
+  /** Receives the emulator's diagnostic messages (handler crashes, ctx.log). */
+  log?: (message: string) => void;
+  /** Access token lifetime (Entra issues about an hour); short values let tests see expiry. */
+  tokenLifetimeSeconds?: number;
+  arm?: ArmOptions;
+  /** Routes of <region>.api.azureml.ms beyond /discovery (run history, MLflow). */
+  dataplaneRoutes?: DataplaneRoute[];
+}
+
+export interface RunningEmulator {
+  connection: ConnectionInfo;
+  connectionFile: string;
+  stateDir: string;
+  /** The context the service handlers see (store, clock, verifier), for in-process extensions and tests. */
+  context: ServiceContext;
+  /** Azurite's blob endpoint for the account, path-style on loopback (http://127.0.0.1:<port>/<account>), for in-process job execution. */
+  azuriteBlobUrl: string;
+  stop(): Promise<void>;
+}
+
+const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
+const IDLE_CONNECTION_MS = 120_000;
+
+function listen(server: http.Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function close(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const stateDir = path.resolve(options.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'azureml-emulator-')));
+  fs.mkdirSync(stateDir, { recursive: true });
+  const cloud = loadOrCreateCloud(stateDir);
+  // Azurite starts while the rest is prepared; it is stopped again if anything fails.
+  const azuriteStarting = startAzuriteBlob({ location: AZURITE_DIR(stateDir), accountName: cloud.facts.storageAccountName, accountKey: cloud.facts.storageAccountKey, logFile: path.join(stateDir, 'azurite.log') });
+  try {
+    return await serve(options, stateDir, cloud, azuriteStarting);
+  } catch (e) {
+    await (await azuriteStarting.catch(() => undefined))?.stop();
+    throw e;
+  }
+}
+
+async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, azuriteStarting: Promise<AzuriteBlob>): Promise<RunningEmulator> {
+  const log = options.log ?? (() => undefined);
+  const ca = loadOrCreateRootCa(stateDir);
+  const serverCertificate = issueServerCertificate(ca, SERVED_HOSTNAMES);
+  const clock = new Clock();
+  const store = new JsonFileStore(path.join(stateDir, 'state.json'));
+  const requestLog = new RequestLog(path.join(stateDir, 'requests.log'));
+  const faults = new FaultInjector(requestLog, clock.now);
+  const issuer = new TokenIssuer(cloud, clock.now, options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS);
+  const roleAssignments = roleAssignmentsOf(cloud);
+  const context: ServiceContext = {
+    facts: cloud.facts,
+    store,
+    tokens: createTokenVerifier(cloud, clock.now),
+    roleAssignments: () => roleAssignments,
+    faults,
+    now: clock.now,
+    log,
+  };
+  if (store.isEmpty) {
+    seedState(context);
+    store.flush();
+  }
+  const azurite = await azuriteStarting;
+  const dispatcher = new HostDispatcher({
+    handlers: { login: new EntraId(cloud, issuer, clock.now).handler, arm: createArmHandler(context, options.arm), dataplane: createDataplaneHandler(context, options.dataplaneRoutes) },
+    blobPort: azurite.port,
+    storageAccountName: cloud.facts.storageAccountName,
+    faults,
+    log: requestLog,
+    onError: log,
+  });
+  // Azure keeps idle connections for minutes and never cuts long uploads; Node's defaults are 5 s and 300 s.
+  const serverTimeouts = { keepAliveTimeout: IDLE_CONNECTION_MS, requestTimeout: 0 };
+  const tlsServer = https.createServer({ cert: serverCertificate.certPem, key: serverCertificate.keyPem, ...serverTimeouts }, dispatcher.handle);
+  const proxy = createProxyServer({ serverOptions: serverTimeouts, tlsServer, dispatcher, storageAccountName: cloud.facts.storageAccountName, log: requestLog });
+  const tunnels = new Set<Socket>();
+  proxy.on('connection', (socket: Socket) => {
+    tunnels.add(socket);
+    socket.once('close', () => tunnels.delete(socket));
+  });
+  const admin = http.createServer(createAdminHandler({ log: requestLog, faults, clock, store }));
+  const identityEndpoint = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const response =
+      url.pathname === MANAGED_IDENTITY_PATH && req.method === 'GET'
+        ? managedIdentityToken(cloud, issuer, url, req.headers['x-identity-header'] as string | undefined)
+        : { status: 404, body: { statusCode: 404, message: `The managed identity endpoint serves GET ${MANAGED_IDENTITY_PATH}.` } };
+    writeHostResponse(res, response);
+    const time = new Date().toISOString();
+    requestLog.append({ type: 'request', time, requestId: '', host: req.headers.host ?? '127.0.0.1', method: req.method ?? 'GET', path: url.pathname, status: response.status, durationMs: 0 });
+  });
+  const [proxyPort, adminPort, identityPort] = await Promise.all([listen(proxy), listen(admin), listen(identityEndpoint)]);
+
+  const connection = connectionInfo(
+    cloud,
+    { proxyUrl: `http://127.0.0.1:${proxyPort}`, adminUrl: `http://127.0.0.1:${adminPort}`, managedIdentityEndpoint: `http://127.0.0.1:${identityPort}${MANAGED_IDENTITY_PATH}` },
+    ca.certFile,
+  );
+  const connectionFile = path.join(stateDir, 'connection.json');
+  writeConnectionFile(connectionFile, connection);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const socket of tunnels) socket.destroy();
+      await Promise.all([close(proxy), close(admin), close(identityEndpoint)]);
+      tlsServer.close();
+      dispatcher.close();
+      await azurite.stop();
+      store.flush();
+      await requestLog.close();
+    })());
+  return { connection, connectionFile, stateDir, context, azuriteBlobUrl: `http://127.0.0.1:${azurite.port}/${cloud.facts.storageAccountName}`, stop };
+}

@@ -1,0 +1,81 @@
+// The loopback HTTP proxy users point HTTPS_PROXY at. CONNECT tunnels to an emulated host end in
+// the in-process TLS server; absolute-URI requests for emulated hosts go straight to the
+// dispatcher; loopback targets (the managed identity endpoint, a local OIDC issuer) are tunnelled
+// as they are; every other host gets a 502 that names it.
+import * as http from 'node:http';
+import type * as https from 'node:https';
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { isLoopback, refusalMessage, serviceOf, splitHostPort } from './hostnames';
+import type { HostDispatcher } from './hosts';
+import type { RequestLog } from './requestLog';
+
+export interface ProxyOptions {
+  serverOptions: http.ServerOptions;
+  tlsServer: https.Server;
+  dispatcher: HostDispatcher;
+  storageAccountName: string;
+  log: RequestLog;
+}
+
+export function createProxyServer(options: ProxyOptions): http.Server {
+  const { serverOptions, tlsServer, dispatcher, storageAccountName, log } = options;
+  const refuse = (method: string, hostname: string, path: string): string => {
+    log.append({ type: 'request', time: new Date().toISOString(), requestId: '', host: hostname, method, path, status: 502, durationMs: 0 });
+    return refusalMessage(hostname, storageAccountName);
+  };
+
+  const server = http.createServer(serverOptions, (req, res) => {
+    let target: URL;
+    try {
+      target = new URL(req.url ?? '');
+    } catch {
+      const text = `This is the Azure ML emulator's proxy: set HTTPS_PROXY=http://${req.headers.host ?? '127.0.0.1'} and send requests for Azure hosts through it.\n`;
+      res.writeHead(400, { 'content-type': 'text/plain' }).end(text);
+      return;
+    }
+    if (serviceOf(target.hostname, storageAccountName)) {
+      req.url = `${target.pathname}${target.search}`;
+      req.headers.host = target.hostname;
+      dispatcher.handle(req, res);
+    } else if (isLoopback(target.hostname)) {
+      forwardToLoopback(req, res, target);
+    } else {
+      const text = refuse(req.method ?? 'GET', target.hostname, target.pathname);
+      res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+    }
+  });
+
+  server.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const { hostname, port } = splitHostPort(req.url ?? '', 443);
+    socket.on('error', () => socket.destroy());
+    if (serviceOf(hostname, storageAccountName) && port === 443) {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length) socket.unshift(head);
+      tlsServer.emit('connection', socket);
+    } else if (isLoopback(hostname)) {
+      const upstream = net.connect(port, hostname, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        if (head.length) upstream.write(head);
+        upstream.pipe(socket).pipe(upstream);
+      });
+      upstream.on('error', () => socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'));
+    } else {
+      const text = refuse('CONNECT', hostname, '');
+      socket.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+    }
+  });
+  return server;
+}
+
+function forwardToLoopback(req: http.IncomingMessage, res: http.ServerResponse, target: URL): void {
+  const upstream = http.request({ host: target.hostname, port: target.port || 80, method: req.method, path: `${target.pathname}${target.search}`, headers: req.headers }, (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  });
+  upstream.on('error', (e) => {
+    if (res.headersSent) res.destroy();
+    else res.writeHead(502, { 'content-type': 'text/plain' }).end(`The emulator's proxy could not reach ${target.host}: ${e.message}\n`);
+  });
+  req.pipe(upstream);
+}

@@ -1,0 +1,59 @@
+// The AzureMLCompute task's inputs, read and checked: every bad value is a UserError naming the input.
+import type { TaskHost } from "../taskHost";
+import { UserError } from "../userError";
+
+export const COMPUTE_ACTIONS = ["check", "ensure", "start", "stop"] as const;
+export type ComputeAction = (typeof COMPUTE_ACTIONS)[number];
+export type OnUnavailable = "fail" | "warn";
+
+export interface ComputeInputs {
+  resourceGroup: string;
+  workspaceName: string;
+  /** Undefined: serverless, unless the spec file names the compute. */
+  computeName?: string;
+  action: ComputeAction;
+  specFile?: string;
+  requiredNodes: number;
+  waitMinutes: number;
+  onUnavailable: OnUnavailable;
+}
+
+function choice<T extends string>(host: TaskHost, name: string, allowed: readonly T[], fallback: T): T {
+  const value = host.getInput(name)?.toLowerCase() ?? fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UserError(`Input ${name} must be one of ${allowed.join(", ")}, not '${host.getInput(name)}'.`);
+  }
+  return value as T;
+}
+
+function number(host: TaskHost, name: string, fallback: number, minimum: number, integer: boolean): number {
+  const text = host.getInput(name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < minimum || (integer && !Number.isInteger(value))) {
+    throw new UserError(`Input ${name} must be ${integer ? "a whole number" : "a number"} of at least ${minimum}, not '${text}'.`);
+  }
+  return value;
+}
+
+export function readComputeInputs(host: TaskHost): ComputeInputs {
+  const action = choice(host, "action", COMPUTE_ACTIONS, "check");
+  const specFile = host.getPathInput("specFile");
+  const computeName = host.getInput("computeName");
+  if (action === "ensure" && !specFile) {
+    throw new UserError("Input specFile is required for action ensure: the az ml compute YAML file describing the compute to create or update.");
+  }
+  if ((action === "start" || action === "stop") && !computeName) {
+    throw new UserError(`Input computeName is required for action ${action}: the compute instance to ${action}.`);
+  }
+  return {
+    resourceGroup: host.getInput("resourceGroupName", true),
+    workspaceName: host.getInput("workspaceName", true),
+    computeName,
+    action,
+    specFile: action === "ensure" ? specFile : undefined,
+    requiredNodes: number(host, "requiredNodes", 1, 1, true),
+    waitMinutes: number(host, "waitMinutes", 10, 0, false),
+    onUnavailable: choice(host, "onUnavailable", ["fail", "warn"] as const, "fail"),
+  };
+}

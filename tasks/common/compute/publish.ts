@@ -1,0 +1,41 @@
+// Hands an assessment to the agent: output variables, the verdict and table in the log, the summary tab,
+// and the step's result as the input onUnavailable asks.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { TaskHost } from "../taskHost";
+import type { Assessment } from "./assess";
+import type { OnUnavailable } from "./inputs";
+import { summaryMarkdown, tableLines, verdictLine, type SummaryContext } from "./report";
+
+export function publishAssessment(host: TaskHost, assessment: Assessment, context: SummaryContext, onUnavailable: OnUnavailable): void {
+  for (const [name, value] of Object.entries(assessment.outputs)) {
+    host.setVariable(name, value, { isOutput: true });
+  }
+  const line = verdictLine(assessment);
+  host.log(line);
+  for (const row of tableLines(assessment.rows)) host.log(row);
+  for (const problem of assessment.problems.slice(1)) host.log(`  problem: ${problem}`);
+
+  const directory = host.getVariable("Agent.TempDirectory") ?? os.tmpdir();
+  const summaryFile = path.join(directory, `azureml-compute-${assessment.name.replace(/[^A-Za-z0-9_-]/g, "_")}-summary.md`);
+  try {
+    fs.mkdirSync(directory, { recursive: true });
+    fs.writeFileSync(summaryFile, summaryMarkdown(assessment, context));
+    host.uploadSummary(summaryFile);
+  } catch (error) {
+    host.warning(`Could not write the summary ${summaryFile}: ${(error as Error).message}`);
+  }
+
+  if (assessment.verdict === "unavailable") {
+    if (onUnavailable === "warn") {
+      host.warning(line);
+      host.setResult("SucceededWithIssues", line);
+    } else {
+      host.setResult("Failed", line);
+    }
+    return;
+  }
+  for (const warning of assessment.warnings) host.warning(warning);
+  host.setResult(assessment.verdict === "degraded" ? "SucceededWithIssues" : "Succeeded", line);
+}

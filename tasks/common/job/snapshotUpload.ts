@@ -1,0 +1,77 @@
+// Uploads the job's local code and inputs to the default datastore the way the Azure ML CLI does
+// (LocalUpload/<object hash>/<name>/..., then upload_status=completed metadata on the indicator blob), so a
+// snapshot either tool already uploaded is reused and an unchanged second run uploads nothing.
+import { randomUUID } from "node:crypto";
+import { assetVersionArmId, codeVersionBody, datastoreUri, isUploadCompleted, prepareSnapshot, SnapshotError, uploadCompletedMetadata, type PendingUpload, type Snapshot, type UploadResult } from "../jobSpec";
+import { UserError } from "../userError";
+import type { BlobStore } from "./blobStore";
+import type { WorkspaceApi } from "./workspaceApi";
+
+export interface UploadStats {
+  filesUploaded: number;
+  bytesUploaded: number;
+  snapshotsReused: number;
+}
+
+const PARALLEL_FILES = 8;
+
+/** Hashes the local path; a missing or empty path is the user's to fix, named with its YAML position. */
+export function snapshotOf(item: PendingUpload): Snapshot {
+  try {
+    return prepareSnapshot(item.localPath, item.defaultIgnores);
+  } catch (error) {
+    if (error instanceof SnapshotError) throw new UserError(`${item.origin}: the ${item.purpose === "code" ? "code" : item.purpose === "input" ? "input" : "build context"} path cannot be uploaded: ${error.message}`);
+    throw error;
+  }
+}
+
+async function uploadBlobs(store: BlobStore, snapshot: Snapshot, stats: UploadStats): Promise<void> {
+  const queue = [...snapshot.blobs];
+  const worker = async (): Promise<void> => {
+    for (let blob = queue.shift(); blob; blob = queue.shift()) {
+      await store.uploadFile(blob.blobName, blob.sourcePath);
+      stats.filesUploaded++;
+      stats.bytesUploaded += blob.size;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_FILES, queue.length) }, worker));
+}
+
+/** Uploads (or finds already uploaded) one local path; registers the anonymous code version for code. */
+async function uploadOne(item: PendingUpload, store: BlobStore, api: WorkspaceApi, log: (message: string) => void, stats: UploadStats): Promise<UploadResult> {
+  const snapshot = snapshotOf(item);
+  const metadata = await store.getMetadata(snapshot.indicatorBlob);
+  let assetName: string;
+  let assetVersion: string;
+  if (isUploadCompleted(metadata) && metadata?.name && metadata.version) {
+    ({ name: assetName, version: assetVersion } = metadata);
+    stats.snapshotsReused++;
+    log(`Reusing the ${item.purpose} snapshot of ${item.localPath} already uploaded to ${store.datastoreName}/${snapshot.blobPrefix}.`);
+  } else {
+    // A new anonymous asset is named with a random UUID, version 1 (azure-ai-ml Asset.__init__).
+    assetName = randomUUID();
+    assetVersion = "1";
+    log(`Uploading ${item.localPath} (${snapshot.blobs.length} file(s), ${snapshot.totalBytes} bytes) to ${store.datastoreName}/${snapshot.blobPrefix}.`);
+    await uploadBlobs(store, snapshot, stats);
+    await store.setMetadata(snapshot.indicatorBlob, uploadCompletedMetadata(assetName, assetVersion));
+  }
+  const result: UploadResult = {
+    datastoreUri: datastoreUri(store.datastoreName, snapshot.blobPrefix),
+    storageUrl: `${store.containerUrl}/${snapshot.blobPrefix}`,
+    objectHash: snapshot.objectHash,
+  };
+  if (item.purpose === "code") {
+    const code = await api.putAssetVersion("codes", assetName, assetVersion, codeVersionBody(snapshot, store.containerUrl));
+    result.codeAssetId = code.id ?? assetVersionArmId(api.scope, "codes", assetName, assetVersion);
+  }
+  return result;
+}
+
+export async function uploadSnapshots(items: PendingUpload[], store: BlobStore, api: WorkspaceApi, log: (message: string) => void): Promise<{ uploads: Record<string, UploadResult>; stats: UploadStats }> {
+  const stats: UploadStats = { filesUploaded: 0, bytesUploaded: 0, snapshotsReused: 0 };
+  const uploads: Record<string, UploadResult> = {};
+  for (const item of items) {
+    uploads[item.token] = await uploadOne(item, store, api, log, stats);
+  }
+  return { uploads, stats };
+}

@@ -1,0 +1,17 @@
+// Public surface of the job-spec translator; see README.md for the flow.
+export { JobSpecError } from './yamlSource';
+export { translateJobFile, translateJobText, type JobTranslation, type TranslateOptions, type JobType } from './translate';
+export { parseOverrides, type Override } from './overrides';
+export type { PendingItem, PendingLatest, PendingUpload, EnvironmentVersionToCreate } from './context';
+export { finalizeTranslation, type Resolutions, type SubmissionPlan, type UploadResult, type ComponentVersionToCreate } from './finalize';
+export {
+  prepareSnapshot,
+  codeVersionBody,
+  datastoreUri,
+  isUploadCompleted,
+  uploadCompletedMetadata,
+  SnapshotError,
+  type Snapshot,
+  type SnapshotBlob,
+} from './snapshot';
+export { assetVersionArmId, workspaceArmId, type WorkspaceScope, type AssetType } from './references';

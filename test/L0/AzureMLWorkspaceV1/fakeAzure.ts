@@ -1,0 +1,80 @@
+// A tiny loopback HTTPS stand-in for one Azure Stack-style cloud (ARM metadata, an Entra-compatible token
+// endpoint, the Azure Pipelines OIDC endpoint and a few ARM reads), for the L0 tests' child process.
+import * as https from "node:https";
+import type { AddressInfo } from "node:net";
+
+export const L0 = {
+  tenantId: "33333333-0000-0000-0000-000000000000",
+  clientId: "44444444-0000-0000-0000-000000000000",
+  clientSecret: "l0-client-secret-value",
+  systemAccessToken: "l0-system-access-token",
+  oidcToken: "l0-oidc-token-value",
+  accessToken: "l0-arm-access-token",
+  subscriptionId: "55555555-0000-0000-0000-000000000000",
+  resourceGroup: "rg-ml",
+  workspace: "mlws",
+  location: "westeurope",
+};
+
+type Json = Record<string, unknown>;
+
+function readBody(request: import("node:http").IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let body = "";
+    request.on("data", (chunk) => (body += chunk));
+    request.on("end", () => resolve(body));
+  });
+}
+
+export async function startFakeAzure(cert: string, key: string): Promise<{ base: string; server: https.Server }> {
+  let base = "";
+  const workspacePath = `/subscriptions/${L0.subscriptionId}/resourceGroups/${L0.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${L0.workspace}`;
+  const routes: Array<[string, RegExp, (body: string, auth: string) => [number, Json]]> = [
+    ["GET", /^\/metadata\/endpoints\?api-version=2015-01-01$/, () => [200, { portalEndpoint: `${base}portal/`, authentication: { loginEndpoint: base, audiences: [`${base}`] } }]],
+    ["GET", /\/v2\.0\/\.well-known\/openid-configuration$/, () => [200, {
+      issuer: `${base}${L0.tenantId}/v2.0`,
+      authorization_endpoint: `${base}${L0.tenantId}/oauth2/v2.0/authorize`,
+      token_endpoint: `${base}${L0.tenantId}/oauth2/v2.0/token`,
+      end_session_endpoint: `${base}${L0.tenantId}/oauth2/v2.0/logout`,
+      jwks_uri: `${base}${L0.tenantId}/discovery/v2.0/keys`,
+    }]],
+    ["POST", /\/oauth2\/v2\.0\/token/, (body) => {
+      const form = new URLSearchParams(body);
+      const valid = form.get("client_id") === L0.clientId && (form.get("client_secret") === L0.clientSecret || form.get("client_assertion") === L0.oidcToken);
+      return valid ? [200, { token_type: "Bearer", access_token: L0.accessToken, expires_in: 3600 }] : [401, { error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret provided." }];
+    }],
+    ["POST", /^\/oidc\?api-version=7\.1&serviceConnectionId=conn$/, (_body, auth) => (auth === `Bearer ${L0.systemAccessToken}` ? [200, { oidcToken: L0.oidcToken }] : [401, {}])],
+    ["GET", new RegExp(`^${workspacePath}\\?api-version=2022-10-01$`), () => [200, {
+      id: workspacePath,
+      name: L0.workspace,
+      location: L0.location,
+      properties: { provisioningState: "Succeeded", discoveryUrl: `https://${L0.location}.api.azureml.ms/discovery`, workspaceId: "66666666-0000-0000-0000-000000000000" },
+    }]],
+    ["GET", /^\/subscriptions\?api-version=/, () => [200, { value: [{ subscriptionId: L0.subscriptionId, displayName: "L0 subscription" }] }]],
+    ["GET", /^\/subscriptions\/[^/]+\/resourcegroups\?api-version=/, () => [200, { value: [{ name: L0.resourceGroup }] }]],
+    ["GET", /^\/subscriptions\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\?api-version=/, () => [200, { value: [{ id: workspacePath, name: L0.workspace }] }]],
+  ];
+  const server = https.createServer({ cert, key }, async (request, response) => {
+    const body = await readBody(request);
+    const auth = String(request.headers.authorization ?? "");
+    const url = request.url ?? "";
+    const isArm = url.startsWith("/subscriptions");
+    let status = 404;
+    let payload: Json = { error: { code: "ResourceNotFound", message: `The Resource '${url.split("?")[0]}' was not found.` } };
+    if (isArm && auth !== `Bearer ${L0.accessToken}`) {
+      status = 401;
+      payload = { error: { code: "InvalidAuthenticationToken", message: "The access token is invalid." } };
+    } else {
+      const route = routes.find(([method, pattern]) => method === request.method && pattern.test(url));
+      if (route) {
+        [status, payload] = route[2](body, auth);
+      }
+    }
+    response.writeHead(status, { "content-type": "application/json", connection: "close", "x-ms-request-id": "l0-request" });
+    response.end(JSON.stringify(payload));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  server.unref();
+  base = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return { base, server };
+}

@@ -1,0 +1,106 @@
+// Runs official Azure SDK clients the way users run them against the emulator: in a separate
+// process with HTTPS_PROXY and NODE_EXTRA_CA_CERTS set (Node reads extra CAs only at start-up).
+// Usage: clientProbe.ts '<JSON array of probes>'; prints one JSON object of results.
+import { createSign } from 'node:crypto';
+import * as fs from 'node:fs';
+import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
+import { ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import type { ConnectionInfo } from '../../emulator/src/connection';
+
+export type Probe =
+  | { probe: 'token'; identity: 'secret' | 'certificate' | 'federated' | 'managedIdentity' | 'reader'; scope?: string; secret?: string; subject?: string; clientId?: string }
+  | { probe: 'blob'; container: string; blobName: string; content: string }
+  | { probe: 'blobRead'; container: string; blobName: string }
+  | { probe: 'workspace'; maxRetries?: number };
+
+export type ProbeResult = { ok: true; value: any } | { ok: false; error: string };
+
+const connection = JSON.parse(fs.readFileSync(process.env.EMULATOR_CONNECTION!, 'utf8')) as ConnectionInfo;
+
+/** The pipeline's OIDC token, minted as Azure DevOps would (and as the local runner does). */
+function pipelineOidcToken(subject: string): string {
+  const { federated } = connection;
+  const now = Math.floor(Date.now() / 1000);
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${encode({ alg: 'RS256', typ: 'JWT', kid: federated.keyId })}.${encode({ iss: federated.issuer, sub: subject, aud: federated.audience, iat: now, nbf: now, exp: now + 600 })}`;
+  return `${input}.${createSign('RSA-SHA256').update(input).sign(fs.readFileSync(federated.signingKeyFile, 'utf8')).toString('base64url')}`;
+}
+
+function credential(probe: Extract<Probe, { probe: 'token' }>): TokenCredential {
+  const { tenantId } = connection;
+  switch (probe.identity) {
+    case 'secret':
+    case 'reader':
+      return new ClientSecretCredential(tenantId, connection[probe.identity].clientId, probe.secret ?? connection[probe.identity].clientSecret);
+    case 'certificate':
+      return new ClientCertificateCredential(tenantId, connection.certificate.clientId, { certificatePath: connection.certificate.certificateFile });
+    case 'federated':
+      return new ClientAssertionCredential(tenantId, connection.federated.clientId, async () => pipelineOidcToken(probe.subject ?? connection.federated.subject));
+    case 'managedIdentity':
+      process.env.IDENTITY_ENDPOINT = connection.managedIdentity.endpoint;
+      process.env.IDENTITY_HEADER = connection.managedIdentity.header;
+      return probe.clientId ? new ManagedIdentityCredential(probe.clientId) : new ManagedIdentityCredential();
+  }
+}
+
+function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+async function token(probe: Extract<Probe, { probe: 'token' }>): Promise<unknown> {
+  const result = (await credential(probe).getToken(probe.scope ?? 'https://management.azure.com/.default'))!;
+  return { claims: claimsOf(result.token), expiresOnTimestamp: result.expiresOnTimestamp, token: result.token };
+}
+
+function blobService(): BlobServiceClient {
+  const account = connection.storageAccountName;
+  return new BlobServiceClient(`https://${account}.blob.core.windows.net`, new StorageSharedKeyCredential(account, process.env.STORAGE_ACCOUNT_KEY!));
+}
+
+async function blob(probe: Extract<Probe, { probe: 'blob' }>): Promise<unknown> {
+  const container = blobService().getContainerClient(probe.container);
+  await container.createIfNotExists();
+  await container.getBlockBlobClient(probe.blobName).upload(probe.content, Buffer.byteLength(probe.content));
+  const listed: string[] = [];
+  for await (const item of container.listBlobsFlat()) listed.push(item.name);
+  return { listed, downloaded: await blobRead({ probe: 'blobRead', container: probe.container, blobName: probe.blobName }) };
+}
+
+async function blobRead(probe: Extract<Probe, { probe: 'blobRead' }>): Promise<string> {
+  return (await blobService().getContainerClient(probe.container).getBlobClient(probe.blobName).downloadToBuffer()).toString('utf8');
+}
+
+async function workspace(probe: Extract<Probe, { probe: 'workspace' }>): Promise<unknown> {
+  const client = new AzureMachineLearningWorkspaces(new ClientSecretCredential(connection.tenantId, connection.secret.clientId, connection.secret.clientSecret), connection.subscriptionId, {
+    retryOptions: { maxRetries: probe.maxRetries ?? 3 },
+  });
+  const ws = await client.workspaces.get(connection.resourceGroupName, connection.workspaceName);
+  return { name: ws.name, location: ws.location };
+}
+
+async function run(probe: Probe): Promise<ProbeResult> {
+  try {
+    switch (probe.probe) {
+      case 'token':
+        return { ok: true, value: await token(probe) };
+      case 'blob':
+        return { ok: true, value: await blob(probe) };
+      case 'blobRead':
+        return { ok: true, value: await blobRead(probe) };
+      case 'workspace':
+        return { ok: true, value: await workspace(probe) };
+    }
+  } catch (e) {
+    return { ok: false, error: `${(e as Error).name}: ${(e as Error).message}` };
+  }
+}
+
+async function main(): Promise<void> {
+  const probes = JSON.parse(process.argv[2]) as Probe[];
+  const results: ProbeResult[] = [];
+  for (const probe of probes) results.push(await run(probe));
+  process.stdout.write(JSON.stringify(results));
+}
+
+void main();
