@@ -20,6 +20,8 @@ export interface AdminDeps {
   faults: FaultInjector;
   clock: Clock;
   store: JsonFileStore;
+  /** Sets a VM family's regional vCPU limit (simulates exhausted quota); false for a family the region lacks. */
+  setQuota?: (location: string, family: string, limit: number) => boolean;
 }
 
 const ROUTES = [
@@ -29,6 +31,7 @@ const ROUTES = [
   'DELETE /faults/<id>',
   'DELETE /faults',
   'POST /time/advance {seconds}',
+  'PUT /quotas/<location>/<vmFamily> {limit}',
   'GET /state',
 ];
 
@@ -67,6 +70,14 @@ export function createAdminHandler(deps: AdminDeps): http.RequestListener {
       if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) throw new FaultSpecError("'seconds' must be a non-negative number");
       deps.clock.advance(seconds * 1000);
       return json(200, { now: new Date(deps.clock.now()).toISOString() });
+    }
+    const quota = /^\/quotas\/([^/]+)\/([^/]+)$/.exec(path);
+    if (method === 'PUT' && quota && deps.setQuota) {
+      const limit = (parseJson(body) as { limit?: unknown }).limit;
+      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) throw new FaultSpecError("'limit' must be a non-negative whole number of vCPUs");
+      const [location, family] = [decodeURIComponent(quota[1]), decodeURIComponent(quota[2])];
+      if (!deps.setQuota(location, family, limit)) return json(404, { error: { code: 'NotFound', message: `No VM family '${family}' in this region; see GET /subscriptions/<id>/providers/Microsoft.MachineLearningServices/locations/${location}/vmSizes.` } });
+      return json(200, { location, family, limit });
     }
     if (method === 'GET' && path === '/state') return json(200, deps.store.snapshot());
     return json(404, { error: { code: 'NotFound', message: `The admin API has no ${method} ${path}. Routes: ${ROUTES.join('; ')}` } });

@@ -41,6 +41,11 @@ export class AdminClient {
     return this.call('POST', '/time/advance', { seconds });
   }
 
+  /** Sets a VM family's regional vCPU limit: 0 (or the cores in use) simulates exhausted quota. */
+  setQuota(location: string, family: string, limit: number): Promise<{ location: string; family: string; limit: number }> {
+    return this.call('PUT', `/quotas/${encodeURIComponent(location)}/${encodeURIComponent(family)}`, { limit });
+  }
+
   state(): Promise<Record<string, Record<string, unknown>>> {
     return this.call('GET', '/state');
   }

@@ -15,6 +15,8 @@ export interface AzuriteOptions {
   accountName: string;
   accountKey: string;
   logFile: string;
+  /** Told when Azurite exits while the emulator still needs it. */
+  onUnexpectedExit?: (message: string) => void;
 }
 
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -37,12 +39,24 @@ export async function startAzuriteBlob(options: AzuriteOptions): Promise<Azurite
   const args = ['--blobHost', '127.0.0.1', '--blobPort', '0', '--location', options.location, '--disableTelemetry', '--skipApiVersionCheck', '--loose', '--silent'];
   const log = fs.openSync(options.logFile, 'a');
   const child = spawn(process.execPath, ['-e', WATCHDOG, '--', ...args], {
+    // Its own process group: a terminal's Ctrl-C reaches the emulator, which then stops Azurite in order.
+    detached: true,
     stdio: ['pipe', 'pipe', log],
     env: { ...process.env, AZURITE_BLOB_MAIN: main, AZURITE_ACCOUNTS: `${options.accountName}:${options.accountKey}`, NODE_OPTIONS: '' },
   });
   fs.closeSync(log);
   const port = await listeningPort(child, options.logFile);
-  return { port, stop: () => stopChild(child) };
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping) options.onUnexpectedExit?.(`Azurite exited unexpectedly (${signal ?? `code ${code}`}); blob requests will fail. See ${options.logFile}.`);
+  });
+  return {
+    port,
+    stop: () => {
+      stopping = true;
+      return stopChild(child);
+    },
+  };
 }
 
 function listeningPort(child: ChildProcess, logFile: string): Promise<number> {

@@ -40,6 +40,7 @@ export interface Fault extends FaultSpec {
 export class FaultSpecError extends Error {}
 
 const FAULT_STATUSES = [429, 500, 503];
+const SPEC_FIELDS = ['kind', 'pathPattern', 'method', 'host', 'status', 'retryAfterSeconds', 'latencyMs', 'count', 'durationSeconds'];
 
 function compilePattern(pattern: string): RegExp {
   if (pattern.startsWith('^')) {
@@ -60,6 +61,8 @@ function compilePattern(pattern: string): RegExp {
 export function parseFaultSpec(body: unknown): FaultSpec {
   if (typeof body !== 'object' || body === null) throw new FaultSpecError('the request body must be a JSON object');
   const spec = body as Record<string, unknown>;
+  const unknown = Object.keys(spec).filter((name) => !SPEC_FIELDS.includes(name));
+  if (unknown.length) throw new FaultSpecError(`unknown field(s) ${unknown.map((n) => `'${n}'`).join(', ')}; a fault has ${SPEC_FIELDS.join(', ')}`);
   const kinds: readonly string[] = [...TRANSPORT_FAULT_KINDS, ...SEMANTIC_FAULT_KINDS];
   if (typeof spec.kind !== 'string' || !kinds.includes(spec.kind)) throw new FaultSpecError(`'kind' must be one of ${kinds.join(', ')}`);
   if (typeof spec.pathPattern !== 'string' || !spec.pathPattern) throw new FaultSpecError("'pathPattern' is required: a glob such as '/subscriptions/**/computes/*' or a regex starting with '^'");

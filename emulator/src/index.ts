@@ -7,8 +7,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Clock, createAdminHandler } from './admin';
-import { type ArmOptions, createArmHandler, seedState } from './arm';
+import { type ArmOptions, createArmHandler, seedState, setFamilyLimit } from './arm';
+import { families } from './arm/vmSizes';
 import { AZURITE_DIR, type AzuriteBlob, startAzuriteBlob } from './azurite';
+import { createDatastoreContainers } from './blobContainers';
 import { SERVED_HOSTNAMES, issueServerCertificate, loadOrCreateRootCa } from './ca';
 import { type Cloud, loadOrCreateCloud, roleAssignmentsOf } from './cloud';
 import { type ConnectionInfo, connectionInfo, writeConnectionFile } from './connection';
@@ -21,6 +23,7 @@ import { MANAGED_IDENTITY_PATH, managedIdentityToken } from './managedIdentity';
 import { createProxyServer } from './proxy';
 import { RequestLog } from './requestLog';
 import { JsonFileStore } from './store';
+import { JobStorage, LocalJobExecutor, attachExecutor, jobDataplaneRoutes } from './jobs';
 import { TokenIssuer, createTokenVerifier } from './tokens';
 
 export type { ConnectionInfo } from './connection';
@@ -33,6 +36,7 @@ export interface EmulatorOptions {
   log?: (message: string) => void;
   /** Access token lifetime (Entra issues about an hour); short values let tests see expiry. */
   tokenLifetimeSeconds?: number;
+  /** ARM options; without a jobExecutor, jobs run for real on this machine (src/jobs/). */
   arm?: ArmOptions;
   /** Routes of <region>.api.azureml.ms beyond /discovery (run history, MLflow). */
   dataplaneRoutes?: DataplaneRoute[];
@@ -71,7 +75,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   fs.mkdirSync(stateDir, { recursive: true });
   const cloud = loadOrCreateCloud(stateDir);
   // Azurite starts while the rest is prepared; it is stopped again if anything fails.
-  const azuriteStarting = startAzuriteBlob({ location: AZURITE_DIR(stateDir), accountName: cloud.facts.storageAccountName, accountKey: cloud.facts.storageAccountKey, logFile: path.join(stateDir, 'azurite.log') });
+  const azuriteStarting = startAzuriteBlob({
+    location: AZURITE_DIR(stateDir),
+    accountName: cloud.facts.storageAccountName,
+    accountKey: cloud.facts.storageAccountKey,
+    logFile: path.join(stateDir, 'azurite.log'),
+    onUnexpectedExit: options.log,
+  });
   try {
     return await serve(options, stateDir, cloud, azuriteStarting);
   } catch (e) {
@@ -104,8 +114,13 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
     store.flush();
   }
   const azurite = await azuriteStarting;
+  await createDatastoreContainers(context, azurite.port);
+  const azuriteBlobUrl = `http://127.0.0.1:${azurite.port}/${cloud.facts.storageAccountName}`;
+  const jobStorage = new JobStorage(context, azuriteBlobUrl);
+  const localJobs = options.arm?.jobExecutor ? undefined : new LocalJobExecutor();
+  const dataplaneRoutes = [...(options.dataplaneRoutes ?? []), ...jobDataplaneRoutes(context, jobStorage)];
   const dispatcher = new HostDispatcher({
-    handlers: { login: new EntraId(cloud, issuer, clock.now).handler, arm: createArmHandler(context, options.arm), dataplane: createDataplaneHandler(context, options.dataplaneRoutes) },
+    handlers: { login: new EntraId(cloud, issuer).handler, arm: createArmHandler(context, { ...options.arm, jobExecutor: options.arm?.jobExecutor ?? localJobs }), dataplane: createDataplaneHandler(context, dataplaneRoutes) },
     blobPort: azurite.port,
     storageAccountName: cloud.facts.storageAccountName,
     faults,
@@ -121,7 +136,12 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
     tunnels.add(socket);
     socket.once('close', () => tunnels.delete(socket));
   });
-  const admin = http.createServer(createAdminHandler({ log: requestLog, faults, clock, store }));
+  const setQuota = (location: string, family: string, limit: number): boolean => {
+    const known = families().find((f) => f.toLowerCase() === family.toLowerCase());
+    if (known) setFamilyLimit(context, location, known, limit);
+    return known !== undefined;
+  };
+  const admin = http.createServer(createAdminHandler({ log: requestLog, faults, clock, store, setQuota }));
   const identityEndpoint = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const response =
@@ -141,10 +161,20 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
   );
   const connectionFile = path.join(stateDir, 'connection.json');
   writeConnectionFile(connectionFile, connection);
+  if (localJobs) {
+    // A job's code calls the data plane as the identity that submitted it (the managed identity otherwise).
+    const issueToken = (job: { systemData?: { createdBy?: string } }) => {
+      const identity = Object.values(cloud.identities).find((i) => i.clientId === job.systemData?.createdBy) ?? cloud.identities.managedIdentity;
+      return issuer.issue(identity, 'https://ml.azure.com', '2').accessToken;
+    };
+    attachExecutor(localJobs, context, jobStorage, { proxyUrl: connection.proxyUrl, caCertFile: ca.certFile, issueToken }, { blobServiceUrl: azuriteBlobUrl, workRoot: path.join(stateDir, 'jobs') });
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      // Running jobs are cancelled first: their processes must not outlive the emulator.
+      await localJobs?.stop();
       for (const socket of tunnels) socket.destroy();
       await Promise.all([close(proxy), close(admin), close(identityEndpoint)]);
       tlsServer.close();
@@ -153,5 +183,5 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
       store.flush();
       await requestLog.close();
     })());
-  return { connection, connectionFile, stateDir, context, azuriteBlobUrl: `http://127.0.0.1:${azurite.port}/${cloud.facts.storageAccountName}`, stop };
+  return { connection, connectionFile, stateDir, context, azuriteBlobUrl, stop };
 }

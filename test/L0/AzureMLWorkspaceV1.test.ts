@@ -3,9 +3,9 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { MockTestRunner } from "azure-pipelines-task-lib/mock-test";
+import type { MockTestRunner } from "azure-pipelines-task-lib/mock-test";
 import Ajv from "ajv";
-import { createLoopbackCertificate, type LoopbackCertificate } from "../common/loopbackTls";
+import { runMockTask, useLoopbackCertificate } from "./mockTaskRun";
 import { L0 } from "./AzureMLWorkspaceV1/fakeAzure";
 
 const taskDir = path.join(__dirname, "..", "..", "tasks", "AzureMLWorkspaceV1");
@@ -13,36 +13,10 @@ const taskJsonPath = path.join(taskDir, "task.json");
 
 describe("AzureMLWorkspace@1 (L0)", function () {
   this.timeout(60_000);
-  let certificate: LoopbackCertificate;
-  const saved: Record<string, string | undefined> = {};
+  const tls = useLoopbackCertificate();
 
-  before(() => {
-    certificate = createLoopbackCertificate();
-    fs.writeFileSync(path.join(certificate.dir, "key.pem"), certificate.keyPem, { mode: 0o600 });
-  });
-  after(() => fs.rmSync(certificate.dir, { recursive: true, force: true }));
-
-  async function run(scenario: string, extraEnv: Record<string, string> = {}): Promise<MockTestRunner> {
-    // MockTestRunner spawns `node <file>` with this environment: tsx compiles the TypeScript on the fly.
-    // A proxy in the CI environment must not capture the loopback fake cloud: the tasks honour HTTPS_PROXY.
-    const noProxy = { HTTPS_PROXY: "", https_proxy: "", HTTP_PROXY: "", http_proxy: "" };
-    const env = { ...noProxy, NODE_OPTIONS: `--require ${require.resolve("tsx/cjs")}`, L0_SCENARIO: scenario, L0_CERT_FILE: certificate.certFile, L0_KEY_FILE: path.join(certificate.dir, "key.pem"), ...extraEnv };
-    for (const [key, value] of Object.entries(env)) {
-      saved[key] = process.env[key];
-      process.env[key] = value;
-    }
-    try {
-      const runner = new MockTestRunner(path.join(__dirname, "AzureMLWorkspaceV1", "mockRun.ts"), taskJsonPath);
-      runner.nodePath = process.execPath;
-      await runner.runAsync();
-      return runner;
-    } finally {
-      for (const [key, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
-    }
-  }
+  const run = (scenario: string, extraEnv: Record<string, string> = {}): Promise<MockTestRunner> =>
+    runMockTask(path.join(__dirname, "AzureMLWorkspaceV1", "mockRun.ts"), taskJsonPath, { L0_SCENARIO: scenario, ...tls.env(), ...extraEnv });
 
   const output = (runner: MockTestRunner, name: string): string | undefined =>
     new RegExp(`##vso\\[task\\.setvariable variable=${name};isOutput=true;issecret=false;\\]([^\\r\\n]*)`).exec(runner.stdout)?.[1];
@@ -60,7 +34,7 @@ describe("AzureMLWorkspace@1 (L0)", function () {
   });
 
   it("verifies the workspace with a service principal secret and sets the outputs", async () => {
-    const configFile = path.join(certificate.dir, "out", "config.json");
+    const configFile = path.join(tls.dir, "out", "config.json");
     const runner = await run("success", { L0_CONFIG_FILE: configFile });
     assert.equal(runner.succeeded, true, runner.stdout + runner.stderr);
     const armId = `/subscriptions/${L0.subscriptionId}/resourceGroups/${L0.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${L0.workspace}`;

@@ -86,7 +86,7 @@ describe('emulator ARM: datastores and versioned assets', () => {
     assert.match(noJob.json.error.message, /Job 'missing-job' referenced by 'properties.modelUri'/);
     const noStore = await h.send('PUT', `${WS}/data/d/versions/1`, { body: { properties: { dataType: 'uri_folder', dataUri: 'azureml://datastores/nostore/paths/x/' } } });
     assert.match(noStore.json.error.message, /Datastore 'nostore'/);
-    await h.send('PUT', `${WS}/jobs/train-1`, { body: { properties: { jobType: 'Command', command: 'echo', environmentId: 'azureml://registries/azureml/environments/e/versions/1' } } });
+    await h.send('PUT', `${WS}/jobs/train-1`, { body: { properties: { jobType: 'Command', command: 'echo', environmentId: 'azureml://registries/azureml/environments/e/versions/1', outputs: { model: { jobOutputType: 'uri_folder' } } } } });
     assert.equal((await h.send('PUT', `${WS}/models/churn/versions/1`, { body: MODEL_V('azureml://jobs/train-1/outputs/model/paths/') })).status, 201);
   });
 });

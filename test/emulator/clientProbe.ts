@@ -3,13 +3,16 @@
 // Usage: clientProbe.ts '<JSON array of probes>'; prints one JSON object of results.
 import { createSign } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import { ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { newRsaKeyPem, selfSignedCertificate } from '../../emulator/src/ca';
 import type { ConnectionInfo } from '../../emulator/src/connection';
 
 export type Probe =
-  | { probe: 'token'; identity: 'secret' | 'certificate' | 'federated' | 'managedIdentity' | 'reader'; scope?: string; secret?: string; subject?: string; clientId?: string }
+  | { probe: 'token'; identity: 'secret' | 'certificate' | 'federated' | 'managedIdentity' | 'reader'; scope?: string; secret?: string; subject?: string; clientId?: string; assertionLifetimeSeconds?: number; foreignCertificate?: boolean }
   | { probe: 'blob'; container: string; blobName: string; content: string }
   | { probe: 'blobRead'; container: string; blobName: string }
   | { probe: 'workspace'; maxRetries?: number };
@@ -19,12 +22,21 @@ export type ProbeResult = { ok: true; value: any } | { ok: false; error: string 
 const connection = JSON.parse(fs.readFileSync(process.env.EMULATOR_CONNECTION!, 'utf8')) as ConnectionInfo;
 
 /** The pipeline's OIDC token, minted as Azure DevOps would (and as the local runner does). */
-function pipelineOidcToken(subject: string): string {
+function pipelineOidcToken(subject: string, lifetimeSeconds = 600): string {
   const { federated } = connection;
   const now = Math.floor(Date.now() / 1000);
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const input = `${encode({ alg: 'RS256', typ: 'JWT', kid: federated.keyId })}.${encode({ iss: federated.issuer, sub: subject, aud: federated.audience, iat: now, nbf: now, exp: now + 600 })}`;
+  const input = `${encode({ alg: 'RS256', typ: 'JWT', kid: federated.keyId })}.${encode({ iss: federated.issuer, sub: subject, aud: federated.audience, iat: now, nbf: Math.min(now, now + lifetimeSeconds), exp: now + lifetimeSeconds })}`;
   return `${input}.${createSign('RSA-SHA256').update(input).sign(fs.readFileSync(federated.signingKeyFile, 'utf8')).toString('base64url')}`;
+}
+
+/** A certificate the app registration does not know. */
+function foreignCertificateFile(): string {
+  const keyPem = newRsaKeyPem();
+  const file = path.join(os.tmpdir(), `foreign-certificate-${process.pid}.pem`);
+  fs.writeFileSync(file, selfSignedCertificate('not-registered', keyPem, false) + keyPem);
+  process.once('exit', () => fs.rmSync(file, { force: true }));
+  return file;
 }
 
 function credential(probe: Extract<Probe, { probe: 'token' }>): TokenCredential {
@@ -34,9 +46,9 @@ function credential(probe: Extract<Probe, { probe: 'token' }>): TokenCredential 
     case 'reader':
       return new ClientSecretCredential(tenantId, connection[probe.identity].clientId, probe.secret ?? connection[probe.identity].clientSecret);
     case 'certificate':
-      return new ClientCertificateCredential(tenantId, connection.certificate.clientId, { certificatePath: connection.certificate.certificateFile });
+      return new ClientCertificateCredential(tenantId, connection.certificate.clientId, { certificatePath: probe.foreignCertificate ? foreignCertificateFile() : connection.certificate.certificateFile });
     case 'federated':
-      return new ClientAssertionCredential(tenantId, connection.federated.clientId, async () => pipelineOidcToken(probe.subject ?? connection.federated.subject));
+      return new ClientAssertionCredential(tenantId, connection.federated.clientId, async () => pipelineOidcToken(probe.subject ?? connection.federated.subject, probe.assertionLifetimeSeconds));
     case 'managedIdentity':
       process.env.IDENTITY_ENDPOINT = connection.managedIdentity.endpoint;
       process.env.IDENTITY_HEADER = connection.managedIdentity.header;

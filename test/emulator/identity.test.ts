@@ -1,6 +1,7 @@
 // Entra ID of the emulator with @azure/identity's own credentials (default authority), run as
 // users run them: through the proxy with the emulator's CA.
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import { type RunningEmulator, startEmulator } from '../../emulator/src';
 import { AdminClient } from '../../emulator/src/adminClient';
 import type { ProbeResult } from './clientProbe';
@@ -26,9 +27,14 @@ describe('emulator Entra ID with @azure/identity', function () {
       { probe: 'token', identity: 'secret', secret: 'not-the-secret' },
       { probe: 'token', identity: 'federated', subject: federated.subject.replace(/[^/]+$/, 'another-connection') },
       { probe: 'token', identity: 'managedIdentity', clientId: '00000000-0000-0000-0000-000000000000' },
+      { probe: 'token', identity: 'federated', assertionLifetimeSeconds: -3600 },
+      { probe: 'token', identity: 'certificate', foreignCertificate: true },
     ]);
   });
-  after(() => emulator?.stop());
+  after(async () => {
+    await emulator?.stop();
+    if (emulator) fs.rmSync(emulator.stateDir, { recursive: true, force: true });
+  });
 
   const identities = ['secret', 'certificate', 'federated', 'managedIdentity', 'managedIdentityByClientId', 'reader'] as const;
   identities.forEach((name, index) => {
@@ -58,6 +64,16 @@ describe('emulator Entra ID with @azure/identity', function () {
   it('refuses a federated assertion for another subject with AADSTS70021', () => {
     assert.equal(results[9].ok, false);
     assert.match((results[9] as { error: string }).error, /AADSTS70021: No matching federated identity record.*another-connection/);
+  });
+
+  it('refuses an expired federated assertion with AADSTS700024', () => {
+    assert.equal(results[11].ok, false);
+    assert.match((results[11] as { error: string }).error, /AADSTS700024: Client assertion is not within its valid time range/);
+  });
+
+  it('refuses a certificate assertion signed by an unregistered certificate with AADSTS700027', () => {
+    assert.equal(results[12].ok, false);
+    assert.match((results[12] as { error: string }).error, /AADSTS700027: Client assertion failed signature validation. \[Reason - The key was not found/);
   });
 
   it('refuses a managed identity the host does not have', () => {

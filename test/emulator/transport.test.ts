@@ -44,7 +44,10 @@ describe('emulator proxy, blob storage, faults and data plane', function () {
     admin = new AdminClient(emulator.connection.adminUrl);
   });
   afterEach(() => admin.clearFaults());
-  after(() => emulator?.stop());
+  after(async () => {
+    await emulator?.stop();
+    if (emulator) fs.rmSync(emulator.stateDir, { recursive: true, force: true });
+  });
 
   it('refuses hosts it does not serve with a 502 naming them, for CONNECT and absolute URIs', async () => {
     const tunnel = await rawProxyRequest(emulator.connection.proxyUrl, { method: 'CONNECT', path: 'github.com:443' });
@@ -150,6 +153,7 @@ describe('emulator proxy, blob storage, faults and data plane', function () {
     await assert.rejects(admin.addFault({ kind: 'status', status: 418, pathPattern: '/x' }), /'status': one of 429, 500, 503/);
     await assert.rejects(admin.addFault({ kind: 'explode' as never, pathPattern: '/x' }), /'kind' must be one of/);
     await assert.rejects(admin.addFault({ kind: 'latency', pathPattern: '^(' }), /not a valid regular expression/);
+    await assert.rejects(admin.addFault({ kind: 'status', status: 429, pathPattern: '/x', retryAfter: 2 } as never), /unknown field\(s\) 'retryAfter'/);
     const semantic = await admin.addFault({ kind: 'lroFailed', method: 'put', pathPattern: '**/computes/*' });
     assert.equal(emulator.context.faults.takeSemantic('lroFailed', 'PUT', `${workspacePath()}/computes/c1`), true);
     assert.equal(emulator.context.faults.takeSemantic('lroFailed', 'PUT', `${workspacePath()}/computes/c1`), false);
@@ -168,6 +172,19 @@ describe('emulator proxy, blob storage, faults and data plane', function () {
     const anonymous = await proxiedRequest(emulator.connection, url);
     assert.equal(anonymous.status, 401);
     assert.match(String(anonymous.headers['www-authenticate']), /^Bearer authorization_uri="https:\/\/login\.microsoftonline\.com\//);
+  });
+
+  it('delivers a semantic fault registered through the admin API to the ARM handlers', async () => {
+    const fault = await admin.addFault({ kind: 'lroFailed', method: 'PUT', pathPattern: '**/computes/doomed-cluster' });
+    const token = await secretToken(emulator.connection, 'https://management.azure.com/.default');
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const body = JSON.stringify({ location: 'eastus', properties: { computeType: 'AmlCompute', properties: { vmSize: 'Standard_DS3_v2', scaleSettings: { minNodeCount: 0, maxNodeCount: 1 } } } });
+    const created = await proxiedRequest(emulator.connection, `https://management.azure.com${workspacePath()}/computes/doomed-cluster?api-version=2022-10-01`, { method: 'PUT', headers, body });
+    assert.equal(created.status, 201);
+    await admin.advanceTime(600);
+    const operation = await proxiedRequest(emulator.connection, String(created.headers['azure-asyncoperation']), { headers });
+    assert.equal(operation.json().status, 'Failed');
+    assert.equal((await admin.faults()).find((f) => f.id === fault.id)?.hits, 1);
   });
 
   describe('data plane token checks on <region>.api.azureml.ms', () => {

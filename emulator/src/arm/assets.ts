@@ -119,8 +119,25 @@ function checkAzuremlUri(ctx: ServiceContext, workspace: ArmResource, uri: unkno
   if (!match) return;
   const [, kind, name] = match;
   const collection = kind.toLowerCase() === 'jobs' ? 'jobs' : 'datastores';
-  if (!getResource(ctx, collection, `${workspace.id}/${collection}/${name}`)) {
+  const resource = getResource(ctx, collection, `${workspace.id}/${collection}/${name}`);
+  if (!resource) {
     throw userError(`${collection === 'jobs' ? 'Job' : 'Datastore'} '${name}' referenced by '${path}' (${uri}) was not found in workspace '${workspace.name}'.`, path);
+  }
+  if (collection === 'jobs') checkJobOutput(resource, uri, path);
+}
+
+/**
+ * azureml://jobs/<job>/outputs/<output>[/paths/<path>] resolves to one of the job's outputs; every job
+ * also has 'artifacts' (the run's artifact store). Anything else is refused, as the service does.
+ */
+function checkJobOutput(job: ArmResource, uri: string, path: string): void {
+  const output = /^azureml:\/\/jobs\/[^/]+\/outputs\/([^/]+)(?:\/paths(?:\/.*)?)?$/i.exec(uri)?.[1];
+  if (!output) {
+    throw userError(`'${path}' (${uri}) is not a valid job output URI. Expected azureml://jobs/<job name>/outputs/<output name>/paths/<path>.`, path);
+  }
+  const outputs = Object.keys(job.properties.outputs ?? {});
+  if (output !== 'artifacts' && !outputs.includes(output)) {
+    throw userError(`Output '${output}' referenced by '${path}' (${uri}) was not found on job '${job.name}'. The job's outputs are: ${['artifacts', ...outputs].join(', ')}.`, path);
   }
 }
 
@@ -132,8 +149,21 @@ function listVersions(family: AssetFamily) {
     if (!orderBy.endsWith('asc')) versions = versions.reverse();
     const top = Number(call.req.url.searchParams.get('$top') ?? NaN);
     if (Number.isInteger(top) && top > 0) versions = versions.slice(0, top);
-    return listResponse(versions.filter((v) => call.req.url.searchParams.get('listViewType') === 'All' || !v.properties.isArchived));
+    const matchesTags = keyValueFilter(call.req.url.searchParams.get('tags'));
+    const matchesProperties = keyValueFilter(call.req.url.searchParams.get('properties'));
+    return listResponse(
+      versions.filter((v) => (call.req.url.searchParams.get('listViewType') === 'All' || !v.properties.isArchived) && matchesTags(v.properties.tags) && matchesProperties(v.properties.properties)),
+    );
   };
+}
+
+/** The service's tags= and properties= filters: comma-separated names, each optionally =value. */
+function keyValueFilter(filter: string | null): (values: Record<string, string> | undefined) => boolean {
+  const wanted = (filter ?? '').split(',').filter(Boolean).map((entry) => {
+    const equals = entry.indexOf('=');
+    return equals < 0 ? { key: entry } : { key: entry.slice(0, equals), value: entry.slice(equals + 1) };
+  });
+  return (values) => wanted.every(({ key, value }) => values?.[key] !== undefined && (value === undefined || values[key] === value));
 }
 
 function deleteContainer(family: AssetFamily) {

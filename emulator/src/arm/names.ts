@@ -37,9 +37,11 @@ export function checkAssetName(kind: string, name: string): void {
   }
 }
 
+// Anonymous assets carry hash versions: 32 hex digits for CliV2AnonymousEnvironment, a GUID for
+// azureml_anonymous components; the service accepts both.
 export function checkVersion(kind: string, version: string): void {
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9\-_.]{0,29}$/.test(version) || version.toLowerCase() === 'latest') {
-    throw userError(`${kind} version '${version}' is invalid. A version is 1 to 30 letters, digits, '.', '-' or '_', starts with a letter or digit, and may not be 'latest'.`, 'version');
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9\-_.]{0,63}$/.test(version) || version.toLowerCase() === 'latest') {
+    throw userError(`${kind} version '${version}' is invalid. A version is 1 to 64 letters, digits, '.', '-' or '_', starts with a letter or digit, and may not be 'latest'.`, 'version');
   }
 }
 

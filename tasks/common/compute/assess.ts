@@ -17,6 +17,8 @@ export interface ComputeSnapshot {
   usages?: Usage[];
   /** The cluster's VM size from the region's vmSizes list. */
   vmSize?: VirtualMachineSize;
+  /** Why usages or VM sizes could not be read (e.g. no permission at subscription scope): quota is then not verified. */
+  quotaUnreadable?: string;
 }
 
 export interface ComputeOutputs {
@@ -121,12 +123,15 @@ function assessCluster(snapshot: ComputeSnapshot, properties: AmlCompute, option
   if (cluster.errors?.length) {
     findings.problem(`the cluster reports errors: ${describeServiceErrors(cluster.errors)}`);
   }
-  if (max < required) {
+  const badNodes = `${count(counts.unusableNodeCount)} unusable and ${count(counts.preemptedNodeCount)} preempted node(s)${nodeIds(snapshot.nodes, ["unusable", "preempted"])}`;
+  const tooSmall = max < required;
+  const blockedOut = !tooSmall && blocked > 0 && max - blocked < required;
+  if (tooSmall) {
     findings.problem(`the job needs ${plural(required, "node")} but the cluster's maximum is ${max}: raise max_instances (action ensure with a spec file) or ask for fewer nodes`);
-  } else if (blocked > 0 && max - blocked < required) {
-    findings.problem(`${count(counts.unusableNodeCount)} unusable and ${count(counts.preemptedNodeCount)} preempted node(s)${nodeIds(snapshot.nodes, ["unusable", "preempted"])} hold slots, leaving ${max - blocked} of the maximum ${max} for a job that needs ${required}. Unusable nodes usually failed setup (see the cluster's node errors in the studio); scale the cluster to 0 nodes or delete them to recover`);
+  } else if (blockedOut) {
+    findings.problem(`${badNodes} hold slots, leaving ${max - blocked} of the maximum ${max} for a job that needs ${required}. Unusable nodes usually failed setup (see the cluster's node errors in the studio); scale the cluster to 0 nodes or delete them to recover`);
   } else if (blocked > 0) {
-    findings.warning(`${count(counts.unusableNodeCount)} unusable and ${count(counts.preemptedNodeCount)} preempted node(s)${nodeIds(snapshot.nodes, ["unusable", "preempted"])}`);
+    findings.warning(badNodes);
   }
   if (allocation.toLowerCase() === "resizing") {
     findings.pending(`the cluster is Resizing (${count(cluster.currentNodeCount)} → ${count(cluster.targetNodeCount)} nodes)`, false);
@@ -134,11 +139,11 @@ function assessCluster(snapshot: ComputeSnapshot, properties: AmlCompute, option
 
   const freeSlots = Math.max(0, max - occupied);
   const nodesWanted = Math.max(0, required - idle);
-  if (max >= required && nodesWanted > freeSlots) {
-    findings.warning(`the cluster is busy (${busy} of at most ${max} nodes in use): the job will queue until ${plural(nodesWanted - freeSlots, "node")} free up`);
+  if (!tooSmall && !blockedOut && nodesWanted > freeSlots) {
+    findings.warning(`the cluster is busy (${busy} of at most ${max} nodes in use): the job will queue until ${plural(nodesWanted - freeSlots, "more node")} ${nodesWanted - freeSlots === 1 ? "is" : "are"} free`);
   }
   const nodesToAdd = Math.min(nodesWanted, freeSlots);
-  const quota = checkQuota(snapshot.vmSize, snapshot.usages ?? [], nodesToAdd, cluster.vmPriority);
+  const quota = snapshot.quotaUnreadable ? { verified: false as const, reason: snapshot.quotaUnreadable } : checkQuota(snapshot.vmSize, snapshot.usages ?? [], nodesToAdd, cluster.vmPriority);
   let quotaRow: string;
   let available = "";
   if (quota.verified) {
@@ -224,12 +229,13 @@ export function assessCompute(snapshot: ComputeSnapshot, options: AssessOptions)
     ["Provisioning", provisioning],
   ];
   let outputs: Partial<ComputeOutputs> = {};
-  if (properties?.computeType === "AmlCompute") {
-    outputs = assessCluster(snapshot, properties, options, findings, rows);
-  } else if (properties?.computeType === "ComputeInstance") {
-    outputs = assessInstance(properties, options.goal ?? "usable", findings, rows);
-  } else if (properties?.computeType === "Kubernetes") {
-    assessKubernetes(properties, findings, rows);
+  // ComputeUnion includes the base Compute, whose computeType is the whole union: the type does not narrow.
+  if (computeType === "AmlCompute") {
+    outputs = assessCluster(snapshot, properties as AmlCompute, options, findings, rows);
+  } else if (computeType === "ComputeInstance") {
+    outputs = assessInstance(properties as ComputeInstance, options.goal ?? "usable", findings, rows);
+  } else if (computeType === "Kubernetes") {
+    assessKubernetes(properties as Kubernetes, findings, rows);
   }
   if (options.goal === "stopped" && computeType !== "ComputeInstance") {
     findings.problem(`only compute instances can be stopped; '${compute.name}' is ${computeType}`);

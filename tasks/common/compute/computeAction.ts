@@ -1,7 +1,7 @@
 // One run of the compute task: act (ensure, start, stop) if asked, wait within the budget for the
 // compute to settle, and assess it.
-import type { ComputeResource, VirtualMachineSize } from "@azure/arm-machinelearning";
-import { describeArmError } from "../armErrors";
+import type { AmlCompute, ComputeInstance, ComputeResource, VirtualMachineSize } from "@azure/arm-machinelearning";
+import { describeArmError, parseArmFailure } from "../armErrors";
 import { UserError } from "../userError";
 import { assessCompute, type Assessment, type Goal } from "./assess";
 import type { ComputeApi, Operation } from "./computeApi";
@@ -43,7 +43,7 @@ async function missingCompute(api: ComputeApi, name: string, workspaceName: stri
 }
 
 function instanceState(compute: ComputeResource): string | undefined {
-  return compute.properties?.computeType === "ComputeInstance" ? compute.properties.properties?.state : undefined;
+  return compute.properties?.computeType === "ComputeInstance" ? (compute.properties as ComputeInstance).properties?.state : undefined;
 }
 
 /** Starts what the action asks for; returns the operation to wait for, if any. */
@@ -94,12 +94,14 @@ export async function runComputeAction(request: ComputeRequest): Promise<Compute
   }
 
   const goal: Goal = request.action === "stop" ? "stopped" : "usable";
-  let vmSizes: VirtualMachineSize[] | undefined;
+  // The region's VM sizes do not change while waiting: read once.
+  let vmSizes: Promise<VirtualMachineSize[]> | undefined;
+  const readVmSizes = (location: string): Promise<VirtualMachineSize[]> => (vmSizes ??= request.api.vmSizes(location));
   let lastState = "";
   const probe = async (): Promise<Assessment> => {
     const compute = await request.api.get(request.name);
     if (!compute) throw await missingCompute(request.api, request.name, request.workspaceName);
-    const assessment = await assessLive(request, compute, goal, () => vmSizes, (sizes) => (vmSizes = sizes));
+    const assessment = await assessLive(request, compute, goal, readVmSizes);
     if (assessment.settling && assessment.stateText !== lastState && request.waitMs > 0) {
       request.log(`Waiting for '${request.name}': ${assessment.stateText}…`);
     }
@@ -115,28 +117,33 @@ export async function runComputeAction(request: ComputeRequest): Promise<Compute
   return { assessment, actions };
 }
 
+function isPermissionFailure(error: unknown): boolean {
+  const status = parseArmFailure(error)?.status;
+  return status === 403 || status === 401;
+}
+
 /** Reads what the assessment needs beyond the compute itself: a cluster's nodes, usages and VM size. */
-async function assessLive(
-  request: ComputeRequest,
-  compute: ComputeResource,
-  goal: Goal,
-  cachedSizes: () => VirtualMachineSize[] | undefined,
-  cacheSizes: (sizes: VirtualMachineSize[]) => void,
-): Promise<Assessment> {
+async function assessLive(request: ComputeRequest, compute: ComputeResource, goal: Goal, readVmSizes: (location: string) => Promise<VirtualMachineSize[]>): Promise<Assessment> {
   const options = { requiredNodes: request.requiredNodes, goal };
   if (compute.properties?.computeType !== "AmlCompute" || compute.properties.provisioningState !== "Succeeded") {
     return assessCompute({ compute }, options);
   }
   const location = compute.location ?? request.location;
-  const cluster = compute.properties.properties ?? {};
+  const cluster = (compute.properties as AmlCompute).properties ?? {};
   const counts = cluster.nodeStateCounts ?? {};
   const hasBadNodes = (counts.unusableNodeCount ?? 0) + (counts.preemptedNodeCount ?? 0) > 0;
-  let sizes = cachedSizes();
-  if (!sizes) {
-    sizes = await request.api.vmSizes(location);
-    cacheSizes(sizes);
+  // Node ids only make the message more precise; listNodes is an action a Reader may not call.
+  const nodes = hasBadNodes ? await request.api.listNodes(request.name).catch((error: unknown) => (isPermissionFailure(error) ? undefined : Promise.reject(error))) : undefined;
+  try {
+    const [sizes, usages] = await Promise.all([readVmSizes(location), request.api.usages(location)]);
+    const vmSize = sizes.find((s) => s.name?.toLowerCase() === cluster.vmSize?.toLowerCase());
+    return assessCompute({ compute, usages, nodes, vmSize }, options);
+  } catch (error) {
+    // Usages and VM sizes are read at subscription scope, which a workspace-scoped connection cannot read:
+    // the rest of the check still stands.
+    if (!isPermissionFailure(error)) throw error;
+    const failure = parseArmFailure(error);
+    const quotaUnreadable = `the identity cannot read the region's usages or VM sizes (${failure?.code ?? `HTTP ${failure?.status}`}); grant it Reader on the subscription to check quota`;
+    return assessCompute({ compute, nodes, quotaUnreadable }, options);
   }
-  const [usages, nodes] = await Promise.all([request.api.usages(location), hasBadNodes ? request.api.listNodes(request.name) : Promise.resolve(undefined)]);
-  const vmSize = sizes.find((s) => s.name?.toLowerCase() === cluster.vmSize?.toLowerCase());
-  return assessCompute({ compute, usages, nodes, vmSize }, options);
 }

@@ -1,6 +1,6 @@
 // `az ml compute` YAML files (amlcompute, computeinstance, kubernetes) read with source positions and
 // translated to the ARM ComputeResource body the way azure-ai-ml's compute entities build it.
-import type { ComputeResource, Identity } from "@azure/arm-machinelearning";
+import type { ComputeResource, ManagedServiceIdentity as Identity } from "@azure/arm-machinelearning";
 import { JobSpecError, loadYamlFile, type YNode } from "../jobSpec/yamlSource";
 import { UserError } from "../userError";
 
@@ -81,7 +81,8 @@ function translateSpec(root: YNode, file: string, context: SpecContext): Compute
   const secrets: string[] = [];
   const common = { description: optionalStr(root, "description"), resourceId: optionalStr(root, "resource_id") };
   let spec: Omit<ComputeSpec, "body" | "file" | "name" | "computeType" | "secrets">;
-  let properties: ComputeResource["properties"];
+  // Built as plain JSON (azure-ai-ml's REST object); the SDK's serializer checks it against the REST model.
+  let properties: Record<string, unknown>;
   switch (computeType) {
     case "AmlCompute": {
       const cluster = translateCluster(root, context, secrets);
@@ -101,7 +102,7 @@ function translateSpec(root: YNode, file: string, context: SpecContext): Compute
       properties = { computeType, ...common, computeLocation: location, properties: { ...kubernetesProperties(root), namespace: optionalStr(root, "namespace") ?? "default" } };
       break;
   }
-  const body: ComputeResource = { location, tags, identity, properties };
+  const body = { location, tags, identity, properties } as unknown as ComputeResource;
   return { file, name, computeType, secrets, body: JSON.parse(JSON.stringify(body)) as ComputeResource, ...spec };
 }
 
@@ -196,9 +197,8 @@ function subnetOf(root: YNode, context: SpecContext): { id: string } | undefined
   const subnet = optionalStr(network, "subnet");
   if (!subnet) return undefined;
   if (subnet.startsWith("/subscriptions/")) return { id: subnet };
-  const vnet = network.get("vnet_name");
-  if (!vnet || vnet.isNull) network.fail("network_settings.vnet_name is required unless subnet is a full subnet resource ID");
-  return { id: `/subscriptions/${context.subscriptionId}/resourceGroups/${context.resourceGroup}/providers/Microsoft.Network/virtualNetworks/${vnet.str("vnet_name")}/subnets/${subnet}` };
+  const vnet = optionalStr(network, "vnet_name") ?? network.fail("network_settings.vnet_name is required unless subnet is a full subnet resource ID");
+  return { id: `/subscriptions/${context.subscriptionId}/resourceGroups/${context.resourceGroup}/providers/Microsoft.Network/virtualNetworks/${vnet}/subnets/${subnet}` };
 }
 
 function translateIdentity(node: YNode): Identity {

@@ -36,7 +36,9 @@ export function compatHttpClient(httpClient: HttpClient): RequestPolicy {
         requestId: resource.requestId,
       });
       const response = await httpClient.sendRequest(request);
-      return toCompatResponse({ ...response, request, parsedHeaders: undefined, parsedBody: undefined } as Parameters<typeof toCompatResponse>[0]);
+      // The response must point at the SDK's own request object: its deserializer finds the operation
+      // (and so which statuses are errors) through it.
+      return { ...toCompatResponse(response as Parameters<typeof toCompatResponse>[0]), request: resource };
     },
   };
 }

@@ -29,7 +29,7 @@ async function resolveLatest(api: WorkspaceApi, items: PendingLatest[]): Promise
   const versions: Record<string, string> = {};
   for (const item of items) {
     const version = await api.latestVersion(item.assetType, item.name);
-    if (!version) throw new UserError(`${item.origin}: ${item.assetType} '${item.name}' has no versions in workspace '${api.scope.workspace}', so @latest cannot be resolved.`);
+    if (!version) throw new UserError(`${item.origin}: ${item.assetType} '${item.name}' was not found in workspace '${api.scope.workspace}' or has no versions, so @latest cannot be resolved. Register it first, or name a version (azureml:${item.name}:<version>).`);
     versions[item.token] = version;
   }
   return versions;

@@ -55,6 +55,7 @@ export interface WorkspaceApi {
   /** POST cancel (an LRO: not awaited; the job moves to CancelRequested, then Canceled). */
   cancelJob(name: string, signal: AbortSignal): Promise<void>;
   putAssetVersion(type: AssetType, name: string, version: string, body: unknown): Promise<{ id: string }>;
+  /** Undefined when the asset does not exist or has no versions. */
   latestVersion(type: AssetType, name: string): Promise<string | undefined>;
   defaultDatastore(): Promise<Datastore>;
   datastoreSecrets(name: string): Promise<DatastoreSecrets>;
@@ -68,29 +69,32 @@ export function createWorkspaceApi(context: ArmContext, scope: WorkspaceScope): 
     return target.href;
   };
   const jobPath = (name: string) => `jobs/${encodeURIComponent(name)}`;
+  /** One call; a 404 is an answer (undefined body), any other failure throws ArmRequestError. */
+  const send = async <T>(path: string, method: "GET" | "POST", signal: AbortSignal | undefined): Promise<{ body?: T; retryAfterMs?: number }> => {
+    const { request, response } = await armSend(context, url(path), method, undefined, signal);
+    const wait = retryAfterMs(response.headers);
+    if (response.status === 404) return { retryAfterMs: wait };
+    if (response.status >= 400) {
+      throw new ArmRequestError(armFailureFromResponse(response.status, response.bodyAsText ?? undefined, response.headers, request));
+    }
+    return { body: response.bodyAsText ? (JSON.parse(response.bodyAsText) as T) : undefined, retryAfterMs: wait };
+  };
   return {
     scope,
     async getJob(name, signal) {
-      const { request, response } = await armSend(context, url(jobPath(name)), "GET", undefined, signal ?? context.signal);
-      const wait = retryAfterMs(response.headers);
-      if (response.status === 404) return { retryAfterMs: wait };
-      if (response.status >= 400) {
-        throw new ArmRequestError(armFailureFromResponse(response.status, response.bodyAsText ?? undefined, response.headers, request));
-      }
-      return { job: JSON.parse(response.bodyAsText ?? "{}") as JobResource, retryAfterMs: wait };
+      const { body, retryAfterMs: wait } = await send<JobResource>(jobPath(name), "GET", signal ?? context.signal);
+      return { job: body, retryAfterMs: wait };
     },
     createJob: (name, body) => armRequest<JobResource>(context, { method: "PUT", path: `${workspacePath}/${jobPath(name)}`, apiVersion: ML_API_VERSION, body }),
     async cancelJob(name, signal) {
-      const { request, response } = await armSend(context, url(`${jobPath(name)}/cancel`), "POST", undefined, signal);
-      if (response.status >= 400) {
-        throw new ArmRequestError(armFailureFromResponse(response.status, response.bodyAsText ?? undefined, response.headers, request));
-      }
+      await send<unknown>(`${jobPath(name)}/cancel`, "POST", signal);
     },
     putAssetVersion: (type, name, version, body) =>
       armRequest<{ id: string }>(context, { method: "PUT", path: `${workspacePath}/${type}/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`, apiVersion: ML_API_VERSION, body }),
     async latestVersion(type, name) {
       // Containers report latestVersion; the version list ordered by creation time is the fallback.
-      const container = await armRequest<{ properties?: { latestVersion?: string } }>(context, { path: `${workspacePath}/${type}/${encodeURIComponent(name)}`, apiVersion: ML_API_VERSION });
+      const { body: container } = await send<{ properties?: { latestVersion?: string } }>(`${type}/${encodeURIComponent(name)}`, "GET", context.signal);
+      if (!container) return undefined;
       if (container.properties?.latestVersion) return container.properties.latestVersion;
       const versions = await armList<{ name: string }>(context, { path: `${workspacePath}/${type}/${encodeURIComponent(name)}/versions?$orderBy=createdtime%20desc&$top=1`, apiVersion: ML_API_VERSION }, 1);
       return versions[0]?.name;

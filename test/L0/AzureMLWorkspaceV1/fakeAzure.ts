@@ -26,10 +26,15 @@ function readBody(request: import("node:http").IncomingMessage): Promise<string>
   });
 }
 
-export async function startFakeAzure(cert: string, key: string): Promise<{ base: string; server: https.Server }> {
+/** method, URL pattern (path and query), answer. */
+export type FakeRoute = [string, RegExp, (body: string, auth: string) => [number, Json]];
+
+/** `extraRoutes` (other tasks' L0 tests) are matched before the built-in ones. */
+export async function startFakeAzure(cert: string, key: string, extraRoutes: FakeRoute[] = []): Promise<{ base: string; server: https.Server }> {
   let base = "";
   const workspacePath = `/subscriptions/${L0.subscriptionId}/resourceGroups/${L0.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${L0.workspace}`;
-  const routes: Array<[string, RegExp, (body: string, auth: string) => [number, Json]]> = [
+  const routes: FakeRoute[] = [
+    ...extraRoutes,
     ["GET", /^\/metadata\/endpoints\?api-version=2015-01-01$/, () => [200, { portalEndpoint: `${base}portal/`, authentication: { loginEndpoint: base, audiences: [`${base}`] } }]],
     ["GET", /\/v2\.0\/\.well-known\/openid-configuration$/, () => [200, {
       issuer: `${base}${L0.tenantId}/v2.0`,

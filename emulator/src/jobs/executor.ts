@@ -1,0 +1,172 @@
+// The emulator's JobExecutor: runs submitted jobs for real on this machine. Command jobs go
+// NotStarted → Queued (waiting for cluster nodes) → Preparing (node, code, inputs) → Running (the
+// process) → Finalizing (outputs) → Completed | Failed | Canceled; pipeline jobs run their steps as
+// child jobs; sweep jobs are refused with a clear error. stop() cancels everything still running.
+import type { ServiceContext } from '../contract';
+import { type JobExecutor, type JobStatus, TERMINAL_JOB_STATUSES, acquireNodes, releaseNodes, setJobStatus } from '../arm';
+import { type ArmResource, type Properties, getResource } from '../arm/resources';
+import { type CommandRunDeps, STD_LOG, describeExit, prepareCommand, runProcess, uploadOutputs } from './commandRun';
+import { runPipeline } from './pipelineRun';
+import { type RunError, createRunRecord, getRunRecord, nowIso, updateRunRecord } from './runRecords';
+import { JobInputError, type LiveLog, runArtifactFolder, ARTIFACT_CONTAINER } from './storage';
+import { ensureExperiment } from './tracking';
+
+const NODE_POLL_MS = 250;
+
+export class Canceled extends Error {}
+
+/** Azure ML's ids are case-insensitive; the workspace is the job id's parent. */
+export function workspaceIdOf(job: ArmResource): string {
+  return job.id.slice(0, job.id.toLowerCase().lastIndexOf('/jobs/'));
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Canceled());
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Canceled());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class LocalJobExecutor implements JobExecutor {
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private deps: CommandRunDeps | undefined;
+
+  /** The executor exists before the emulator listens; `attach` hands it what jobs need once it does. */
+  attach(deps: CommandRunDeps): void {
+    this.deps = deps;
+  }
+
+  submit(ctx: ServiceContext, job: ArmResource): void {
+    this.start(ctx, job, undefined);
+  }
+
+  cancel(_ctx: ServiceContext, job: ArmResource): void {
+    this.running.get(job.id.toLowerCase())?.controller.abort();
+  }
+
+  /** Cancels every running job and waits until their processes are gone. */
+  async stop(): Promise<void> {
+    const all = [...this.running.values()];
+    for (const run of all) run.controller.abort();
+    await Promise.all(all.map((r) => r.done));
+  }
+
+  /** Starts a job (also a pipeline's child job); resolves with its final status. */
+  start(ctx: ServiceContext, job: ArmResource, parentRunId: string | undefined): Promise<JobStatus> {
+    const workspaceId = workspaceIdOf(job);
+    const experiment = ensureExperiment(ctx, workspaceId, job.properties.experimentName ?? 'Default');
+    if (!getRunRecord(ctx, workspaceId, job.name)) createRunRecord(ctx, { runId: job.name, workspaceId, experimentName: experiment.name, parentRunId });
+    const controller = new AbortController();
+    const finished = this.execute(ctx, job, workspaceId, experiment.experiment_id, controller.signal);
+    const done = finished.then(() => undefined);
+    this.running.set(job.id.toLowerCase(), { controller, done });
+    void done.then(() => this.running.delete(job.id.toLowerCase()));
+    return finished;
+  }
+
+  private async execute(ctx: ServiceContext, job: ArmResource, workspaceId: string, experimentId: string, signal: AbortSignal): Promise<JobStatus> {
+    let status: JobStatus;
+    let error: RunError | undefined;
+    try {
+      const deps = this.deps;
+      if (!deps) throw new JobInputError('The emulator was not ready to run jobs.');
+      const jobType = String(job.properties.jobType ?? '');
+      if (jobType === 'Command') status = await this.runCommand(deps, job, workspaceId, experimentId, signal);
+      else if (jobType === 'Pipeline') status = await runPipeline({ ctx, job, workspaceId, signal, startChild: (child) => this.start(ctx, child, job.name), cancelChild: (child) => this.cancel(ctx, child), setStatus: (s) => this.setStatus(ctx, job, s) });
+      else throw new JobInputError(`The emulator does not run ${jobType} jobs: sweep (hyperparameter tuning), AutoML and Spark jobs are refused. Run the trial's command job instead.`);
+      if (status === 'Failed') error = { code: 'UserError', message: getRunRecord(ctx, workspaceId, job.name)?.error?.message ?? 'The job failed.' };
+    } catch (e) {
+      if (e instanceof Canceled || signal.aborted) status = 'Canceled';
+      else {
+        status = 'Failed';
+        error = { code: e instanceof JobInputError ? 'UserError' : 'SystemError', message: (e as Error).message };
+        if (!(e instanceof JobInputError)) ctx.log(`job ${job.name} failed in the emulator: ${(e as Error).stack ?? String(e)}`);
+      }
+    }
+    updateRunRecord(ctx, workspaceId, job.name, (r) => {
+      r.endTimeUtc = nowIso(ctx);
+      if (error) r.error = error;
+    });
+    this.setStatus(ctx, job, status);
+    return status;
+  }
+
+  private setStatus(ctx: ServiceContext, job: ArmResource, status: JobStatus, extra: Properties = {}): void {
+    const current = getResource(ctx, 'jobs', job.id);
+    // A job deleted meanwhile, or already final, keeps what it has.
+    if (!current || TERMINAL_JOB_STATUSES.includes(current.properties.status)) return;
+    // Once cancellation is requested only the final status follows.
+    if (current.properties.status === 'CancelRequested' && !TERMINAL_JOB_STATUSES.includes(status)) return;
+    setJobStatus(ctx, job.id, status, extra);
+    if (status === 'Running') updateRunRecord(ctx, workspaceIdOf(job), job.name, (r) => void (r.startTimeUtc ??= nowIso(ctx)));
+  }
+
+  /** Queued until the cluster gives the job its nodes; the nodes go back however the job ends. */
+  private async runCommand(deps: CommandRunDeps, job: ArmResource, workspaceId: string, experimentId: string, signal: AbortSignal): Promise<JobStatus> {
+    const { ctx } = deps;
+    this.setStatus(ctx, job, 'Queued');
+    const computeId: string | undefined = job.properties.computeId ?? undefined;
+    const compute = computeId ? getResource(ctx, 'computes', computeId) : undefined;
+    const usesNodes = compute?.properties.computeType === 'AmlCompute';
+    try {
+      if (usesNodes) await this.waitForNodes(ctx, job, computeId!, signal);
+      this.setStatus(ctx, job, 'Preparing');
+      const log = await this.openLog(deps, workspaceId, job);
+      try {
+        return await this.prepareAndRun(deps, job, workspaceId, experimentId, log, signal);
+      } finally {
+        await log.flushed();
+      }
+    } finally {
+      if (usesNodes) releaseNodes(ctx, computeId!, job.name);
+    }
+  }
+
+  private async waitForNodes(ctx: ServiceContext, job: ArmResource, computeId: string, signal: AbortSignal): Promise<void> {
+    const nodeCount = Number(job.properties.resources?.instanceCount ?? 1) || 1;
+    for (;;) {
+      const allocation = acquireNodes(ctx, computeId, job.name, nodeCount);
+      if (allocation.state === 'Ready') return;
+      if (allocation.state === 'Preparing') this.setStatus(ctx, job, 'Preparing');
+      await sleep(NODE_POLL_MS, signal);
+    }
+  }
+
+  private async openLog(deps: CommandRunDeps, workspaceId: string, job: ArmResource): Promise<LiveLog> {
+    const location = { container: ARTIFACT_CONTAINER, path: `${runArtifactFolder(job.name)}/${STD_LOG}` };
+    const log = await deps.storage.createLog(location);
+    updateRunRecord(deps.ctx, workspaceId, job.name, (r) => void (r.logFiles[STD_LOG] = location));
+    return log;
+  }
+
+  private async prepareAndRun(deps: CommandRunDeps, job: ArmResource, workspaceId: string, experimentId: string, log: LiveLog, signal: AbortSignal): Promise<JobStatus> {
+    const { ctx } = deps;
+    let prepared;
+    try {
+      prepared = await prepareCommand(deps, workspaceId, job, experimentId, log);
+    } catch (e) {
+      log.write(`Preparing the job failed: ${(e as Error).message}\n`);
+      throw e;
+    }
+    if (signal.aborted) throw new Canceled();
+    this.setStatus(ctx, job, 'Running');
+    const outcome = await runProcess(deps, prepared, log, signal);
+    if (outcome.canceled) return 'Canceled';
+    this.setStatus(ctx, job, 'Finalizing');
+    const outputs = await uploadOutputs(deps, workspaceId, job, prepared, log);
+    setJobStatus(ctx, job.id, 'Finalizing', { outputs: { ...job.properties.outputs, ...outputs } });
+    if (outcome.exitCode === 0) return 'Completed';
+    const message = `Execution failed: ${describeExit(outcome)}. See ${STD_LOG} for the command's output.`;
+    log.write(`${message}\n`);
+    updateRunRecord(ctx, workspaceId, job.name, (r) => void (r.error = { code: 'UserError', message }));
+    return 'Failed';
+  }
+}

@@ -1,0 +1,15 @@
+// AzureMLJob@1: submits an Azure ML job from its YAML file, waits with live logs and metrics, cancels it on stop.
+import { connectAzure } from "../common/azureSession";
+import { runJobTask } from "../common/job/runJobTask";
+import { readTaskIdentity } from "../common/product";
+import { createTaskLibHost } from "../common/taskLibHost";
+import { runTask } from "../common/taskRunner";
+
+const host = createTaskLibHost();
+
+void runTask(host, async (task) => {
+  const connectionId = host.getInput("azureSubscription", true);
+  const session = await connectAzure(host, connectionId, { ...readTaskIdentity(__dirname), cancellation: task.cancellation });
+  task.defer(() => session.dispose());
+  await runJobTask(host, task, session);
+});

@@ -1,0 +1,16 @@
+// AzureMLModel@1: registers a model from a job output, a local folder or a URI, versioned, traced to the run, safe to re-run.
+import { connectAzure } from "../common/azureSession";
+import { readModelInputs } from "../common/model/inputs";
+import { runModelTask } from "../common/model/modelTask";
+import { readTaskIdentity } from "../common/product";
+import { createTaskLibHost } from "../common/taskLibHost";
+import { runTask } from "../common/taskRunner";
+
+const host = createTaskLibHost();
+
+void runTask(host, async ({ cancellation, defer }) => {
+  const inputs = readModelInputs(host);
+  const session = await connectAzure(host, inputs.connectionId, { ...readTaskIdentity(__dirname), cancellation });
+  defer(() => session.dispose());
+  await runModelTask(host, session, inputs);
+});

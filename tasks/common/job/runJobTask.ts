@@ -1,0 +1,195 @@
+// AzureMLJob@1 from inputs to result: translate the job file, (dry run: print and stop), submit or re-attach,
+// wait with live logs, read metrics, set outputs and the summary tab. Cancelling the step cancels the job.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { AzureSession } from "../azureSession";
+import { translateJobFile, workspaceArmId, type JobTranslation, type WorkspaceScope } from "../jobSpec";
+import type { TaskHost } from "../taskHost";
+import type { TaskRun } from "../taskRunner";
+import { errorMessage } from "../userError";
+import { amlApiHost, getVerifiedWorkspace, type WorkspaceInfo } from "../workspace";
+import { createBlobStore, type BlobStore } from "./blobStore";
+import { dryRunReport } from "./dryRun";
+import { readJobTaskInputs, type JobTaskInputs } from "./inputs";
+import { readFinalMetrics, metricVariableNames } from "./metrics";
+import { defaultJobName, pipelineTags, readPipelineRun, STEP_KEY_TAG, stepKey, type PipelineRun } from "./pipelineRun";
+import { createRunHistoryApi, LogStreamer, type RunHistoryApi } from "./runHistory";
+import { submitJob } from "./submit";
+import { summaryMarkdown } from "./summary";
+import { waitForJob, type WaitOutcome } from "./waitForJob";
+import { createWorkspaceApi, type JobResource, type WorkspaceApi } from "./workspaceApi";
+
+/** What the task talks to; tests replace any of it. */
+export interface JobTaskServices {
+  api: WorkspaceApi;
+  runHistory: RunHistoryApi;
+  openStore: () => Promise<BlobStore>;
+  readMetrics: (runId: string) => Promise<Record<string, number>>;
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface JobTaskOptions {
+  /** Reads the workspace (default: getVerifiedWorkspace). */
+  workspace?: (session: AzureSession, scope: WorkspaceScope) => Promise<WorkspaceInfo>;
+  services?: (session: AzureSession, workspace: WorkspaceInfo, scope: WorkspaceScope) => JobTaskServices;
+}
+
+const CANCEL_TIMEOUT_MS = 30_000;
+
+function defaultServices(session: AzureSession, workspace: WorkspaceInfo, scope: WorkspaceScope, host: TaskHost): JobTaskServices {
+  const api = createWorkspaceApi(session, scope);
+  const apiHost = amlApiHost(session.cloud, workspace.location, workspace.discoveryUrl);
+  return {
+    api,
+    runHistory: createRunHistoryApi(session, apiHost, scope),
+    openStore: async () => {
+      const datastore = await api.defaultDatastore();
+      const secrets = datastore.properties.credentials?.credentialsType === "None" ? undefined : await api.datastoreSecrets(datastore.name);
+      return createBlobStore(datastore, secrets, { httpClient: session.httpClient, credential: session.credential, maskSecret: (secret) => host.setSecret(secret) });
+    },
+    readMetrics: (runId) => readFinalMetrics(session, apiHost, scope, runId),
+  };
+}
+
+interface PreparedJob {
+  inputs: JobTaskInputs;
+  scope: WorkspaceScope;
+  run: PipelineRun;
+  jobName: string;
+  translation: JobTranslation;
+}
+
+function experimentFallback(run: PipelineRun, jobFile: string): string {
+  const name = (run.definitionName ?? path.basename(path.dirname(jobFile))).replace(/[^A-Za-z0-9_.-]+/g, "_").replace(/^[^A-Za-z0-9]+/, "");
+  return name || "Default";
+}
+
+function prepare(host: TaskHost, session: AzureSession): PreparedJob {
+  const inputs = readJobTaskInputs(host);
+  const scope: WorkspaceScope = { subscriptionId: session.subscriptionId, resourceGroup: inputs.resourceGroup, workspace: inputs.workspaceName };
+  const run = readPipelineRun((name) => host.getVariable(name));
+  // The step key tag is ours: user tags may not change it, or a retry could no longer find its job.
+  const tags = { ...pipelineTags(run), ...inputs.tags, [STEP_KEY_TAG]: stepKey(run) };
+  const translation = translateJobFile(inputs.jobFile, {
+    scope,
+    overrides: inputs.overrides,
+    experimentName: inputs.experimentName,
+    defaultExperimentName: experimentFallback(run, inputs.jobFile),
+    displayName: inputs.displayName,
+    jobName: inputs.jobName,
+    tags,
+  });
+  const jobName = inputs.jobName ?? translation.name ?? defaultJobName(run);
+  // The CLI shows the job name when there is no display name.
+  translation.body.properties.displayName ??= jobName;
+  return { inputs, scope, run, jobName, translation };
+}
+
+function studioUrlOf(job: JobResource, session: AzureSession, workspace: WorkspaceInfo): string {
+  return job.properties.services?.Studio?.endpoint ?? `${session.cloud.studioUrl}runs/${encodeURIComponent(job.name)}?wsid=${workspace.armId}${session.tenantId ? `&tid=${session.tenantId}` : ""}`;
+}
+
+function publishSummary(host: TaskHost, markdown: string, jobName: string): void {
+  const folder = host.getVariable("Agent.TempDirectory") ?? os.tmpdir();
+  const file = path.join(folder, `azureml-job-${jobName}.md`);
+  try {
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(file, markdown);
+    host.uploadSummary(file);
+  } catch (error) {
+    host.warning(`Could not publish the job summary: ${errorMessage(error)}`);
+  }
+}
+
+function publishMetrics(host: TaskHost, metrics: Record<string, number>): void {
+  host.setVariable("metrics", JSON.stringify(metrics), { isOutput: true });
+  const names = metricVariableNames(Object.keys(metrics));
+  for (const [metric, value] of Object.entries(metrics)) host.setVariable(names[metric], String(value), { isOutput: true });
+  if (Object.keys(metrics).length > 0) host.log(`Metrics: ${Object.entries(metrics).map(([k, v]) => `${k}=${v}`).join(", ")}`);
+}
+
+async function cancelJob(host: TaskHost, api: WorkspaceApi, jobName: string, signal: AbortSignal, why: string): Promise<void> {
+  host.log(`${why}: cancelling Azure ML job '${jobName}'.`);
+  await api.cancelJob(jobName, signal);
+  host.log(`Cancellation of job '${jobName}' requested.`);
+}
+
+/** The run-history error of a failed job, for the failure message (best effort). */
+async function failureReason(services: JobTaskServices, jobName: string): Promise<string> {
+  try {
+    const error = (await services.runHistory.details(jobName))?.error?.error;
+    return error?.message ? ` ${error.code ? `${error.code}: ` : ""}${error.message}` : "";
+  } catch {
+    return "";
+  }
+}
+
+async function finish(host: TaskHost, services: JobTaskServices, prepared: PreparedJob, outcome: WaitOutcome): Promise<void> {
+  const { jobName, inputs } = prepared;
+  if (outcome.timedOut) {
+    host.setResult("Failed", `Azure ML job '${jobName}' did not finish within ${inputs.timeoutMinutes} minute(s) (timeoutMinutes; status ${outcome.status})${inputs.cancelJobOnStop ? " and was cancelled" : "; it keeps running"}.`);
+    return;
+  }
+  if (outcome.status === "Completed") {
+    host.setResult("Succeeded", `Azure ML job '${jobName}' completed.`);
+    return;
+  }
+  const message = `Azure ML job '${jobName}' ended with status ${outcome.status}.${await failureReason(services, jobName)}`;
+  if (inputs.failOnJobFailure) host.setResult("Failed", message);
+  else {
+    host.warning(message);
+    host.setResult("SucceededWithIssues", `${message} (failOnJobFailure is false)`);
+  }
+}
+
+export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSession, options: JobTaskOptions = {}): Promise<void> {
+  const prepared = prepare(host, session);
+  const { inputs, scope, jobName, translation } = prepared;
+  host.setVariable("jobName", jobName, { isOutput: true });
+  if (inputs.dryRun) {
+    for (const line of dryRunReport(translation, jobName, `${workspaceArmId(scope)}/jobs/${jobName}`)) host.log(line);
+    host.setVariable("jobStatus", "NotSubmitted", { isOutput: true });
+    host.setResult("Succeeded", `Dry run of ${translation.jobType} job '${jobName}': the job file is valid; nothing was submitted.`);
+    return;
+  }
+  const workspace = await (options.workspace ?? ((s, sc) => getVerifiedWorkspace(s, { subscriptionId: sc.subscriptionId, resourceGroup: sc.resourceGroup, name: sc.workspace })))(session, scope);
+  const services = options.services?.(session, workspace, scope) ?? defaultServices(session, workspace, scope, host);
+  const now = services.now ?? Date.now;
+  // Registered before submission: a cancel that lands during the PUT still reaches the job.
+  const unregister = inputs.cancelJobOnStop ? task.cancellation.onCancel((deadline) => cancelJob(host, services.api, jobName, deadline, "The pipeline step was cancelled")) : () => undefined;
+  const started = now();
+  const submission = await submitJob({ api: services.api, jobName, translation, stepKey: stepKey(prepared.run), openStore: services.openStore, log: (m) => host.log(m) });
+  const studioUrl = studioUrlOf(submission.job, session, workspace);
+  host.setVariable("studioUrl", studioUrl, { isOutput: true });
+  host.log(`Azure ML studio: ${studioUrl}`);
+
+  if (!inputs.wait) {
+    unregister();
+    const status = submission.job.properties.status ?? "Unknown";
+    host.setVariable("jobStatus", status, { isOutput: true });
+    publishSummary(host, summaryMarkdown({ job: submission.job, status, studioUrl, metrics: {}, reattached: submission.reattached }), jobName);
+    host.setResult("Succeeded", `Azure ML job '${jobName}' ${submission.reattached ? "was already submitted" : "submitted"} (wait is false: not waiting for it).`);
+    return;
+  }
+
+  const streamer = inputs.streamLogs ? new LogStreamer(services.runHistory, translation.jobType, (line) => host.log(line)) : undefined;
+  const outcome = await waitForJob({
+    api: services.api, jobName, signal: task.cancellation.signal, timeoutMs: inputs.timeoutMinutes * 60_000, streamer,
+    log: (m) => host.log(m), debug: (m) => host.debug(m), now, sleep: services.sleep,
+  });
+  unregister();
+  if (outcome.timedOut && inputs.cancelJobOnStop) {
+    await cancelJob(host, services.api, jobName, AbortSignal.timeout(CANCEL_TIMEOUT_MS), `No result after ${inputs.timeoutMinutes} minute(s) (timeoutMinutes)`);
+  }
+  host.setVariable("jobStatus", outcome.status, { isOutput: true });
+  const metrics = outcome.timedOut ? {} : await services.readMetrics(jobName).catch((error: unknown) => {
+    host.warning(`Could not read the job's metrics from MLflow: ${errorMessage(error)}`);
+    return {};
+  });
+  publishMetrics(host, metrics);
+  const job = outcome.job ?? submission.job;
+  publishSummary(host, summaryMarkdown({ job, status: outcome.status, studioUrl, durationSeconds: (now() - started) / 1000, metrics, reattached: submission.reattached }), jobName);
+  await finish(host, services, prepared, outcome);
+}

@@ -1,0 +1,131 @@
+// Waiting for a job: ARM reads on the poll schedule (the source of truth for status), run-history reads in
+// between for live logs (they also reveal the end early), status transitions printed once each, and
+// transient failures (throttling, 5xx, resets, an expired token) ridden out without losing the job.
+import { RestError } from "@azure/core-rest-pipeline";
+import { parseArmFailure } from "../armErrors";
+import { abortableSleep, retryAfterMs } from "../retry";
+import { errorMessage } from "../userError";
+import { armPollDelayMs, failureDelayMs, LOG_POLL_INTERVAL_MS } from "./pollSchedule";
+import type { LogStreamer } from "./runHistory";
+import type { JobResource, WorkspaceApi } from "./workspaceApi";
+
+export const TERMINAL_STATUSES = ["Completed", "Failed", "Canceled", "NotResponding"];
+
+export function isTerminal(status: string | undefined): boolean {
+  return status !== undefined && TERMINAL_STATUSES.includes(status);
+}
+
+// Lifecycle order, so a run-history status (read between ARM polls) is printed only when it moves forward.
+const LIFECYCLE = ["NotStarted", "Starting", "Provisioning", "Preparing", "Queued", "Running", "Finalizing", "CancelRequested"];
+
+/** Consecutive failed reads after which the task gives up (about 30 minutes at the capped back-off). */
+const MAX_CONSECUTIVE_FAILURES = 20;
+
+export interface WaitOptions {
+  api: WorkspaceApi;
+  jobName: string;
+  /** Aborted when the pipeline cancels the step. */
+  signal?: AbortSignal;
+  /** 0 or undefined: no limit. */
+  timeoutMs?: number;
+  streamer?: LogStreamer;
+  log: (message: string) => void;
+  debug?: (message: string) => void;
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface WaitOutcome {
+  /** Undefined only when the time ran out before a single read succeeded. */
+  job?: JobResource;
+  status: string;
+  timedOut: boolean;
+  /** ARM job reads made while waiting (the benchmark divides them by the job's minutes). */
+  armReads: number;
+}
+
+/** Throttling, server errors, network failures and 401 (a token that expired mid-wait is renewed on the next call). */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof RestError && (error.code === RestError.REQUEST_SEND_ERROR || error.statusCode === undefined)) return error.name !== "AbortError";
+  const status = parseArmFailure(error)?.status;
+  return status === undefined ? /ECONNRESET|ETIMEDOUT|ECONNREFUSED|EPIPE|socket hang up/i.test(errorMessage(error)) : status === 401 || status === 408 || status === 429 || status >= 500;
+}
+
+export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {
+  /** Prints a change of status once; a step back in the lifecycle (a stale read) is ignored. */
+  const announce = (previous: string | undefined, next: string): string => {
+    if (next === previous) return previous;
+    const [from, to] = [LIFECYCLE.indexOf(previous ?? ""), LIFECYCLE.indexOf(next)];
+    if (from >= 0 && to >= 0 && to < from) return previous as string;
+    options.log(`Job '${options.jobName}' status: ${next}`);
+    return next;
+  };
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? abortableSleep;
+  const start = now();
+  let nextArmRead = start;
+  let armReads = 0;
+  let failures = 0;
+  let job: JobResource | undefined;
+  let status: string | undefined;
+  let logsSayTerminal = false;
+
+  for (;;) {
+    if (now() >= nextArmRead || logsSayTerminal) {
+      try {
+        const read = await options.api.getJob(options.jobName, options.signal);
+        armReads++;
+        failures = 0;
+        if (!read.job) throw new Error(`Azure ML job '${options.jobName}' no longer exists: it was deleted while the task was waiting for it.`);
+        job = read.job;
+        status = announce(status, job.properties.status ?? "Unknown");
+        if (isTerminal(status)) {
+          await streamFinal(options);
+          return { job, status, timedOut: false, armReads };
+        }
+        nextArmRead = now() + armPollDelayMs(now() - start, read.retryAfterMs);
+      } catch (error) {
+        if (options.signal?.aborted || !isTransient(error)) throw error;
+        failures++;
+        if (failures > MAX_CONSECUTIVE_FAILURES) throw error;
+        const delay = failureDelayMs(failures, retryAfterOf(error));
+        options.log(`Reading the job's status failed (${errorMessage(error)}); retrying in ${Math.round(delay / 1000)} s. The job keeps running.`);
+        nextArmRead = now() + delay;
+      }
+      logsSayTerminal = false;
+    }
+    if (options.timeoutMs && now() - start >= options.timeoutMs) {
+      return { job, status: status ?? "Unknown", timedOut: true, armReads };
+    }
+    if (options.streamer) {
+      try {
+        const historyStatus = await options.streamer.poll(options.jobName, false, options.signal);
+        logsSayTerminal = isTerminal(historyStatus);
+        // ARM stays the authority and reports the end; run history shows the steps between its polls.
+        if (historyStatus && !logsSayTerminal) status = announce(status, historyStatus);
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        options.debug?.(`Log streaming: ${errorMessage(error)}`);
+      }
+    }
+    let delay = Math.max(0, nextArmRead - now());
+    if (options.streamer) delay = Math.min(delay, LOG_POLL_INTERVAL_MS);
+    if (options.timeoutMs) delay = Math.min(delay, Math.max(0, start + options.timeoutMs - now()));
+    if (!logsSayTerminal) await sleep(delay, options.signal);
+  }
+}
+
+function retryAfterOf(error: unknown): number | undefined {
+  const headers = (error as RestError).response?.headers;
+  return headers ? retryAfterMs(headers) : undefined;
+}
+
+/** After the end: what the job printed last (files are complete now, unfinished last lines included). */
+async function streamFinal(options: WaitOptions): Promise<void> {
+  if (!options.streamer) return;
+  try {
+    await options.streamer.poll(options.jobName, true, options.signal);
+  } catch (error) {
+    options.debug?.(`Log streaming: ${errorMessage(error)}`);
+  }
+}

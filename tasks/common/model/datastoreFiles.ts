@@ -1,0 +1,66 @@
+// Reads what a datastore path holds (is a job output empty? does the model folder carry an MLmodel
+// file?) through @azure/storage-blob with the task's HttpClient, using the datastore's own credentials.
+import type { TokenCredential } from "@azure/core-auth";
+import type { HttpClient } from "@azure/core-rest-pipeline";
+import { AnonymousCredential, ContainerClient, StorageSharedKeyCredential, newPipeline } from "@azure/storage-blob";
+import { compatHttpClient } from "../job/blobStore";
+import type { Datastore, DatastoreSecrets } from "../job/workspaceApi";
+import { UserError } from "../userError";
+
+/** A place in a datastore: azureml://datastores/<datastore>/paths/<path>. */
+export interface DatastorePath {
+  datastore: string;
+  /** Blob path without a leading '/'; a trailing '/' marks a folder. */
+  path: string;
+}
+
+export interface DatastoreFiles {
+  /** Up to `max` files at the path, relative to it: "" when the path is a file itself, else those below the folder. */
+  list(location: DatastorePath, max: number): Promise<string[]>;
+}
+
+export interface DatastoreAccess {
+  getDatastore(name: string): Promise<Datastore | undefined>;
+  datastoreSecrets(name: string): Promise<DatastoreSecrets>;
+  httpClient: HttpClient;
+  credential: TokenCredential;
+  maskSecret(secret: string): void;
+}
+
+async function openContainer(access: DatastoreAccess, name: string): Promise<ContainerClient> {
+  const datastore = await access.getDatastore(name);
+  if (!datastore) throw new UserError(`Datastore '${name}' was not found in the workspace.`);
+  const { accountName, containerName, endpoint = "core.windows.net", protocol = "https", credentials } = datastore.properties;
+  if (datastore.properties.datastoreType !== "AzureBlob" || !accountName || !containerName) {
+    throw new UserError(`Datastore '${name}' is of type ${datastore.properties.datastoreType ?? "unknown"}; the task reads models from Azure Blob datastores.`);
+  }
+  const url = `${protocol}://${accountName}.blob.${endpoint}/${containerName}`;
+  // Identity-based datastores have no secrets: the service connection's own token is used.
+  const secrets = credentials?.credentialsType && credentials.credentialsType !== "None" ? await access.datastoreSecrets(name) : undefined;
+  if (secrets?.key) access.maskSecret(secrets.key);
+  if (secrets?.sasToken) access.maskSecret(secrets.sasToken);
+  const credential = secrets?.key ? new StorageSharedKeyCredential(accountName, secrets.key) : secrets?.sasToken ? new AnonymousCredential() : access.credential;
+  const clientUrl = secrets?.sasToken && !secrets.key ? `${url}?${secrets.sasToken.replace(/^\?/, "")}` : url;
+  return new ContainerClient(clientUrl, newPipeline(credential, { httpClient: compatHttpClient(access.httpClient), retryOptions: { maxTries: 4 } }));
+}
+
+export function createDatastoreFiles(access: DatastoreAccess): DatastoreFiles {
+  const containers = new Map<string, Promise<ContainerClient>>();
+  return {
+    async list(location, max) {
+      let container = containers.get(location.datastore);
+      if (!container) {
+        container = openContainer(access, location.datastore);
+        containers.set(location.datastore, container);
+      }
+      const base = location.path.replace(/\/+$/, "");
+      const files: string[] = [];
+      for await (const blob of (await container).listBlobsFlat({ prefix: base })) {
+        if (blob.name === base) files.push("");
+        else if (base === "" || blob.name.startsWith(`${base}/`)) files.push(blob.name.slice(base ? base.length + 1 : 0));
+        if (files.length >= max) break;
+      }
+      return files;
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// The registered model as a JSON file for later stages and pipeline artifacts (deployment steps read the
+// name and version from it rather than from variables that do not cross stages without extra wiring).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { UserError, errorMessage } from "../userError";
+
+export interface RegisteredModel {
+  name: string;
+  version: string;
+  /** ARM id of the model version. */
+  id: string;
+  /** azureml:<name>:<version>, as deployment and job YAML reference models. */
+  assetId: string;
+  type: string;
+  uri: string;
+  source: { kind: string; description: string; job?: string };
+  /** False when the source was registered before and that version was returned. */
+  registeredNow: boolean;
+  properties: Record<string, string>;
+  tags: Record<string, string>;
+  /** The source job's final metrics, when the model came from a job. */
+  metrics?: Record<string, number>;
+}
+
+export function writeModelJson(file: string, model: RegisteredModel): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify(model, null, 2)}\n`);
+  } catch (error) {
+    throw new UserError(`Cannot write the model JSON file ${file} (input modelJsonFile): ${errorMessage(error)}`);
+  }
+}

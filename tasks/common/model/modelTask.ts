@@ -1,0 +1,64 @@
+// AzureMLModel@1 on a connected session: wires the Azure services to the registration core and
+// publishes the result (output variables, model JSON file, log).
+import type { AzureSession } from "../azureSession";
+import { createBlobStore } from "../job/blobStore";
+import { readFinalMetrics } from "../job/metrics";
+import { readPipelineRun } from "../job/pipelineRun";
+import { createWorkspaceApi } from "../job/workspaceApi";
+import type { WorkspaceScope } from "../jobSpec";
+import type { TaskHost } from "../taskHost";
+import { amlApiHost, getVerifiedWorkspace } from "../workspace";
+import { createDatastoreFiles } from "./datastoreFiles";
+import type { ModelInputs } from "./inputs";
+import { createLocalUploader } from "./localUpload";
+import { createModelRegistryApi } from "./modelApi";
+import { writeModelJson, type RegisteredModel } from "./modelJson";
+import { registerModel, type ModelRegistrationDeps } from "./registerModel";
+
+export function publishModel(host: TaskHost, model: RegisteredModel, modelJsonFile: string | undefined): void {
+  host.setVariable("modelName", model.name, { isOutput: true });
+  host.setVariable("modelVersion", model.version, { isOutput: true });
+  host.setVariable("modelId", model.id, { isOutput: true });
+  host.setVariable("modelAssetId", model.assetId, { isOutput: true });
+  if (modelJsonFile) {
+    writeModelJson(modelJsonFile, model);
+    host.log(`Wrote the model's details to ${modelJsonFile}.`);
+  }
+  const verb = model.registeredNow ? "Registered" : "Already registered:";
+  host.log(`${verb} model ${model.name} version ${model.version} (${model.type}) from the ${model.source.description}. Reference it as ${model.assetId}.`);
+  host.setResult("Succeeded", `Model ${model.assetId}${model.registeredNow ? "" : " (already registered)"}`);
+}
+
+function services(host: TaskHost, session: AzureSession, scope: WorkspaceScope, apiHost: string): ModelRegistrationDeps {
+  const workspaceApi = createWorkspaceApi(session, scope);
+  const api = createModelRegistryApi(session, scope);
+  const log = (message: string) => host.log(message);
+  const maskSecret = (secret: string) => host.setSecret(secret);
+  return {
+    api,
+    run: readPipelineRun((name) => host.getVariable(name)),
+    readMetrics: (jobName) => readFinalMetrics(session, apiHost, scope, jobName),
+    log,
+    warning: (message) => host.warning(message),
+    source: {
+      scope,
+      getJob: async (name) => (await workspaceApi.getJob(name)).job,
+      defaultDatastoreName: async () => (await workspaceApi.defaultDatastore()).name,
+      files: createDatastoreFiles({ getDatastore: api.getDatastore, datastoreSecrets: workspaceApi.datastoreSecrets, httpClient: session.httpClient, credential: session.credential, maskSecret }),
+      uploader: createLocalUploader(scope, async () => {
+        const datastore = await workspaceApi.defaultDatastore();
+        const secrets = datastore.properties.credentials?.credentialsType === "None" ? undefined : await workspaceApi.datastoreSecrets(datastore.name);
+        return createBlobStore(datastore, secrets, { httpClient: session.httpClient, credential: session.credential, maskSecret });
+      }, log),
+      log,
+    },
+  };
+}
+
+export async function runModelTask(host: TaskHost, session: AzureSession, inputs: ModelInputs): Promise<void> {
+  const scope: WorkspaceScope = { subscriptionId: session.subscriptionId, resourceGroup: inputs.resourceGroup, workspace: inputs.workspaceName };
+  const workspace = await getVerifiedWorkspace(session, { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: scope.workspace });
+  const apiHost = amlApiHost(session.cloud, workspace.location, workspace.discoveryUrl);
+  const model = await registerModel(services(host, session, scope, apiHost), inputs);
+  publishModel(host, model, inputs.modelJsonFile);
+}

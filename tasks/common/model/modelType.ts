@@ -1,0 +1,23 @@
+// modelType "auto": an MLmodel file at the root of the model makes it an MLflow model, as Azure ML's
+// studio and the CLI treat it; an explicit mlflow_model must be a folder (validate_ml_flow_folder).
+import { UserError } from "../userError";
+import type { ModelType } from "./inputs";
+import type { ResolvedSource } from "./source";
+
+export function chooseModelType(requested: ModelType | "auto", source: ResolvedSource, log: (message: string) => void): ModelType {
+  if (requested === "mlflow_model" && source.isFile) {
+    throw new UserError(`Input modelType: a model of type mlflow_model must be a folder holding an MLmodel file, but the ${source.description} is a single file. Use custom_model, or point at the MLflow model's folder.`);
+  }
+  if (requested !== "auto") {
+    if (requested === "mlflow_model" && source.hasMlflowModel === false) {
+      log(`Warning: modelType is mlflow_model but the ${source.description} has no MLmodel file at its root; MLflow deployments of this model will fail.`);
+    }
+    return requested;
+  }
+  if (source.hasMlflowModel) {
+    log(`Found an MLmodel file in the ${source.description}: registering an MLflow model (mlflow_model).`);
+    return "mlflow_model";
+  }
+  if (source.hasMlflowModel === undefined) log(`Could not look inside ${source.modelUri}; registering a custom_model. Set modelType to mlflow_model if it is an MLflow model.`);
+  return "custom_model";
+}

@@ -1,0 +1,49 @@
+// Runs a task's L0 mock-run file in a child process with task-lib's MockTestRunner, the given environment
+// added for that run only.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { MockTestRunner } from "azure-pipelines-task-lib/mock-test";
+import { createLoopbackCertificate, type LoopbackCertificate } from "../common/loopbackTls";
+
+export interface LoopbackFiles {
+  /** The certificate's temporary folder (removed after the suite). */
+  readonly dir: string;
+  /** L0_CERT_FILE and L0_KEY_FILE for the mock-run file's fake cloud. */
+  env(): Record<string, string>;
+}
+
+/** A loopback TLS certificate and key file for the suite's fake cloud: created before it, removed after it. */
+export function useLoopbackCertificate(): LoopbackFiles {
+  let certificate: LoopbackCertificate;
+  before(() => {
+    certificate = createLoopbackCertificate();
+    fs.writeFileSync(path.join(certificate.dir, "key.pem"), certificate.keyPem, { mode: 0o600 });
+  });
+  after(() => fs.rmSync(certificate.dir, { recursive: true, force: true }));
+  return {
+    get dir() {
+      return certificate.dir;
+    },
+    env: () => ({ L0_CERT_FILE: certificate.certFile, L0_KEY_FILE: path.join(certificate.dir, "key.pem") }),
+  };
+}
+
+export async function runMockTask(mockRunFile: string, taskJsonPath: string, env: Record<string, string>): Promise<MockTestRunner> {
+  // MockTestRunner spawns `node <file>` with this process's environment: tsx compiles the TypeScript on the fly,
+  // and a proxy of the CI environment must not capture the loopback fake cloud (the tasks honour HTTPS_PROXY).
+  const runEnv: Record<string, string> = { HTTPS_PROXY: "", https_proxy: "", HTTP_PROXY: "", http_proxy: "", NODE_OPTIONS: `--require ${require.resolve("tsx/cjs")}`, ...env };
+  const saved = Object.fromEntries(Object.keys(runEnv).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, runEnv);
+  try {
+    const runner = new MockTestRunner(mockRunFile, taskJsonPath);
+    // Without it MockTestRunner downloads Node.
+    runner.nodePath = process.execPath;
+    await runner.runAsync();
+    return runner;
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}

@@ -1,0 +1,128 @@
+// Helpers for tests of job execution: ARM and data-plane calls through the emulator's proxy with
+// real tokens, code snapshots and data uploaded the way the Azure ML CLI lays them out, and waiting
+// for a job to reach a status.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import type { RunningEmulator } from '../../emulator/src';
+import { type RawResponse, proxiedRequest, secretToken } from './emulatorFixtures';
+
+const API = 'api-version=2022-10-01';
+
+export class JobClient {
+  private readonly tokens = new Map<string, Promise<string>>();
+
+  constructor(readonly emulator: RunningEmulator) {}
+
+  get workspaceId(): string {
+    const c = this.emulator.connection;
+    return `/subscriptions/${c.subscriptionId}/resourceGroups/${c.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${c.workspaceName}`;
+  }
+
+  get datastoreContainer(): string {
+    return this.emulator.context.store.list<any>('arm.datastores').find((d) => d.value.properties.isDefault)!.value.properties.containerName;
+  }
+
+  private token(scope: string): Promise<string> {
+    if (!this.tokens.has(scope)) this.tokens.set(scope, secretToken(this.emulator.connection, scope));
+    return this.tokens.get(scope)!;
+  }
+
+  private async call(url: string, scope: string, method: string, body?: unknown): Promise<RawResponse> {
+    const headers: Record<string, string> = { authorization: `Bearer ${await this.token(scope)}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return proxiedRequest(this.emulator.connection, url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  }
+
+  /** ARM, relative to the workspace. */
+  arm(method: string, relative: string, body?: unknown): Promise<RawResponse> {
+    return this.call(`https://management.azure.com${this.workspaceId}${relative}?${API}`, 'https://management.azure.com/.default', method, body);
+  }
+
+  /** The data plane: `service` is history/v1.0 or mlflow/v1.0; `relative` follows the workspace. */
+  dataplane(method: string, service: string, relative: string, body?: unknown): Promise<RawResponse> {
+    const host = `https://${this.emulator.connection.location}.api.azureml.ms`;
+    return this.call(`${host}/${service}${this.workspaceId}${relative}`, 'https://ml.azure.com/.default', method, body);
+  }
+
+  /** A public URL (a SAS log URL) fetched through the proxy without a token. */
+  fetch(url: string): Promise<RawResponse> {
+    return proxiedRequest(this.emulator.connection, url);
+  }
+
+  private blobService(): BlobServiceClient {
+    const { storageAccountName, storageAccountKey } = this.emulator.context.facts;
+    return new BlobServiceClient(this.emulator.azuriteBlobUrl, new StorageSharedKeyCredential(storageAccountName, storageAccountKey));
+  }
+
+  async uploadBlob(name: string, content: Buffer | string): Promise<void> {
+    const data = Buffer.from(content);
+    await this.blobService().getContainerClient(this.datastoreContainer).getBlockBlobClient(name).upload(data, data.length);
+  }
+
+  async readBlob(name: string): Promise<string | undefined> {
+    const blob = this.blobService().getContainerClient(this.datastoreContainer).getBlobClient(name);
+    if (!(await blob.exists())) return undefined;
+    return (await blob.downloadToBuffer()).toString('utf8');
+  }
+
+  /**
+   * Uploads a folder as the CLI does (LocalUpload/<content hash>/<folder name>/...) and registers it as
+   * code version 1 of a code asset named after the hash; returns the code version's ARM id.
+   */
+  async createCode(folder: string): Promise<string> {
+    const files = fs.readdirSync(folder, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort();
+    const hash = createHash('sha256');
+    for (const file of files) hash.update(path.relative(folder, file)).update(fs.readFileSync(file));
+    const digest = hash.digest('hex').slice(0, 32);
+    const prefix = `LocalUpload/${digest}/${path.basename(folder)}`;
+    for (const file of files) await this.uploadBlob(`${prefix}/${path.relative(folder, file).split(path.sep).join('/')}`, fs.readFileSync(file));
+    const codeUri = `https://${this.emulator.connection.storageAccountName}.blob.core.windows.net/${this.datastoreContainer}/${prefix}`;
+    const name = `${digest.slice(0, 8)}-${digest.slice(8, 12)}-${digest.slice(12, 16)}-${digest.slice(16, 20)}-${digest.slice(20, 32)}`;
+    const response = await this.arm('PUT', `/codes/${name}/versions/1`, { properties: { codeUri, isAnonymous: true } });
+    if (response.status >= 300) throw new Error(`code version: ${response.status} ${response.text}`);
+    return response.json().id as string;
+  }
+
+  async submit(name: string, properties: Record<string, unknown>): Promise<any> {
+    const response = await this.arm('PUT', `/jobs/${name}`, { properties });
+    if (response.status !== 201) throw new Error(`job ${name}: ${response.status} ${response.text}`);
+    return response.json();
+  }
+
+  /** Polls the job until `until` accepts it (or a final status); returns the job. */
+  async waitFor(name: string, until: (job: any) => boolean = (job) => ['Completed', 'Failed', 'Canceled'].includes(job.properties.status)): Promise<any> {
+    for (;;) {
+      const job = (await this.arm('GET', `/jobs/${name}`)).json();
+      if (until(job) || ['Completed', 'Failed', 'Canceled'].includes(job.properties.status)) return job;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+  }
+
+  /** The run's std_log read from the SAS URL run history hands out. */
+  async stdLog(name: string): Promise<string> {
+    const details = (await this.dataplane('GET', 'history/v1.0', `/runs/${name}/details`)).json();
+    const url = details.logFiles?.['user_logs/std_log.txt'];
+    if (!url) return '';
+    return (await this.fetch(url)).text;
+  }
+}
+
+export function writeFiles(dir: string, files: Record<string, string>): string {
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+/** True while a process with this id exists. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,101 @@
+// Test doubles for the job task: a workspace API whose jobs follow a scripted status timeline on a
+// virtual clock, an in-memory blob store, and a run-history API serving in-memory logs.
+import * as sinon from 'sinon';
+import { ArmRequestError } from '../../tasks/common/armErrors';
+import type { BlobStore } from '../../tasks/common/job/blobStore';
+import type { RunHistoryApi, RunDetails, ChildRun } from '../../tasks/common/job/runHistory';
+import type { JobRead, JobResource, WorkspaceApi } from '../../tasks/common/job/workspaceApi';
+import type { WorkspaceScope } from '../../tasks/common/jobSpec';
+
+export const SCOPE: WorkspaceScope = { subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg', workspace: 'ws' };
+
+/** Virtual time: sleep() advances it instantly. */
+export class FakeClock {
+  time = 0;
+  readonly now = (): number => this.time;
+  readonly sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+    if (signal?.aborted) throw signal.reason;
+    this.time += ms;
+    await Promise.resolve();
+  };
+}
+
+export function throttled(status = 429): ArmRequestError {
+  return new ArmRequestError({ status, code: 'TooManyRequests', message: `HTTP ${status}`, details: [] });
+}
+
+export interface FakeApiOptions {
+  clock: FakeClock;
+  /** [time ms, status]: the job's status from that time on. */
+  timeline?: Array<[number, string]>;
+  /** Errors thrown by getJob, one per read, before reads succeed again (undefined = success). */
+  readFailures?: Array<Error | undefined>;
+  existing?: JobResource;
+}
+
+export function jobResource(name: string, status: string, extra: Partial<JobResource['properties']> = {}): JobResource {
+  return { id: `/subscriptions/x/jobs/${name}`, name, properties: { jobType: 'Command', status, ...extra } };
+}
+
+export type FakeApi = WorkspaceApi & { [K in keyof Omit<WorkspaceApi, 'scope'>]: sinon.SinonStub };
+
+export function fakeWorkspaceApi(options: FakeApiOptions): FakeApi {
+  const timeline = options.timeline ?? [[0, 'Completed']];
+  const failures = [...(options.readFailures ?? [])];
+  let created: JobResource | undefined = options.existing;
+  const statusAt = (t: number) => [...timeline].reverse().find(([at]) => t >= at)?.[1] ?? 'NotStarted';
+  return {
+    scope: SCOPE,
+    getJob: sinon.stub().callsFake(async (name: string): Promise<JobRead> => {
+      const failure = failures.shift();
+      if (failure) throw failure;
+      if (!created) return {};
+      return { job: { ...created, name, properties: { ...created.properties, status: options.existing ? created.properties.status : statusAt(options.clock.time) } } };
+    }),
+    createJob: sinon.stub().callsFake(async (name: string, body: { properties: Record<string, unknown> }) => {
+      created = { id: `/jobs/${name}`, name, properties: { ...body.properties, status: 'NotStarted' } };
+      return created;
+    }),
+    cancelJob: sinon.stub().resolves(),
+    putAssetVersion: sinon.stub().callsFake(async (type: string, name: string, version: string) => ({ id: `${type}/${name}/versions/${version}` })),
+    latestVersion: sinon.stub().resolves('7'),
+    defaultDatastore: sinon.stub().rejects(new Error('not used')),
+    datastoreSecrets: sinon.stub().rejects(new Error('not used')),
+  } as FakeApi;
+}
+
+/** Blob container in memory: uploads are recorded, metadata kept per blob. */
+export class MemoryBlobStore implements BlobStore {
+  readonly containerUrl = 'https://acct.blob.core.windows.net/azureml-blobstore-1';
+  readonly datastoreName = 'workspaceblobstore';
+  readonly blobs = new Map<string, Record<string, string>>();
+  readonly uploads: string[] = [];
+  async getMetadata(blobName: string) {
+    return this.blobs.get(blobName);
+  }
+  async uploadFile(blobName: string) {
+    this.uploads.push(blobName);
+    this.blobs.set(blobName, {});
+  }
+  async setMetadata(blobName: string, metadata: Record<string, string>) {
+    if (!this.blobs.has(blobName)) throw Object.assign(new Error('BlobNotFound'), { statusCode: 404 });
+    this.blobs.set(blobName, metadata);
+  }
+}
+
+/** Run history serving log files whose content tests append to. */
+export class FakeRunHistory implements RunHistoryApi {
+  readonly logs = new Map<string, string>();
+  readonly runs = new Map<string, { status?: string; files: Record<string, string>; error?: RunDetails['error'] }>();
+  readonly childRuns = new Map<string, ChildRun[]>();
+  async details(runId: string): Promise<RunDetails | undefined> {
+    const run = this.runs.get(runId);
+    return run && { runId, status: run.status, logFiles: run.files, error: run.error };
+  }
+  async children(runId: string): Promise<ChildRun[]> {
+    return this.childRuns.get(runId) ?? [];
+  }
+  async readLog(url: string, offset: number): Promise<Buffer> {
+    return Buffer.from(this.logs.get(url) ?? '', 'utf8').subarray(offset);
+  }
+}

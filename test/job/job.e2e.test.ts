@@ -1,0 +1,228 @@
+// AzureMLJob@1 end to end: the packaged bundle, run by the local runner as the agent runs it, against the
+// real emulator (ARM, Entra ID, Azurite behind the loopback proxy, run history, MLflow, and jobs executed
+// as local processes).
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startEmulator, type RunningEmulator } from '../../emulator/src/index';
+import { AdminClient } from '../../emulator/src/adminClient';
+import { listChildren } from '../../emulator/src/arm/resources';
+import { Cancellation, DEFAULT_TASKS_DIRECTORY, emulatorTarget, runPipeline } from '../../runner/index';
+import { tempDir } from '../runner/helpers';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const EXAMPLES = path.resolve(REPO, '..', 'shared', 'azureml-examples', 'jobs');
+
+/** A command job whose script sleeps `inputs.seconds`, and the one-step pipeline that submits it. */
+function writeProject(dir: string): string {
+  fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'src', 'train.py'), 'import sys, time\nprint("training", flush=True)\ntime.sleep(float(sys.argv[-1]))\nprint("trained")\n');
+  fs.writeFileSync(path.join(dir, 'src', 'util.py'), 'X = 1\n');
+  fs.writeFileSync(
+    path.join(dir, 'job.yml'),
+    [
+      '$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json',
+      'code: src',
+      'command: python3 train.py --lr ${{inputs.learning_rate}} ${{inputs.seconds}}',
+      'inputs:',
+      '  learning_rate: 0.1',
+      '  seconds: 0',
+      'environment:',
+      '  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04',
+      'compute: azureml:cpu-cluster',
+      '',
+    ].join('\n'),
+  );
+  const pipeline = path.join(dir, 'pipeline.yml');
+  fs.writeFileSync(
+    pipeline,
+    [
+      'steps:',
+      '  - task: AzureMLJob@1',
+      '    name: train',
+      '    inputs:',
+      '      azureSubscription: emulator',
+      '      resourceGroupName: $(resourceGroupName)',
+      '      workspaceName: $(workspaceName)',
+      '      jobFile: $(jobFile)',
+      '      overrides: $(overrides)',
+      '      tags: team=vision',
+      '      wait: $(wait)',
+      '      dryRun: $(dryRun)',
+      '      jobName: $(jobName)',
+      '',
+    ].join('\n'),
+  );
+  return pipeline;
+}
+
+interface RunChoices {
+  dryRun?: boolean;
+  wait?: boolean;
+  jobName?: string;
+  jobFile?: string;
+  overrides?: string;
+  onLine?: (line: string) => void;
+  cancellation?: Cancellation;
+}
+
+describe('AzureMLJob@1 against the emulator (e2e)', function () {
+  this.timeout(180_000);
+  let emulator: RunningEmulator;
+  let pipelineFile: string;
+
+  before(async () => {
+    assert.ok(fs.existsSync(path.join(DEFAULT_TASKS_DIRECTORY, 'AzureMLJobV1', 'index.js')), `no AzureMLJob bundle in ${DEFAULT_TASKS_DIRECTORY}: run npm run build`);
+    emulator = await startEmulator({ stateDir: tempDir('job-e2e-emulator-') });
+    pipelineFile = writeProject(tempDir('job-e2e-project-'));
+  });
+
+  after(async () => {
+    await emulator?.stop();
+  });
+
+  const jobs = () => listChildren(emulator.context, 'jobs', `/subscriptions/${emulator.connection.subscriptionId}/resourceGroups/${emulator.connection.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${emulator.connection.workspaceName}`, 'jobs');
+  const job = (name: string) => jobs().find((j) => j.name === name);
+
+  async function run(choices: RunChoices = {}) {
+    const lines: string[] = [];
+    const outcome = await runPipeline({
+      pipelineFile,
+      target: emulatorTarget(emulator.connection, 'secret'),
+      cancellation: choices.cancellation,
+      variables: {
+        resourceGroupName: emulator.connection.resourceGroupName,
+        workspaceName: emulator.connection.workspaceName,
+        dryRun: String(choices.dryRun ?? false),
+        wait: String(choices.wait ?? false),
+        jobName: choices.jobName ?? '',
+        jobFile: choices.jobFile ?? path.join(path.dirname(pipelineFile), 'job.yml'),
+        overrides: choices.overrides ?? 'inputs.learning_rate=0.01',
+      },
+      sink: (line) => {
+        lines.push(line);
+        choices.onLine?.(line);
+      },
+    });
+    const step = outcome.report.stages[0].jobs[0].steps[0];
+    return { outcome, step, console: lines.join('\n') };
+  }
+
+  it('dryRun prints the request body and submits nothing', async () => {
+    const { outcome, step, console } = await run({ dryRun: true });
+    assert.equal(outcome.result, 'Succeeded', console);
+    assert.match(console, /Dry run: nothing is uploaded or submitted/);
+    assert.match(console, /"command": "python3 train.py --lr \$\{\{inputs.learning_rate\}\} \$\{\{inputs.seconds\}\}"/);
+    assert.match(console, /"value": "0.01"/);
+    assert.match(console, /<pending:upload:code#\d+>: the code version registered for .*src \(2 file\(s\)/);
+    assert.equal(step.outputVariables.jobStatus, 'NotSubmitted');
+    assert.equal(jobs().length, 0);
+  });
+
+  it('uploads the code, submits the job with pipeline tags, and reuses the snapshot on the next run', async () => {
+    const first = await run();
+    assert.equal(first.outcome.result, 'Succeeded', first.console);
+    assert.match(first.console, /Uploading .*src \(2 file\(s\)/);
+    assert.equal(jobs().length, 1);
+    const submitted = jobs()[0];
+    assert.equal(submitted.name, first.step.outputVariables.jobName);
+    assert.equal(first.step.outputVariables.jobStatus, 'NotStarted', 'wait: false reports the status at submission');
+    assert.match(submitted.properties.codeId, /\/codes\/[0-9a-f-]{36}\/versions\/1$/);
+    assert.equal(submitted.properties.inputs.learning_rate.value, '0.01');
+    assert.equal(submitted.properties.tags.team, 'vision');
+    assert.ok(submitted.properties.tags['azure-devops.buildId'], JSON.stringify(submitted.properties.tags));
+    assert.ok(first.step.outputVariables.studioUrl?.includes(submitted.name));
+
+    // Another run (named explicitly: two runs in the same second would share the derived name).
+    const second = await run({ jobName: 'second-run' });
+    assert.equal(second.outcome.result, 'Succeeded', second.console);
+    assert.match(second.console, /Reusing the code snapshot/);
+    assert.doesNotMatch(second.console, /Uploading /);
+    assert.equal(job('second-run')?.properties.codeId, submitted.properties.codeId);
+  });
+
+  it('runs the training sample: live logs, status transitions, metrics as outputs', async () => {
+    const { outcome, step, console } = await run({ jobName: 'sample-training', wait: true, overrides: 'inputs.epochs=20', jobFile: path.join(REPO, 'samples', 'training', 'job.yml') });
+    if (process.env.JOB_E2E_VERBOSE) process.stdout.write(`${console}\n`);
+    assert.equal(outcome.result, 'Succeeded', console);
+    assert.equal(step.outputVariables.jobStatus, 'Completed');
+    assert.match(console, /Job 'sample-training' status: (Queued|Preparing|Running)[\s\S]*Streaming user_logs\/std_log\.txt[\s\S]*test_accuracy[\s\S]*Job 'sample-training' status: Completed/);
+    assert.equal(console.match(/status: Completed/g)?.length, 1);
+    const metrics = JSON.parse(step.outputVariables.metrics ?? '{}') as Record<string, number>;
+    assert.equal(typeof metrics.accuracy, 'number', console);
+    assert.equal(step.outputVariables.metric_accuracy, String(metrics.accuracy));
+  });
+
+  it('cancels the Azure ML job when the pipeline is cancelled while the step waits', async () => {
+    const cancellation = new Cancellation();
+    const { outcome, console } = await run({
+      jobName: 'cancel-me',
+      wait: true,
+      overrides: 'inputs.seconds=120',
+      cancellation,
+      onLine: (line) => {
+        if (/status: Running/.test(line)) cancellation.cancel();
+      },
+    });
+    assert.equal(outcome.result, 'Canceled', console);
+    assert.match(console, /cancelling Azure ML job 'cancel-me'[\s\S]*Cancellation of job 'cancel-me' requested/);
+    const status = job('cancel-me')?.properties.status;
+    assert.ok(['CancelRequested', 'Canceled'].includes(status), `job status ${status}`);
+  });
+
+  it('waits through throttling, 503s and connection resets, and reports the end once', async () => {
+    const admin = new AdminClient(emulator.connection.adminUrl);
+    let faults: Promise<unknown> | undefined;
+    const jobPath = '^/subscriptions/.*/jobs/faulty$';
+    const { outcome, step, console } = await run({
+      jobName: 'faulty',
+      wait: true,
+      overrides: 'inputs.seconds=6',
+      onLine: (line) => {
+        if (!faults && /status: /.test(line)) {
+          faults = (async () => {
+            await admin.addFault({ kind: 'reset', pathPattern: jobPath, method: 'GET', count: 1 });
+            await admin.addFault({ kind: 'status', status: 429, retryAfterSeconds: 1, pathPattern: jobPath, method: 'GET', count: 2 });
+            await admin.addFault({ kind: 'status', status: 503, retryAfterSeconds: 1, pathPattern: jobPath, method: 'GET', count: 1 });
+          })();
+        }
+      },
+    });
+    await faults;
+    assert.equal(outcome.result, 'Succeeded', console);
+    assert.equal(step.outputVariables.jobStatus, 'Completed');
+    assert.equal(console.match(/status: Completed/g)?.length, 1, console);
+    assert.deepEqual((await admin.faults()).filter((f) => f.remaining !== 0), [], 'every fault was hit');
+  });
+
+  it('submits a pipeline job: component code uploaded, anonymous environments and components registered first', async () => {
+    // azureml-examples' 3b pipeline, with the component source folders the corpus leaves out.
+    const dir = tempDir('job-e2e-pipeline-');
+    fs.cpSync(path.join(EXAMPLES, 'pipelines-with-components', 'basics', '3b_pipeline_with_data'), dir, { recursive: true });
+    for (const component of ['A', 'B', 'C']) {
+      fs.mkdirSync(path.join(dir, `component${component}_src`));
+      fs.writeFileSync(path.join(dir, `component${component}_src`, 'hello.py'), `print("component ${component}")\n`);
+    }
+    const { outcome, console } = await run({ jobName: 'pipeline-3b', jobFile: path.join(dir, 'pipeline.yml'), overrides: '' });
+    assert.equal(outcome.result, 'Succeeded', console);
+    const pipeline = job('pipeline-3b');
+    assert.equal(pipeline?.properties.jobType, 'Pipeline');
+    const componentIds = Object.values(pipeline?.properties.jobs as Record<string, { componentId: string }>).map((j) => j.componentId);
+    assert.equal(componentIds.length, 3);
+    for (const id of componentIds) assert.match(id, /\/components\/azureml_anonymous\/versions\/[0-9a-f-]{36}$/);
+    assert.equal((console.match(/Uploading /g) ?? []).length, 4, 'three code folders and the data input');
+  });
+
+  it('submits a sweep job', async () => {
+    const dir = tempDir('job-e2e-sweep-');
+    const yaml = fs.readFileSync(path.join(EXAMPLES, 'basics', 'hello-sweep.yml'), 'utf8').replace('azureml:AzureML-sklearn-1.5@latest', 'azureml://registries/azureml/environments/sklearn-1.5/versions/1');
+    fs.writeFileSync(path.join(dir, 'sweep.yml'), `${yaml}compute: azureml:cpu-cluster\n`);
+    fs.mkdirSync(path.join(dir, 'src'));
+    fs.writeFileSync(path.join(dir, 'src', 'hello-sweep.py'), 'print("sweep")\n');
+    const { outcome, console } = await run({ jobName: 'sweep-1', jobFile: path.join(dir, 'sweep.yml'), overrides: '' });
+    assert.equal(outcome.result, 'Succeeded', console);
+    const sweep = job('sweep-1');
+    assert.equal(sweep?.properties.jobType, 'Sweep');
+    assert.equal(sweep?.properties.experimentName, 'hello-sweep-example');
+  });
+});

@@ -1,0 +1,38 @@
+import * as assert from 'node:assert/strict';
+import { armPollDelayMs, failureDelayMs, MAX_ARM_READS_PER_MINUTE } from '../../tasks/common/job/pollSchedule';
+
+/** Read times of the schedule over `minutes`, starting with a read at 0. */
+function readTimes(minutes: number): number[] {
+  const times: number[] = [];
+  for (let t = 0; t < minutes * 60_000; t += armPollDelayMs(t)) times.push(t);
+  return times;
+}
+
+describe('job: poll schedule', () => {
+  it('polls quickly at first and more gently later', () => {
+    assert.ok(armPollDelayMs(0) <= 3_000);
+    assert.ok(armPollDelayMs(2 * 60_000) > armPollDelayMs(30_000));
+    assert.ok(armPollDelayMs(60 * 60_000) >= 30_000);
+  });
+
+  for (const minutes of [1, 2, 5, 30]) {
+    it(`stays within ${MAX_ARM_READS_PER_MINUTE} ARM reads per job-minute for a ${minutes}-minute job, in any minute`, () => {
+      const times = readTimes(minutes);
+      assert.ok(times.length <= MAX_ARM_READS_PER_MINUTE * minutes, `${times.length} reads`);
+      for (const start of times) {
+        assert.ok(times.filter((t) => t >= start && t < start + 60_000).length <= MAX_ARM_READS_PER_MINUTE);
+      }
+    });
+  }
+
+  it('waits at least as long as Retry-After asks', () => {
+    assert.equal(armPollDelayMs(0, 45_000), 45_000);
+    assert.equal(armPollDelayMs(10 * 60_000, 1_000), armPollDelayMs(10 * 60_000));
+  });
+
+  it('backs off after failures, capped, and honours Retry-After', () => {
+    assert.ok(failureDelayMs(2) > failureDelayMs(1));
+    assert.equal(failureDelayMs(50), 120_000);
+    assert.equal(failureDelayMs(1, 90_000), 90_000);
+  });
+});

@@ -1,0 +1,122 @@
+import * as assert from 'node:assert/strict';
+import { RestError } from '@azure/core-rest-pipeline';
+import { ArmRequestError } from '../../tasks/common/armErrors';
+import { LogStreamer } from '../../tasks/common/job/runHistory';
+import { isTransient, waitForJob } from '../../tasks/common/job/waitForJob';
+import { FakeClock, FakeRunHistory, fakeWorkspaceApi, jobResource, throttled } from './fakes';
+
+async function submitted(api: ReturnType<typeof fakeWorkspaceApi>, name = 'job1'): Promise<void> {
+  await api.createJob(name, { properties: { jobType: 'Command' } });
+}
+
+describe('job: waiting for the job', () => {
+  it('prints each status transition once and returns the final status', async () => {
+    const clock = new FakeClock();
+    const api = fakeWorkspaceApi({ clock, timeline: [[0, 'NotStarted'], [5_000, 'Queued'], [30_000, 'Running'], [170_000, 'Completed']] });
+    await submitted(api);
+    const log: string[] = [];
+    const outcome = await waitForJob({ api, jobName: 'job1', log: (m) => log.push(m), now: clock.now, sleep: clock.sleep });
+    assert.equal(outcome.status, 'Completed');
+    assert.equal(outcome.timedOut, false);
+    assert.deepEqual(log, ["Job 'job1' status: NotStarted", "Job 'job1' status: Queued", "Job 'job1' status: Running", "Job 'job1' status: Completed"]);
+  });
+
+  it('makes at most 12 ARM reads per job-minute over a 10-minute job', async () => {
+    const clock = new FakeClock();
+    const api = fakeWorkspaceApi({ clock, timeline: [[0, 'Running'], [600_000, 'Completed']] });
+    await submitted(api);
+    const outcome = await waitForJob({ api, jobName: 'job1', log: () => undefined, now: clock.now, sleep: clock.sleep });
+    assert.equal(outcome.status, 'Completed');
+    assert.ok(outcome.armReads <= 12 * 10, `${outcome.armReads} reads`);
+    assert.ok(clock.time - 600_000 <= 30_000, 'the end is noticed within one poll interval');
+  });
+
+  it('survives throttling, server errors, connection resets and an expired token without losing the job', async () => {
+    const clock = new FakeClock();
+    const reset = new RestError('read ECONNRESET', { code: RestError.REQUEST_SEND_ERROR });
+    const api = fakeWorkspaceApi({ clock, timeline: [[0, 'Running'], [20_000, 'Completed']], readFailures: [undefined, throttled(429), throttled(503), reset, throttled(401)] });
+    await submitted(api);
+    const log: string[] = [];
+    const outcome = await waitForJob({ api, jobName: 'job1', log: (m) => log.push(m), now: clock.now, sleep: clock.sleep });
+    assert.equal(outcome.status, 'Completed');
+    assert.equal(log.filter((m) => /retrying in/.test(m)).length, 4);
+    assert.equal(log.filter((m) => /status: Completed/.test(m)).length, 1, 'the end is reported once');
+  });
+
+  it('fails at once on an error the user must fix', async () => {
+    const clock = new FakeClock();
+    const forbidden = new ArmRequestError({ status: 403, code: 'AuthorizationFailed', message: 'no access', details: [] });
+    const api = fakeWorkspaceApi({ clock, readFailures: [forbidden] });
+    await submitted(api);
+    await assert.rejects(waitForJob({ api, jobName: 'job1', log: () => undefined, now: clock.now, sleep: clock.sleep }), /no access/);
+    assert.equal(api.getJob.callCount, 1);
+  });
+
+  it('classifies failures: 401/408/429/5xx and network errors are transient, 400/403/404 are not', () => {
+    for (const status of [401, 408, 429, 500, 503]) assert.equal(isTransient(throttled(status)), true, String(status));
+    for (const status of [400, 403, 404]) assert.equal(isTransient(throttled(status)), false, String(status));
+    assert.equal(isTransient(new RestError('socket hang up', { code: RestError.REQUEST_SEND_ERROR })), true);
+  });
+
+  it('stops at timeoutMinutes with the job still running', async () => {
+    const clock = new FakeClock();
+    const api = fakeWorkspaceApi({ clock, timeline: [[0, 'Running']] });
+    await submitted(api);
+    const outcome = await waitForJob({ api, jobName: 'job1', timeoutMs: 120_000, log: () => undefined, now: clock.now, sleep: clock.sleep });
+    assert.equal(outcome.timedOut, true);
+    assert.equal(outcome.status, 'Running');
+    assert.equal(clock.time, 120_000);
+  });
+
+  it('streams logs between ARM reads and reads ARM at once when run history shows the end', async () => {
+    const clock = new FakeClock();
+    const api = fakeWorkspaceApi({ clock, timeline: [[0, 'Running'], [130_000, 'Completed']] });
+    await submitted(api);
+    const history = new FakeRunHistory();
+    history.runs.set('job1', { status: 'Running', files: { 'user_logs/std_log.txt': 'sas://std', 'system_logs/x.txt': 'sas://sys' } });
+    history.logs.set('sas://std', 'epoch 1\nepoch 2\n');
+    history.logs.set('sas://sys', 'never shown\n');
+    const printed: string[] = [];
+    const streamer = new LogStreamer(history, 'command', (line) => printed.push(line));
+    const sleep = async (ms: number) => {
+      await clock.sleep(ms);
+      if (clock.time >= 60_000) history.logs.set('sas://std', 'epoch 1\nepoch 2\nepoch 3\ndone');
+      if (clock.time >= 130_000) history.runs.get('job1')!.status = 'Completed';
+    };
+    const outcome = await waitForJob({ api, jobName: 'job1', streamer, log: () => undefined, now: clock.now, sleep });
+    assert.equal(outcome.status, 'Completed');
+    assert.deepEqual(printed, ['Streaming user_logs/std_log.txt', 'epoch 1', 'epoch 2', 'epoch 3', 'done']);
+    assert.ok(clock.time - 130_000 <= 2_000, `end noticed ${clock.time - 130_000} ms late`);
+  });
+
+  it('reports a job deleted while waiting', async () => {
+    const clock = new FakeClock();
+    const api = fakeWorkspaceApi({ clock });
+    await assert.rejects(waitForJob({ api, jobName: 'gone', log: () => undefined, now: clock.now, sleep: clock.sleep }), /no longer exists/);
+  });
+
+  it('returns the job resource it read last', async () => {
+    const clock = new FakeClock();
+    const api = fakeWorkspaceApi({ clock, existing: jobResource('old', 'Failed') });
+    const outcome = await waitForJob({ api, jobName: 'old', log: () => undefined, now: clock.now, sleep: clock.sleep });
+    assert.equal(outcome.job?.name, 'old');
+    assert.equal(outcome.status, 'Failed');
+  });
+
+  it('prints the statuses run history shows between ARM reads, never stepping back', async () => {
+    const clock = new FakeClock();
+    const api = fakeWorkspaceApi({ clock, timeline: [[0, 'Queued'], [60_000, 'Preparing'], [90_000, 'Completed']] });
+    await submitted(api);
+    const history = new FakeRunHistory();
+    history.runs.set('job1', { status: 'Queued', files: {} });
+    const sleep = async (ms: number) => {
+      await clock.sleep(ms);
+      history.runs.get('job1')!.status = clock.time >= 80_000 ? 'Completed' : clock.time >= 30_000 ? 'Running' : 'Queued';
+    };
+    const log: string[] = [];
+    const outcome = await waitForJob({ api, jobName: 'job1', streamer: new LogStreamer(history, 'command', () => undefined), log: (m) => log.push(m), now: clock.now, sleep });
+    assert.equal(outcome.status, 'Completed');
+    // ARM's stale 'Preparing' after run history's 'Running' is not printed; the end comes from ARM, once.
+    assert.deepEqual(log, ["Job 'job1' status: Queued", "Job 'job1' status: Running", "Job 'job1' status: Completed"]);
+  });
+});
