@@ -100,7 +100,8 @@ export function newRunFacts(options: { pipelineFile: string; collectionUri: stri
   const lookup = (name: string) =>
     ({ 'build.definitionname': definitionName, builddefinitionname: definitionName, 'build.sourcebranchname': branchName, sourcebranchname: branchName, teamproject: 'azureml' })[name.toLowerCase()];
   return {
-    buildId: Math.floor(now.getTime() / 1000) % 10_000_000,
+    // Azure DevOps build ids are unique int32s; milliseconds keep two local runs apart.
+    buildId: now.getTime() % 2_000_000_000,
     buildNumber: formatBuildNumber(options.buildNumberFormat, now, lookup),
     planId: randomUUID(),
     projectName: 'azureml',

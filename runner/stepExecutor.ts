@@ -1,7 +1,7 @@
 // Runs one step as the agent's handlers do: a task's Node bundle with INPUT_*/ENDPOINT_*/variables
 // in its environment (NodeHandler), or a script with bash like CmdLine@2/Bash@3; reads the
 // logging commands from its output, and decides the result the agent's way.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { agentProcessEnvironment, scriptMachineEnvironment, taskMachineEnvironment, type RunFacts } from './agentEnvironment';
@@ -79,6 +79,16 @@ function pathWithPrepends(env: StepEnvironment, base: string | undefined): strin
   return [...[...env.prependPath].reverse(), base ?? ''].filter(Boolean).join(path.delimiter);
 }
 
+/**
+ * What the agent sets for the step itself: its instance (the YAML `name`, and an id stable for that
+ * step within the run, as the plan's timeline record id is) and display name.
+ */
+function stepInstanceEnvironment(step: Step, displayName: string, env: StepEnvironment): Record<string, string> {
+  const digest = createHash('sha256').update(`${env.run.planId}\n${env.tempDirectory}\n${step.name}`).digest('hex');
+  const id = `${digest.slice(0, 8)}-${digest.slice(8, 12)}-4${digest.slice(13, 16)}-a${digest.slice(17, 20)}-${digest.slice(20, 32)}`;
+  return { SYSTEM_TASKINSTANCENAME: step.name, SYSTEM_TASKINSTANCEID: id, SYSTEM_TASKDISPLAYNAME: displayName, TASK_DISPLAYNAME: displayName };
+}
+
 function stepEnv(step: Step, env: StepEnvironment): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [k, v] of Object.entries(step.env)) result[k] = expandMacros(v, env.variables);
@@ -120,8 +130,10 @@ function prepareTask(step: TaskStep, env: StepEnvironment): PreparedStep {
     ...stepEnv(step, env),
   };
   processEnv.PATH = pathWithPrepends(env, processEnv.PATH);
+  const displayName = taskDisplayName(step, task, inputValues, env.variables);
+  Object.assign(processEnv, stepInstanceEnvironment(step, displayName, env));
   return {
-    displayName: taskDisplayName(step, task, inputValues, env.variables),
+    displayName,
     spec: { file: process.execPath, args: [task.target], cwd: env.run.repository.localPath, env: processEnv, signalGroup: false },
     preamble: [BANNER, `Task         : ${task.friendlyName}`, `Description  : ${task.description}`, `Version      : ${version}`, `Author       : ${task.author}`, BANNER],
     exitCodeMessage: (code) => `Exit code ${code} returned from process: file name '${process.execPath}', arguments '"${task.target}"'.`,
@@ -142,12 +154,14 @@ function prepareScript(step: ScriptStep, env: StepEnvironment): PreparedStep {
     ...stepEnv(step, env),
   };
   processEnv.PATH = pathWithPrepends(env, processEnv.PATH);
+  const displayName = expandMacros(step.displayName, env.variables);
+  Object.assign(processEnv, stepInstanceEnvironment(step, displayName, env));
   const preamble = ['Generating script.'];
   // CmdLine@2 echoes one-line scripts that carry no logging command.
   if (!script.includes('\n') && !script.toUpperCase().includes('##VSO[')) preamble.push('Script contents:', script);
   preamble.push('========================== Starting Command Output ===========================', `##[command]/usr/bin/bash --noprofile --norc ${file}`);
   return {
-    displayName: expandMacros(step.displayName, env.variables),
+    displayName,
     spec: { file: 'bash', args: ['--noprofile', '--norc', file], cwd, env: processEnv, signalGroup: true },
     preamble,
     exitCodeMessage: (code) => `Bash exited with code '${code}'.`,

@@ -117,12 +117,13 @@ export function writeFiles(dir: string, files: Record<string, string>): string {
   return dir;
 }
 
-/** True while a process with this id exists. */
+/** True while a process with this id runs (a zombie waiting for an adopting parent to reap it does not count). */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  const stat = `/proc/${pid}/stat`;
+  return !fs.existsSync(stat) || !/^\d+ \(.*\) Z/.test(fs.readFileSync(stat, 'utf8'));
 }

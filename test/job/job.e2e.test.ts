@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator/src/index';
 import { AdminClient } from '../../emulator/src/adminClient';
 import { listChildren } from '../../emulator/src/arm/resources';
-import { Cancellation, DEFAULT_TASKS_DIRECTORY, emulatorTarget, runPipeline } from '../../runner/index';
+import { Cancellation, DEFAULT_TASKS_DIRECTORY, emulatorTarget, runPipeline, type AuthChoice } from '../../runner/index';
 import { tempDir } from '../runner/helpers';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -57,6 +57,7 @@ function writeProject(dir: string): string {
 }
 
 interface RunChoices {
+  auth?: AuthChoice;
   dryRun?: boolean;
   wait?: boolean;
   jobName?: string;
@@ -64,6 +65,31 @@ interface RunChoices {
   overrides?: string;
   onLine?: (line: string) => void;
   cancellation?: Cancellation;
+}
+
+/** Runs the one-step pipeline on the emulator; the step's report and the console it printed. */
+async function runJobStep(emulator: RunningEmulator, pipelineFile: string, choices: RunChoices) {
+  const lines: string[] = [];
+  const outcome = await runPipeline({
+    pipelineFile,
+    target: emulatorTarget(emulator.connection, choices.auth ?? 'secret'),
+    cancellation: choices.cancellation,
+    variables: {
+      resourceGroupName: emulator.connection.resourceGroupName,
+      workspaceName: emulator.connection.workspaceName,
+      dryRun: String(choices.dryRun ?? false),
+      wait: String(choices.wait ?? false),
+      jobName: choices.jobName ?? '',
+      jobFile: choices.jobFile ?? path.join(path.dirname(pipelineFile), 'job.yml'),
+      overrides: choices.overrides ?? 'inputs.learning_rate=0.01',
+    },
+    sink: (line) => {
+      lines.push(line);
+      choices.onLine?.(line);
+    },
+  });
+  const step = outcome.report.stages[0].jobs[0].steps[0];
+  return { outcome, step, console: lines.join('\n') };
 }
 
 describe('AzureMLJob@1 against the emulator (e2e)', function () {
@@ -84,29 +110,7 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
   const jobs = () => listChildren(emulator.context, 'jobs', `/subscriptions/${emulator.connection.subscriptionId}/resourceGroups/${emulator.connection.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${emulator.connection.workspaceName}`, 'jobs');
   const job = (name: string) => jobs().find((j) => j.name === name);
 
-  async function run(choices: RunChoices = {}) {
-    const lines: string[] = [];
-    const outcome = await runPipeline({
-      pipelineFile,
-      target: emulatorTarget(emulator.connection, 'secret'),
-      cancellation: choices.cancellation,
-      variables: {
-        resourceGroupName: emulator.connection.resourceGroupName,
-        workspaceName: emulator.connection.workspaceName,
-        dryRun: String(choices.dryRun ?? false),
-        wait: String(choices.wait ?? false),
-        jobName: choices.jobName ?? '',
-        jobFile: choices.jobFile ?? path.join(path.dirname(pipelineFile), 'job.yml'),
-        overrides: choices.overrides ?? 'inputs.learning_rate=0.01',
-      },
-      sink: (line) => {
-        lines.push(line);
-        choices.onLine?.(line);
-      },
-    });
-    const step = outcome.report.stages[0].jobs[0].steps[0];
-    return { outcome, step, console: lines.join('\n') };
-  }
+  const run = (choices: RunChoices = {}) => runJobStep(emulator, pipelineFile, choices);
 
   it('dryRun prints the request body and submits nothing', async () => {
     const { outcome, step, console } = await run({ dryRun: true });
@@ -195,16 +199,21 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
     assert.deepEqual((await admin.faults()).filter((f) => f.remaining !== 0), [], 'every fault was hit');
   });
 
-  it('submits a pipeline job: component code uploaded, anonymous environments and components registered first', async () => {
+  it('runs a pipeline job: component code uploaded, anonymous components registered first, each step\'s log streamed', async () => {
     // azureml-examples' 3b pipeline, with the component source folders the corpus leaves out.
     const dir = tempDir('job-e2e-pipeline-');
     fs.cpSync(path.join(EXAMPLES, 'pipelines-with-components', 'basics', '3b_pipeline_with_data'), dir, { recursive: true });
     for (const component of ['A', 'B', 'C']) {
       fs.mkdirSync(path.join(dir, `component${component}_src`));
-      fs.writeFileSync(path.join(dir, `component${component}_src`, 'hello.py'), `print("component ${component}")\n`);
+      // Each step writes its output folder, which the next step reads.
+      const script = ['import os, sys', 'args = sys.argv[1:]', 'for flag, value in zip(args, args[1:]):', '    if flag.endswith("_output"):', '        os.makedirs(value, exist_ok=True)', '        open(os.path.join(value, "part.txt"), "w").write("x")', `print("component ${component}")`, ''];
+      fs.writeFileSync(path.join(dir, `component${component}_src`, 'hello.py'), script.join('\n'));
     }
-    const { outcome, console } = await run({ jobName: 'pipeline-3b', jobFile: path.join(dir, 'pipeline.yml'), overrides: '' });
+    const { outcome, step, console } = await run({ jobName: 'pipeline-3b', jobFile: path.join(dir, 'pipeline.yml'), overrides: '', wait: true });
+    if (process.env.JOB_E2E_VERBOSE) process.stdout.write(`${console}\n`);
     assert.equal(outcome.result, 'Succeeded', console);
+    assert.equal(step.outputVariables.jobStatus, 'Completed');
+    for (const component of ['A', 'B', 'C']) assert.match(console, new RegExp(`\\[[^\\]]*\\] component ${component}`), 'each step\'s log, under its name');
     const pipeline = job('pipeline-3b');
     assert.equal(pipeline?.properties.jobType, 'Pipeline');
     const componentIds = Object.values(pipeline?.properties.jobs as Record<string, { componentId: string }>).map((j) => j.componentId);
@@ -226,3 +235,32 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
     assert.equal(sweep?.properties.experimentName, 'hello-sweep-example');
   });
 });
+
+describe('AzureMLJob@1 with access tokens that expire while it waits (e2e)', function () {
+  this.timeout(180_000);
+  let emulator: RunningEmulator;
+  let pipelineFile: string;
+
+  before(async () => {
+    // Tokens live 3 s: every poll of a 10-second job needs a renewed one.
+    emulator = await startEmulator({ stateDir: tempDir('job-e2e-expiry-'), tokenLifetimeSeconds: 3 });
+    pipelineFile = writeProject(tempDir('job-e2e-expiry-project-'));
+  });
+
+  after(async () => {
+    await emulator?.stop();
+  });
+
+  for (const auth of ['federated', 'secret'] as AuthChoice[]) {
+    it(`keeps waiting across token expiry with --auth ${auth}`, async () => {
+      const since = new Date().toISOString();
+      const { outcome, step, console } = await runJobStep(emulator, pipelineFile, { auth, jobName: `expiry-${auth}`, wait: true, overrides: 'inputs.seconds=10' });
+      assert.equal(outcome.result, 'Succeeded', console);
+      assert.equal(step.outputVariables.jobStatus, 'Completed');
+      assert.match(console, /trained/);
+      const tokenRequests = (await new AdminClient(emulator.connection.adminUrl).requests(since)).filter((r) => r.type === 'request' && /\/oauth2\/v2\.0\/token$/.test(String(r.path)));
+      assert.ok(tokenRequests.length >= 3, `${tokenRequests.length} token requests: the task must have renewed its token`);
+    });
+  }
+});
+

@@ -119,4 +119,16 @@ describe('job: waiting for the job', () => {
     // ARM's stale 'Preparing' after run history's 'Running' is not printed; the end comes from ARM, once.
     assert.deepEqual(log, ["Job 'job1' status: Queued", "Job 'job1' status: Running", "Job 'job1' status: Completed"]);
   });
+
+  it('does not hammer ARM when run history reports the end long before ARM does', async () => {
+    const clock = new FakeClock();
+    const api = fakeWorkspaceApi({ clock, timeline: [[0, 'Running'], [240_000, 'Completed']] });
+    await submitted(api);
+    const history = new FakeRunHistory();
+    history.runs.set('job1', { status: 'Completed', files: {} });
+    const outcome = await waitForJob({ api, jobName: 'job1', streamer: new LogStreamer(history, 'command', () => undefined), log: () => undefined, now: clock.now, sleep: clock.sleep });
+    assert.equal(outcome.status, 'Completed');
+    assert.ok(outcome.armReads <= 2 * 12 * 4, `${outcome.armReads} ARM reads in 4 minutes`);
+  });
 });
+

@@ -48,6 +48,8 @@ stages:
       - job: Workspace
         steps:
           - task: EnvDump@1
+            name: dump
+            displayName: Dump the environment
             inputs:
               connectedServiceNameARM: my-azure-connection
               outFile: ${outFile}
@@ -121,6 +123,15 @@ describe('runner: the agent environment of a task', () => {
     assert.ok(JSON.parse(env.VSTS_SECRET_VARIABLES).includes('System.AccessToken'));
     assert.ok(JSON.parse(env.VSTS_PUBLIC_VARIABLES).includes('Build.BuildId'));
     assert.equal(scriptEnv.SECRET_SYSTEM_ACCESSTOKEN, undefined);
+  });
+
+  it('names the step instance like the agent: name, a GUID per step, display name', async () => {
+    const { env, scriptEnv } = await taskEnvironment('secret');
+    assert.equal(env.SYSTEM_TASKINSTANCENAME, 'dump');
+    assert.equal(env.SYSTEM_TASKDISPLAYNAME, 'Dump the environment');
+    assert.match(env.SYSTEM_TASKINSTANCEID, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(scriptEnv.SYSTEM_TASKINSTANCENAME, 'CmdLine');
+    assert.notEqual(scriptEnv.SYSTEM_TASKINSTANCEID, env.SYSTEM_TASKINSTANCEID);
   });
 
   it('hands the certificate connection its PEM and masks the key', async () => {

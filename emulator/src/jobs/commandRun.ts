@@ -82,6 +82,11 @@ async function resolveInputs(deps: CommandRunDeps, workspaceId: string, job: Arm
       continue;
     }
     if (typeof input.uri !== 'string') throw new JobInputError(`Input '${name}' (${type}) has no uri.`);
+    if (String(input.mode).toLowerCase() === 'direct') {
+      // Direct: the job gets the address itself and reads the data on its own.
+      values[name] = input.uri;
+      continue;
+    }
     const address = dataAddress(deps.ctx, input.uri);
     const location = deps.storage.resolve(workspaceId, address);
     const target = path.join(inputsDir, name, type === 'uri_file' ? path.posix.basename(location.path) || name : '');

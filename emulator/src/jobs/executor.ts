@@ -12,6 +12,8 @@ import { JobInputError, type LiveLog, runArtifactFolder, ARTIFACT_CONTAINER } fr
 import { ensureExperiment } from './tracking';
 
 const NODE_POLL_MS = 250;
+/** The pipeline's own log, where Azure ML's orchestrator writes it. */
+const PIPELINE_LOG = 'logs/azureml/executionlogs.txt';
 
 export class Canceled extends Error {}
 
@@ -42,14 +44,38 @@ export class LocalJobExecutor implements JobExecutor {
   /** The executor exists before the emulator listens; `attach` hands it what jobs need once it does. */
   attach(deps: CommandRunDeps): void {
     this.deps = deps;
+    this.recoverInterrupted(deps.ctx);
+  }
+
+  /**
+   * Jobs a previous emulator process left mid-way (it was killed rather than stopped) have no process
+   * any more: they end Failed (Canceled if cancellation was requested), and give their nodes back.
+   */
+  private recoverInterrupted(ctx: ServiceContext): void {
+    for (const { value: job } of ctx.store.list<ArmResource>('arm.jobs')) {
+      const status: JobStatus = job.properties.status;
+      if (status === 'NotStarted' || TERMINAL_JOB_STATUSES.includes(status)) continue;
+      const workspaceId = workspaceIdOf(job);
+      const canceled = status === 'CancelRequested';
+      if (!getRunRecord(ctx, workspaceId, job.name)) createRunRecord(ctx, { runId: job.name, workspaceId, experimentName: job.properties.experimentName ?? 'Default' });
+      updateRunRecord(ctx, workspaceId, job.name, (r) => {
+        r.endTimeUtc ??= nowIso(ctx);
+        if (!canceled) r.error = { code: 'SystemError', message: `The emulator stopped while the job was ${status}; its process did not survive. Submit the job again.` };
+      });
+      if (typeof job.properties.computeId === 'string') releaseNodes(ctx, job.properties.computeId, job.name);
+      setJobStatus(ctx, job.id, canceled ? 'Canceled' : 'Failed');
+    }
   }
 
   submit(ctx: ServiceContext, job: ArmResource): void {
     this.start(ctx, job, undefined);
   }
 
-  cancel(_ctx: ServiceContext, job: ArmResource): void {
-    this.running.get(job.id.toLowerCase())?.controller.abort();
+  cancel(ctx: ServiceContext, job: ArmResource): void {
+    const run = this.running.get(job.id.toLowerCase());
+    if (run) run.controller.abort();
+    // Nothing of this job runs here (submitted before a restart): there is nothing to stop.
+    else setJobStatus(ctx, job.id, 'Canceled');
   }
 
   /** Cancels every running job and waits until their processes are gone. */
@@ -80,7 +106,7 @@ export class LocalJobExecutor implements JobExecutor {
       if (!deps) throw new JobInputError('The emulator was not ready to run jobs.');
       const jobType = String(job.properties.jobType ?? '');
       if (jobType === 'Command') status = await this.runCommand(deps, job, workspaceId, experimentId, signal);
-      else if (jobType === 'Pipeline') status = await runPipeline({ ctx, job, workspaceId, signal, startChild: (child) => this.start(ctx, child, job.name), cancelChild: (child) => this.cancel(ctx, child), setStatus: (s) => this.setStatus(ctx, job, s) });
+      else if (jobType === 'Pipeline') status = await this.runPipeline(deps, job, workspaceId, signal);
       else throw new JobInputError(`The emulator does not run ${jobType} jobs: sweep (hyperparameter tuning), AutoML and Spark jobs are refused. Run the trial's command job instead.`);
       if (status === 'Failed') error = { code: 'UserError', message: getRunRecord(ctx, workspaceId, job.name)?.error?.message ?? 'The job failed.' };
     } catch (e) {
@@ -109,6 +135,22 @@ export class LocalJobExecutor implements JobExecutor {
     if (status === 'Running') updateRunRecord(ctx, workspaceIdOf(job), job.name, (r) => void (r.startTimeUtc ??= nowIso(ctx)));
   }
 
+  private async runPipeline(deps: CommandRunDeps, job: ArmResource, workspaceId: string, signal: AbortSignal): Promise<JobStatus> {
+    const { ctx } = deps;
+    const log = await this.openLog(deps, workspaceId, job, PIPELINE_LOG);
+    const note = (line: string) => log.write(`[${nowIso(ctx)}] ${line}\n`);
+    try {
+      const status = await runPipeline({ ctx, job, workspaceId, signal, note, startChild: (child) => this.start(ctx, child, job.name), cancelChild: (child) => this.cancel(ctx, child), setStatus: (s) => this.setStatus(ctx, job, s) });
+      note(`Pipeline ${job.name} finished: ${status}.`);
+      return status;
+    } catch (e) {
+      note(`Pipeline ${job.name} failed: ${(e as Error).message}`);
+      throw e;
+    } finally {
+      await log.flushed();
+    }
+  }
+
   /** Queued until the cluster gives the job its nodes; the nodes go back however the job ends. */
   private async runCommand(deps: CommandRunDeps, job: ArmResource, workspaceId: string, experimentId: string, signal: AbortSignal): Promise<JobStatus> {
     const { ctx } = deps;
@@ -119,7 +161,7 @@ export class LocalJobExecutor implements JobExecutor {
     try {
       if (usesNodes) await this.waitForNodes(ctx, job, computeId!, signal);
       this.setStatus(ctx, job, 'Preparing');
-      const log = await this.openLog(deps, workspaceId, job);
+      const log = await this.openLog(deps, workspaceId, job, STD_LOG);
       try {
         return await this.prepareAndRun(deps, job, workspaceId, experimentId, log, signal);
       } finally {
@@ -140,10 +182,11 @@ export class LocalJobExecutor implements JobExecutor {
     }
   }
 
-  private async openLog(deps: CommandRunDeps, workspaceId: string, job: ArmResource): Promise<LiveLog> {
-    const location = { container: ARTIFACT_CONTAINER, path: `${runArtifactFolder(job.name)}/${STD_LOG}` };
+  /** A log file of the run, listed in run history from now on. */
+  private async openLog(deps: CommandRunDeps, workspaceId: string, job: ArmResource, name: string): Promise<LiveLog> {
+    const location = { container: ARTIFACT_CONTAINER, path: `${runArtifactFolder(job.name)}/${name}` };
     const log = await deps.storage.createLog(location);
-    updateRunRecord(deps.ctx, workspaceId, job.name, (r) => void (r.logFiles[STD_LOG] = location));
+    updateRunRecord(deps.ctx, workspaceId, job.name, (r) => void (r.logFiles[name] = location));
     return log;
   }
 
@@ -162,7 +205,7 @@ export class LocalJobExecutor implements JobExecutor {
     if (outcome.canceled) return 'Canceled';
     this.setStatus(ctx, job, 'Finalizing');
     const outputs = await uploadOutputs(deps, workspaceId, job, prepared, log);
-    setJobStatus(ctx, job.id, 'Finalizing', { outputs: { ...job.properties.outputs, ...outputs } });
+    this.setStatus(ctx, job, 'Finalizing', { outputs: { ...job.properties.outputs, ...outputs } });
     if (outcome.exitCode === 0) return 'Completed';
     const message = `Execution failed: ${describeExit(outcome)}. See ${STD_LOG} for the command's output.`;
     log.write(`${message}\n`);

@@ -18,6 +18,8 @@ export interface PipelineRunOptions {
   startChild(child: ArmResource): Promise<JobStatus>;
   cancelChild(child: ArmResource): void;
   setStatus(status: JobStatus): void;
+  /** A line for the pipeline's execution log. */
+  note(line: string): void;
 }
 
 interface Step {
@@ -162,7 +164,12 @@ export async function runPipeline(o: PipelineRunOptions): Promise<JobStatus> {
       if (!failed && !o.signal.aborted) {
         for (const step of steps.filter((s) => !statuses.has(s.name) && !running.has(s.name) && s.after.every((a) => statuses.get(a) === 'Completed'))) {
           putResource(ctx, 'jobs', step.child);
-          running.set(step.name, o.startChild(step.child).then((status) => void statuses.set(step.name, status)).finally(() => running.delete(step.name)));
+          o.note(`Step '${step.name}' submitted as run ${step.child.name}.`);
+          const finished = o.startChild(step.child).then((status) => {
+            statuses.set(step.name, status);
+            o.note(`Step '${step.name}' (run ${step.child.name}) ended ${status}.`);
+          });
+          running.set(step.name, finished.finally(() => running.delete(step.name)));
         }
       }
       if (running.size === 0) break;

@@ -154,10 +154,6 @@ export class JobStorage {
     const blobPath = location.path.split('/').map(encodeURIComponent).join('/');
     return `https://${this.account}.blob.core.windows.net/${location.container}/${blobPath}?${sas.toString()}`;
   }
-
-  async exists(location: BlobLocation): Promise<boolean> {
-    return this.container(location).getBlobClient(location.path).exists();
-  }
 }
 
 /** Appends chunks in order; a failed append is reported once and later ones still go through. */

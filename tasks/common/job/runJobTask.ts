@@ -181,7 +181,9 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
   });
   unregister();
   if (outcome.timedOut && inputs.cancelJobOnStop) {
-    await cancelJob(host, services.api, jobName, AbortSignal.timeout(CANCEL_TIMEOUT_MS), `No result after ${inputs.timeoutMinutes} minute(s) (timeoutMinutes)`);
+    await cancelJob(host, services.api, jobName, AbortSignal.timeout(CANCEL_TIMEOUT_MS), `No result after ${inputs.timeoutMinutes} minute(s) (timeoutMinutes)`).catch((error: unknown) =>
+      host.warning(`Could not cancel Azure ML job '${jobName}': ${errorMessage(error)}. Cancel it in Azure ML studio: ${studioUrl}`),
+    );
   }
   host.setVariable("jobStatus", outcome.status, { isOutput: true });
   const metrics = outcome.timedOut ? {} : await services.readMetrics(jobName).catch((error: unknown) => {

@@ -18,6 +18,9 @@ export function isTerminal(status: string | undefined): boolean {
 // Lifecycle order, so a run-history status (read between ARM polls) is printed only when it moves forward.
 const LIFECYCLE = ["NotStarted", "Starting", "Provisioning", "Preparing", "Queued", "Running", "Finalizing", "CancelRequested"];
 
+/** Shortest time between two ARM reads, even when run history says the job ended. */
+const MIN_ARM_READ_GAP_MS = 1_000;
+
 /** Consecutive failed reads after which the task gives up (about 30 minutes at the capped back-off). */
 const MAX_CONSECUTIVE_FAILURES = 20;
 
@@ -64,14 +67,19 @@ export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {
   const sleep = options.sleep ?? abortableSleep;
   const start = now();
   let nextArmRead = start;
+  let scheduledArmRead = start;
+  let lastArmRead = start;
+  // Run history saying "ended" brings the next ARM read forward, once per poll interval: ARM may lag.
+  let hurried = false;
   let armReads = 0;
   let failures = 0;
   let job: JobResource | undefined;
   let status: string | undefined;
-  let logsSayTerminal = false;
 
   for (;;) {
-    if (now() >= nextArmRead || logsSayTerminal) {
+    if (now() >= nextArmRead) {
+      if (now() >= scheduledArmRead) hurried = false;
+      lastArmRead = now();
       try {
         const read = await options.api.getJob(options.jobName, options.signal);
         armReads++;
@@ -83,16 +91,16 @@ export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {
           await streamFinal(options);
           return { job, status, timedOut: false, armReads };
         }
-        nextArmRead = now() + armPollDelayMs(now() - start, read.retryAfterMs);
+        scheduledArmRead = now() + armPollDelayMs(now() - start, read.retryAfterMs);
       } catch (error) {
         if (options.signal?.aborted || !isTransient(error)) throw error;
         failures++;
         if (failures > MAX_CONSECUTIVE_FAILURES) throw error;
         const delay = failureDelayMs(failures, retryAfterOf(error));
         options.log(`Reading the job's status failed (${errorMessage(error)}); retrying in ${Math.round(delay / 1000)} s. The job keeps running.`);
-        nextArmRead = now() + delay;
+        scheduledArmRead = now() + delay;
       }
-      logsSayTerminal = false;
+      nextArmRead = scheduledArmRead;
     }
     if (options.timeoutMs && now() - start >= options.timeoutMs) {
       return { job, status: status ?? "Unknown", timedOut: true, armReads };
@@ -100,9 +108,13 @@ export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {
     if (options.streamer) {
       try {
         const historyStatus = await options.streamer.poll(options.jobName, false, options.signal);
-        logsSayTerminal = isTerminal(historyStatus);
-        // ARM stays the authority and reports the end; run history shows the steps between its polls.
-        if (historyStatus && !logsSayTerminal) status = announce(status, historyStatus);
+        if (isTerminal(historyStatus) && !hurried) {
+          hurried = true;
+          nextArmRead = Math.min(nextArmRead, Math.max(now(), lastArmRead + MIN_ARM_READ_GAP_MS));
+        } else if (historyStatus && !isTerminal(historyStatus)) {
+          // ARM stays the authority and reports the end; run history shows the steps between its polls.
+          status = announce(status, historyStatus);
+        }
       } catch (error) {
         if (options.signal?.aborted) throw error;
         options.debug?.(`Log streaming: ${errorMessage(error)}`);
@@ -111,7 +123,7 @@ export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {
     let delay = Math.max(0, nextArmRead - now());
     if (options.streamer) delay = Math.min(delay, LOG_POLL_INTERVAL_MS);
     if (options.timeoutMs) delay = Math.min(delay, Math.max(0, start + options.timeoutMs - now()));
-    if (!logsSayTerminal) await sleep(delay, options.signal);
+    await sleep(delay, options.signal);
   }
 }
 
