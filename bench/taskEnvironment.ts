@@ -2,6 +2,7 @@
 // AzureRM service connection (service principal with a secret) for each connectedService:AzureRM input,
 // so the task gets as far as its first call to Azure. The values are fakes: the benchmark stops the
 // task at its first connection attempt, before anything is sent.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 interface TaskInput {
@@ -13,12 +14,24 @@ interface TaskInput {
 }
 
 const CONNECTION_ID = 'bench-azure-connection';
+/** Relative, as in a pipeline: the task roots it at System.DefaultWorkingDirectory (the work folder). */
+const JOB_FILE = 'bench-job.yml';
 
 /** Values for inputs that a default or a pick list does not settle; a task's own inputs may be added here. */
 const INPUT_VALUES: Record<string, string> = {
   resourceGroupName: 'rg-bench',
   workspaceName: 'mlw-bench',
+  // A named compute: without one AzureMLCompute@1 reports serverless and never calls Azure.
+  computeName: 'cpu-cluster',
+  jobFile: JOB_FILE,
 };
+
+/** The smallest `az ml job create` file AzureMLJob@1 accepts: no code folder, so nothing to upload first. */
+const JOB_YAML = `$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json
+command: echo bench
+environment: azureml:AzureML-sklearn-1.0-ubuntu20.04-py38-cpu@latest
+compute: azureml:cpu-cluster
+`;
 
 function inputValue(input: TaskInput): string | undefined {
   if (input.type.startsWith('connectedService:')) return CONNECTION_ID;
@@ -28,8 +41,12 @@ function inputValue(input: TaskInput): string | undefined {
   return input.required ? `bench-${input.name}` : undefined;
 }
 
-/** PATH and the agent's variables only: nothing from the caller's environment leaks into the task. */
+/**
+ * PATH and the agent's variables only: nothing from the caller's environment leaks into the task. Writes
+ * the files the inputs name (the job YAML) into workDir, the task's System.DefaultWorkingDirectory.
+ */
 export function taskEnvironment(taskJson: { inputs?: TaskInput[] }, workDir: string): Record<string, string> {
+  fs.writeFileSync(path.join(workDir, JOB_FILE), JOB_YAML);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     AGENT_TEMPDIRECTORY: path.join(workDir, 'temp'),

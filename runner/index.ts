@@ -74,6 +74,7 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   masker.add(run.accessToken);
   try {
     log.line(`Pipeline ${options.pipelineFile} — run ${run.buildNumber}, ${describeTarget(target)}`);
+    pipeline.warnings.forEach((warning) => log.warning(warning));
     const scheduler = new Scheduler({
       pipeline,
       run,

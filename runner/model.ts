@@ -86,6 +86,8 @@ export interface Pipeline {
   parameters: Record<string, unknown>;
   variables: VariableDefinition[];
   stages: Stage[];
+  /** Keys accepted as metadata that change nothing locally, each "file:line:col: why" (printed as warnings). */
+  warnings: string[];
 }
 
 /** Results as the agent and Azure DevOps name them. */

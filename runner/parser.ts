@@ -5,7 +5,7 @@
 // implement is refused with the construct's name and position, never skipped.
 import * as fs from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
-import { PipelineFileError, UserError, type SourcePosition } from './errors';
+import { formatPosition, PipelineFileError, UserError, type SourcePosition } from './errors';
 import { ExpressionError, evaluateExpression, parseExpression, toExprString, VariableLookup, type ExprValue } from './expressions';
 import type { Condition, Job, Pipeline, ScriptStep, Stage, Step, TaskStep, VariableDefinition } from './model';
 
@@ -35,8 +35,14 @@ interface Scope {
   variables: Map<string, string>;
 }
 
+/** Stage keys that only steer the service (exclusive-lock checks, skipping stages when queuing a run). */
+const STAGE_METADATA = ['lockBehavior', 'isSkippable'];
+/** `checkout: self` options about how the agent fetches; the runner uses the working copy as it is. */
+const CHECKOUT_FETCH_OPTIONS = ['clean', 'fetchDepth', 'fetchFilter', 'fetchTags', 'lfs', 'submodules', 'persistCredentials'];
+
 class PipelineParser {
   private readonly lines = new LineCounter();
+  private readonly warnings: string[] = [];
 
   constructor(
     private readonly file: string,
@@ -58,7 +64,7 @@ class PipelineParser {
     const scope: Scope = { parameters: this.parameters(byKey.get('parameters')), variables: new Map() };
     for (const [name, value] of Object.entries(this.options.variables ?? {})) scope.variables.set(name.toLowerCase(), value);
 
-    const pipeline: Pipeline = { file: this.file, parameters: scope.parameters, variables: [], stages: [] };
+    const pipeline: Pipeline = { file: this.file, parameters: scope.parameters, variables: [], stages: [], warnings: this.warnings };
     const bodies = root.filter((e) => e.key === 'stages' || e.key === 'jobs' || e.key === 'steps');
     if (bodies.length > 1) this.fail(bodies[1].keyPosition, `'${bodies[1].key}' cannot be used together with '${bodies[0].key}' at the top level`);
     for (const entry of root) {
@@ -122,6 +128,11 @@ class PipelineParser {
 
   private refuse(position: SourcePosition, construct: string): never {
     this.fail(position, `${construct} is not supported by the local runner`);
+  }
+
+  /** A key kept as metadata: accepted, with a warning that it changes nothing in a local run. */
+  private acceptWithoutEffect(entry: Entry, why: string): void {
+    this.warnings.push(`${formatPosition(entry.keyPosition)}: '${entry.key}' ${why}`);
   }
 
   private refuseKey(entry: Entry, where: string): never {
@@ -336,7 +347,8 @@ class PipelineParser {
     const name = this.referenceName(e.get('stage')!, outer, 'stage');
     const variables = e.has('variables') ? this.variables(e.get('variables')!.value, scope) : [];
     for (const x of all) {
-      if (!['stage', 'displayName', 'dependsOn', 'condition', 'variables', 'jobs', 'pool', 'lockBehavior', 'isSkippable'].includes(x.key)) this.refuseKey(x, 'in a stage');
+      if (STAGE_METADATA.includes(x.key)) this.acceptWithoutEffect(x, 'has no effect in a local run (it steers the Azure DevOps service)');
+      else if (!['stage', 'displayName', 'dependsOn', 'condition', 'variables', 'jobs', 'pool'].includes(x.key)) this.refuseKey(x, 'in a stage');
     }
     const jobs = this.jobs(e.get('jobs')?.value ?? null, scope);
     return {
@@ -367,8 +379,12 @@ class PipelineParser {
     const jobEntry = e.get('job')!;
     const name = jobEntry.value === null || (isScalar(jobEntry.value) && !jobEntry.value.value) ? `Job${index === 0 ? '' : index}` : this.referenceName(jobEntry, outer, 'job');
     const variables = e.has('variables') ? this.variables(e.get('variables')!.value, scope) : [];
-    const known = ['job', 'displayName', 'dependsOn', 'condition', 'continueOnError', 'timeoutInMinutes', 'cancelTimeoutInMinutes', 'variables', 'steps', 'pool', 'workspace'];
-    for (const x of all) if (!known.includes(x.key)) this.refuseKey(x, 'in a job');
+    const known = ['job', 'displayName', 'dependsOn', 'condition', 'continueOnError', 'timeoutInMinutes', 'cancelTimeoutInMinutes', 'variables', 'steps', 'pool'];
+    for (const x of all) {
+      // workspace: clean would delete folders of the agent's work directory; nothing here emulates that.
+      if (x.key === 'workspace') this.refuse(x.keyPosition, "'workspace' in a job");
+      if (!known.includes(x.key)) this.refuseKey(x, 'in a job');
+    }
     if (!e.has('steps')) this.fail(position, `job '${name}' has no 'steps'`);
     return {
       name,
@@ -468,7 +484,12 @@ class PipelineParser {
       case 'checkout': {
         const target = this.string(kindEntry.value, scope, 'checkout');
         if (target !== 'self' && target !== 'none') this.refuse(this.position(kindEntry.value), `'checkout: ${target}' (only self and none)`);
-        allowed(['clean', 'fetchDepth', 'fetchFilter', 'fetchTags', 'lfs', 'persistCredentials', 'submodules', 'path', 'sparseCheckoutDirectories', 'sparseCheckoutPatterns', 'workspaceRepo']);
+        for (const x of all) {
+          if (CHECKOUT_FETCH_OPTIONS.includes(x.key)) this.acceptWithoutEffect(x, 'has no effect in a local run: checkout: self uses the working copy as it is, nothing is fetched');
+          // These change where the sources are or which files exist: a local run cannot honour them.
+          else if (['path', 'sparseCheckoutDirectories', 'sparseCheckoutPatterns', 'workspaceRepo'].includes(x.key)) this.refuse(x.keyPosition, `'${x.key}' in a checkout step`);
+        }
+        allowed(CHECKOUT_FETCH_OPTIONS);
         return { kind: 'checkout', ...base('Checkout'), repository: target };
       }
       case 'template':

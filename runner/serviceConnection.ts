@@ -5,26 +5,12 @@
 // The target is the emulator (connection.json) or real Azure (a service principal from env).
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import type { ConnectionInfo } from '../emulator/src/index';
 import { UserError } from './errors';
 import { envName } from './variables';
 
-/** connection.json, as the emulator writes it. */
-export interface EmulatorConnection {
-  proxyUrl: string;
-  caCertFile: string;
-  tenantId: string;
-  subscriptionId: string;
-  resourceGroupName: string;
-  workspaceName: string;
-  location: string;
-  adminUrl: string;
-  storageAccountName?: string;
-  secret: { clientId: string; clientSecret: string; objectId?: string };
-  certificate: { clientId: string; certificateFile: string; objectId?: string };
-  federated: { clientId: string; objectId?: string; issuer: string; subject: string; audience: string; signingKeyFile: string; keyId: string };
-  managedIdentity: { endpoint: string; header: string; clientId?: string; objectId?: string };
-  reader: { clientId: string; clientSecret: string; objectId?: string };
-}
+/** connection.json, as the emulator writes it (its programmatic API's type; a type-only import). */
+export type EmulatorConnection = ConnectionInfo;
 
 export const AUTH_CHOICES = ['secret', 'certificate', 'federated', 'managedIdentity', 'reader'] as const;
 export type AuthChoice = (typeof AUTH_CHOICES)[number];

@@ -95,6 +95,14 @@ function stepEnv(step: Step, env: StepEnvironment): Record<string, string> {
   return result;
 }
 
+/**
+ * The agent's TaskRunner.TranslateFilePathInput: a filePath input, empty or relative, is rooted at
+ * System.DefaultWorkingDirectory (so an empty one arrives as the repository root).
+ */
+function rootFilePathInput(value: string, env: StepEnvironment): string {
+  return path.resolve(env.variables.get('System.DefaultWorkingDirectory') || env.run.repository.localPath, value);
+}
+
 function prepareTask(step: TaskStep, env: StepEnvironment): PreparedStep {
   const task = env.catalog.find(step.taskName, step.majorVersion);
   const given = new Map(Object.entries(step.inputs).map(([k, v]) => [k.toLowerCase(), { ...v, key: k }]));
@@ -106,6 +114,7 @@ function prepareTask(step: TaskStep, env: StepEnvironment): PreparedStep {
     const supplied = names.map((n) => given.get(n)).find(Boolean);
     names.forEach((n) => given.delete(n));
     let value = expandMacros(supplied?.value ?? def.defaultValue ?? '', env.variables);
+    if (def.type.toLowerCase() === 'filepath') value = rootFilePathInput(value, env);
     inputValues[def.name.toLowerCase()] = value;
     if (def.type.toLowerCase().startsWith('connectedservice:') && value) {
       // The agent passes the connection's id, not its name; the task looks the endpoint up by it.

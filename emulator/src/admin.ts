@@ -30,6 +30,7 @@ const ROUTES = [
   'POST /faults {kind, pathPattern, method?, host?, status?, retryAfterSeconds?, latencyMs?, count?, durationSeconds?}',
   'DELETE /faults/<id>',
   'DELETE /faults',
+  'GET /time',
   'POST /time/advance {seconds}',
   'PUT /quotas/<location>/<vmFamily> {limit}',
   'GET /state',
@@ -65,6 +66,7 @@ export function createAdminHandler(deps: AdminDeps): http.RequestListener {
     if (method === 'DELETE' && faultId) {
       return deps.faults.remove(faultId) ? json(204) : json(404, { error: { code: 'NotFound', message: `No fault with id '${faultId}'.` } });
     }
+    if (method === 'GET' && path === '/time') return json(200, { now: new Date(deps.clock.now()).toISOString() });
     if (method === 'POST' && path === '/time/advance') {
       const seconds = (parseJson(body) as { seconds?: unknown }).seconds;
       if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) throw new FaultSpecError("'seconds' must be a non-negative number");

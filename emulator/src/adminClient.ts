@@ -37,6 +37,11 @@ export class AdminClient {
     return this.call('DELETE', '/faults');
   }
 
+  /** The emulator clock's time (ISO), the one request log entries carry. */
+  async now(): Promise<string> {
+    return (await this.call<{ now: string }>('GET', '/time')).now;
+  }
+
   advanceTime(seconds: number): Promise<{ now: string }> {
     return this.call('POST', '/time/advance', { seconds });
   }

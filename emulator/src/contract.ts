@@ -73,6 +73,13 @@ export interface FaultRegistry {
    * admin API's), returning true when one applied. The infrastructure logs the hit.
    */
   takeSemantic(kind: SemanticFaultKind, method: string, path: string): boolean;
+  /**
+   * Whether a fault that holds a resource in a state (computeStuckResizing) applies to the resource
+   * whose id path is `resourcePath`, its pattern being matched against that path. A fault with a
+   * method holds from the first request with that method on (pass `method` for requests, none for
+   * internal checks); `observe` counts one use of a count-bound fault (a client reading the state).
+   */
+  holds(kind: SemanticFaultKind, resourcePath: string, method: string | undefined, observe: boolean): boolean;
 }
 
 /** Fixed facts about this emulated cloud, written to connection.json. */

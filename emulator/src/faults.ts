@@ -32,12 +32,19 @@ export interface Fault extends FaultSpec {
   id: string;
   createdAt: string;
   expiresAt?: string;
-  /** Uses left; undefined for a time-bound fault. */
+  /** Uses left; undefined for a time-bound fault (or a holding fault given neither count nor time). */
   remaining?: number;
   hits: number;
+  /** A holding fault with a method: set off by a request with that method. */
+  triggered?: boolean;
 }
 
+/** Faults that hold a resource in a state rather than shape one response; without count or time they last until deleted. */
+const HOLDING_FAULT_KINDS: readonly FaultKind[] = ['computeStuckResizing'];
+
 export class FaultSpecError extends Error {}
+
+const ARM_HOST = 'management.azure.com';
 
 const FAULT_STATUSES = [429, 500, 503];
 const SPEC_FIELDS = ['kind', 'pathPattern', 'method', 'host', 'status', 'retryAfterSeconds', 'latencyMs', 'count', 'durationSeconds'];
@@ -95,7 +102,7 @@ export class FaultInjector implements FaultRegistry {
       id: randomUUID(),
       createdAt: new Date(this.now()).toISOString(),
       expiresAt: spec.durationSeconds === undefined ? undefined : new Date(this.now() + spec.durationSeconds * 1000).toISOString(),
-      remaining: spec.count ?? (spec.durationSeconds === undefined ? 1 : undefined),
+      remaining: spec.count ?? (spec.durationSeconds !== undefined || HOLDING_FAULT_KINDS.includes(spec.kind) ? undefined : 1),
       hits: 0,
     };
     this.faults.push({ fault, pattern: compilePattern(spec.pathPattern) });
@@ -116,23 +123,30 @@ export class FaultInjector implements FaultRegistry {
     this.faults.length = 0;
   }
 
+  private isActive(fault: Fault, now: number): boolean {
+    return (fault.remaining === undefined || fault.remaining > 0) && (fault.expiresAt === undefined || Date.parse(fault.expiresAt) > now);
+  }
+
+  private logHit(fault: Fault, time: number, method: string, host: string, path: string): void {
+    fault.hits++;
+    this.log.append({ type: 'fault', time: new Date(time).toISOString(), id: fault.id, kind: fault.kind, method, host, path });
+  }
+
   /** Consumes one use of the first active fault of `kinds` matching the request, logging the hit. */
   take(kinds: readonly FaultKind[], method: string, host: string, path: string): Fault | undefined {
     const now = this.now();
     const entry = this.faults.find(
       ({ fault, pattern }) =>
         kinds.includes(fault.kind) &&
-        (fault.remaining === undefined || fault.remaining > 0) &&
-        (fault.expiresAt === undefined || Date.parse(fault.expiresAt) > now) &&
+        this.isActive(fault, now) &&
         (fault.method === undefined || fault.method === method.toUpperCase()) &&
         (fault.host === undefined || fault.host === host.toLowerCase()) &&
         pattern.test(path),
     );
     if (!entry) return undefined;
     const { fault } = entry;
-    fault.hits++;
     if (fault.remaining !== undefined) fault.remaining--;
-    this.log.append({ type: 'fault', time: new Date(now).toISOString(), id: fault.id, kind: fault.kind, method, host, path });
+    this.logHit(fault, now, method, host, path);
     return { ...fault };
   }
 
@@ -141,6 +155,23 @@ export class FaultInjector implements FaultRegistry {
   }
 
   takeSemantic(kind: SemanticFaultKind, method: string, path: string): boolean {
-    return this.take([kind], method, 'management.azure.com', path) !== undefined;
+    return this.take([kind], method, ARM_HOST, path) !== undefined;
+  }
+
+  holds(kind: SemanticFaultKind, resourcePath: string, method: string | undefined, observe: boolean): boolean {
+    const now = this.now();
+    const entry = this.faults.find(({ fault, pattern }) => fault.kind === kind && this.isActive(fault, now) && (fault.host === undefined || fault.host === ARM_HOST) && pattern.test(resourcePath));
+    if (!entry) return false;
+    const { fault } = entry;
+    if (fault.method !== undefined && !fault.triggered) {
+      if (method?.toUpperCase() !== fault.method) return false;
+      fault.triggered = true;
+      this.logHit(fault, now, fault.method, ARM_HOST, resourcePath);
+    }
+    if (observe && fault.remaining !== undefined) {
+      fault.remaining--;
+      this.logHit(fault, now, method ?? 'GET', ARM_HOST, resourcePath);
+    }
+    return true;
   }
 }

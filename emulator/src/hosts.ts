@@ -35,6 +35,11 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The correlation id Azure returns: the client's correlation or request id, else a new one. */
+export function correlationIdOf(headers: IncomingMessage['headers']): string {
+  return firstHeader(headers['x-ms-correlation-request-id']) ?? firstHeader(headers['x-ms-client-request-id']) ?? randomUUID();
+}
+
 /** Who called, read from the bearer token without checking it (for the log only). */
 function callerOf(req: IncomingMessage): string | undefined {
   const token = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1];
@@ -69,7 +74,7 @@ export class HostDispatcher {
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     const { hostname } = splitHostPort(req.headers.host ?? '', 443);
     const url = new URL(req.url ?? '/', `https://${hostname}`);
-    const exchange: Exchange = { service: serviceOf(hostname, this.services.storageAccountName), host: hostname, path: url.pathname, requestId: randomUUID(), started: Date.now() };
+    const exchange: Exchange = { service: serviceOf(hostname, this.services.storageAccountName), host: hostname, path: url.pathname, requestId: randomUUID(), started: this.services.log.now() };
     this.stampIds(req, res, exchange.requestId);
     res.on('finish', () => this.logExchange(req, res.statusCode, exchange));
     res.on('close', () => {
@@ -136,7 +141,7 @@ export class HostDispatcher {
 
   private stampIds(req: IncomingMessage, res: ServerResponse, requestId: string): void {
     res.setHeader('x-ms-request-id', requestId);
-    res.setHeader('x-ms-correlation-request-id', firstHeader(req.headers['x-ms-correlation-request-id']) ?? firstHeader(req.headers['x-ms-client-request-id']) ?? randomUUID());
+    res.setHeader('x-ms-correlation-request-id', correlationIdOf(req.headers));
     const clientRequestId = firstHeader(req.headers['x-ms-client-request-id']) ?? firstHeader(req.headers['client-request-id']);
     if (clientRequestId) res.setHeader(req.headers['x-ms-client-request-id'] ? 'x-ms-client-request-id' : 'client-request-id', clientRequestId);
   }
@@ -156,7 +161,7 @@ export class HostDispatcher {
       method: req.method ?? 'GET',
       path: exchange.path,
       status,
-      durationMs: Date.now() - exchange.started,
+      durationMs: this.services.log.now() - exchange.started,
       principal: callerOf(req),
       fault: exchange.fault ? { id: exchange.fault.id, kind: exchange.fault.kind } : undefined,
     });

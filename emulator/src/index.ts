@@ -1,5 +1,6 @@
 // Starts "Azure in a box": Entra ID, ARM for Azure ML, blob storage (Azurite) and the Azure ML
 // data plane behind one loopback proxy, with state in a directory that survives restarts.
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -96,7 +97,7 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
   const serverCertificate = issueServerCertificate(ca, SERVED_HOSTNAMES);
   const clock = new Clock();
   const store = new JsonFileStore(path.join(stateDir, 'state.json'));
-  const requestLog = new RequestLog(path.join(stateDir, 'requests.log'));
+  const requestLog = new RequestLog(path.join(stateDir, 'requests.log'), clock.now);
   const faults = new FaultInjector(requestLog, clock.now);
   const issuer = new TokenIssuer(cloud, clock.now, options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS);
   const roleAssignments = roleAssignmentsOf(cloud);
@@ -148,9 +149,9 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
       url.pathname === MANAGED_IDENTITY_PATH && req.method === 'GET'
         ? managedIdentityToken(cloud, issuer, url, req.headers['x-identity-header'] as string | undefined)
         : { status: 404, body: { statusCode: 404, message: `The managed identity endpoint serves GET ${MANAGED_IDENTITY_PATH}.` } };
-    writeHostResponse(res, response);
-    const time = new Date().toISOString();
-    requestLog.append({ type: 'request', time, requestId: '', host: req.headers.host ?? '127.0.0.1', method: req.method ?? 'GET', path: url.pathname, status: response.status, durationMs: 0 });
+    const requestId = randomUUID();
+    writeHostResponse(res, { ...response, headers: { ...response.headers, 'x-ms-request-id': requestId } });
+    requestLog.append({ type: 'request', time: requestLog.time(), requestId, host: req.headers.host ?? '127.0.0.1', method: req.method ?? 'GET', path: url.pathname, status: response.status, durationMs: 0 });
   });
   const [proxyPort, adminPort, identityPort] = await Promise.all([listen(proxy), listen(admin), listen(identityEndpoint)]);
 

@@ -1,13 +1,14 @@
 // The loopback HTTP proxy users point HTTPS_PROXY at. CONNECT tunnels to an emulated host end in
 // the in-process TLS server; absolute-URI requests for emulated hosts go straight to the
-// dispatcher; loopback targets (the managed identity endpoint, a local OIDC issuer) are tunnelled
+// dispatcher only over https (Azure serves none of them over plain http); loopback targets (the managed identity endpoint, a local OIDC issuer) are tunnelled
 // as they are; every other host gets a 502 that names it.
+import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type * as https from 'node:https';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { isLoopback, refusalMessage, serviceOf, splitHostPort } from './hostnames';
-import type { HostDispatcher } from './hosts';
+import { type HostDispatcher, correlationIdOf } from './hosts';
 import type { RequestLog } from './requestLog';
 
 export interface ProxyOptions {
@@ -20,10 +21,13 @@ export interface ProxyOptions {
 
 export function createProxyServer(options: ProxyOptions): http.Server {
   const { serverOptions, tlsServer, dispatcher, storageAccountName, log } = options;
-  const refuse = (method: string, hostname: string, path: string): string => {
-    log.append({ type: 'request', time: new Date().toISOString(), requestId: '', host: hostname, method, path, status: 502, durationMs: 0 });
-    return refusalMessage(hostname, storageAccountName);
+  /** Logs a request the proxy answered itself; returns the ids its response carries, like Azure's front ends. */
+  const answered = (req: http.IncomingMessage, hostname: string, path: string, status: number): Record<string, string> => {
+    const requestId = randomUUID();
+    log.append({ type: 'request', time: log.time(), requestId, host: hostname, method: req.method ?? 'GET', path, status, durationMs: 0 });
+    return { 'x-ms-request-id': requestId, 'x-ms-correlation-request-id': correlationIdOf(req.headers) };
   };
+  const refuse = (req: http.IncomingMessage, hostname: string, path: string) => ({ ids: answered(req, hostname, path, 502), text: refusalMessage(hostname, storageAccountName) });
 
   const server = http.createServer(serverOptions, (req, res) => {
     let target: URL;
@@ -34,15 +38,22 @@ export function createProxyServer(options: ProxyOptions): http.Server {
       res.writeHead(400, { 'content-type': 'text/plain' }).end(text);
       return;
     }
-    if (serviceOf(target.hostname, storageAccountName)) {
+    const service = serviceOf(target.hostname, storageAccountName);
+    if (service && target.protocol !== 'https:') {
+      // Plain http to an Azure host: refused as Azure refuses it (storage: AccountRequiresHttps).
+      const ids = answered(req, target.hostname, target.pathname, 400);
+      const { contentType, text } = httpsRequired(service === 'blob', target.hostname);
+      req.resume();
+      res.writeHead(400, { ...ids, 'content-type': contentType, 'content-length': Buffer.byteLength(text) }).end(text);
+    } else if (service) {
       req.url = `${target.pathname}${target.search}`;
       req.headers.host = target.hostname;
       dispatcher.handle(req, res);
     } else if (isLoopback(target.hostname)) {
       forwardToLoopback(req, res, target);
     } else {
-      const text = refuse(req.method ?? 'GET', target.hostname, target.pathname);
-      res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+      const { ids, text } = refuse(req, target.hostname, target.pathname);
+      res.writeHead(502, { ...ids, 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
     }
   });
 
@@ -61,8 +72,9 @@ export function createProxyServer(options: ProxyOptions): http.Server {
       });
       upstream.on('error', () => socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'));
     } else {
-      const text = refuse('CONNECT', hostname, '');
-      socket.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+      const { ids, text } = refuse(req, hostname, '');
+      const idLines = Object.entries(ids).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+      socket.end(`HTTP/1.1 502 Bad Gateway\r\n${idLines}content-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
     }
   });
   return server;
@@ -78,4 +90,11 @@ function forwardToLoopback(req: http.IncomingMessage, res: http.ServerResponse, 
     else res.writeHead(502, { 'content-type': 'text/plain' }).end(`The emulator's proxy could not reach ${target.host}: ${e.message}\n`);
   });
   req.pipe(upstream);
+}
+
+function httpsRequired(blob: boolean, hostname: string): { contentType: string; text: string } {
+  if (blob) {
+    return { contentType: 'application/xml', text: '<?xml version="1.0" encoding="utf-8"?><Error><Code>AccountRequiresHttps</Code><Message>The account being accessed does not support http.</Message></Error>' };
+  }
+  return { contentType: 'text/plain; charset=utf-8', text: `${hostname} is served over HTTPS only: request https://${hostname}/... (through HTTPS_PROXY, which tunnels it with CONNECT).\n` };
 }

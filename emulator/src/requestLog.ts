@@ -36,8 +36,17 @@ export class RequestLog {
   private readonly entries: LogEntry[] = [];
   private readonly stream: fs.WriteStream;
 
-  constructor(file: string) {
+  /** `now` is the emulator's clock: entries carry its time, so GET /requests?since= agrees after POST /time/advance. */
+  constructor(
+    file: string,
+    readonly now: () => number,
+  ) {
     this.stream = fs.createWriteStream(file, { flags: 'a' });
+  }
+
+  /** The current time on the log's clock, as entries record it. */
+  time(): string {
+    return new Date(this.now()).toISOString();
   }
 
   append(entry: LogEntry): void {

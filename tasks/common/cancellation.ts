@@ -20,7 +20,7 @@ export interface Cancellation {
   readonly signal: AbortSignal;
   /** Registers a cleanup hook; returns a function that unregisters it (call it once the work is done). */
   onCancel(hook: CleanupHook): () => void;
-  /** Removes the signal handlers (end of task). */
+  /** Removes the signal handlers (end of a task that was not cancelled; once cancelled, exit ends it). */
   dispose(): void;
 }
 
@@ -36,9 +36,13 @@ export function installCancellationHandlers(options: CancellationOptions = {}): 
   const hooks = new Set<CleanupHook>();
   const deadline = new AbortController();
   let deadlineTimer: NodeJS.Timeout | undefined;
+  let deadlineAt = Infinity;
   let exitCode = 1;
 
+  /** Cleanup must end within `ms` from now; a later signal can only bring the deadline closer. */
   const setDeadline = (ms: number): void => {
+    if (Date.now() + ms >= deadlineAt) return;
+    deadlineAt = Date.now() + ms;
     clearTimeout(deadlineTimer);
     deadlineTimer = setTimeout(() => deadline.abort(new Error("Out of time for cleanup")), ms);
   };
@@ -65,7 +69,7 @@ export function installCancellationHandlers(options: CancellationOptions = {}): 
     exitCode = exitCodes[name] ?? 1;
     if (controller.signal.aborted) {
       // Second signal (SIGTERM after SIGINT): the kill is 2.5 s away, tighten the deadline.
-      log(`Received ${name} during cleanup; finishing within ${afterTerminateMs / 1000} s.`);
+      log(`Received ${name} during cleanup; finishing within ${(Math.min(afterTerminateMs, deadlineAt - Date.now()) / 1000).toFixed(1)} s.`);
       setDeadline(afterTerminateMs);
       return;
     }
@@ -84,6 +88,8 @@ export function installCancellationHandlers(options: CancellationOptions = {}): 
       return () => hooks.delete(hook);
     },
     dispose() {
+      // Cancelled: cleanup is under way and must still hear SIGTERM to shorten its deadline; exit ends the process.
+      if (controller.signal.aborted) return;
       signals.removeListener("SIGINT", onSignal);
       signals.removeListener("SIGTERM", onSignal);
     },

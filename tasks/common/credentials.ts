@@ -73,6 +73,19 @@ function signInFailureReason(error: unknown): string {
   return /AADSTS\d+:[^\r\n]*?(?= - Correlation ID|$)/m.exec(message)?.[0].replace(/ - Timestamp:.*$/, "") ?? message;
 }
 
+// MSAL's codes when the login host cannot be reached (the cause is not kept), and Node's socket errors as
+// the managed identity and OIDC requests report them.
+const NETWORK_FAILURE = /\b(network_error|endpoints_resolution_error|ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|REQUEST_SEND_ERROR|socket hang up)\b/;
+
+/** True when the request never got an answer from the login host, as opposed to a rejected credential. */
+function isNetworkFailure(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (NETWORK_FAILURE.test(`${String(code ?? "")} ${String(message ?? e)}`)) return true;
+  }
+  return false;
+}
+
 /** Turns sign-in failures into one actionable message naming the identity and the authority. */
 export function explainSignInFailures(credential: TokenCredential, description: string, authorityHost: string, hint: string): TokenCredential {
   return {
@@ -82,6 +95,12 @@ export function explainSignInFailures(credential: TokenCredential, description: 
       } catch (error) {
         if (options?.abortSignal?.aborted) {
           throw error;
+        }
+        if (isNetworkFailure(error)) {
+          throw new UserError(
+            `Cannot reach the Azure sign-in endpoint ${authorityHost} for ${description}: ${signInFailureReason(error)}\n` +
+              "The credentials were not checked. Make sure the agent can reach that host: its proxy settings (Agent.ProxyUrl), firewall and DNS.",
+          );
         }
         throw new UserError(`Azure sign-in failed for ${description} at ${authorityHost}: ${signInFailureReason(error)}\n${hint}`);
       }

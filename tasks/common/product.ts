@@ -2,12 +2,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { version } from "../../package.json";
+import { id } from "../../vss-extension.json";
 
-export const extensionName = "azureml-devops-extension";
+/** The Marketplace extension id (inlined by the bundler, like the version). */
+export const extensionName: string = id;
 export const extensionVersion: string = version;
 
 /**
- * "azureml-devops-extension/1.2.3 AzureMLWorkspace/1.0.0", plus what the agent asks Azure tasks to add
+ * "azureml-mlops/1.2.3 AzureMLWorkspace/1.0.0", plus what the agent asks Azure tasks to add
  * (AZURE_HTTP_USER_AGENT) so calls are attributed to the pipeline.
  */
 export function userAgent(taskName: string, taskVersion: string): string {

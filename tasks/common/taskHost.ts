@@ -30,7 +30,10 @@ export interface TaskHost {
   getInput(name: string, required: true): string;
   getInput(name: string, required?: boolean): string | undefined;
   getBoolInput(name: string, defaultValue?: boolean): boolean;
-  /** Absolute path input (resolved against the working directory); undefined when empty. */
+  /**
+   * Absolute path input (relative values rooted at System.DefaultWorkingDirectory); undefined when empty or
+   * when it is the repository root, which is what the agent passes for a filePath input left empty.
+   */
   getPathInput(name: string, required: true): string;
   getPathInput(name: string, required?: boolean): string | undefined;
   getVariable(name: string): string | undefined;
@@ -48,9 +51,7 @@ export interface TaskHost {
   debug(message: string): void;
   log(message: string): void;
   warning(message: string): void;
-  error(message: string): void;
   uploadSummary(markdownPath: string): void;
-  addAttachment(type: string, name: string, path: string): void;
 
   getHttpProxyConfiguration(): AgentProxySettings | undefined;
   getHttpCertConfiguration(): AgentCertificateSettings | undefined;

@@ -21,9 +21,19 @@ function readInput(name: string, required: boolean | undefined): string | undefi
   return value || undefined;
 }
 
+/**
+ * The agent passes an empty filePath input as the repository root (System.DefaultWorkingDirectory), so that
+ * value means "not supplied", as in task-lib's filePathSupplied; relative values are rooted the same way.
+ */
 function readPathInput(name: string, required: boolean | undefined): string | undefined {
-  const value = readInput(name, required);
-  return value === undefined ? undefined : path.resolve(value);
+  const value = readInput(name, false);
+  const repositoryRoots = [tl.getVariable("System.DefaultWorkingDirectory"), tl.getVariable("Build.SourcesDirectory")].filter((dir): dir is string => !!dir).map((dir) => path.resolve(dir));
+  const resolved = value === undefined ? undefined : path.resolve(repositoryRoots[0] ?? "", value);
+  if (resolved === undefined || repositoryRoots.includes(resolved)) {
+    if (required) throw new UserError(`Input required: ${name}`);
+    return undefined;
+  }
+  return resolved;
 }
 
 export function createTaskLibHost(): TaskHost {
@@ -54,9 +64,7 @@ export function createTaskLibHost(): TaskHost {
     debug: (message) => tl.debug(message),
     log: (message) => console.log(message),
     warning: (message) => tl.warning(message),
-    error: (message) => tl.error(message),
     uploadSummary: (markdownPath) => tl.uploadSummary(markdownPath),
-    addAttachment: (type, name, attachmentPath) => tl.addAttachment(type, name, attachmentPath),
 
     getHttpProxyConfiguration(): AgentProxySettings | undefined {
       const proxy = tl.getHttpProxyConfiguration();

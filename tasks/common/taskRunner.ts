@@ -21,11 +21,25 @@ export function failureMessage(error: unknown): string {
 
 export async function runTask(host: TaskHost, body: (run: TaskRun) => Promise<void>): Promise<void> {
   const deferred: Array<() => void | Promise<void>> = [];
+  let cleanedUp: Promise<void> | undefined;
+  // Once only, after the cancellation hooks when cancelled: they may still need what deferred cleanup removes.
+  const cleanUp = (): Promise<void> =>
+    (cleanedUp ??= (async () => {
+      for (const cleanup of deferred.reverse()) {
+        try {
+          await cleanup();
+        } catch (error) {
+          host.warning(`Cleanup failed: ${failureMessage(error)}`);
+        }
+      }
+    })());
   const cancellation = installCancellationHandlers({
     log: (message) => host.log(message),
     exit: (code) => {
-      host.setResult("Cancelled", "The task was cancelled.");
-      process.exit(code);
+      void cleanUp().finally(() => {
+        host.setResult("Cancelled", "The task was cancelled.");
+        process.exit(code);
+      });
     },
   });
   try {
@@ -39,13 +53,11 @@ export async function runTask(host: TaskHost, body: (run: TaskRun) => Promise<vo
       process.exitCode = 1;
     }
   } finally {
-    for (const cleanup of deferred.reverse()) {
-      try {
-        await cleanup();
-      } catch (error) {
-        host.warning(`Cleanup failed: ${failureMessage(error)}`);
-      }
+    // When cancelled, the handlers stay installed (a SIGTERM must still shorten the deadline) and exit
+    // cleans up once the hooks are done.
+    if (!cancellation.signal.aborted) {
+      await cleanUp();
+      cancellation.dispose();
     }
-    cancellation.dispose();
   }
 }

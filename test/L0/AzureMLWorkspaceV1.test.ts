@@ -4,7 +4,6 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { MockTestRunner } from "azure-pipelines-task-lib/mock-test";
-import Ajv from "ajv";
 import { runMockTask, useLoopbackCertificate } from "./mockTaskRun";
 import { L0 } from "./AzureMLWorkspaceV1/fakeAzure";
 
@@ -20,18 +19,6 @@ describe("AzureMLWorkspace@1 (L0)", function () {
 
   const output = (runner: MockTestRunner, name: string): string | undefined =>
     new RegExp(`##vso\\[task\\.setvariable variable=${name};isOutput=true;issecret=false;\\]([^\\r\\n]*)`).exec(runner.stdout)?.[1];
-
-  it("task.json validates against the task schema", () => {
-    // The schema is draft-04, but only uses keywords that mean the same in the draft Ajv 8 implements.
-    const { $schema: _draft, id: _id, ...schema } = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "shared", "schemas", "tasks.schema.json"), "utf8"));
-    const ajv = new Ajv({ strict: false, unicodeRegExp: false });
-    const task = JSON.parse(fs.readFileSync(taskJsonPath, "utf8"));
-    assert.equal(ajv.validate(schema, task), true, JSON.stringify(ajv.errors));
-    assert.deepEqual(Object.keys(task.execution), ["Node20_1", "Node24"]);
-    for (const input of task.inputs) {
-      assert.ok(input.helpMarkDown, `input ${input.name} has no helpMarkDown`);
-    }
-  });
 
   it("verifies the workspace with a service principal secret and sets the outputs", async () => {
     const configFile = path.join(tls.dir, "out", "config.json");
@@ -51,6 +38,21 @@ describe("AzureMLWorkspace@1 (L0)", function () {
     assert.ok(masked(L0.clientSecret) >= 0 && masked(L0.accessToken) >= 0, "secrets not masked");
     assert.ok(lines.every((line, index) => !line.includes(L0.clientSecret) || index === masked(L0.clientSecret)));
     assert.ok(lines.every((line, index) => !line.includes(L0.accessToken) || index === masked(L0.accessToken)));
+  });
+
+  it("treats configFile left empty (the agent passes the repository root) as not supplied", async () => {
+    const repositoryRoot = fs.mkdtempSync(path.join(tls.dir, "repo-"));
+    const runner = await run("success", { L0_CONFIG_FILE: repositoryRoot, L0_DEFAULT_WORKING_DIRECTORY: repositoryRoot });
+    assert.equal(runner.succeeded, true, runner.stdout + runner.stderr);
+    assert.deepEqual(fs.readdirSync(repositoryRoot), []);
+    assert.doesNotMatch(runner.stdout, /Wrote Azure ML config/);
+  });
+
+  it("roots a relative configFile at the default working directory", async () => {
+    const repositoryRoot = fs.mkdtempSync(path.join(tls.dir, "repo-"));
+    const runner = await run("success", { L0_CONFIG_FILE: "aml/config.json", L0_DEFAULT_WORKING_DIRECTORY: repositoryRoot });
+    assert.equal(runner.succeeded, true, runner.stdout + runner.stderr);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(repositoryRoot, "aml", "config.json"), "utf8")).workspace_name, L0.workspace);
   });
 
   it("authenticates with workload identity federation through the job's OIDC endpoint", async () => {

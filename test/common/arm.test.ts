@@ -64,7 +64,7 @@ describe("ARM client factory", () => {
     assert.equal(http.requests.length, 3);
     assert.deepEqual(sleep.getCalls().map((call) => call.args[0]), [1000, 1000]);
     const headers = http.requests[2].headers;
-    assert.match(headers.get("user-agent") ?? "", /^azureml-devops-extension\/test AzureMLWorkspace\/1\.0\.0 azsdk-js-arm-machinelearning/);
+    assert.match(headers.get("user-agent") ?? "", /^azureml-mlops\/test AzureMLWorkspace\/1\.0\.0 azsdk-js-arm-machinelearning/);
     assert.match(headers.get("x-ms-client-request-id") ?? "", /^[0-9a-f-]{36}$/);
     assert.equal(headers.get("authorization"), "Bearer t");
     assert.deepEqual(getToken.firstCall.args[0], ["https://management.core.windows.net/.default"]);

@@ -31,7 +31,7 @@ describe("connecting to Azure", () => {
     assert.equal(session.tenantId, TENANT);
     assert.equal(session.cloud.name, "AzureUSGovernment");
     assert.equal(session.cloud.resourceManagerUrl, "https://management.usgovcloudapi.net/");
-    assert.match(session.userAgent, /^azureml-devops-extension\/\d+\.\d+\.\d+ AzureMLWorkspace\/1\.0\.0 VSTS_abc_build_1$/);
+    assert.match(session.userAgent, /^azureml-mlops\/\d+\.\d+\.\d+ AzureMLWorkspace\/1\.0\.0 VSTS_abc_build_1$/);
     assert.equal(session.signal, cancellation.signal);
   });
 
@@ -43,7 +43,7 @@ describe("connecting to Azure", () => {
   });
 
   it("user agent names the extension and the task", () => {
-    assert.match(userAgent("AzureMLJob", "1.2.3"), /^azureml-devops-extension\/\S+ AzureMLJob\/1\.2\.3$/);
+    assert.match(userAgent("AzureMLJob", "1.2.3"), /^azureml-mlops\/\S+ AzureMLJob\/1\.2\.3$/);
   });
 
   it("reads the task's name and version from the task.json beside it", () => {

@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
+import * as path from "node:path";
 import { EventEmitter } from "node:events";
 import * as sinon from "sinon";
 import { installCancellationHandlers } from "../../tasks/common/cancellation";
@@ -43,7 +45,7 @@ describe("cancellation", () => {
       return new Promise(() => undefined);
     });
     signals.emit("SIGINT", "SIGINT");
-    await clock.tickAsync(5_000);
+    await clock.tickAsync(1_000);
     sinon.assert.notCalled(exit);
     signals.emit("SIGTERM", "SIGTERM");
     await clock.tickAsync(1_999);
@@ -51,6 +53,27 @@ describe("cancellation", () => {
     await clock.tickAsync(1);
     assert.equal(deadlineSeen?.aborted, true);
     sinon.assert.calledOnceWithExactly(exit, 143);
+  });
+
+  it("a SIGTERM close to the SIGINT deadline does not extend it", async () => {
+    const signals = new EventEmitter();
+    const exit = sinon.stub();
+    const cancellation = installCancellationHandlers({ signals, exit, log: () => undefined, afterInterruptMs: 6_500, afterTerminateMs: 2_000 });
+    cancellation.onCancel(() => new Promise(() => undefined));
+    signals.emit("SIGINT", "SIGINT");
+    await clock.tickAsync(6_000);
+    signals.emit("SIGTERM", "SIGTERM");
+    await clock.tickAsync(500);
+    sinon.assert.calledOnceWithExactly(exit, 143);
+  });
+
+  it("dispose keeps the handlers while a cancellation is cleaning up", () => {
+    const signals = new EventEmitter();
+    const cancellation = installCancellationHandlers({ signals, exit: () => undefined, log: () => undefined });
+    cancellation.onCancel(() => new Promise(() => undefined));
+    signals.emit("SIGINT", "SIGINT");
+    cancellation.dispose();
+    assert.equal(signals.listenerCount("SIGTERM"), 1);
   });
 
   it("dispose removes the signal handlers", () => {
@@ -85,6 +108,33 @@ describe("task runner", () => {
     sinon.assert.calledOnceWithExactly(host.setResult, "Failed", "x is undefined");
     assert.match(host.debug.firstCall.args[0], /TypeError: x is undefined\n\s+at /);
     sinon.assert.calledOnce(cleanup);
+  });
+});
+
+describe("task runner under the agent's signals", function () {
+  this.timeout(30_000);
+
+  it("keeps handling signals until the cancellation hooks finish: SIGTERM during cleanup shortens the deadline, then Cancelled", async () => {
+    const child = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(__dirname, "fixtures", "slowCleanupTask.ts")], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    await new Promise<void>((resolve) =>
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes("waiting for the job") && !child.killed) {
+          child.kill("SIGINT");
+        }
+        if (stdout.includes("cancel hook started")) resolve();
+      }),
+    );
+    child.kill("SIGTERM");
+    const { code, signal } = await exited;
+    assert.equal(signal, null, stdout);
+    assert.equal(code, 143, stdout);
+    assert.match(stdout, /Received SIGINT: the run was cancelled/);
+    assert.match(stdout, /Received SIGTERM during cleanup; finishing within 2\.0 s/);
+    const lines = stdout.trim().split("\n");
+    assert.deepEqual(lines.slice(-4), ["cancel hook reached its deadline", "Cleanup did not finish before the agent's deadline.", "deferred cleanup ran", "result: Cancelled: The task was cancelled."]);
   });
 });
 

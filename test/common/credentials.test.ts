@@ -3,9 +3,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as sinon from "sinon";
-import { AzurePipelinesCredential } from "@azure/identity";
+import { AuthenticationRequiredError, AzurePipelinesCredential } from "@azure/identity";
 import { knownCloud, type CloudEndpoints } from "../../tasks/common/clouds";
-import { createConnectionCredential, identityConstructors, maskingTokenResponses } from "../../tasks/common/credentials";
+import { createConnectionCredential, explainSignInFailures, identityConstructors, maskingTokenResponses } from "../../tasks/common/credentials";
 import { readServiceConnection } from "../../tasks/common/serviceConnection";
 import { UserError } from "../../tasks/common/userError";
 import { RoutingHttpClient, fakeHost, printed, staticCredential, SUBSCRIPTION, TENANT, type FakeHostState } from "./fakes";
@@ -172,5 +172,26 @@ describe("managed identity on the agent", () => {
     assert.equal(query.get("client_id"), CLIENT);
     assert.match(query.get("resource") ?? "", /^https:\/\/management\.core\.windows\.net\/?$/);
     sinon.assert.calledWith(host.setSecret, "mi-access-token");
+  });
+});
+
+describe("sign-in failures", () => {
+  const failing = (error: unknown) => explainSignInFailures({ getToken: () => Promise.reject(error) }, "service principal c1 (client secret)", "https://login.microsoftonline.com/", "Check that the secret has not expired.");
+  const failure = async (error: unknown): Promise<Error> => failing(error).getToken("https://management.azure.com/.default").then(() => assert.fail("no error"), (e: Error) => e);
+
+  it("tells an unreachable login host (MSAL network_error, socket errors) from a rejected credential", async () => {
+    // What @azure/identity throws when the login host cannot be reached through the proxy.
+    const unreachable = await failure(new AuthenticationRequiredError({ scopes: [], message: "network_error: See https://aka.ms/msal.js.errors#network_error for details" }));
+    assert.ok(unreachable instanceof UserError);
+    assert.match(unreachable.message, /^Cannot reach the Azure sign-in endpoint https:\/\/login\.microsoftonline\.com\/ for service principal c1/);
+    assert.match(unreachable.message, /proxy settings \(Agent\.ProxyUrl\), firewall and DNS/);
+    assert.doesNotMatch(unreachable.message, /expired/);
+    const refused = await failure(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:443"), { code: "ECONNREFUSED" }));
+    assert.match(refused.message, /^Cannot reach the Azure sign-in endpoint/);
+  });
+
+  it("keeps the credential advice for rejections", async () => {
+    const rejected = await failure(new Error("AADSTS7000215: Invalid client secret provided."));
+    assert.match(rejected.message, /^Azure sign-in failed for service principal c1 .*: AADSTS7000215: Invalid client secret provided\.\nCheck that the secret has not expired\.$/);
   });
 });

@@ -41,9 +41,7 @@ export function fakeHost(state: FakeHostState = {}): FakeHost {
     debug: sinon.stub(),
     log: sinon.stub(),
     warning: sinon.stub(),
-    error: sinon.stub(),
     uploadSummary: sinon.stub(),
-    addAttachment: sinon.stub(),
     getHttpProxyConfiguration: sinon.stub().callsFake(() => state.proxy),
     getHttpCertConfiguration: sinon.stub().callsFake(() => state.certs),
   };
@@ -52,7 +50,7 @@ export function fakeHost(state: FakeHostState = {}): FakeHost {
 
 /** Every message the host printed, in any channel. */
 export function printed(host: FakeHost): string[] {
-  return [host.debug, host.log, host.warning, host.error, host.setResult].flatMap((stub) => stub.getCalls().map((call) => call.args.join(" ")));
+  return [host.debug, host.log, host.warning, host.setResult].flatMap((stub) => stub.getCalls().map((call) => call.args.join(" ")));
 }
 
 export interface FakeReply {
@@ -109,7 +107,7 @@ export function fakeSession(httpClient: HttpClient, overrides: Partial<AzureSess
     credential: staticCredential,
     subscriptionId: SUBSCRIPTION,
     httpClient,
-    userAgent: "azureml-devops-extension/test AzureMLWorkspace/1.0.0",
+    userAgent: "azureml-mlops/test AzureMLWorkspace/1.0.0",
     retry: { maxRetries: 2, sleep: async () => undefined },
     dispose: () => undefined,
     ...overrides,

@@ -59,10 +59,32 @@ describe('emulator ARM: authentication, authorization, api-version and routing',
     const unknown = await h.send('GET', WS, { apiVersion: '2099-01-01' });
     assert.equal(unknown.status, 400);
     assert.equal(unknown.json.error.code, 'NoRegisteredProviderFound');
-    assert.match(unknown.json.error.message, /The supported api-versions are '2022-10-01, 2023-04-01'/);
+    assert.match(unknown.json.error.message, /The supported api-versions are '2022-02-01-preview, .*2022-10-01, .*2024-07-01-preview'/);
     const subscription = await h.send('GET', SUB, { apiVersion: '2022-10-01' });
     assert.equal(subscription.json.error.code, 'InvalidApiVersionParameter');
     assert.equal((await h.send('GET', WS, { apiVersion: '2023-04-01' })).status, 200);
+  });
+
+  it('accepts the api-versions azure-ai-ml and az ml send, for every implemented resource type', async () => {
+    const h = createHarness();
+    const sent: Array<[string, string]> = [
+      ['2024-07-01-preview', WS],
+      ['2023-08-01-preview', `${WS}/computes/cpu-cluster`],
+      ['2024-07-01-preview', `${WS}/datastores/workspaceblobstore`],
+      ['2024-01-01-preview', `${WS}/components`],
+      ['2023-08-01-preview', `${WS}/models`],
+      ['2023-04-01', `${WS}/codes`],
+      ['2023-04-01-preview', `${WS}/environments`],
+      ['2023-04-01-preview', `${WS}/data`],
+      ['2023-04-01-preview', `${WS}/jobs`],
+      ['2022-02-01-preview', `${WS}/onlineEndpoints`],
+      ['2024-04-01-preview', `${SUB}/providers/Microsoft.MachineLearningServices/locations/${FACTS.location}/usages`],
+      ['2024-04-01-preview', `${SUB}/providers/Microsoft.MachineLearningServices/locations/${FACTS.location}/vmSizes`],
+    ];
+    for (const [apiVersion, path] of sent) assert.equal((await h.send('GET', path, { apiVersion })).status, 200, `GET ${path}?api-version=${apiVersion}`);
+    const secrets = await h.send('POST', `${WS}/datastores/workspaceblobstore/listSecrets`, { apiVersion: '2024-01-01-preview' });
+    assert.equal(secrets.json.secretsType, 'AccountKey');
+    assert.equal((await h.send('GET', WS, { apiVersion: '2025-01-01-preview' })).json.error.code, 'NoRegisteredProviderFound');
   });
 
   it('serves subscriptions, resource groups and workspaces, with 404s worded like ARM', async () => {
@@ -93,13 +115,13 @@ describe('emulator ARM: authentication, authorization, api-version and routing',
     assert.match(ws.json.properties.workspaceId, /^[0-9a-f-]{36}$/);
   });
 
-  it('carries x-ms-request-id and echoes x-ms-correlation-request-id on every response, errors included', async () => {
+  it('carries the dispatcher\'s x-ms-request-id on every response, errors included, leaving the correlation id to the dispatcher', async () => {
     const h = createHarness();
     const ok = await h.send('GET', WS, { headers: { 'x-ms-correlation-request-id': 'corr-1' } });
-    assert.equal(ok.headers?.['x-ms-correlation-request-id'], 'corr-1');
     assert.equal(ok.headers?.['x-ms-request-id'], 'req-1');
+    assert.equal(ok.headers?.['x-ms-correlation-request-id'], undefined);
     const failed = await h.send('GET', WS, { principal: null });
-    assert.ok(failed.headers?.['x-ms-correlation-request-id']);
+    assert.ok(failed.headers?.['x-ms-request-id']);
   });
 
   it('serves the cloud metadata document without a token', async () => {

@@ -18,7 +18,14 @@ describe('emulator ARM: computes', () => {
     assert.equal(cluster.properties.currentNodeCount, 0);
     assert.equal(byName['k8s-compute'].properties.computeType, 'Kubernetes');
     assert.ok(byName['k8s-compute'].properties.properties.instanceTypes.gpu);
-    assert.equal(byName['dev-instance'].properties.properties.state, 'Stopped');
+    const instance = byName['dev-instance'].properties.properties;
+    assert.equal(instance.state, 'Stopped');
+    // A Personal instance names its user, as in the ComputeInstance get example.
+    assert.equal(instance.applicationSharingPolicy, 'Personal');
+    assert.deepEqual(instance.personalComputeInstanceSettings.assignedUser, { objectId: 'oid-contributor', tenantId: FACTS.tenantId });
+    assert.deepEqual(instance.createdBy, { userName: 'oid-contributor', userOrgId: FACTS.tenantId, userId: 'oid-contributor' });
+    assert.equal(byName['cpu-cluster'].properties.isAttachedCompute, false);
+    assert.equal(byName['k8s-compute'].properties.isAttachedCompute, true);
   });
 
   it('creates a cluster as a long-running operation: 201 Creating, Azure-AsyncOperation, then Succeeded', async () => {
@@ -146,6 +153,7 @@ describe('emulator ARM: computes', () => {
     const usages = (await h.send('GET', `${LOCATION}/usages`)).json.value;
     const ds = usages.find((u: any) => u.name.value === 'standardDSv2Family');
     assert.deepEqual([ds.limit, ds.currentValue, ds.unit, ds.name.localizedValue], [24, 0, 'Count', 'Standard DSv2 Family Cluster Dedicated vCPUs']);
+    assert.ok(usages.every((u: any) => u.amlWorkspaceLocation === FACTS.location && !('aml_workspace_location' in u)), 'the REST name is amlWorkspaceLocation');
     assert.equal(usages.find((u: any) => u.name.value === 'standardNCFamily').limit, 0);
     const quotas = (await h.send('GET', `${LOCATION}/quotas`)).json.value;
     assert.equal(quotas.find((q: any) => q.name.value === 'standardDSv2Family').limit, 24);
@@ -172,5 +180,19 @@ describe('emulator ARM: computes', () => {
     for (let i = 0; i < 2; i++) assert.equal((await h.send('GET', `${WS}/computes/cpu-cluster`)).json.properties.properties.allocationState, 'Resizing');
     assert.equal((await h.send('GET', `${WS}/computes/cpu-cluster`)).json.properties.properties.allocationState, 'Steady');
     assert.equal(h.faultsLeft(), 0);
+  });
+
+  it('holds a cluster Resizing from a PATCH that sets off a computeStuckResizing fault, and gives jobs no new nodes', async () => {
+    const h = createHarness();
+    const id = `${WS}/computes/cpu-cluster`;
+    h.fault('computeStuckResizing', 'PATCH', /computes\/cpu-cluster$/, 2);
+    assert.equal((await h.send('GET', id)).json.properties.properties.allocationState, 'Steady', 'not set off before the PATCH');
+    await pollToEnd(h, await h.send('PATCH', id, { body: { properties: { properties: { scaleSettings: { maxNodeCount: 4 } } } } }));
+    const waiting = acquireNodes(h.ctx, id, 'run-1', 1);
+    assert.equal(waiting.state, 'Waiting');
+    assert.match(waiting.state === 'Waiting' ? waiting.reason : '', /stuck resizing/);
+    for (let i = 0; i < 2; i++) assert.equal((await h.send('GET', id)).json.properties.properties.allocationState, 'Resizing');
+    assert.equal((await h.send('GET', id)).json.properties.properties.allocationState, 'Steady');
+    assert.equal(acquireNodes(h.ctx, id, 'run-1', 1).state, 'Preparing');
   });
 });

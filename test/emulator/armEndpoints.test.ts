@@ -54,12 +54,12 @@ describe('emulator ARM: online endpoints and deployments', () => {
     assert.equal((await traffic(h, { blue: 0, green: 0 })).status, 200);
   });
 
-  it('accepts mirrorTraffic only at 2023-04-01, up to 50%, never on Kubernetes endpoints', async () => {
+  it('accepts mirrorTraffic from 2023-04-01 (and previews), up to 50%, never on Kubernetes endpoints', async () => {
     const h = createHarness();
     await endpointWithDeployments(h, ['blue', 'green'], '2023-04-01');
-    const old = await traffic(h, { blue: 100 }, { mirrorTraffic: { green: 10 } });
-    assert.equal(old.status, 400);
-    assert.match(old.json.error.message, /requires api-version 2023-04-01/);
+    const old = await traffic(h, { blue: 100 }, { mirrorTraffic: { green: 60 } });
+    assert.equal(old.status, 200, 'a version without mirrorTraffic ignores it');
+    assert.equal('mirrorTraffic' in old.json.properties, false);
     const ok = await traffic(h, { blue: 100 }, { mirrorTraffic: { green: 10 } }, '2023-04-01');
     assert.equal(ok.status, 200);
     assert.deepEqual(ok.json.properties.mirrorTraffic, { green: 10 });
@@ -69,6 +69,43 @@ describe('emulator ARM: online endpoints and deployments', () => {
     assert.equal(live.status, 400);
     const k8s = await h.send('PUT', `${WS}/onlineEndpoints/k8s-ep`, { body: { location: FACTS.location, properties: { authMode: 'Key', compute: `${WS}/computes/k8s-compute`, mirrorTraffic: { x: 10 } } }, apiVersion: '2023-04-01' });
     assert.match(k8s.json.error.message, /not supported for Kubernetes online endpoints/);
+    const preview = await traffic(h, { blue: 100 }, { mirrorTraffic: { green: 60 } }, '2022-02-01-preview');
+    assert.match(preview.json.error.message, /between 0 and 50/, 'azure-ai-ml\'s endpoint version knows mirrorTraffic');
+  });
+
+  it('hides mirrorTraffic from a 2022-10-01 client, whose GET-then-PUT round trip keeps it', async () => {
+    const h = createHarness();
+    await endpointWithDeployments(h, ['blue', 'green'], '2023-04-01');
+    assert.equal((await traffic(h, { blue: 100 }, { mirrorTraffic: { green: 10 } }, '2023-04-01')).status, 200);
+    const seen = (await h.send('GET', `${WS}/onlineEndpoints/churn-ep`)).json;
+    assert.equal('mirrorTraffic' in seen.properties, false);
+    assert.equal('mirrorTraffic' in (await h.send('GET', `${WS}/onlineEndpoints`)).json.value[0].properties, false);
+    const roundTrip = await h.send('PUT', `${WS}/onlineEndpoints/churn-ep`, { body: { ...seen, properties: { ...seen.properties, traffic: { blue: 90, green: 10 }, mirrorTraffic: undefined } } });
+    assert.equal(roundTrip.status, 400, 'the stored mirror still applies: green cannot get live and mirrored traffic');
+    const scaled = await h.send('PUT', `${WS}/onlineEndpoints/churn-ep`, { body: { ...seen, tags: { owner: 'ops' } } });
+    assert.equal(scaled.status, 200);
+    assert.equal('mirrorTraffic' in scaled.json.properties, false);
+    await pollToEnd(h, scaled);
+    assert.deepEqual((await h.send('GET', `${WS}/onlineEndpoints/churn-ep`, { apiVersion: '2023-04-01' })).json.properties.mirrorTraffic, { green: 10 });
+  });
+
+  it('reports identities, kind and deployments\' identity like the REST examples', async () => {
+    const h = createHarness();
+    const managed = await h.send('PUT', `${WS}/onlineEndpoints/sys-ep`, { body: { ...ENDPOINT, identity: { type: 'SystemAssigned' } } });
+    assert.equal(managed.json.kind, 'Managed');
+    assert.match(managed.json.identity.principalId, /^[0-9a-f-]{36}$/);
+    assert.equal(managed.json.identity.tenantId, FACTS.tenantId);
+    await pollToEnd(h, managed);
+    const again = await h.send('PUT', `${WS}/onlineEndpoints/sys-ep`, { body: { ...ENDPOINT, identity: { type: 'SystemAssigned' } } });
+    assert.equal(again.json.identity.principalId, managed.json.identity.principalId, 'the principal survives updates');
+    const k8s = await h.send('PUT', `${WS}/onlineEndpoints/k8s-ep`, { body: { location: FACTS.location, properties: { authMode: 'Key', compute: `${WS}/computes/k8s-compute` } } });
+    assert.equal(k8s.json.kind, 'Kubernetes');
+    await pollToEnd(h, k8s);
+    await h.send('PUT', `${WS}/models/churn/versions/1`, { body: { properties: { modelUri: 'azureml://datastores/workspaceblobstore/paths/m' } } });
+    const deployment = await h.send('PUT', `${WS}/onlineEndpoints/sys-ep/deployments/blue`, { body: { ...MANAGED, identity: { type: 'SystemAssigned' } } });
+    assert.equal(deployment.status, 201);
+    assert.equal(deployment.json.identity.type, 'SystemAssigned');
+    assert.equal(deployment.json.identity.tenantId, FACTS.tenantId);
   });
 
   it('checks Kubernetes deployments against the compute instance types', async () => {

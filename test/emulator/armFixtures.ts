@@ -54,6 +54,7 @@ interface FakeFault {
   method: string;
   path: RegExp;
   remaining: number;
+  triggered?: boolean;
 }
 
 export interface ArmHarness {
@@ -100,6 +101,13 @@ export function createHarness(options: ArmOptions & { realClock?: boolean } = {}
         const fault = faults.find((f) => f.kind === kind && f.method === method.toUpperCase() && f.path.test(path) && f.remaining > 0);
         if (!fault) return false;
         fault.remaining--;
+        return true;
+      },
+      holds(kind, resourcePath, method, observe) {
+        const fault = faults.find((f) => f.kind === kind && f.path.test(resourcePath) && f.remaining > 0 && (f.triggered || f.method === method?.toUpperCase()));
+        if (!fault) return false;
+        fault.triggered = true;
+        if (observe) fault.remaining--;
         return true;
       },
     },

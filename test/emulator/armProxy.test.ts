@@ -4,27 +4,20 @@ import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { type RunningEmulator, clientEnvironment, startEmulator } from '../../emulator/src';
-import { AdminClient } from '../../emulator/src/adminClient';
+import { clientEnvironment } from '../../emulator/src';
+import type { RequestLogEntry } from '../../emulator/src/requestLog';
+import { sharedEmulator } from './emulatorFixtures';
 
 const run = promisify(execFile);
 const SCENARIO = path.join(__dirname, 'armSdkScenario.ts');
 
 describe('emulator ARM through the proxy with @azure/identity and @azure/arm-machinelearning', function () {
   this.timeout(120_000);
-  let emulator: RunningEmulator;
+  const shared = sharedEmulator();
 
-  before(async () => {
-    emulator = await startEmulator();
-  });
-
-  after(async () => {
-    await emulator?.stop();
-  });
-
-  async function scenario(name: string): Promise<any> {
-    const env = { ...process.env, ...clientEnvironment(emulator.connection), NO_PROXY: '', no_proxy: '' };
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', SCENARIO, name, emulator.connectionFile], { env, cwd: path.join(__dirname, '..', '..') }).catch((e) => e);
+  async function scenario(name: string, extraEnv: Record<string, string> = {}): Promise<any> {
+    const env = { ...process.env, ...clientEnvironment(shared.emulator().connection), NO_PROXY: '', no_proxy: '', ...extraEnv };
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', SCENARIO, name, shared.emulator().connectionFile], { env, cwd: path.join(__dirname, '..', '..') }).catch((e) => e);
     return JSON.parse(String(stdout).trim().split('\n').pop() ?? '{}');
   }
 
@@ -38,7 +31,7 @@ describe('emulator ARM through the proxy with @azure/identity and @azure/arm-mac
   });
 
   it('reports an injected lroFailed fault as a failed operation', async () => {
-    await new AdminClient(emulator.connection.adminUrl).addFault({ kind: 'lroFailed', method: 'PUT', pathPattern: '/subscriptions/**/onlineEndpoints/e2e-failing' });
+    await shared.admin().addFault({ kind: 'lroFailed', method: 'PUT', pathPattern: '/subscriptions/**/onlineEndpoints/e2e-failing' });
     const result = await scenario('failedOperation');
     assert.equal(result.failed, true);
     assert.equal(result.provisioningState, 'Failed');
@@ -46,9 +39,55 @@ describe('emulator ARM through the proxy with @azure/identity and @azure/arm-mac
 
   it('lets the reader identity read and answers its writes with 403 AuthorizationFailed', async () => {
     const result = await scenario('reader');
-    assert.equal(result.workspace, emulator.connection.workspaceName);
+    assert.equal(result.workspace, shared.emulator().connection.workspaceName);
     assert.equal(result.denied, true);
     assert.equal(result.error.statusCode, 403);
     assert.equal(result.error.code, 'AuthorizationFailed');
+  });
+
+  it('registers model versions, keeping the container\'s latestVersion and nextVersion', async () => {
+    assert.deepEqual(await scenario('assets'), { modelUri: 'azureml://datastores/workspaceblobstore/paths/models/e2e/', latestVersion: '2', nextVersion: '3', versions: ['1', '2'] });
+  });
+
+  it('lists the default datastore\'s account key', async () => {
+    const result = await scenario('datastoreSecrets');
+    assert.equal(result.secretsType, 'AccountKey');
+    assert.ok(result.keyLength > 0);
+  });
+
+  it('starts and stops the compute instance and lists cluster nodes', async () => {
+    assert.deepEqual(await scenario('computeStartStop'), { before: 'Stopped', started: 'Running', stopped: 'Stopped', nodes: [] });
+  });
+
+  it('reports a cluster Resizing for the count of a computeStuckResizing fault', async () => {
+    await shared.admin().addFault({ kind: 'computeStuckResizing', pathPattern: '/subscriptions/**/computes/cpu-cluster', count: 2 });
+    assert.deepEqual(await scenario('allocationStates'), { states: ['Resizing', 'Resizing', 'Steady'] });
+  });
+
+  it('fails a deployment under a deploymentUnhealthy fault, with the crash in its logs', async () => {
+    await shared.admin().addFault({ kind: 'deploymentUnhealthy', method: 'PUT', pathPattern: '/subscriptions/**/onlineEndpoints/e2e-sick/deployments/blue' });
+    const result = await scenario('unhealthyDeployment');
+    assert.deepEqual([result.failed, result.provisioningState], [true, 'Failed']);
+    assert.match(result.logs, /Exception in worker process/);
+  });
+
+  it('reads deployment logs and deletes a deployment with the SDK poller', async () => {
+    assert.deepEqual(await scenario('deploymentLogsAndDelete'), { logLines: 2, left: [] });
+  });
+
+  it('retries an injected 500 and succeeds', async () => {
+    const since = await shared.admin().now();
+    await shared.admin().addFault({ kind: 'status', status: 500, method: 'GET', pathPattern: '/subscriptions/*/resourceGroups/*/providers/Microsoft.MachineLearningServices/workspaces/*', count: 1 });
+    assert.deepEqual(await scenario('workspace'), { name: shared.emulator().connection.workspaceName });
+    const served = (await shared.admin().requests(since)).filter((e): e is RequestLogEntry => e.type === 'request' && /\/workspaces\/[^/]+$/.test(e.path));
+    assert.deepEqual(served.map((e) => e.status), [500, 200]);
+  });
+
+  it('ends a fault after its durationSeconds on the emulator clock', async () => {
+    await shared.admin().addFault({ kind: 'status', status: 503, pathPattern: '/subscriptions/**/workspaces/*', durationSeconds: 30 });
+    const during = await scenario('workspace', { MAX_RETRIES: '0' });
+    assert.equal(during.unexpected?.statusCode, 503);
+    await shared.admin().advanceTime(31);
+    assert.deepEqual(await scenario('workspace', { MAX_RETRIES: '0' }), { name: shared.emulator().connection.workspaceName });
   });
 });

@@ -5,11 +5,35 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import type { RunningEmulator } from '../../emulator/src';
+import { type RunningEmulator, startEmulator } from '../../emulator/src';
+import { AdminClient } from '../../emulator/src/adminClient';
 import type { ConnectionInfo } from '../../emulator/src/connection';
 import type { Probe, ProbeResult } from './clientProbe';
 
 const PROBE = path.join(__dirname, 'clientProbe.ts');
+
+/**
+ * Mocha hooks for one emulator shared by a test file: started before its tests, faults cleared
+ * after each, stopped and its temporary state directory removed at the end.
+ */
+export function sharedEmulator(): { emulator(): RunningEmulator; admin(): AdminClient } {
+  let emulator: RunningEmulator | undefined;
+  let admin: AdminClient | undefined;
+  before(async () => {
+    emulator = await startEmulator();
+    admin = new AdminClient(emulator.connection.adminUrl);
+  });
+  afterEach(() => admin?.clearFaults());
+  after(async () => {
+    await emulator?.stop();
+    if (emulator) fs.rmSync(emulator.stateDir, { recursive: true, force: true });
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the shared emulator has not started');
+    return value;
+  };
+  return { emulator: () => started(emulator), admin: () => started(admin) };
+}
 
 /** Runs the probes in one child process with the environment a user sets from connection.json. */
 export function runProbes(emulator: RunningEmulator, probes: Probe[]): Promise<ProbeResult[]> {

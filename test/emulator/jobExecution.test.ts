@@ -30,7 +30,7 @@ describe('emulator: jobs run for real', function () {
 
   it('runs a command job with its code, inputs and environment, and uploads its outputs', async () => {
     const codeId = await client.createCode(
-      writeFiles(path.join(tempRoot, 'echo', 'src'), { 'run.sh': 'echo "greeting=$1 run=$AZUREML_RUN_ID experiment=$AZUREML_EXPERIMENT_NAME tracking=$MLFLOW_TRACKING_URI"\nwc -l < "$2" | tr -d " " > "$3/lines.txt"\n' }),
+      writeFiles(path.join(tempRoot, 'echo', 'src'), { 'run.sh': 'echo "greeting=$1 run=$AZUREML_RUN_ID experiment=$AZUREML_EXPERIMENT_NAME tracking=$MLFLOW_TRACKING_URI"\nwc -l < "$2" | tr -d " " > "$3/lines.txt"\nmkdir -p outputs && echo kept > outputs/note.txt\n' }),
     );
     await client.uploadBlob('datasets/rows.csv', 'a,b\n1,2\n3,4\n');
     const submitted = await client.submit('echo-job', {
@@ -56,6 +56,15 @@ describe('emulator: jobs run for real', function () {
     assert.equal(run.status, 'Completed');
     assert.ok(run.startTimeUtc && run.endTimeUtc && run.startTimeUtc <= run.endTimeUtc, JSON.stringify(run));
     assert.equal(run.target, 'cpu-cluster');
+
+    // ./outputs and the logs are the run's artifacts, listed and served through contentinfo SAS URLs.
+    const artifacts = (await client.dataplane('GET', 'artifact/v2.0', '/artifacts/origins/ExperimentRun/containers/dcid.echo-job')).json().value;
+    assert.deepEqual(artifacts.map((a: any) => a.path).sort(), ['outputs/note.txt', 'user_logs/std_log.txt']);
+    const info = (await client.dataplane('GET', 'artifact/v2.0', '/artifacts/contentinfo/ExperimentRun/dcid.echo-job/outputs/note.txt')).json();
+    assert.equal((await client.fetch(info.contentUri)).text.trim(), 'kept');
+    const byPrefix = (await client.dataplane('GET', 'artifact/v2.0', '/artifacts/prefix/contentinfo/ExperimentRun/dcid.echo-job?path=user_logs')).json().value;
+    assert.deepEqual(byPrefix.map((a: any) => a.path), ['user_logs/std_log.txt']);
+    assert.equal((await client.dataplane('GET', 'artifact/v2.0', '/artifacts/contentinfo/ExperimentRun/dcid.echo-job/outputs/missing.txt')).status, 404);
   });
 
   it('runs the training sample: metrics through MLflow REST and the model in its output', async () => {
@@ -184,20 +193,47 @@ describe('emulator: jobs run for real', function () {
     assert.equal((await client.readBlob(`azureml/${use.runId}/copy/message.txt`))?.trim(), 'from the parent');
   });
 
-  it('refuses sweep jobs clearly', async () => {
+  it('runs a sweep job as a few trials and picks the best one by its objective', async () => {
+    const codeId = await client.createCode(
+      writeFiles(path.join(tempRoot, 'sweep', 'src'), {
+        'score.py': [
+          'import json, os, sys, urllib.request, ssl',
+          'lr = float(sys.argv[1])',
+          'body = json.dumps({"run_id": os.environ["MLFLOW_RUN_ID"], "key": "accuracy", "value": 1 - abs(lr - 0.1), "timestamp": 0, "step": 0}).encode()',
+          'request = urllib.request.Request(os.environ["MLFLOW_TRACKING_URI"] + "/api/2.0/mlflow/runs/log-metric", data=body, method="POST", headers={"Authorization": "Bearer " + os.environ["MLFLOW_TRACKING_TOKEN"], "Content-Type": "application/json"})',
+          'opener = urllib.request.build_opener(urllib.request.ProxyHandler(), urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])))',
+          'opener.open(request).read()',
+          'print("lr", lr)',
+        ].join('\n'),
+      }),
+    );
     await client.submit('sweep-job', {
       jobType: 'Sweep',
       computeId,
       objective: { goal: 'Maximize', primaryMetric: 'accuracy' },
-      samplingAlgorithm: { samplingAlgorithmType: 'Random' },
-      searchSpace: { lr: ['choice', [[0.1, 0.01]]] },
-      trial: { command: 'echo trial', environmentId: 'azureml:AzureML-minimal:1' },
-      limits: { jobLimitsType: 'Sweep', maxTotalTrials: 2 },
+      samplingAlgorithm: { samplingAlgorithmType: 'Grid' },
+      searchSpace: { lr: ['choice', [[0.5, 0.1, 0.9]]] },
+      trial: { codeId, command: 'python3 score.py ${{search_space.lr}}', environmentId: 'azureml:AzureML-minimal:1' },
+      limits: { jobLimitsType: 'Sweep', maxTotalTrials: 10, maxConcurrentTrials: 2 },
     });
     const job = await client.waitFor('sweep-job');
+    assert.equal(job.properties.status, 'Completed');
+    assert.equal(job.properties.properties.best_child_run_id, 'sweep-job_1');
+    const children = (await client.dataplane('GET', 'history/v1.0', '/runs/sweep-job/children')).json().value;
+    assert.deepEqual(children.map((c: any) => [c.runId, c.status]).sort(), [
+      ['sweep-job_0', 'Completed'],
+      ['sweep-job_1', 'Completed'],
+      ['sweep-job_2', 'Completed'],
+    ]);
+    assert.match(await client.stdLog('sweep-job_2'), /lr 0.9/);
+  });
+
+  it('refuses job types it cannot run, saying so', async () => {
+    await client.submit('automl-job', { jobType: 'AutoML', taskDetails: { taskType: 'Classification', targetColumnName: 'y', trainingData: { jobInputType: 'mltable', uri: 'azureml://datastores/workspaceblobstore/paths/t/' } }, environmentId: 'azureml:AzureML-minimal:1' });
+    const job = await client.waitFor('automl-job');
     assert.equal(job.properties.status, 'Failed');
-    const details = (await client.dataplane('GET', 'history/v1.0', '/runs/sweep-job/details')).json();
-    assert.match(details.error.error.message, /does not run Sweep jobs/);
+    const details = (await client.dataplane('GET', 'history/v1.0', '/runs/automl-job/details')).json();
+    assert.match(details.error.error.message, /does not run AutoML jobs/);
   });
 
   it('answers MLflow and run-history requests for unknown runs as the service does', async () => {
@@ -208,5 +244,9 @@ describe('emulator: jobs run for real', function () {
     const badFilter = await client.dataplane('POST', 'mlflow/v1.0', '/api/2.0/mlflow/runs/search', { filter: 'accuracy > 1' });
     assert.equal(badFilter.json().error_code, 'INVALID_PARAMETER_VALUE');
     assert.equal((await client.dataplane('GET', 'mlflow/v1.0', '/api/2.0/mlflow/experiments/get-by-name?experiment_name=nope')).status, 404);
+    const update = await client.dataplane('POST', 'mlflow/v1.0', '/api/2.0/mlflow/runs/update', { run_id: 'echo-job', status: 'FINISHED' });
+    assert.equal(update.json().run_info.run_id, 'echo-job');
+    const noRunId = await client.dataplane('POST', 'mlflow/v1.0', '/api/2.0/mlflow/runs/log-metric', { key: 'x', value: 1 });
+    assert.deepEqual([noRunId.status, noRunId.json().error_code], [400, 'INVALID_PARAMETER_VALUE']);
   });
 });

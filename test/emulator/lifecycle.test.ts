@@ -81,7 +81,11 @@ describe('emulator lifecycle', function () {
     const first = await startEmulator({ stateDir });
     const caPem = fs.readFileSync(first.connection.caCertFile, 'utf8');
     const token = await secretToken(first.connection, 'https://ml.azure.com/.default');
-    first.context.store.put('lifecycle', 'marker', { written: 'before restart' });
+    const c = first.connection;
+    const modelVersion = `https://management.azure.com/subscriptions/${c.subscriptionId}/resourceGroups/${c.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${c.workspaceName}/models/kept-model/versions/1?api-version=2022-10-01`;
+    const armHeaders = async (connection: typeof c) => ({ authorization: `Bearer ${await secretToken(connection, 'https://management.azure.com/.default')}`, 'content-type': 'application/json' });
+    const created = await proxiedRequest(c, modelVersion, { method: 'PUT', headers: await armHeaders(c), body: JSON.stringify({ properties: { modelUri: 'azureml://datastores/workspaceblobstore/paths/kept/', description: 'before restart' } }) });
+    assert.equal(created.status, 201);
     okValue((await runProbes(first, [{ probe: 'blob', container: 'keep', blobName: 'model/weights.bin', content: 'weights v1' }]))[0]);
     await first.stop();
     assert.deepEqual(processesMentioning(path.join(stateDir, 'azurite')), [], 'Azurite stops with the emulator');
@@ -93,7 +97,9 @@ describe('emulator lifecycle', function () {
       const { proxyUrl: _q, adminUrl: _b, managedIdentity: mi2, ...identities2 } = second.connection;
       assert.deepEqual(identities2, identities1);
       assert.equal(mi2.header, mi1.header);
-      assert.deepEqual(second.context.store.get('lifecycle', 'marker'), { written: 'before restart' });
+      const kept = await proxiedRequest(second.connection, modelVersion, { headers: await armHeaders(second.connection) });
+      assert.equal(kept.status, 200, 'a model version created through ARM is read back after the restart');
+      assert.deepEqual([kept.json().properties.description, kept.json().properties.modelUri], ['before restart', 'azureml://datastores/workspaceblobstore/paths/kept/']);
       const [blob, newToken] = await runProbes(second, [
         { probe: 'blobRead', container: 'keep', blobName: 'model/weights.bin' },
         { probe: 'token', identity: 'certificate' },

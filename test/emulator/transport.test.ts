@@ -5,23 +5,23 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { type RunningEmulator, startEmulator } from '../../emulator/src';
+import type { RunningEmulator } from '../../emulator/src';
 import { AdminClient } from '../../emulator/src/adminClient';
 import type { RequestLogEntry } from '../../emulator/src/requestLog';
-import { okValue, proxiedRequest, runProbes, secretToken } from './emulatorFixtures';
+import { okValue, proxiedRequest, runProbes, secretToken, sharedEmulator } from './emulatorFixtures';
 
-function rawProxyRequest(proxyUrl: string, options: http.RequestOptions): Promise<{ status: number; text: string }> {
+function rawProxyRequest(proxyUrl: string, options: http.RequestOptions): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
   const proxy = new URL(proxyUrl);
   return new Promise((resolve, reject) => {
     const req = http.request({ host: proxy.hostname, port: proxy.port, ...options }, (res) => {
       let text = '';
       res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
     });
     req.on('connect', (res, socket, head: Buffer) => {
       let text = head.toString();
       socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      socket.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      socket.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
     });
     req.on('error', reject);
     req.end();
@@ -30,24 +30,19 @@ function rawProxyRequest(proxyUrl: string, options: http.RequestOptions): Promis
 
 describe('emulator proxy, blob storage, faults and data plane', function () {
   this.timeout(120_000);
+  const shared = sharedEmulator();
   let emulator: RunningEmulator;
   let admin: AdminClient;
+  before(() => {
+    emulator = shared.emulator();
+    admin = shared.admin();
+  });
   const workspacePath = () => {
     const c = emulator.connection;
     return `/subscriptions/${c.subscriptionId}/resourceGroups/${c.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${c.workspaceName}`;
   };
   const requestsFor = async (since: string, path: string) =>
     (await admin.requests(since)).filter((e): e is RequestLogEntry => e.type === 'request' && e.path.toLowerCase() === path.toLowerCase());
-
-  before(async () => {
-    emulator = await startEmulator();
-    admin = new AdminClient(emulator.connection.adminUrl);
-  });
-  afterEach(() => admin.clearFaults());
-  after(async () => {
-    await emulator?.stop();
-    if (emulator) fs.rmSync(emulator.stateDir, { recursive: true, force: true });
-  });
 
   it('refuses hosts it does not serve with a 502 naming them, for CONNECT and absolute URIs', async () => {
     const tunnel = await rawProxyRequest(emulator.connection.proxyUrl, { method: 'CONNECT', path: 'github.com:443' });
@@ -59,6 +54,28 @@ describe('emulator proxy, blob storage, faults and data plane', function () {
     const otherAccount = await rawProxyRequest(emulator.connection.proxyUrl, { method: 'CONNECT', path: 'someoneelse.blob.core.windows.net:443' });
     assert.equal(otherAccount.status, 502);
     assert.match(otherAccount.text, new RegExp(`emulated storage account is '${emulator.connection.storageAccountName}'`));
+     for (const refusal of [tunnel, plain]) {
+      assert.match(String(refusal.headers['x-ms-request-id']), /^[0-9a-f-]{36}$/);
+      assert.ok(refusal.headers['x-ms-correlation-request-id']);
+    }
+    const logged = (await admin.requests()).filter((e): e is RequestLogEntry => e.type === 'request' && e.status === 502).map((e) => e.requestId);
+    assert.ok(logged.includes(String(tunnel.headers['x-ms-request-id'])) && logged.includes(String(plain.headers['x-ms-request-id'])), 'refusals are logged with their request ids');
+  });
+
+  it('refuses plain http to the Azure hosts, which Azure serves over HTTPS only', async () => {
+    const arm = await rawProxyRequest(emulator.connection.proxyUrl, { method: 'GET', path: 'http://management.azure.com/subscriptions?api-version=2022-12-01', headers: { 'x-ms-client-request-id': 'plain-1' } });
+    assert.equal(arm.status, 400);
+    assert.match(arm.text, /management\.azure\.com is served over HTTPS only/);
+    assert.equal(arm.headers['x-ms-correlation-request-id'], 'plain-1');
+    const blob = await rawProxyRequest(emulator.connection.proxyUrl, { method: 'GET', path: `http://${emulator.connection.storageAccountName}.blob.core.windows.net/azureml?restype=container` });
+    assert.equal(blob.status, 400);
+    assert.match(blob.text, /<Code>AccountRequiresHttps<\/Code>/);
+  });
+
+  it('keeps the client\'s request id as the correlation id on ARM responses', async () => {
+    const response = await proxiedRequest(emulator.connection, 'https://management.azure.com/subscriptions?api-version=2022-12-01', { headers: { 'x-ms-client-request-id': 'arm-client-1' } });
+    assert.equal(response.status, 401);
+    assert.equal(response.headers['x-ms-correlation-request-id'], 'arm-client-1');
   });
 
   it('serves absolute-URI requests for its hosts and tunnels to loopback services', async () => {
@@ -95,7 +112,7 @@ describe('emulator proxy, blob storage, faults and data plane', function () {
 
   describe('transport faults seen by @azure/arm-machinelearning', () => {
     it('answers 429 with Retry-After, the client waits and succeeds, and both are logged', async () => {
-      const since = new Date().toISOString();
+      const since = await admin.now();
       const fault = await admin.addFault({ kind: 'status', status: 429, retryAfterSeconds: 1, method: 'GET', pathPattern: '/subscriptions/*/resourceGroups/*/providers/Microsoft.MachineLearningServices/workspaces/*', count: 1 });
       const [result] = await runProbes(emulator, [{ probe: 'workspace' }]);
       assert.equal(okValue(result).name, emulator.connection.workspaceName);
@@ -111,14 +128,14 @@ describe('emulator proxy, blob storage, faults and data plane', function () {
     });
 
     it('answers 503 and the client retries', async () => {
-      const since = new Date().toISOString();
+      const since = await admin.now();
       await admin.addFault({ kind: 'status', status: 503, host: 'management.azure.com', pathPattern: '**/workspaces/*', count: 2 });
       okValue((await runProbes(emulator, [{ probe: 'workspace' }]))[0]);
       assert.deepEqual((await requestsFor(since, workspacePath())).map((e) => e.status), [503, 503, 200]);
     });
 
     it('resets the connection and the client retries on a new one', async () => {
-      const since = new Date().toISOString();
+      const since = await admin.now();
       await admin.addFault({ kind: 'reset', pathPattern: '^/subscriptions/.*/workspaces/[^/]+$', count: 1 });
       okValue((await runProbes(emulator, [{ probe: 'workspace' }]))[0]);
       const served = await requestsFor(since, workspacePath());
@@ -126,12 +143,13 @@ describe('emulator proxy, blob storage, faults and data plane', function () {
     });
 
     it('delays responses by the injected latency and logs the fault', async () => {
-      const since = new Date().toISOString();
+      const since = await admin.now();
       await admin.addFault({ kind: 'latency', latencyMs: 300, pathPattern: '**/workspaces/*', count: 1 });
       okValue((await runProbes(emulator, [{ probe: 'workspace' }]))[0]);
       const [served] = await requestsFor(since, workspacePath());
       assert.equal(served.status, 200);
       assert.equal(served.fault?.kind, 'latency');
+      assert.ok(served.durationMs >= 300, `the logged duration (${served.durationMs} ms) includes the injected 300 ms`);
     });
 
     it('gives up when the client allows no retries, reporting the throttling', async () => {
@@ -185,6 +203,16 @@ describe('emulator proxy, blob storage, faults and data plane', function () {
     const operation = await proxiedRequest(emulator.connection, String(created.headers['azure-asyncoperation']), { headers });
     assert.equal(operation.json().status, 'Failed');
     assert.equal((await admin.faults()).find((f) => f.id === fault.id)?.hits, 1);
+  });
+
+  it('times request entries with the emulator clock, so since= agrees with /time/advance', async () => {
+    const { now } = await admin.advanceTime(60);
+    assert.equal((await admin.now()).slice(0, 16), now.slice(0, 16));
+    await proxiedRequest(emulator.connection, 'https://eastus.api.azureml.ms/discovery?clock=1');
+    const entries = await admin.requests(now);
+    const served = entries.find((e): e is RequestLogEntry => e.type === 'request' && e.path === '/discovery');
+    assert.ok(served, `the request is listed since ${now}`);
+    assert.ok(served.time >= now);
   });
 
   describe('data plane token checks on <region>.api.azureml.ms', () => {

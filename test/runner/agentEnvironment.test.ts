@@ -15,6 +15,8 @@ const envDumper: FakeTask = {
     { name: 'outFile', type: 'string' },
     { name: 'mode', type: 'pickList', defaultValue: 'check' },
     { name: 'Config File', type: 'filePath' },
+    { name: 'specFile', type: 'filePath' },
+    { name: 'absoluteFile', type: 'filePath' },
   ],
   script: `require('fs').writeFileSync(process.env.INPUT_OUTFILE, JSON.stringify(process.env));`,
 };
@@ -33,11 +35,12 @@ function fakeConnection(dir: string): EmulatorConnection {
     workspaceName: 'ws-1',
     location: 'westeurope',
     adminUrl: 'http://127.0.0.1:4001',
-    secret: { clientId: 'secret-client', clientSecret: 'secret-value-1' },
-    certificate: { clientId: 'cert-client', certificateFile: path.join(dir, 'cert.pem') },
-    federated: { clientId: 'fed-client', issuer: 'https://vstoken.dev.azure.com/org-1', subject: 'sc://local/azureml/conn', audience: 'api://AzureADTokenExchange', signingKeyFile: path.join(dir, 'federation-key.pem'), keyId: 'key-1' },
-    managedIdentity: { endpoint: 'http://127.0.0.1:4002/msi/token', header: 'msi-header-secret', clientId: 'mi-client' },
-    reader: { clientId: 'reader-client', clientSecret: 'reader-secret-1' },
+    storageAccountName: 'devstoreaccount1',
+    secret: { clientId: 'secret-client', clientSecret: 'secret-value-1', objectId: 'secret-object' },
+    certificate: { clientId: 'cert-client', certificateFile: path.join(dir, 'cert.pem'), objectId: 'cert-object' },
+    federated: { clientId: 'fed-client', objectId: 'fed-object', issuer: 'https://vstoken.dev.azure.com/org-1', subject: 'sc://local/azureml/conn', audience: 'api://AzureADTokenExchange', signingKeyFile: path.join(dir, 'federation-key.pem'), keyId: 'key-1' },
+    managedIdentity: { endpoint: 'http://127.0.0.1:4002/msi/token', header: 'msi-header-secret', clientId: 'mi-client', objectId: 'mi-object' },
+    reader: { clientId: 'reader-client', clientSecret: 'reader-secret-1', objectId: 'reader-object' },
   };
 }
 
@@ -53,6 +56,8 @@ stages:
             inputs:
               connectedServiceNameARM: my-azure-connection
               outFile: ${outFile}
+              specFile: specs/compute.yml
+              absoluteFile: /etc/hosts
           - script: env > ${outFile}.script
 `;
 
@@ -79,7 +84,12 @@ describe('runner: the agent environment of a task', () => {
     assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(env.INPUT_AZURESUBSCRIPTION, id);
     assert.equal(env.INPUT_MODE, 'check');
-    assert.equal(env.INPUT_CONFIG_FILE, '');
+    // filePath inputs as TaskRunner.TranslateFilePathInput hands them over: empty and relative ones rooted at
+    // System.DefaultWorkingDirectory, absolute ones unchanged.
+    assert.ok(env.SYSTEM_DEFAULTWORKINGDIRECTORY);
+    assert.equal(env.INPUT_CONFIG_FILE, env.SYSTEM_DEFAULTWORKINGDIRECTORY);
+    assert.equal(env.INPUT_SPECFILE, path.join(env.SYSTEM_DEFAULTWORKINGDIRECTORY, 'specs', 'compute.yml'));
+    assert.equal(env.INPUT_ABSOLUTEFILE, '/etc/hosts');
     assert.equal(env[`ENDPOINT_URL_${id}`], 'https://management.azure.com/');
     assert.equal(env[`ENDPOINT_AUTH_SCHEME_${id}`], 'ServicePrincipal');
     assert.deepEqual(JSON.parse(env[`ENDPOINT_AUTH_${id}`]), {

@@ -31,6 +31,10 @@ describe('runner: YAML support', () => {
     ['an unknown dependency', 'jobs:\n  - job: A\n    dependsOn: Missing\n    steps:\n      - script: echo\n', /^pipeline\.yml:2:5: job 'A' depends on 'Missing'/],
     ['a malformed task reference', 'steps:\n  - task: AzureMLWorkspace\n', /^pipeline\.yml:2:11: task reference 'AzureMLWorkspace' must look like Name@MajorVersion/],
     ['invalid YAML', 'steps:\n  - script: echo\n    script: twice\n', /^pipeline\.yml:3:5: invalid YAML: Map keys must be unique/],
+    ['a job workspace', 'jobs:\n  - job: A\n    workspace:\n      clean: all\n    steps:\n      - script: echo\n', /^pipeline\.yml:3:5: 'workspace' in a job is not supported/],
+    ['a checkout path', 'steps:\n  - checkout: self\n    path: src\n', /^pipeline\.yml:3:5: 'path' in a checkout step is not supported/],
+    ['a sparse checkout', 'steps:\n  - checkout: self\n    sparseCheckoutDirectories: src\n', /^pipeline\.yml:3:5: 'sparseCheckoutDirectories' in a checkout step is not supported/],
+    ['an unknown stage key', 'stages:\n  - stage: A\n    trigger: manual\n    jobs: []\n', /^pipeline\.yml:3:5: unexpected key 'trigger' in a stage/],
     ['a missing parameter value', 'parameters:\n  - name: env\nsteps:\n  - script: echo\n', /^pipeline\.yml:2:5: parameter 'env' has no default: give it with --param env=<value>/],
   ];
   for (const [what, yaml, expected] of cases) {
@@ -57,6 +61,25 @@ describe('runner: YAML support', () => {
         ['script', 'CmdLine'],
       ],
     );
+  });
+
+  it('accepts stage lockBehavior/isSkippable and checkout fetch options as metadata, with a warning naming each', () => {
+    const p = parsePipeline(
+      'stages:\n  - stage: A\n    lockBehavior: sequential\n    isSkippable: false\n    jobs:\n      - job: J\n        steps:\n          - checkout: self\n            clean: true\n            fetchDepth: 1\n            lfs: true\n            submodules: recursive\n            persistCredentials: true\n',
+      'p.yml',
+    );
+    assert.deepEqual(p.warnings, [
+      "p.yml:3:5: 'lockBehavior' has no effect in a local run (it steers the Azure DevOps service)",
+      "p.yml:4:5: 'isSkippable' has no effect in a local run (it steers the Azure DevOps service)",
+      ...[
+        ['9', 'clean'],
+        ['10', 'fetchDepth'],
+        ['11', 'lfs'],
+        ['12', 'submodules'],
+        ['13', 'persistCredentials'],
+      ].map(([line, key]) => `p.yml:${line}:13: '${key}' has no effect in a local run: checkout: self uses the working copy as it is, nothing is fetched`),
+    ]);
+    assert.equal(p.stages[0].jobs[0].steps[0].kind, 'checkout');
   });
 
   it('names steps like the agent when they have no name, and refuses duplicates', () => {

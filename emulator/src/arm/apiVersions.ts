@@ -1,8 +1,28 @@
 // Which api-versions each resource provider accepts, and ARM's refusals of the others.
 import { ArmError } from './errors';
 
-/** Microsoft.MachineLearningServices: the SDK's version, and 2023-04-01 for mirrorTraffic. */
-export const ML_API_VERSIONS = ['2022-10-01', '2023-04-01'];
+/**
+ * Microsoft.MachineLearningServices: 2022-10-01 (@azure/arm-machinelearning), 2023-04-01
+ * (mirrorTraffic), and what azure-ai-ml 1.2x (and so `az ml`) sends for the implemented operations:
+ * online endpoints 2022-02-01-preview; code versions 2023-04-01; environments, data, jobs and
+ * online deployments 2023-04-01-preview; computes and models 2023-08-01-preview; components, jobs,
+ * data and datastore secrets 2024-01-01-preview; usages and VM sizes 2024-04-01-preview; workspaces
+ * and datastores 2024-07-01-preview; batch operations 2022-05-01 and 2023-10-01. Every version is
+ * served with the 2022-10-01 shapes: a property a version does not know is ignored on input and left
+ * out of responses (see knowsMirrorTraffic).
+ */
+export const ML_API_VERSIONS = [
+  '2022-02-01-preview',
+  '2022-05-01',
+  '2022-10-01',
+  '2023-04-01',
+  '2023-04-01-preview',
+  '2023-08-01-preview',
+  '2023-10-01',
+  '2024-01-01-preview',
+  '2024-04-01-preview',
+  '2024-07-01-preview',
+];
 
 /** Microsoft.Resources (subscriptions, resource groups): versions common SDKs and CLIs send. */
 export const RESOURCES_API_VERSIONS = [
@@ -39,7 +59,14 @@ export function checkApiVersion(url: URL, provider: Provider, resourceType: stri
   return version;
 }
 
-/** True when the version carries the 2023-04-01 additions (mirrorTraffic). */
-export function atLeast(version: string, minimum: string): boolean {
-  return version >= minimum;
+/** True for versions whose OnlineEndpoint has mirrorTraffic: the previews and 2023-04-01 onwards (2022-05-01 and 2022-10-01 lack it). */
+export function knowsMirrorTraffic(version: string): boolean {
+  return version.endsWith('-preview') || version.slice(0, 10) >= '2023-04-01';
+}
+
+/** A resource as a client of `version` sees it: properties that version lacks are left out, like ARM. */
+export function forApiVersion<T extends { type: string; properties: Record<string, unknown> }>(resource: T, version: string): T {
+  if (!resource.type.toLowerCase().endsWith('/onlineendpoints') || knowsMirrorTraffic(version) || !('mirrorTraffic' in resource.properties)) return resource;
+  const { mirrorTraffic: _unknownToVersion, ...properties } = resource.properties;
+  return { ...resource, properties };
 }

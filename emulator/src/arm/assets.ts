@@ -2,9 +2,8 @@
 // writing a version creates its container, and containers report latestVersion and nextVersion.
 import type { HostResponse, ServiceContext } from '../contract';
 import { conflict, userError } from './errors';
-import { WS, workspaceOf } from './computes';
 import { checkAssetName, checkVersion } from './names';
-import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, jsonResponse, listChildren, listResponse, putResource, systemDataFor } from './resources';
+import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, jsonResponse, listChildren, listResponse, putResource, systemDataFor, WS, workspaceOf } from './resources';
 import { type ArmCall, type Route, jsonBody } from './router';
 import { validateBody } from './validation';
 
@@ -198,8 +197,3 @@ function familyRoutes(family: AssetFamily): Route[] {
 }
 
 export const assetRoutes: Route[] = FAMILIES.flatMap(familyRoutes);
-
-/** True when an ARM id names an asset version stored in this emulator (other ids, e.g. registries, are not checked). */
-export function assetVersionExists(ctx: ServiceContext, id: string): boolean {
-  return getResource(ctx, 'assets', id) !== undefined;
-}

@@ -151,7 +151,8 @@ export type NodeAllocation =
 
 /**
  * Gives a run `nodeCount` nodes of the cluster (idempotent per run): idle nodes first, then new
- * nodes up to maxNodeCount and the family's quota. All or nothing: a run that does not fit waits.
+ * nodes up to maxNodeCount and the family's quota, unless the cluster is stuck resizing. All or
+ * nothing: a run that does not fit waits.
  */
 export function acquireNodes(ctx: ServiceContext, computeId: string, runId: string, nodeCount: number): NodeAllocation {
   const compute = getResource(ctx, 'computes', computeId);
@@ -165,6 +166,10 @@ export function acquireNodes(ctx: ServiceContext, computeId: string, runId: stri
     const newNodes = Math.max(0, nodeCount - idle.length);
     const busy = pool.nodes.length - idle.length;
     if (busy + nodeCount > maxNodeCount) return { state: 'Waiting', reason: `The cluster has ${maxNodeCount - busy} of the ${nodeCount} nodes requested free (maxNodeCount ${maxNodeCount}).` };
+    // A cluster stuck resizing (computeStuckResizing fault) never gets new nodes; idle ones still serve.
+    if (newNodes > 0 && ctx.faults.holds('computeStuckResizing', compute.id, undefined, false)) {
+      return { state: 'Waiting', reason: `The cluster '${compute.name}' is stuck resizing: the ${newNodes} new node(s) requested do not arrive.` };
+    }
     const vm = findVmSize(compute.properties.properties?.vmSize ?? '');
     if (vm && newNodes > 0) {
       const limit = familyLimit(ctx, compute.location ?? ctx.facts.location, vm.family);

@@ -6,29 +6,74 @@ import { deleteNodePool, listClusterNodes, liveClusterProperties } from './compu
 import { userError } from './errors';
 import { type Operation, accepted, operationHeaders, registerEffect, startOperation } from './lro';
 import { checkComputeName } from './names';
-import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, isoTime, jsonResponse, listChildren, listResponse, putResource, systemDataFor } from './resources';
+import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, isoTime, jsonResponse, listChildren, listResponse, putResource, systemDataFor, WS, workspaceOf } from './resources';
 import { type ArmCall, type Route, jsonBody } from './router';
 import { validateBody } from './validation';
 import { findVmSize } from './vmSizes';
 
-export const WS = `/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/${ML_NAMESPACE}/workspaces/{workspaceName}`;
 const COMPUTE = `${WS}/computes/{computeName}`;
-
-export function workspaceOf(call: ArmCall): ArmResource {
-  return findResource(call.ctx, 'workspaces', `/subscriptions/${call.ctx.facts.subscriptionId}/resourceGroups/${call.ctx.facts.resourceGroupName}/providers/${ML_NAMESPACE}/workspaces/${call.params.workspaceName}`);
-}
 
 function computeId(call: ArmCall, name = call.params.computeName): string {
   return `${workspaceOf(call).id}/computes/${name}`;
 }
 
-/** The compute as GET returns it: stored definition plus live state (nodes, allocation). */
-export function computeView(ctx: ServiceContext, compute: ArmResource): ArmResource {
+/**
+ * Whether a computeStuckResizing fault holds the cluster in Resizing. `call` is the request that
+ * reads or changes the compute (it may set off a fault registered for its method); reads count
+ * one use of a count-bound fault.
+ */
+export function stuckResizing(ctx: ServiceContext, compute: ArmResource, call?: ArmCall, read = false): boolean {
+  if (compute.properties.computeType !== 'AmlCompute') return false;
+  const stuck = ctx.faults.holds('computeStuckResizing', compute.id, call?.req.method, read);
+  if (stuck && read) ctx.log(`ARM: compute ${compute.name} reported stuck Resizing (computeStuckResizing fault)`);
+  return stuck;
+}
+
+/** The compute as a client reads it: stored definition plus live state (nodes, allocation). */
+export function computeView(call: ArmCall, compute: ArmResource): ArmResource {
+  const { ctx } = call;
   if (compute.properties.computeType !== 'AmlCompute' || compute.properties.provisioningState === 'Creating') return compute;
-  const stuck = ctx.faults.takeSemantic('computeStuckResizing', 'GET', compute.id);
-  if (stuck) ctx.log(`ARM: compute ${compute.name} reported stuck Resizing (computeStuckResizing fault)`);
+  const stuck = stuckResizing(ctx, compute, call, true);
   return { ...compute, properties: { ...compute.properties, properties: { ...compute.properties.properties, ...liveClusterProperties(ctx, compute, stuck) } } };
 }
+
+export interface ComputeDefinition extends Pick<ArmResource, 'id' | 'name' | 'location' | 'tags' | 'identity' | 'sku' | 'systemData'> {
+  computeType: string;
+  /** The type-specific properties (properties.properties). */
+  properties: Properties;
+  /** Envelope fields that differ from a new, provisioned compute's defaults. */
+  envelope?: Properties;
+}
+
+/** A compute resource as the service stores it: the common envelope around the type's properties. */
+export function computeResource(ctx: ServiceContext, definition: ComputeDefinition): ArmResource {
+  const { computeType, properties, envelope, ...resource } = definition;
+  const now = isoTime(ctx.now());
+  return {
+    ...resource,
+    type: `${ML_NAMESPACE}/workspaces/computes`,
+    tags: resource.tags ?? {},
+    properties: {
+      computeLocation: resource.location,
+      description: null,
+      resourceId: null,
+      disableLocalAuth: false,
+      provisioningState: 'Succeeded',
+      ...envelope,
+      createdOn: envelope?.createdOn ?? now,
+      modifiedOn: now,
+      computeType,
+      provisioningErrors: null,
+      isAttachedCompute: !['amlcompute', 'computeinstance'].includes(computeType.toLowerCase()),
+      properties,
+    },
+  };
+}
+
+/** The instance type an attached Kubernetes compute gets when it defines none. */
+export const DEFAULT_INSTANCE_TYPE = {
+  defaultinstancetype: { nodeSelector: null, resources: { requests: { cpu: '100m', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi', 'nvidia.com/gpu': null } } },
+};
 
 /** AmlCompute properties with the service's defaults, scale settings completed and checked. */
 export function amlComputeProperties(requested: Properties, previous?: Properties): Properties {
@@ -70,9 +115,7 @@ function computeInstanceProperties(ctx: ServiceContext, call: ArmCall, requested
 }
 
 function kubernetesProperties(requested: Properties): Properties {
-  const instanceTypes = requested.instanceTypes ?? {
-    defaultinstancetype: { nodeSelector: null, resources: { requests: { cpu: '100m', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi', 'nvidia.com/gpu': null } } },
-  };
+  const instanceTypes = requested.instanceTypes ?? DEFAULT_INSTANCE_TYPE;
   return { namespace: 'default', extensionInstanceReleaseTrain: 'stable', ...requested, instanceTypes, defaultInstanceType: requested.defaultInstanceType ?? Object.keys(instanceTypes)[0] };
 }
 
@@ -118,31 +161,27 @@ function createOrUpdate(call: ArmCall): HostResponse {
     default:
       properties = { ...existing?.properties.properties, ...inner };
   }
-  const now = isoTime(ctx.now());
-  const compute: ArmResource = {
+  const location = body.location ?? existing?.location ?? ctx.facts.location;
+  const compute = computeResource(ctx, {
     id: existing?.id ?? id,
     name,
-    type: `${ML_NAMESPACE}/workspaces/computes`,
-    location: body.location ?? existing?.location ?? ctx.facts.location,
+    location,
     tags: body.tags ?? existing?.tags ?? {},
     ...(body.identity ? { identity: body.identity } : {}),
     ...(body.sku ? { sku: body.sku } : {}),
-    properties: {
-      computeLocation: body.location ?? existing?.location ?? ctx.facts.location,
+    computeType: canonicalType,
+    properties,
+    envelope: {
       description: requested.description ?? existing?.properties.description ?? null,
       resourceId: requested.resourceId ?? existing?.properties.resourceId ?? null,
       disableLocalAuth: requested.disableLocalAuth ?? existing?.properties.disableLocalAuth ?? false,
-      createdOn: existing?.properties.createdOn ?? now,
-      modifiedOn: now,
-      computeType: canonicalType,
+      createdOn: existing?.properties.createdOn,
       provisioningState: existing ? 'Updating' : 'Creating',
-      provisioningErrors: null,
-      isAttachedCompute: !['amlcompute', 'computeinstance'].includes(canonicalType.toLowerCase()),
-      properties,
     },
     systemData: systemDataFor(ctx, call.principal, existing?.systemData),
-  };
+  });
   putResource(ctx, 'computes', compute);
+  stuckResizing(ctx, compute, call);
   const op = startOperation(call, { effect: 'computeProvisioned', resourceId: compute.id, resourceCollection: 'computes' });
   return jsonResponse(compute, existing ? 200 : 201, operationHeaders(call, op, false));
 }
@@ -167,6 +206,7 @@ function patch(call: ArmCall): HostResponse {
     systemData: systemDataFor(ctx, call.principal, compute.systemData),
   };
   putResource(ctx, 'computes', updated);
+  stuckResizing(ctx, updated, call);
   const op = startOperation(call, { effect: 'computeProvisioned', resourceId: updated.id, resourceCollection: 'computes' });
   return jsonResponse(updated, 200, operationHeaders(call, op, false));
 }
@@ -247,6 +287,7 @@ function listNodes(call: ArmCall): HostResponse {
   if (compute.properties.computeType !== 'AmlCompute') {
     throw userError(`Compute '${compute.name}' is of type '${compute.properties.computeType}'; listNodes applies to AmlCompute clusters only.`);
   }
+  stuckResizing(call.ctx, compute, call);
   return jsonResponse({ nodes: listClusterNodes(call.ctx, compute), nextLink: null });
 }
 
@@ -259,8 +300,8 @@ function listKeys(call: ArmCall): HostResponse {
 }
 
 export const computeRoutes: Route[] = [
-  { method: 'GET', pattern: `${WS}/computes`, provider: 'ml', resourceType: 'workspaces/computes', handle: (call) => listResponse(listChildren(call.ctx, 'computes', workspaceOf(call).id, 'computes').map((c) => computeView(call.ctx, c))) },
-  { method: 'GET', pattern: COMPUTE, provider: 'ml', resourceType: 'workspaces/computes', handle: (call) => jsonResponse(computeView(call.ctx, findResource(call.ctx, 'computes', computeId(call)))) },
+  { method: 'GET', pattern: `${WS}/computes`, provider: 'ml', resourceType: 'workspaces/computes', handle: (call) => listResponse(listChildren(call.ctx, 'computes', workspaceOf(call).id, 'computes').map((c) => computeView(call, c))) },
+  { method: 'GET', pattern: COMPUTE, provider: 'ml', resourceType: 'workspaces/computes', handle: (call) => jsonResponse(computeView(call, findResource(call.ctx, 'computes', computeId(call)))) },
   { method: 'PUT', pattern: COMPUTE, provider: 'ml', resourceType: 'workspaces/computes', handle: createOrUpdate },
   { method: 'PATCH', pattern: COMPUTE, provider: 'ml', resourceType: 'workspaces/computes', handle: patch },
   { method: 'DELETE', pattern: COMPUTE, provider: 'ml', resourceType: 'workspaces/computes', handle: remove },

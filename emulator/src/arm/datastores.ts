@@ -2,9 +2,8 @@
 // secrets come back through listSecrets (the Azurite account key for the seeded blob stores).
 import type { HostResponse, ServiceContext } from '../contract';
 import { userError } from './errors';
-import { WS, workspaceOf } from './computes';
 import { checkDatastoreName } from './names';
-import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, jsonResponse, listChildren, listResponse, putResource, systemDataFor } from './resources';
+import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, jsonResponse, listChildren, listResponse, putResource, systemDataFor, WS, workspaceOf, SERVICE_PRINCIPAL } from './resources';
 import { type ArmCall, type Route, jsonBody } from './router';
 import { validateBody } from './validation';
 
@@ -29,7 +28,7 @@ export function buildDatastore(ctx: ServiceContext, workspace: ArmResource, name
     name: previous?.name ?? name,
     type: `${ML_NAMESPACE}/workspaces/datastores`,
     properties: { description: null, tags: {}, properties: {}, ...defaults, ...rest, isDefault: previous?.properties.isDefault ?? false, serviceDataAccessAuthIdentity: rest.serviceDataAccessAuthIdentity ?? 'None' },
-    systemData: systemDataFor(ctx, { objectId: '', appId: 'emulator', tenantId: ctx.facts.tenantId, audience: '' }, previous?.systemData),
+    systemData: systemDataFor(ctx, SERVICE_PRINCIPAL, previous?.systemData),
   };
 }
 

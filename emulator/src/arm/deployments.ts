@@ -6,7 +6,8 @@ import { userError } from './errors';
 import { ENDPOINT, endpointId, isKubernetesEndpoint } from './endpoints';
 import { accepted, beginPatch, operationHeaders, registerEffect, startOperation } from './lro';
 import { checkDeploymentName } from './names';
-import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, isoTime, jsonResponse, listChildren, listResponse, putResource, systemDataFor } from './resources';
+import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, isoTime, jsonResponse, listChildren, listResponse, managedIdentity, putResource, systemDataFor, workspaceOf } from './resources';
+import { checkReference } from './references';
 import { type ArmCall, type Route, jsonBody } from './router';
 import { validateBody } from './validation';
 
@@ -20,11 +21,6 @@ const CONTAINER_CRASHED: ArmErrorDetail = {
 
 function deploymentId(call: ArmCall): string {
   return `${endpointId(call)}/deployments/${call.params.deploymentName}`;
-}
-
-function checkReference(ctx: ServiceContext, workspaceId: string, id: unknown, path: string): void {
-  if (typeof id !== 'string' || !id.toLowerCase().startsWith(`${workspaceId.toLowerCase()}/`)) return;
-  if (!getResource(ctx, 'assets', id)) throw userError(`The asset '${id}' referenced by '${path}' was not found.`, path);
 }
 
 /** Kubernetes deployments run on one of the attached compute's instance types. */
@@ -59,11 +55,12 @@ function createOrUpdate(call: ArmCall): HostResponse {
   }
   if (kubernetes) checkInstanceType(ctx, endpoint, requested);
   else if (!requested.instanceType) throw userError(`Required property 'instanceType' not found in JSON. Path 'properties'.`, 'properties.instanceType');
-  const workspaceId = endpoint.id.slice(0, endpoint.id.toLowerCase().indexOf('/onlineendpoints/'));
-  checkReference(ctx, workspaceId, requested.model, 'properties.model');
-  checkReference(ctx, workspaceId, requested.environmentId, 'properties.environmentId');
-  checkReference(ctx, workspaceId, requested.codeConfiguration?.codeId, 'properties.codeConfiguration.codeId');
+  const workspace = workspaceOf(call);
+  checkReference(ctx, workspace, requested.model, 'properties.model');
+  checkReference(ctx, workspace, requested.environmentId, 'properties.environmentId');
+  checkReference(ctx, workspace, requested.codeConfiguration?.codeId, 'properties.codeConfiguration.codeId');
   const previous = getResource(ctx, 'deployments', deploymentId(call));
+  const identity = managedIdentity(ctx, body.identity, previous?.identity);
   const deployment: ArmResource = {
     id: previous?.id ?? deploymentId(call),
     name: previous?.name ?? call.params.deploymentName,
@@ -71,6 +68,7 @@ function createOrUpdate(call: ArmCall): HostResponse {
     location: body.location,
     kind: body.kind ?? previous?.kind ?? expectedType,
     tags: body.tags ?? previous?.tags ?? {},
+    ...(identity ? { identity } : {}),
     sku: { name: 'Default', tier: 'Standard', capacity: 1, ...previous?.sku, ...body.sku },
     properties: {
       description: null,

@@ -2,18 +2,16 @@
 // mirrorTraffic rules, keys and tokens.
 import { randomBytes } from 'node:crypto';
 import type { HostResponse, ServiceContext } from '../contract';
-import { atLeast } from './apiVersions';
+import { forApiVersion, knowsMirrorTraffic } from './apiVersions';
 import { ArmError, userError } from './errors';
-import { WS, workspaceOf } from './computes';
 import { type Operation, accepted, beginPatch, operationHeaders, registerEffect, startOperation } from './lro';
 import { checkEndpointName } from './names';
-import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, jsonResponse, listChildren, listResponse, putResource, systemDataFor } from './resources';
+import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, jsonResponse, listChildren, listResponse, managedIdentity, putResource, systemDataFor, WS, workspaceOf } from './resources';
 import { type ArmCall, type Route, jsonBody } from './router';
 import { validateBody } from './validation';
 
 export const ENDPOINT = `${WS}/onlineEndpoints/{endpointName}`;
 const KEYS = 'arm.endpointKeys';
-const MIRROR_TRAFFIC_VERSION = '2023-04-01';
 const MAX_MIRROR_PERCENT = 50;
 
 export function endpointId(call: ArmCall): string {
@@ -29,7 +27,7 @@ export function deploymentsOf(ctx: ServiceContext, endpoint: ArmResource): ArmRe
 }
 
 /** Traffic must name existing deployments with whole percentages summing to 0 or 100; mirrorTraffic at most 50 on one deployment. */
-function checkTraffic(ctx: ServiceContext, call: ArmCall, endpoint: ArmResource, properties: Properties): void {
+function checkTraffic(ctx: ServiceContext, endpoint: ArmResource, properties: Properties): void {
   const deployments = deploymentsOf(ctx, endpoint).map((d) => d.name.toLowerCase());
   const unknown = (map: Record<string, number>, field: string) => {
     for (const name of Object.keys(map)) {
@@ -47,9 +45,6 @@ function checkTraffic(ctx: ServiceContext, call: ArmCall, endpoint: ArmResource,
   if (sum !== 0 && sum !== 100) throw userError(`The traffic of endpoint '${endpoint.name}' sums to ${sum}; it must sum to 0 or 100.`, 'properties.traffic');
   const mirror: Record<string, number> | undefined = properties.mirrorTraffic;
   if (mirror === undefined || mirror === null || Object.keys(mirror).length === 0) return;
-  if (!atLeast(call.apiVersion, MIRROR_TRAFFIC_VERSION)) {
-    throw userError(`Property 'properties.mirrorTraffic' requires api-version ${MIRROR_TRAFFIC_VERSION} or later (request used ${call.apiVersion}).`, 'properties.mirrorTraffic');
-  }
   if (isKubernetesEndpoint(endpoint)) throw userError('Mirror traffic is not supported for Kubernetes online endpoints.', 'properties.mirrorTraffic');
   if (Object.keys(mirror).length > 1) throw userError('Mirror traffic can be sent to one deployment only.', 'properties.mirrorTraffic');
   unknown(mirror, 'mirrorTraffic');
@@ -76,7 +71,9 @@ function createOrUpdate(call: ArmCall): HostResponse {
   checkEndpointName(call.params.endpointName);
   const id = endpointId(call);
   const previous = getResource(ctx, 'endpoints', id);
-  const requested = body.properties as Properties;
+  // A version without mirrorTraffic neither sets nor clears it (ARM ignores unknown properties).
+  const { mirrorTraffic: requestedMirror, ...requested } = body.properties as Properties;
+  const mirrorTraffic = knowsMirrorTraffic(call.apiVersion) && requestedMirror !== undefined ? requestedMirror : previous?.properties.mirrorTraffic;
   const location: string = body.location;
   if (!previous) {
     const taken = ctx.store.list<ArmResource>('arm.endpoints').some(({ value }) => value.name.toLowerCase() === call.params.endpointName.toLowerCase() && (value.location ?? '').toLowerCase() === location.toLowerCase());
@@ -85,14 +82,15 @@ function createOrUpdate(call: ArmCall): HostResponse {
   if (previous && (previous.properties.compute ?? null) !== (requested.compute ?? previous.properties.compute ?? null)) {
     throw userError(`The compute of endpoint '${previous.name}' cannot change.`, 'properties.compute');
   }
+  const isKubernetes = Boolean(requested.compute ?? previous?.properties.compute);
   const endpoint: ArmResource = {
     id: previous?.id ?? id,
     name: previous?.name ?? call.params.endpointName,
     type: `${ML_NAMESPACE}/workspaces/onlineEndpoints`,
     location,
-    kind: body.kind ?? previous?.kind ?? 'Managed',
+    kind: body.kind ?? previous?.kind ?? (isKubernetes ? 'Kubernetes' : 'Managed'),
     tags: body.tags ?? previous?.tags ?? {},
-    identity: body.identity ?? previous?.identity ?? { type: 'SystemAssigned', principalId: randomBytes(16).toString('hex'), tenantId: ctx.facts.tenantId },
+    identity: managedIdentity(ctx, body.identity ?? previous?.identity ?? { type: 'SystemAssigned' }, previous?.identity),
     ...(body.sku ? { sku: body.sku } : {}),
     properties: {
       description: null,
@@ -100,17 +98,17 @@ function createOrUpdate(call: ArmCall): HostResponse {
       ...previous?.properties,
       ...requested,
       traffic: requested.traffic ?? previous?.properties.traffic ?? {},
-      ...(requested.mirrorTraffic !== undefined ? { mirrorTraffic: requested.mirrorTraffic } : {}),
-      ...scoringUris(ctx, previous?.name ?? call.params.endpointName, Boolean(requested.compute ?? previous?.properties.compute)),
+      ...(mirrorTraffic !== undefined ? { mirrorTraffic } : {}),
+      ...scoringUris(ctx, previous?.name ?? call.params.endpointName, isKubernetes),
       provisioningState: previous ? 'Updating' : 'Creating',
     },
     systemData: systemDataFor(ctx, call.principal, previous?.systemData),
   };
-  checkTraffic(ctx, call, endpoint, endpoint.properties);
+  checkTraffic(ctx, endpoint, endpoint.properties);
   putResource(ctx, 'endpoints', endpoint);
   if (!ctx.store.get(KEYS, endpoint.id.toLowerCase())) ctx.store.put(KEYS, endpoint.id.toLowerCase(), { primaryKey: newKey(), secondaryKey: newKey() });
   const op = startOperation(call, { effect: 'endpointProvisioned', resourceId: endpoint.id, resourceCollection: 'endpoints' });
-  return jsonResponse(endpoint, previous ? 200 : 201, operationHeaders(call, op, false));
+  return jsonResponse(forApiVersion(endpoint, call.apiVersion), previous ? 200 : 201, operationHeaders(call, op, false));
 }
 
 /** PATCH: tags, identity, sku, kind (PartialMinimalTrackedResourceWithIdentity). */
@@ -118,7 +116,7 @@ function update(call: ArmCall): HostResponse {
   const body = jsonBody(call) as Properties;
   validateBody(body, 'PartialMinimalTrackedResourceWithIdentity');
   const endpoint = findResource(call.ctx, 'endpoints', endpointId(call));
-  return beginPatch(call, 'endpoints', endpoint, { tags: body.tags ?? endpoint.tags, identity: body.identity ?? endpoint.identity }, 'endpointProvisioned');
+  return beginPatch(call, 'endpoints', endpoint, { tags: body.tags ?? endpoint.tags, identity: managedIdentity(call.ctx, body.identity, endpoint.identity) }, 'endpointProvisioned');
 }
 
 function remove(call: ArmCall): HostResponse {
@@ -181,8 +179,8 @@ function getToken(call: ArmCall): HostResponse {
 }
 
 export const endpointRoutes: Route[] = [
-  { method: 'GET', pattern: `${WS}/onlineEndpoints`, provider: 'ml', resourceType: 'workspaces/onlineEndpoints', handle: (call) => listResponse(listChildren(call.ctx, 'endpoints', workspaceOf(call).id, 'onlineEndpoints')) },
-  { method: 'GET', pattern: ENDPOINT, provider: 'ml', resourceType: 'workspaces/onlineEndpoints', handle: (call) => jsonResponse(findResource(call.ctx, 'endpoints', endpointId(call))) },
+  { method: 'GET', pattern: `${WS}/onlineEndpoints`, provider: 'ml', resourceType: 'workspaces/onlineEndpoints', handle: (call) => listResponse(listChildren(call.ctx, 'endpoints', workspaceOf(call).id, 'onlineEndpoints').map((e) => forApiVersion(e, call.apiVersion))) },
+  { method: 'GET', pattern: ENDPOINT, provider: 'ml', resourceType: 'workspaces/onlineEndpoints', handle: (call) => jsonResponse(forApiVersion(findResource(call.ctx, 'endpoints', endpointId(call)), call.apiVersion)) },
   { method: 'PUT', pattern: ENDPOINT, provider: 'ml', resourceType: 'workspaces/onlineEndpoints', handle: createOrUpdate },
   { method: 'PATCH', pattern: ENDPOINT, provider: 'ml', resourceType: 'workspaces/onlineEndpoints', handle: update },
   { method: 'DELETE', pattern: ENDPOINT, provider: 'ml', resourceType: 'workspaces/onlineEndpoints', handle: remove },

@@ -1,5 +1,4 @@
 // ARM for Microsoft.MachineLearningServices: every request to https://management.azure.com.
-import { randomUUID } from 'node:crypto';
 import type { HostHandler, HostResponse, ServiceContext } from '../contract';
 import { assetRoutes } from './assets';
 import { computeRoutes } from './computes';
@@ -10,17 +9,18 @@ import { ArmError } from './errors';
 import { type JobExecutor, jobRoutes } from './jobs';
 import { locationRoutes } from './locations';
 import { operationRoutes, settleOperations } from './lro';
-import { Router, header } from './router';
-import { seedArmState } from './seed';
+import { Router } from './router';
 import { workspaceRoutes } from './workspaces';
 
 export type { JobExecutor, JobStatus } from './jobs';
+/** Writes the seeded workspace, datastores, computes and quotas into an empty store. */
+export { seedArmState as seedState } from './seed';
 export { TERMINAL_JOB_STATUSES, setJobStatus } from './jobs';
 export { acquireNodes, releaseNodes, type NodeAllocation } from './computeNodes';
 export { setFamilyLimit } from './vmSizes';
 
 export interface ArmOptions {
-  /** Runs submitted jobs; without one, jobs stay NotStarted. */
+  /** Runs submitted jobs (startEmulator installs the local executor unless a test passes its own). */
   jobExecutor?: JobExecutor;
 }
 
@@ -29,7 +29,6 @@ export function createArmHandler(ctx: ServiceContext, options: ArmOptions = {}):
   const router = new Router();
   router.add(...workspaceRoutes, ...locationRoutes, ...operationRoutes, ...computeRoutes, ...datastoreRoutes, ...assetRoutes, ...jobRoutes(options.jobExecutor), ...endpointRoutes, ...deploymentRoutes);
   return async (req) => {
-    const correlationId = header(req, 'x-ms-correlation-request-id') ?? randomUUID();
     let response: HostResponse;
     try {
       settleOperations(ctx);
@@ -38,11 +37,7 @@ export function createArmHandler(ctx: ServiceContext, options: ArmOptions = {}):
       if (!(e instanceof ArmError)) throw e;
       response = { status: e.status, body: e.body, headers: e.extra.headers };
     }
-    return { ...response, headers: { ...response.headers, 'x-ms-correlation-request-id': correlationId, 'x-ms-request-id': req.requestId } };
+    // The correlation id is the dispatcher's (HostDispatcher.stampIds), derived from the client's ids.
+    return { ...response, headers: { ...response.headers, 'x-ms-request-id': req.requestId } };
   };
-}
-
-/** Writes the seeded workspace, datastores, computes and quotas into an empty store. */
-export function seedState(ctx: ServiceContext): void {
-  seedArmState(ctx);
 }

@@ -1,11 +1,11 @@
-// Jobs: stored here with their status; execution is delegated to a pluggable JobExecutor (the
-// default runs nothing, so a job stays NotStarted until cancelled).
+// Jobs: stored here with their status; execution is delegated to the JobExecutor that
+// startEmulator always installs (src/jobs/), or to one a test passes.
 import type { HostResponse, ServiceContext } from '../contract';
 import { userError } from './errors';
-import { WS, workspaceOf } from './computes';
 import { accepted, registerEffect, startOperation } from './lro';
 import { checkAssetName } from './names';
-import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, jsonResponse, listChildren, listResponse, putResource, systemDataFor } from './resources';
+import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, jsonResponse, listChildren, listResponse, putResource, systemDataFor, WS, workspaceOf } from './resources';
+import { checkReference } from './references';
 import { type ArmCall, type Route, jsonBody } from './router';
 import { validateBody } from './validation';
 
@@ -36,13 +36,6 @@ export function setJobStatus(ctx: ServiceContext, id: string, status: JobStatus,
   const updated = { ...job, properties: { ...job.properties, ...extra, status } };
   putResource(ctx, 'jobs', updated);
   return updated;
-}
-
-/** References to this workspace's computes and assets must exist (other ids, e.g. registries, pass). */
-function checkReference(ctx: ServiceContext, workspace: ArmResource, id: unknown, path: string): void {
-  if (typeof id !== 'string' || !id.toLowerCase().startsWith(`${workspace.id.toLowerCase()}/`)) return;
-  const collection = /\/computes\//i.test(id) ? 'computes' : 'assets';
-  if (!getResource(ctx, collection, id)) throw userError(`The resource '${id}' referenced by '${path}' was not found in workspace '${workspace.name}'.`, path);
 }
 
 function createOrUpdate(executor: JobExecutor | undefined) {

@@ -15,7 +15,7 @@ function usages(ctx: ServiceContext, location: string) {
   const sub = `/subscriptions/${ctx.facts.subscriptionId}`;
   const perFamily = families().map((family) => ({
     id: `${sub}/providers/${ML_NAMESPACE}/vmFamily/${family}/usages`,
-    aml_workspace_location: location,
+    amlWorkspaceLocation: location,
     type: `${ML_NAMESPACE}/vmFamily/usages`,
     currentValue: familyUsage(ctx, family),
     limit: familyLimit(ctx, location, family),
@@ -24,9 +24,9 @@ function usages(ctx: ServiceContext, location: string) {
   }));
   const total = perFamily.reduce((sum, u) => sum + u.currentValue, 0);
   return [
-    { id: `${sub}/usages`, aml_workspace_location: location, type: `${ML_NAMESPACE}/dedicatedCores/usages`, currentValue: total, limit: TOTAL_DEDICATED_LIMIT, name: usageName('Total Cluster Dedicated Regional vCPUs', 'Total Cluster Dedicated Regional vCPUs'), unit: 'Count' },
+    { id: `${sub}/usages`, amlWorkspaceLocation: location, type: `${ML_NAMESPACE}/dedicatedCores/usages`, currentValue: total, limit: TOTAL_DEDICATED_LIMIT, name: usageName('Total Cluster Dedicated Regional vCPUs', 'Total Cluster Dedicated Regional vCPUs'), unit: 'Count' },
     ...perFamily,
-    { id: `${sub}/usages`, aml_workspace_location: location, type: `${ML_NAMESPACE}/lowPriorityCores/usages`, currentValue: 0, limit: TOTAL_LOW_PRIORITY_LIMIT, name: usageName('Total Cluster LowPriority Regional vCPUs', 'Total Cluster LowPriority Regional vCPUs'), unit: 'Count' },
+    { id: `${sub}/usages`, amlWorkspaceLocation: location, type: `${ML_NAMESPACE}/lowPriorityCores/usages`, currentValue: 0, limit: TOTAL_LOW_PRIORITY_LIMIT, name: usageName('Total Cluster LowPriority Regional vCPUs', 'Total Cluster LowPriority Regional vCPUs'), unit: 'Count' },
   ];
 }
 

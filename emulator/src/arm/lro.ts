@@ -5,7 +5,7 @@
 // are stored, so polling survives an emulator restart.
 import { randomUUID } from 'node:crypto';
 import type { HostResponse, ServiceContext } from '../contract';
-import { ML_API_VERSIONS } from './apiVersions';
+import { ML_API_VERSIONS, forApiVersion } from './apiVersions';
 import { type ArmErrorDetail, ArmError } from './errors';
 import { type ArmResource, type Collection, type Properties, ML_NAMESPACE, getResource, isoTime, jsonResponse, putResource, systemDataFor } from './resources';
 import type { ArmCall, Route } from './router';
@@ -165,7 +165,7 @@ export const operationRoutes: Route[] = [
       }
       if (op.status === 'Failed') throw new ArmError(400, op.error?.code ?? 'Failed', op.error?.message ?? 'The operation failed.');
       const resource = getResource(call.ctx, op.resourceCollection, op.resourceId);
-      return resource ? jsonResponse(resource) : { status: 204 };
+      return resource ? jsonResponse(forApiVersion(resource, call.apiVersion)) : { status: 204 };
     },
   },
 ];

@@ -1,9 +1,17 @@
 // Stored ARM resources: one store collection per resource family, keyed by lower-cased resource
 // id (ARM ids are case-insensitive), each value the resource's response document.
+import { randomUUID } from 'node:crypto';
 import type { Principal, ServiceContext } from '../contract';
 import { resourceNotFound } from './errors';
+import type { ArmCall } from './router';
 
 export const ML_NAMESPACE = 'Microsoft.MachineLearningServices';
+
+/** Path template of a workspace; resource routes extend it. */
+export const WS = `/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/${ML_NAMESPACE}/workspaces/{workspaceName}`;
+
+/** The service itself, as systemData names it for what it created (the seeded state). */
+export const SERVICE_PRINCIPAL: Principal = { objectId: '', appId: 'emulator', tenantId: '', audience: '' };
 
 /** Resource properties are free-form JSON documents shaped like the REST examples. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -62,7 +70,7 @@ export function isoTime(ms: number): string {
 /** systemData for a write by `principal`, keeping the creation stamp of `previous`. */
 export function systemDataFor(ctx: ServiceContext, principal: Principal, previous?: SystemData): SystemData {
   const at = isoTime(ctx.now());
-  const by = principal.appId || principal.objectId || 'emulator';
+  const by = principal.appId || principal.objectId || SERVICE_PRINCIPAL.appId;
   return {
     createdAt: previous?.createdAt ?? at,
     createdBy: previous?.createdBy ?? by,
@@ -82,6 +90,21 @@ export function findWorkspace(ctx: ServiceContext, resourceGroupName: string, wo
   const workspace = getResource(ctx, 'workspaces', workspaceId(ctx, resourceGroupName, workspaceName));
   if (!workspace) throw resourceNotFound(`${ML_NAMESPACE}/workspaces/${workspaceName}`, resourceGroupName);
   return workspace;
+}
+
+/** The workspace a workspace-scoped route addresses (the router has already checked it exists). */
+export function workspaceOf(call: ArmCall): ArmResource {
+  return call.workspace ?? findWorkspace(call.ctx, call.params.resourceGroupName, call.params.workspaceName);
+}
+
+/**
+ * A managed identity as Azure returns it: a system-assigned identity gets its service principal's
+ * principalId (kept across updates) and the tenant.
+ */
+export function managedIdentity(ctx: ServiceContext, requested: Properties | undefined, previous?: Properties): Properties | undefined {
+  if (!requested) return previous;
+  if (!String(requested.type ?? '').toLowerCase().includes('systemassigned')) return requested;
+  return { ...requested, principalId: previous?.principalId ?? randomUUID(), tenantId: ctx.facts.tenantId };
 }
 
 /** The resource, or ARM's 404 naming it relative to its resource group. */

@@ -5,7 +5,7 @@ import type { HostRequest, HostResponse, Principal, ServiceContext } from '../co
 import { type Provider, checkApiVersion } from './apiVersions';
 import { actionOf, authenticate, authorize } from './auth';
 import { ArmError } from './errors';
-import { findWorkspace } from './resources';
+import { type ArmResource, findWorkspace } from './resources';
 
 export interface ArmCall {
   ctx: ServiceContext;
@@ -16,6 +16,8 @@ export interface ArmCall {
   principal: Principal;
   /** The request path (no query). */
   path: string;
+  /** The addressed workspace, for routes under one. */
+  workspace?: ArmResource;
 }
 
 export interface Route {
@@ -72,8 +74,8 @@ export class Router {
     if (params.resourceGroupName !== undefined && params.resourceGroupName.toLowerCase() !== ctx.facts.resourceGroupName.toLowerCase()) {
       throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${params.resourceGroupName}' could not be found.`);
     }
-    if (params.workspaceName !== undefined) findWorkspace(ctx, params.resourceGroupName ?? '', params.workspaceName);
-    const response = await route.handle({ ctx, req, params, apiVersion, principal, path });
+    const workspace = params.workspaceName !== undefined ? findWorkspace(ctx, params.resourceGroupName ?? '', params.workspaceName) : undefined;
+    const response = await route.handle({ ctx, req, params, apiVersion, principal, path, workspace });
     return method === 'HEAD' ? { status: response.status === 200 ? 204 : response.status, headers: response.headers } : response;
   }
 }

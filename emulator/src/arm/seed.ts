@@ -1,36 +1,15 @@
 // The state a new emulator starts with: the workspace, its blob datastores, three computes and
 // the regional quota.
 import type { ServiceContext } from '../contract';
-import { amlComputeProperties } from './computes';
+import { DEFAULT_INSTANCE_TYPE, amlComputeProperties, computeResource } from './computes';
 import { seedDatastores } from './datastores';
-import { type ArmResource, ML_NAMESPACE, type Properties, isoTime, putResource, systemDataFor } from './resources';
+import { type ArmResource, type Properties, SERVICE_PRINCIPAL, isoTime, putResource, systemDataFor } from './resources';
 import { seedQuotas } from './vmSizes';
 import { seedWorkspace } from './workspaces';
 
-function compute(ctx: ServiceContext, workspace: ArmResource, name: string, computeType: string, properties: Properties, extra: Properties = {}): void {
-  const now = isoTime(ctx.now());
-  putResource(ctx, 'computes', {
-    id: `${workspace.id}/computes/${name}`,
-    name,
-    type: `${ML_NAMESPACE}/workspaces/computes`,
-    location: ctx.facts.location,
-    tags: {},
-    properties: {
-      computeLocation: ctx.facts.location,
-      description: null,
-      resourceId: null,
-      disableLocalAuth: false,
-      createdOn: now,
-      modifiedOn: now,
-      computeType,
-      provisioningState: 'Succeeded',
-      provisioningErrors: null,
-      isAttachedCompute: computeType === 'Kubernetes',
-      ...extra,
-      properties,
-    },
-    systemData: systemDataFor(ctx, { objectId: '', appId: 'emulator', tenantId: ctx.facts.tenantId, audience: '' }),
-  });
+function compute(ctx: ServiceContext, workspace: ArmResource, name: string, computeType: string, properties: Properties, envelope: Properties = {}): void {
+  const location = ctx.facts.location;
+  putResource(ctx, 'computes', computeResource(ctx, { id: `${workspace.id}/computes/${name}`, name, location, computeType, properties, envelope, systemData: systemDataFor(ctx, SERVICE_PRINCIPAL) }));
 }
 
 export function seedArmState(ctx: ServiceContext): void {
@@ -49,17 +28,21 @@ export function seedArmState(ctx: ServiceContext): void {
       extensionInstanceReleaseTrain: 'stable',
       defaultInstanceType: 'defaultinstancetype',
       instanceTypes: {
-        defaultinstancetype: { nodeSelector: null, resources: { requests: { cpu: '100m', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi', 'nvidia.com/gpu': null } } },
+        ...DEFAULT_INSTANCE_TYPE,
         cpularge: { nodeSelector: null, resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': null } } },
         gpu: { nodeSelector: { accelerator: 'nvidia' }, resources: { requests: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': '1' }, limits: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': '1' } } },
       },
     },
     { resourceId: `${rgId}/providers/Microsoft.ContainerService/managedClusters/aks-${ctx.facts.workspaceName}` },
   );
+  const owner = ctx.roleAssignments().find((a) => a.role === 'Contributor')?.principalId ?? SERVICE_PRINCIPAL.appId;
   compute(ctx, workspace, 'dev-instance', 'ComputeInstance', {
     vmSize: 'STANDARD_DS3_V2',
     applicationSharingPolicy: 'Personal',
     computeInstanceAuthorizationType: 'personal',
+    // A Personal instance belongs to one user; the emulated tenant has no users, so it is the first Contributor.
+    personalComputeInstanceSettings: { assignedUser: { objectId: owner, tenantId: ctx.facts.tenantId } },
+    createdBy: { userName: owner, userOrgId: ctx.facts.tenantId, userId: owner },
     sshSettings: { sshPublicAccess: 'Disabled', adminUserName: 'azureuser', sshPort: 4001 },
     connectivityEndpoints: { publicIpAddress: null, privateIpAddress: '10.0.1.4' },
     applications: [],

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal, ServiceContext } from '../contract';
 import { isAuthorized } from './auth';
-import { type ArmResource, ML_NAMESPACE, getResource, jsonResponse, listResponse, putResource, systemDataFor, workspaceId } from './resources';
+import { type ArmResource, ML_NAMESPACE, getResource, jsonResponse, listResponse, putResource, systemDataFor, workspaceId, SERVICE_PRINCIPAL } from './resources';
 import type { Route } from './router';
 
 const SUB = '/subscriptions/{subscriptionId}';
@@ -145,7 +145,7 @@ export function seedWorkspace(ctx: ServiceContext): ArmResource {
       provisioningState: 'Succeeded',
       tenantId: facts.tenantId,
     },
-    systemData: systemDataFor(ctx, { objectId: '', appId: 'emulator', tenantId: facts.tenantId, audience: '' }),
+    systemData: systemDataFor(ctx, SERVICE_PRINCIPAL),
   };
   putResource(ctx, 'workspaces', workspace);
   return workspace;

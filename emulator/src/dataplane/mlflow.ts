@@ -219,6 +219,11 @@ const OPERATIONS: Record<string, Operation> = {
     return { status: 200, body: { run: mlflowRun(ctx, call.workspaceId, runOf(ctx, call, runId)) } };
   },
   'POST runs/search': searchRuns,
+  // mlflow.start_run() inside a job resumes MLFLOW_RUN_ID and reports RUNNING/FINISHED: the job's status stays the service's.
+  'POST runs/update': (ctx, call) => {
+    const runId = required(call.body.run_id ?? call.body.run_uuid, 'run_id');
+    return { status: 200, body: { run_info: mlflowRun(ctx, call.workspaceId, runOf(ctx, call, runId)).info } };
+  },
   'POST runs/log-metric': (ctx, call) => logBatch(ctx, call, required(call.body.run_id ?? call.body.run_uuid, 'run_id'), [call.body], [], []),
   'POST runs/log-parameter': (ctx, call) => logBatch(ctx, call, required(call.body.run_id ?? call.body.run_uuid, 'run_id'), [], [call.body], []),
   'POST runs/set-tag': (ctx, call) => logBatch(ctx, call, required(call.body.run_id ?? call.body.run_uuid, 'run_id'), [], [], [call.body]),

@@ -6,7 +6,9 @@ import type { ServiceContext } from '../contract';
 import { type JobExecutor, type JobStatus, TERMINAL_JOB_STATUSES, acquireNodes, releaseNodes, setJobStatus } from '../arm';
 import { type ArmResource, type Properties, getResource } from '../arm/resources';
 import { type CommandRunDeps, STD_LOG, describeExit, prepareCommand, runProcess, uploadOutputs } from './commandRun';
+import type { ParentRunOptions } from './childJobs';
 import { runPipeline } from './pipelineRun';
+import { runSweep } from './sweepRun';
 import { type RunError, createRunRecord, getRunRecord, nowIso, updateRunRecord } from './runRecords';
 import { JobInputError, type LiveLog, runArtifactFolder, ARTIFACT_CONTAINER } from './storage';
 import { ensureExperiment } from './tracking';
@@ -14,6 +16,7 @@ import { ensureExperiment } from './tracking';
 const NODE_POLL_MS = 250;
 /** The pipeline's own log, where Azure ML's orchestrator writes it. */
 const PIPELINE_LOG = 'logs/azureml/executionlogs.txt';
+const SWEEP_LOG = 'azureml-logs/hyperdrive.txt';
 
 export class Canceled extends Error {}
 
@@ -106,8 +109,9 @@ export class LocalJobExecutor implements JobExecutor {
       if (!deps) throw new JobInputError('The emulator was not ready to run jobs.');
       const jobType = String(job.properties.jobType ?? '');
       if (jobType === 'Command') status = await this.runCommand(deps, job, workspaceId, experimentId, signal);
-      else if (jobType === 'Pipeline') status = await this.runPipeline(deps, job, workspaceId, signal);
-      else throw new JobInputError(`The emulator does not run ${jobType} jobs: sweep (hyperparameter tuning), AutoML and Spark jobs are refused. Run the trial's command job instead.`);
+      else if (jobType === 'Pipeline') status = await this.runParent(deps, job, workspaceId, signal, PIPELINE_LOG, runPipeline);
+      else if (jobType === 'Sweep') status = await this.runParent(deps, job, workspaceId, signal, SWEEP_LOG, runSweep);
+      else throw new JobInputError(`The emulator does not run ${jobType} jobs (AutoML, Spark and other job types are refused); it runs command, pipeline and sweep jobs.`);
       if (status === 'Failed') error = { code: 'UserError', message: getRunRecord(ctx, workspaceId, job.name)?.error?.message ?? 'The job failed.' };
     } catch (e) {
       if (e instanceof Canceled || signal.aborted) status = 'Canceled';
@@ -135,16 +139,17 @@ export class LocalJobExecutor implements JobExecutor {
     if (status === 'Running') updateRunRecord(ctx, workspaceIdOf(job), job.name, (r) => void (r.startTimeUtc ??= nowIso(ctx)));
   }
 
-  private async runPipeline(deps: CommandRunDeps, job: ArmResource, workspaceId: string, signal: AbortSignal): Promise<JobStatus> {
+  /** Pipeline and sweep jobs: their children run through this executor; their own log is `logName`. */
+  private async runParent(deps: CommandRunDeps, job: ArmResource, workspaceId: string, signal: AbortSignal, logName: string, run: (o: ParentRunOptions) => Promise<JobStatus>): Promise<JobStatus> {
     const { ctx } = deps;
-    const log = await this.openLog(deps, workspaceId, job, PIPELINE_LOG);
+    const log = await this.openLog(deps, workspaceId, job, logName);
     const note = (line: string) => log.write(`[${nowIso(ctx)}] ${line}\n`);
     try {
-      const status = await runPipeline({ ctx, job, workspaceId, signal, note, startChild: (child) => this.start(ctx, child, job.name), cancelChild: (child) => this.cancel(ctx, child), setStatus: (s) => this.setStatus(ctx, job, s) });
-      note(`Pipeline ${job.name} finished: ${status}.`);
+      const status = await run({ ctx, job, workspaceId, signal, note, startChild: (child) => this.start(ctx, child, job.name), cancelChild: (child) => this.cancel(ctx, child), setStatus: (s) => this.setStatus(ctx, job, s) });
+      note(`${job.properties.jobType} job ${job.name} finished: ${status}.`);
       return status;
     } catch (e) {
-      note(`Pipeline ${job.name} failed: ${(e as Error).message}`);
+      note(`${job.properties.jobType} job ${job.name} failed: ${(e as Error).message}`);
       throw e;
     } finally {
       await log.flushed();

@@ -2,6 +2,7 @@
 // the data plane that show their progress, logs and metrics.
 import type { ServiceContext } from '../contract';
 import type { DataplaneRoute } from '../dataplane';
+import { artifactRoutes } from '../dataplane/artifacts';
 import { mlflowRoutes } from '../dataplane/mlflow';
 import { runHistoryRoutes } from '../dataplane/runHistory';
 import type { HostAccess } from './environment';
@@ -22,9 +23,9 @@ export interface JobServiceOptions {
 
 const DEFAULT_KILL_GRACE_MS = 5000;
 
-/** Run history and MLflow on the data plane; log URLs are SAS URLs of the emulator's blobs. */
+/** Run history, artifacts and MLflow on the data plane; log and artifact URLs are SAS URLs of the emulator's blobs. */
 export function jobDataplaneRoutes(ctx: ServiceContext, storage: JobStorage): DataplaneRoute[] {
-  return [...runHistoryRoutes(ctx, (location) => storage.readUrl(location)), ...mlflowRoutes(ctx)];
+  return [...runHistoryRoutes(ctx, (location) => storage.readUrl(location)), ...artifactRoutes(ctx, storage), ...mlflowRoutes(ctx)];
 }
 
 /** Gives the executor what jobs need once the emulator's proxy and CA are known. */

@@ -7,20 +7,9 @@ import type { ServiceContext } from '../contract';
 import { type JobStatus, setJobStatus } from '../arm';
 import { type ArmResource, type Properties, getResource, putResource } from '../arm/resources';
 import { inputTypeOf, outputTypeOf, parseBinding } from './bindings';
+import { type ParentRunOptions, armId, childCommandJob } from './childJobs';
 import { updateRunRecord } from './runRecords';
 import { JobInputError } from './storage';
-
-export interface PipelineRunOptions {
-  ctx: ServiceContext;
-  job: ArmResource;
-  workspaceId: string;
-  signal: AbortSignal;
-  startChild(child: ArmResource): Promise<JobStatus>;
-  cancelChild(child: ArmResource): void;
-  setStatus(status: JobStatus): void;
-  /** A line for the pipeline's execution log. */
-  note(line: string): void;
-}
 
 interface Step {
   name: string;
@@ -30,8 +19,6 @@ interface Step {
   /** Pipeline output name → this step's output that feeds it. */
   feeds: Record<string, string>;
 }
-
-const armId = (reference: unknown) => (typeof reference === 'string' ? reference.replace(/^azureml:/i, '') : undefined);
 
 function computeIdOf(workspaceId: string, reference: unknown): string | undefined {
   const id = armId(reference);
@@ -101,32 +88,17 @@ function buildStep(ctx: ServiceContext, workspaceId: string, parent: ArmResource
   const { inputs, after } = stepInputs(name, node, spec, parent, childNames);
   const { outputs, feeds } = stepOutputs(node, spec, parent);
   const computeId = computeIdOf(workspaceId, node.computeId ?? node.compute ?? parent.properties.settings?.default_compute ?? parent.properties.settings?.defaultCompute ?? parent.properties.computeId);
-  const childName = childNames[name];
-  const child: ArmResource = {
-    id: `${workspaceId}/jobs/${childName}`,
-    name: childName,
-    type: parent.type,
-    properties: {
-      description: null,
-      tags: {},
-      properties: { 'azureml.parentRunId': parent.name, 'azureml.rootRunId': parent.properties.properties?.['azureml.rootRunId'] ?? parent.name, 'azureml.nodeid': name },
-      displayName: node.display_name ?? node.displayName ?? name,
-      experimentName: parent.properties.experimentName ?? 'Default',
-      isArchived: false,
-      jobType: 'Command',
-      command,
-      codeId: armId(node.codeId ?? spec.code) ?? null,
-      environmentId: node.environmentId ?? armId(spec.environment) ?? null,
-      computeId: computeId ?? null,
-      inputs,
-      outputs,
-      environmentVariables: { ...spec.environment_variables, ...node.environment_variables, ...node.environmentVariables },
-      resources: node.resources ?? spec.resources ?? null,
-      status: 'NotStarted',
-      services: parent.properties.services,
-    },
-    systemData: parent.systemData,
-  };
+  const child = childCommandJob(workspaceId, parent, childNames[name], node.display_name ?? node.displayName ?? name, {
+    command,
+    codeId: armId(node.codeId ?? spec.code) ?? null,
+    environmentId: node.environmentId ?? armId(spec.environment) ?? null,
+    computeId: computeId ?? null,
+    inputs,
+    outputs,
+    environmentVariables: { ...spec.environment_variables, ...node.environment_variables, ...node.environmentVariables },
+    resources: node.resources ?? spec.resources ?? null,
+  });
+  child.properties.properties['azureml.nodeid'] = name;
   return { name, child, after, feeds };
 }
 
@@ -144,7 +116,7 @@ function checkAcyclic(steps: Step[]): void {
   for (const step of steps) visit(step, []);
 }
 
-export async function runPipeline(o: PipelineRunOptions): Promise<JobStatus> {
+export async function runPipeline(o: ParentRunOptions): Promise<JobStatus> {
   const { ctx, job, workspaceId } = o;
   const nodes = Object.entries<Properties>(job.properties.jobs ?? {});
   if (nodes.length === 0) throw new JobInputError('The pipeline job has no steps (properties.jobs is empty).');

@@ -136,6 +136,16 @@ export class JobStorage {
     return count;
   }
 
+  /** The blobs under a folder, by path relative to it, in name order. */
+  async list(location: BlobLocation): Promise<Array<{ path: string; etag: string; createdOn: string }>> {
+    const prefix = location.path ? `${location.path}/` : '';
+    const found: Array<{ path: string; etag: string; createdOn: string }> = [];
+    for await (const blob of this.container(location).listBlobsFlat({ prefix })) {
+      found.push({ path: blob.name.slice(prefix.length), etag: blob.properties.etag ?? '', createdOn: (blob.properties.createdOn ?? blob.properties.lastModified).toISOString() });
+    }
+    return found;
+  }
+
   /** A live log: an append blob that grows as the process writes (appends are serialized). */
   async createLog(location: BlobLocation): Promise<LiveLog> {
     const container = this.container(location);

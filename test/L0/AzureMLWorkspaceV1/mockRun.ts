@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     INPUT_RESOURCEGROUPNAME: L0.resourceGroup,
     INPUT_WORKSPACENAME: scenario === "notFound" ? "missing-ws" : scenario === "missingInput" ? "" : L0.workspace,
     INPUT_CONFIGFILE: process.env.L0_CONFIG_FILE ?? "",
+    SYSTEM_DEFAULTWORKINGDIRECTORY: process.env.L0_DEFAULT_WORKING_DIRECTORY ?? "",
     AGENT_TEMPDIRECTORY: path.dirname(certFile),
     AGENT_CAINFO: certFile,
     ENDPOINT_URL_conn: base,
