@@ -8,6 +8,7 @@ import { packageExtension } from '../scripts/package';
 import { runScript } from '../scripts/cli';
 import { REPO_ROOT, readTaskJson } from '../scripts/taskFolders';
 import { median, startToFirstRequest } from './firstRequest';
+import { benchmarkJobWait } from './jobWait';
 import { taskEnvironment } from './taskEnvironment';
 
 const PLANNED_TASKS = 7;
@@ -58,6 +59,7 @@ runScript(async () => {
       console.log(`  bundle: ${kib(task.bundleBytes)} (one file); unbundled: ${kib(task.sourceBytes)} in ${task.sourceFiles} files (own code ${kib(ownCode.bundleBytes)} + node_modules); ratio ${(task.bundleBytes / task.sourceBytes).toFixed(2)}`);
       await measureStart(task, ownCode.dir, workDir);
     }
+    await benchmarkJobWait(workDir);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
     fs.rmSync(UNBUNDLED_ROOT, { recursive: true, force: true });

@@ -11,8 +11,8 @@ describe("AzureMLCompute@1 (L0)", function () {
   this.timeout(60_000);
   const tls = useLoopbackCertificate();
 
-  const run = (inputs: Record<string, string>): Promise<MockTestRunner> =>
-    runMockTask(path.join(__dirname, "AzureMLComputeV1", "mockRun.ts"), taskJsonPath, { L0_INPUTS: JSON.stringify(inputs), ...tls.env() });
+  const run = (inputs: Record<string, string>, env: Record<string, string> = {}): Promise<MockTestRunner> =>
+    runMockTask(path.join(__dirname, "AzureMLComputeV1", "mockRun.ts"), taskJsonPath, { L0_INPUTS: JSON.stringify(inputs), ...tls.env(), ...env });
 
   const outputs = (runner: MockTestRunner): Record<string, string> =>
     Object.fromEntries([...runner.stdout.matchAll(/##vso\[task\.setvariable variable=(\w+);isOutput=true;issecret=false;\]([^\r\n]*)/g)].map((m) => [m[1], m[2]]));
@@ -57,5 +57,11 @@ describe("AzureMLCompute@1 (L0)", function () {
     const runner = await run({ computeName: "cpu-cluster", requiredNodes: "many" });
     assert.equal(runner.failed, true);
     assert.ok(runner.createdErrorIssue("Input requiredNodes must be a whole number of at least 1, not 'many'."), runner.stdout);
+  });
+
+  it("reads specFile left empty (the agent passes the repository root) as missing for action ensure", async () => {
+    const runner = await run({ action: "ensure", specFile: tls.dir }, { SYSTEM_DEFAULTWORKINGDIRECTORY: tls.dir });
+    assert.equal(runner.failed, true);
+    assert.ok(runner.createdErrorIssue("Input specFile is required for action ensure: the az ml compute YAML file describing the compute to create or update."), runner.stdout);
   });
 });

@@ -195,4 +195,11 @@ describe('emulator ARM: computes', () => {
     assert.equal((await h.send('GET', id)).json.properties.properties.allocationState, 'Steady');
     assert.equal(acquireNodes(h.ctx, id, 'run-1', 1).state, 'Preparing');
   });
+
+  it('gives a system-assigned compute identity its principal, like the REST examples', async () => {
+    const h = createHarness();
+    const created = await h.send('PUT', `${WS}/computes/id-cluster`, { body: { ...CLUSTER, identity: { type: 'SystemAssigned' } } });
+    assert.match(created.json.identity.principalId, /^[0-9a-f-]{36}$/);
+    assert.equal(created.json.identity.tenantId, FACTS.tenantId);
+  });
 });

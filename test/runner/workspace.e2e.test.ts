@@ -35,14 +35,27 @@ describe('runner: the training sample against the embedded emulator', function (
     return { outcome, steps, console: lines.join('\n') };
   }
 
-  for (const auth of ['secret', 'certificate', 'federated', 'managedIdentity', 'reader'] as AuthChoice[]) {
+  const checkWorkspaceStep = (steps: Awaited<ReturnType<typeof runSample>>['steps'], console: string) => {
+    const workspace = steps.find((s) => s.name === 'workspace')!;
+    assert.equal(workspace.result, 'Succeeded', console);
+    assert.equal(workspace.task, 'AzureMLWorkspace@1');
+    assert.match(workspace.outputVariables.workspaceId ?? '', new RegExp(`/workspaces/${emulator.connection.workspaceName}$`, 'i'));
+    assert.ok(workspace.outputVariables.mlflowTrackingUri, 'mlflowTrackingUri output');
+  };
+
+  it('with a Reader identity, checks the workspace and fails at the first write, naming the role to grant', async () => {
+    const { outcome, steps, console } = await runSample('reader');
+    checkWorkspaceStep(steps, console);
+    assert.equal(outcome.result, 'Failed', console);
+    assert.match(console, /Grant it the AzureML Data Scientist \(or Contributor\) role/);
+    assert.ok(!console.includes(emulator.connection.reader.clientSecret));
+  });
+
+  for (const auth of ['secret', 'certificate', 'federated', 'managedIdentity'] as AuthChoice[]) {
     it(`checks the workspace and hands its details on with --auth ${auth}`, async () => {
       const { outcome, steps, console } = await runSample(auth);
       assert.equal(outcome.result, 'Succeeded', console);
-      const workspace = steps.find((s) => s.name === 'workspace')!;
-      assert.equal(workspace.task, 'AzureMLWorkspace@1');
-      assert.match(workspace.outputVariables.workspaceId ?? '', new RegExp(`/workspaces/${emulator.connection.workspaceName}$`, 'i'));
-      assert.ok(workspace.outputVariables.mlflowTrackingUri, 'mlflowTrackingUri output');
+      checkWorkspaceStep(steps, console);
       assert.match(console, /"subscription_id": "[^"]+"/, 'config.json printed by the script step');
       assert.ok(!console.includes(emulator.connection.secret.clientSecret));
     });

@@ -6,7 +6,7 @@ import { deleteNodePool, listClusterNodes, liveClusterProperties } from './compu
 import { userError } from './errors';
 import { type Operation, accepted, operationHeaders, registerEffect, startOperation } from './lro';
 import { checkComputeName } from './names';
-import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, isoTime, jsonResponse, listChildren, listResponse, putResource, systemDataFor, WS, workspaceOf } from './resources';
+import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, isoTime, jsonResponse, listChildren, listResponse, managedIdentity, putResource, systemDataFor, WS, workspaceOf } from './resources';
 import { type ArmCall, type Route, jsonBody } from './router';
 import { validateBody } from './validation';
 import { findVmSize } from './vmSizes';
@@ -22,7 +22,7 @@ function computeId(call: ArmCall, name = call.params.computeName): string {
  * reads or changes the compute (it may set off a fault registered for its method); reads count
  * one use of a count-bound fault.
  */
-export function stuckResizing(ctx: ServiceContext, compute: ArmResource, call?: ArmCall, read = false): boolean {
+function stuckResizing(ctx: ServiceContext, compute: ArmResource, call?: ArmCall, read = false): boolean {
   if (compute.properties.computeType !== 'AmlCompute') return false;
   const stuck = ctx.faults.holds('computeStuckResizing', compute.id, call?.req.method, read);
   if (stuck && read) ctx.log(`ARM: compute ${compute.name} reported stuck Resizing (computeStuckResizing fault)`);
@@ -47,10 +47,11 @@ export interface ComputeDefinition extends Pick<ArmResource, 'id' | 'name' | 'lo
 
 /** A compute resource as the service stores it: the common envelope around the type's properties. */
 export function computeResource(ctx: ServiceContext, definition: ComputeDefinition): ArmResource {
-  const { computeType, properties, envelope, ...resource } = definition;
+  const { computeType, properties, envelope, identity, ...resource } = definition;
   const now = isoTime(ctx.now());
   return {
     ...resource,
+    ...(identity ? { identity } : {}),
     type: `${ML_NAMESPACE}/workspaces/computes`,
     tags: resource.tags ?? {},
     properties: {
@@ -167,7 +168,7 @@ function createOrUpdate(call: ArmCall): HostResponse {
     name,
     location,
     tags: body.tags ?? existing?.tags ?? {},
-    ...(body.identity ? { identity: body.identity } : {}),
+    identity: managedIdentity(ctx, body.identity, existing?.identity),
     ...(body.sku ? { sku: body.sku } : {}),
     computeType: canonicalType,
     properties,
@@ -181,7 +182,7 @@ function createOrUpdate(call: ArmCall): HostResponse {
     systemData: systemDataFor(ctx, call.principal, existing?.systemData),
   });
   putResource(ctx, 'computes', compute);
-  stuckResizing(ctx, compute, call);
+  stuckResizing(ctx, compute, call); // sets off a computeStuckResizing fault registered for PUT
   const op = startOperation(call, { effect: 'computeProvisioned', resourceId: compute.id, resourceCollection: 'computes' });
   return jsonResponse(compute, existing ? 200 : 201, operationHeaders(call, op, false));
 }
@@ -206,7 +207,7 @@ function patch(call: ArmCall): HostResponse {
     systemData: systemDataFor(ctx, call.principal, compute.systemData),
   };
   putResource(ctx, 'computes', updated);
-  stuckResizing(ctx, updated, call);
+  stuckResizing(ctx, updated, call); // sets off a computeStuckResizing fault registered for PATCH
   const op = startOperation(call, { effect: 'computeProvisioned', resourceId: updated.id, resourceCollection: 'computes' });
   return jsonResponse(updated, 200, operationHeaders(call, op, false));
 }
@@ -287,7 +288,7 @@ function listNodes(call: ArmCall): HostResponse {
   if (compute.properties.computeType !== 'AmlCompute') {
     throw userError(`Compute '${compute.name}' is of type '${compute.properties.computeType}'; listNodes applies to AmlCompute clusters only.`);
   }
-  stuckResizing(call.ctx, compute, call);
+  stuckResizing(call.ctx, compute, call); // sets off a computeStuckResizing fault registered for POST
   return jsonResponse({ nodes: listClusterNodes(call.ctx, compute), nextLink: null });
 }
 
