@@ -8,15 +8,19 @@ interface Stage {
   intervalMs: number;
 }
 
-// First 20 s: 8 reads; to 1 min: 4 more (12 in the first minute); to 5 min: 4 a minute; then 2 a minute.
+// First 15 s: 5 reads; to 1 min: 5 more (10 in the first minute, leaving room within 12 for the read
+// after submission and the one confirming an end that run history revealed early); to 5 min: 4 a
+// minute; then 2 a minute.
 const STAGES: Stage[] = [
-  { untilMs: 20_000, intervalMs: 2_500 },
+  { untilMs: 15_000, intervalMs: 3_000 },
   { untilMs: 60_000, intervalMs: 10_000 },
   { untilMs: 300_000, intervalMs: 15_000 },
   { untilMs: Number.POSITIVE_INFINITY, intervalMs: 30_000 },
 ];
 
 export const MAX_ARM_READS_PER_MINUTE = 12;
+/** ARM reads outside the schedule in a wait: the read right after submission and the end's confirmation. */
+export const UNSCHEDULED_ARM_READS = 2;
 
 /** Delay before the next ARM read, given how long the wait has lasted; a Retry-After the service sent wins when longer. */
 export function armPollDelayMs(elapsedMs: number, retryAfterMs?: number): number {
