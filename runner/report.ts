@@ -40,8 +40,18 @@ export function summaryLines(stages: StageRecord[]): string[] {
       for (const step of job.steps) {
         const what = step.task ?? step.script ?? '';
         lines.push(`    ${step.result.padEnd(19)} ${step.displayName}${what ? ` [${what}]` : ''}${step.durationSeconds ? ` ${step.durationSeconds.toFixed(1)}s` : ''}${step.result !== 'Succeeded' && (step.reason ?? step.message) ? ` — ${step.reason ?? step.message}` : ''}`);
+        const outputs = outputsLine(step.outputVariables);
+        if (outputs) lines.push(`${' '.repeat(24)}${outputs}`);
       }
     }
   }
   return lines;
+}
+
+const OUTPUT_VALUE_CHARS = 48;
+
+/** A step's output variables on one line, long values (ids, URLs, JSON) shortened: the report has them whole. */
+function outputsLine(outputs: Record<string, string>): string {
+  const shown = Object.entries(outputs).map(([name, value]) => `${name}=${value.length > OUTPUT_VALUE_CHARS ? `${value.slice(0, OUTPUT_VALUE_CHARS - 1)}…` : value}`);
+  return shown.length ? `→ ${shown.join(', ')}` : '';
 }

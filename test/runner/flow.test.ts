@@ -34,6 +34,9 @@ stages:
     assert.ok(r.console.includes('other stage sees churn-model'));
     assert.deepEqual(r.report.stages[0].jobs[0].outputs, { 'setModel.modelName': 'churn-model' });
     assert.equal(steps(r)['Produce.setModel'].outputVariables.modelName, 'churn-model');
+    const produce = r.summary.indexOf('  Build / Produce: Succeeded');
+    assert.match(r.summary[produce + 1], /^\s+Succeeded\s+CmdLine \[script\]/);
+    assert.equal(r.summary[produce + 2].trim(), '→ modelName=churn-model', "the closing summary shows the step's outputs");
   });
 
   it("treats variables a task declares in task.json outputVariables as the step's outputs", async () => {
