@@ -2,8 +2,9 @@
 // endpoints (core-rest-pipeline's allowInsecureConnection), and Azure DevOps is served over
 // HTTPS, so the OIDC endpoint is too: a short-lived self-signed certificate for 127.0.0.1, added
 // to the CA bundle the agent trusts (Agent.CAInfo, NODE_EXTRA_CA_CERTS) for the run.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
+import { positiveSerialNumber } from '../emulator/src/ca';
 
 export interface LoopbackCertificate {
   certPem: string;
@@ -18,7 +19,7 @@ export function createLoopbackCertificate(now = Date.now()): LoopbackCertificate
   const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
-  cert.serialNumber = '0' + randomBytes(15).toString('hex');
+  cert.serialNumber = positiveSerialNumber();
   cert.validity.notBefore = new Date(now - DAY_MS);
   cert.validity.notAfter = new Date(now + 2 * DAY_MS);
   // A name of its own per run: OpenSSL finds issuers by name, and a CA file may hold older ones.

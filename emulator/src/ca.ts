@@ -20,12 +20,20 @@ export function newRsaKeyPem(): string {
   return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
+/**
+ * A random certificate serial (hex, as node-forge takes it) that DER-encodes as a minimal positive
+ * INTEGER whatever the random bytes are: a leading 0x01. A leading zero byte followed by a byte below
+ * 0x80 is non-minimal, and OpenSSL refuses such a certificate with "asn1 ... illegal padding".
+ */
+export function positiveSerialNumber(random: Buffer = randomBytes(15)): string {
+  return `01${random.toString('hex')}`;
+}
+
 function newCertificate(keyPem: string, subject: forge.pki.CertificateField[], issuer: forge.pki.CertificateField[], validDays: number): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
   const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
-  // Positive serial: a leading zero nibble keeps the DER integer from being read as negative.
-  cert.serialNumber = '0' + randomBytes(15).toString('hex');
+  cert.serialNumber = positiveSerialNumber();
   cert.validity.notBefore = new Date(Date.now() - DAY_MS);
   cert.validity.notAfter = new Date(Date.now() + validDays * DAY_MS);
   cert.setSubject(subject);
