@@ -52,24 +52,42 @@ export interface BlobStoreOptions {
   retryOptions?: StorageRetryOptions;
 }
 
-export function createBlobStore(datastore: Datastore, secrets: DatastoreSecrets | undefined, options: BlobStoreOptions): BlobStore {
+/**
+ * A datastore's blob container with the datastore's own credentials: its account key, else its SAS,
+ * else (identity-based datastores) the service connection's token. Whatever secret it has is masked.
+ */
+export function openDatastoreContainer(
+  datastore: Datastore,
+  secrets: DatastoreSecrets | undefined,
+  options: BlobStoreOptions,
+  notBlob: (datastoreType: string) => string,
+): { container: ContainerClient; containerUrl: string } {
   const { accountName, containerName, endpoint = "core.windows.net", protocol = "https" } = datastore.properties;
   if (datastore.properties.datastoreType !== "AzureBlob" || !accountName || !containerName) {
-    throw new UserError(`The workspace's default datastore '${datastore.name}' is of type ${datastore.properties.datastoreType ?? "unknown"}; uploading code and local inputs needs an Azure Blob datastore.`);
+    throw new UserError(notBlob(datastore.properties.datastoreType ?? "unknown"));
   }
   const containerUrl = `${protocol}://${accountName}.blob.${endpoint}/${containerName}`;
+  if (secrets?.key) options.maskSecret(secrets.key);
+  if (secrets?.sasToken) options.maskSecret(secrets.sasToken);
   let credential: StorageSharedKeyCredential | AnonymousCredential | TokenCredential = options.credential;
   let clientUrl = containerUrl;
   if (secrets?.key) {
-    options.maskSecret(secrets.key);
     credential = new StorageSharedKeyCredential(accountName, secrets.key);
   } else if (secrets?.sasToken) {
-    options.maskSecret(secrets.sasToken);
     credential = new AnonymousCredential();
     clientUrl = `${containerUrl}?${secrets.sasToken.replace(/^\?/, "")}`;
   }
   const pipeline = newPipeline(credential, { httpClient: compatHttpClient(options.httpClient), retryOptions: options.retryOptions ?? { maxTries: 4 } });
-  const container = new ContainerClient(clientUrl, pipeline);
+  return { container: new ContainerClient(clientUrl, pipeline), containerUrl };
+}
+
+export function createBlobStore(datastore: Datastore, secrets: DatastoreSecrets | undefined, options: BlobStoreOptions): BlobStore {
+  const { container, containerUrl } = openDatastoreContainer(
+    datastore,
+    secrets,
+    options,
+    (type) => `The workspace's default datastore '${datastore.name}' is of type ${type}; uploading code and local inputs needs an Azure Blob datastore.`,
+  );
   return {
     containerUrl,
     datastoreName: datastore.name,

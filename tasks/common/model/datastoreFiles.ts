@@ -2,8 +2,8 @@
 // file?) through @azure/storage-blob with the task's HttpClient, using the datastore's own credentials.
 import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
-import { AnonymousCredential, ContainerClient, StorageSharedKeyCredential, newPipeline } from "@azure/storage-blob";
-import { compatHttpClient } from "../job/blobStore";
+import type { ContainerClient } from "@azure/storage-blob";
+import { openDatastoreContainer } from "../job/blobStore";
 import type { Datastore, DatastoreSecrets } from "../job/workspaceApi";
 import { UserError } from "../userError";
 
@@ -30,18 +30,10 @@ export interface DatastoreAccess {
 async function openContainer(access: DatastoreAccess, name: string): Promise<ContainerClient> {
   const datastore = await access.getDatastore(name);
   if (!datastore) throw new UserError(`Datastore '${name}' was not found in the workspace.`);
-  const { accountName, containerName, endpoint = "core.windows.net", protocol = "https", credentials } = datastore.properties;
-  if (datastore.properties.datastoreType !== "AzureBlob" || !accountName || !containerName) {
-    throw new UserError(`Datastore '${name}' is of type ${datastore.properties.datastoreType ?? "unknown"}; the task reads models from Azure Blob datastores.`);
-  }
-  const url = `${protocol}://${accountName}.blob.${endpoint}/${containerName}`;
+  const { credentials } = datastore.properties;
   // Identity-based datastores have no secrets: the service connection's own token is used.
   const secrets = credentials?.credentialsType && credentials.credentialsType !== "None" ? await access.datastoreSecrets(name) : undefined;
-  if (secrets?.key) access.maskSecret(secrets.key);
-  if (secrets?.sasToken) access.maskSecret(secrets.sasToken);
-  const credential = secrets?.key ? new StorageSharedKeyCredential(accountName, secrets.key) : secrets?.sasToken ? new AnonymousCredential() : access.credential;
-  const clientUrl = secrets?.sasToken && !secrets.key ? `${url}?${secrets.sasToken.replace(/^\?/, "")}` : url;
-  return new ContainerClient(clientUrl, newPipeline(credential, { httpClient: compatHttpClient(access.httpClient), retryOptions: { maxTries: 4 } }));
+  return openDatastoreContainer(datastore, secrets, access, (type) => `Datastore '${name}' is of type ${type}; the task reads models from Azure Blob datastores.`).container;
 }
 
 export function createDatastoreFiles(access: DatastoreAccess): DatastoreFiles {
