@@ -1,0 +1,65 @@
+// Fields azure-ai-ml's marshmallow schemas accept when loading endpoint and deployment YAML
+// (azure/ai/ml/_schema/_endpoint/*, _schema/_deployment/*). Shared bases are spelled once so the
+// batch endpoint and batch deployment schemas (issue 17) can extend them the same way.
+
+/** EndpointSchema: what every endpoint kind accepts (read-only fields are accepted and ignored). */
+const ENDPOINT = [
+  '$schema', 'name', 'id', 'description', 'tags', 'properties', 'auth_mode', 'identity', 'location',
+  'scoring_uri', 'openapi_uri', 'provisioning_state',
+] as const;
+/** OnlineEndpointSchema. */
+const ONLINE_ENDPOINT = [...ENDPOINT, 'traffic', 'kind', 'mirror_traffic'] as const;
+
+/** DeploymentSchema: what every deployment kind accepts. */
+const DEPLOYMENT = [
+  '$schema', 'name', 'endpoint_name', 'description', 'id', 'tags', 'properties', 'model', 'code_configuration',
+  'environment', 'environment_variables',
+] as const;
+/** OnlineDeploymentSchema. */
+const ONLINE_DEPLOYMENT = [
+  ...DEPLOYMENT, 'app_insights_enabled', 'scale_settings', 'request_settings', 'liveness_probe', 'readiness_probe',
+  'provisioning_state', 'instance_count', 'type', 'model_mount_path', 'instance_type', 'data_collector',
+] as const;
+
+export const DEPLOY_FIELDS = {
+  managedOnlineEndpoint: [...ONLINE_ENDPOINT, 'public_network_access'],
+  kubernetesOnlineEndpoint: [...ONLINE_ENDPOINT, 'compute'],
+  identity: ['type', 'user_assigned_identities', 'principal_id', 'tenant_id'],
+  userAssignedIdentity: ['resource_id', 'client_id', 'principal_id', 'object_id', 'msi_resource_id'],
+  managedOnlineDeployment: [...ONLINE_DEPLOYMENT, 'egress_public_network_access', 'private_network_connection', 'creation_context'],
+  kubernetesOnlineDeployment: [...ONLINE_DEPLOYMENT, 'resources'],
+  /** AnonymousModelSchema (ModelSchema with an optional name and version). */
+  model: [
+    '$schema', 'name', 'id', 'type', 'path', 'version', 'description', 'properties', 'tags', 'utc_time_created', 'flavors',
+    'creation_context', 'job_name', 'latest_version', 'stage',
+  ],
+  codeConfiguration: ['code', 'scoring_script'],
+  defaultScaleSettings: ['type'],
+  targetUtilizationScaleSettings: ['type', 'polling_interval', 'target_utilization_percentage', 'min_instances', 'max_instances'],
+  requestSettings: ['request_timeout_ms', 'max_concurrent_requests_per_instance', 'max_queue_wait_ms'],
+  probe: ['period', 'initial_delay', 'timeout', 'success_threshold', 'failure_threshold'],
+  resourceRequirements: ['requests', 'limits'],
+  resourceSettings: ['cpu', 'memory', 'gpu', 'nvidia.com/gpu'],
+  dataCollector: ['collections', 'rolling_rate', 'sampling_rate', 'request_logging'],
+  collection: ['enabled', 'data', 'client_id'],
+  collectionData: ['name', 'path', 'version'],
+  requestLogging: ['capture_headers'],
+} as const;
+
+/**
+ * Fields `az ml online-endpoint update` may change on an existing endpoint (a full PUT of the
+ * merged entity); the others (name, compute and with it the kind) are fixed at creation.
+ */
+export const ENDPOINT_MUTABLE_FIELDS = [
+  'description', 'tags', 'properties', 'auth_mode', 'identity', 'traffic', 'mirror_traffic', 'public_network_access',
+] as const;
+
+/**
+ * Fields `az ml online-deployment update` may change (OnlineDeployment._merge_with and
+ * Deployment._merge_with); the name, endpoint and kind are fixed.
+ */
+export const DEPLOYMENT_MUTABLE_FIELDS = [
+  'description', 'tags', 'properties', 'model', 'code_configuration', 'environment', 'environment_variables',
+  'app_insights_enabled', 'scale_settings', 'request_settings', 'liveness_probe', 'readiness_probe', 'instance_count',
+  'instance_type', 'resources', 'data_collector',
+] as const;
