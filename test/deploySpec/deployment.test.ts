@@ -169,6 +169,7 @@ instance_type: Standard_DS3_v2
         body: {
           properties: {
             image: 'mcr.microsoft.com/azureml/minimal:latest',
+            isAnonymous: false,
             inferenceConfig: {
               livenessRoute: { path: '/alive', port: 5001 },
               readinessRoute: { path: '/ready', port: 5001 },
@@ -300,6 +301,9 @@ readiness_probe:
     assert.match(failure('deployment', MANAGED('type: kubernetes\n')), /^deployment\.yml:4:7: type: kubernetes contradicts \$schema managedOnlineDeployment/);
     assert.match(failure('deployment', MANAGED(`${REGISTERED}private_network_connection: true\n`)), /private_network_connection is a retired preview setting/);
     assert.match(failure('deployment', MANAGED('type: batch\n')), /invalid deployment type 'batch'; allowed: managed, kubernetes/);
+    // dump_only fields are unknown when az ml loads a file
+    assert.match(failure('deployment', MANAGED(`${REGISTERED}creation_context: {}\n`)), /unknown field 'creation_context' in managed online deployment/);
+    assert.match(failure('deployment', MANAGED('model: {path: ./m, job_name: j}\ninstance_type: Standard_DS3_v2\n')), /unknown field 'job_name' in model/);
     assert.match(failure('deployment', MANAGED(`${REGISTERED}instance_count: 0\n`)), /instance_count must be at least 1, not 0/);
     assert.match(failure('deployment', MANAGED('model: ./model\ninstance_type: Standard_DS3_v2\n')), /^deployment\.yml:4:8: invalid model '\.\/model'.*write model: \{path: \.\.\.\}/);
     assert.match(failure('deployment', MANAGED('model: {path: "runs:/abc/model"}\ninstance_type: Standard_DS3_v2\n')), /uses the MLflow runs:\/ form/);

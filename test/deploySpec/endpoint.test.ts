@@ -69,6 +69,7 @@ identity:
 
   it('refuses with positions: unknown fields, bad names, traffic rules, kind contradictions', () => {
     assert.match(failure('endpoint', `${MANAGED}trafic: {blue: 100}\n`), /^endpoint\.yml:3:1: unknown field 'trafic' in managed online endpoint \(did you mean 'traffic'\?\); allowed: \$schema, name, /);
+    assert.match(failure('endpoint', `${MANAGED}kind: Managed\n`), /^endpoint\.yml:3:1: unknown field 'kind' in managed online endpoint/);
     assert.match(failure('endpoint', `${MANAGED}compute: azureml:k\n`), /^endpoint\.yml:3:10: compute makes this a Kubernetes online endpoint, but \$schema says managedOnlineEndpoint/);
     assert.match(failure('endpoint', `$schema: https://azuremlschemas.azureedge.net/latest/kubernetesOnlineEndpoint.schema.json\nname: ep1\n`), /^endpoint\.yml:1:10: a Kubernetes online endpoint needs compute/);
     assert.match(failure('endpoint', 'name: 1endpoint\n'), /^endpoint\.yml:1:7: endpoint name '1endpoint' is invalid: the name for an endpoint must start with a letter/);

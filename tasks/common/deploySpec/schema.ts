@@ -1,6 +1,7 @@
 // Fields azure-ai-ml's marshmallow schemas accept when loading endpoint and deployment YAML
-// (azure/ai/ml/_schema/_endpoint/*, _schema/_deployment/*). Shared bases are spelled once so the
-// batch endpoint and batch deployment schemas (issue 17) can extend them the same way.
+// (azure/ai/ml/_schema/_endpoint/*, _schema/_deployment/*). dump_only fields (kind, creation_context,
+// a model's id, job_name, latest_version) are unknown on load, so they are left out. Shared bases are
+// spelled once so the batch endpoint and batch deployment schemas (issue 17) can extend them.
 
 /** EndpointSchema: what every endpoint kind accepts (read-only fields are accepted and ignored). */
 const ENDPOINT = [
@@ -8,7 +9,7 @@ const ENDPOINT = [
   'scoring_uri', 'openapi_uri', 'provisioning_state',
 ] as const;
 /** OnlineEndpointSchema. */
-const ONLINE_ENDPOINT = [...ENDPOINT, 'traffic', 'kind', 'mirror_traffic'] as const;
+const ONLINE_ENDPOINT = [...ENDPOINT, 'traffic', 'mirror_traffic'] as const;
 
 /** DeploymentSchema: what every deployment kind accepts. */
 const DEPLOYMENT = [
@@ -26,13 +27,10 @@ export const DEPLOY_FIELDS = {
   kubernetesOnlineEndpoint: [...ONLINE_ENDPOINT, 'compute'],
   identity: ['type', 'user_assigned_identities', 'principal_id', 'tenant_id'],
   userAssignedIdentity: ['resource_id', 'client_id', 'principal_id', 'object_id', 'msi_resource_id'],
-  managedOnlineDeployment: [...ONLINE_DEPLOYMENT, 'egress_public_network_access', 'private_network_connection', 'creation_context'],
+  managedOnlineDeployment: [...ONLINE_DEPLOYMENT, 'egress_public_network_access', 'private_network_connection'],
   kubernetesOnlineDeployment: [...ONLINE_DEPLOYMENT, 'resources'],
   /** AnonymousModelSchema (ModelSchema with an optional name and version). */
-  model: [
-    '$schema', 'name', 'id', 'type', 'path', 'version', 'description', 'properties', 'tags', 'utc_time_created', 'flavors',
-    'creation_context', 'job_name', 'latest_version', 'stage',
-  ],
+  model: ['$schema', 'name', 'type', 'path', 'version', 'description', 'properties', 'tags', 'utc_time_created', 'flavors', 'stage'],
   codeConfiguration: ['code', 'scoring_script'],
   defaultScaleSettings: ['type'],
   targetUtilizationScaleSettings: ['type', 'polling_interval', 'target_utilization_percentage', 'min_instances', 'max_instances'],

@@ -77,7 +77,8 @@ export function translateEnvironment(node: YNode, ctx: TranslationContext, baseD
     if (!rules.inferenceConfig) config.fail('inference_config is for online deployments, not jobs');
     properties.inferenceConfig = translateInferenceConfig(config);
   }
-  if (!named) properties.isAnonymous = true;
+  // Environment._to_rest_object sends is_anonymous either way.
+  properties.isAnonymous = !named;
 
   if (image && hasImage) {
     const imageName = image.str('image');
