@@ -1,6 +1,4 @@
 // Shared fixtures for the deploySpec tests: a scope, YAML written to a temp folder, and fake I/O results.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   finalizeDeployment,
@@ -11,19 +9,9 @@ import {
   type EndpointTranslateOptions,
   type EndpointTranslation,
 } from '../../tasks/common/deploySpec';
+import { WS, scope, writeTree } from '../jobSpec/helpers';
 
-export const scope = { subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg-ml', workspace: 'ws-ml' };
-export const WS = `/subscriptions/${scope.subscriptionId}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws-ml`;
-
-export function writeTree(files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'deployspec-'));
-  for (const [relative, content] of Object.entries(files)) {
-    const full = path.join(root, relative);
-    fs.mkdirSync(path.dirname(full), { recursive: true });
-    fs.writeFileSync(full, content);
-  }
-  return root;
-}
+export { WS, scope };
 
 export function endpoint(yaml: string, options: Partial<EndpointTranslateOptions> = {}): EndpointTranslation {
   const dir = writeTree({ 'endpoint.yml': yaml });
