@@ -62,9 +62,12 @@ identity:
     );
   });
 
-  it('system_assigned,user_assigned identity keeps both parts in PascalCase', () => {
-    const t = endpoint(`${MANAGED}identity:\n  type: system_assigned,user_assigned\n  user_assigned_identities:\n    - resource_id: /x/id2\n`);
-    assert.deepEqual(t.body.identity, { type: 'SystemAssigned,UserAssigned', userAssignedIdentities: { '/x/id2': {} } });
+  it('identity none, and at most one user-assigned identity', () => {
+    assert.deepEqual(endpoint(`${MANAGED}identity: {type: none}\n`).body.identity, { type: 'None' });
+    assert.match(failure('endpoint', `${MANAGED}identity:\n  type: user_assigned\n  user_assigned_identities: [{resource_id: /a}, {resource_id: /b}]\n`), /^endpoint\.yml:5:29: only 1 user-assigned identity is currently supported, 2 found$/);
+    assert.match(failure('endpoint', `${MANAGED}identity:\n  type: system_assigned\n  user_assigned_identities: [{resource_id: /a}]\n`), /user_assigned_identities needs identity type user_assigned, not system_assigned/);
+    assert.match(failure('endpoint', `${MANAGED}identity:\n  type: user_assigned\n  user_assigned_identities: [{client_id: c}]\n`), /a user-assigned identity needs resource_id/);
+    assert.match(failure('endpoint', `${MANAGED}identity: {type: 'system_assigned,user_assigned'}\n`), /invalid identity type 'system_assigned,user_assigned'; allowed: system_assigned, user_assigned, none/);
   });
 
   it('refuses with positions: unknown fields, bad names, traffic rules, kind contradictions', () => {

@@ -16,7 +16,8 @@ export const AUTH_MODES: Record<OnlineKind, readonly string[]> = {
 };
 const REST_AUTH_MODE: Record<string, string> = { key: 'Key', aml_token: 'AMLToken', aad_token: 'AADToken' };
 
-const IDENTITY_TYPES = ['system_assigned', 'user_assigned', 'system_assigned,user_assigned', 'none'] as const;
+// IdentitySchema: system-and-user-assigned is not offered yet ("for post PuPr").
+const IDENTITY_TYPES = ['system_assigned', 'user_assigned', 'none'] as const;
 const NETWORK_ACCESS = ['enabled', 'disabled'] as const;
 /** The service allows one mirrored deployment, with at most this share of the traffic. */
 const MIRROR_MAX = 50;
@@ -127,21 +128,22 @@ function translateEndpointIdentity(node: YNode | undefined): OnlineEndpointBody[
   checkFields(node, DEPLOY_FIELDS.identity, 'identity');
   // validate_identity_type_defined
   const type = oneOf(node.require('type', 'identity'), IDENTITY_TYPES, 'identity type');
-  const rest: OnlineEndpointBody['identity'] = {
-    type: type.split(',').map((part) => part.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('')).join(','),
-  };
+  // snake_to_pascal: system_assigned → SystemAssigned
+  const rest: OnlineEndpointBody['identity'] = { type: type.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('') };
   const users = optional(node, 'user_assigned_identities');
   if (users) {
-    if (!type.includes('user_assigned')) users.fail(`user_assigned_identities needs identity type user_assigned, not ${type}`);
+    if (type !== 'user_assigned') users.fail(`user_assigned_identities needs identity type user_assigned, not ${type}`);
+    const items = users.items('identity.user_assigned_identities');
+    if (items.length > 1) users.fail(`only 1 user-assigned identity is currently supported, ${items.length} found`);
     rest.userAssignedIdentities = {};
-    for (const item of users.items('identity.user_assigned_identities')) {
-      checkFields(item, DEPLOY_FIELDS.userAssignedIdentity, 'user-assigned identity');
-      const id = optional(item, 'resource_id') ?? optional(item, 'msi_resource_id');
+    for (const item of items) {
+      // Each item is a string map; only resource_id reaches the endpoint body.
+      const id = optional(item, 'resource_id');
       if (!id) return item.fail("a user-assigned identity needs resource_id (the identity's ARM id)");
       rest.userAssignedIdentities[id.str('resource_id')] = {};
     }
-  } else if (type.includes('user_assigned')) {
-    node.fail(`identity type ${type} needs user_assigned_identities (a list of {resource_id: ...})`);
+  } else if (type === 'user_assigned') {
+    node.fail('identity type user_assigned needs user_assigned_identities (a list with one {resource_id: ...})');
   }
   return rest;
 }

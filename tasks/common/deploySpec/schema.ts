@@ -26,7 +26,6 @@ export const DEPLOY_FIELDS = {
   managedOnlineEndpoint: [...ONLINE_ENDPOINT, 'public_network_access'],
   kubernetesOnlineEndpoint: [...ONLINE_ENDPOINT, 'compute'],
   identity: ['type', 'user_assigned_identities', 'principal_id', 'tenant_id'],
-  userAssignedIdentity: ['resource_id', 'client_id', 'principal_id', 'object_id', 'msi_resource_id'],
   managedOnlineDeployment: [...ONLINE_DEPLOYMENT, 'egress_public_network_access', 'private_network_connection'],
   kubernetesOnlineDeployment: [...ONLINE_DEPLOYMENT, 'resources'],
   /** AnonymousModelSchema (ModelSchema with an optional name and version). */

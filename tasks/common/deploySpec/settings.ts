@@ -98,7 +98,7 @@ export function translateResources(node: YNode): Record<string, unknown> {
 
 /** DEFAULT_MDC_PATH in azure.ai.ml.constants._endpoint. */
 export const DEFAULT_MDC_PATH = 'azureml://datastores/workspaceblobstore/paths/modelDataCollector';
-const ROLLING_RATES = ['year', 'month', 'day', 'hour', 'minute'] as const;
+const ROLLING_RATES = ['minute', 'day', 'hour'] as const;
 
 /** A data asset a collection writes to; registered (or found) before the deployment is sent. */
 export interface DataAssetToCreate {
