@@ -63,9 +63,19 @@ describe('deploySpec: azureml-examples online corpus', () => {
     console.log(`      corpus: ${translated.length} translated, ${Object.keys(refused).length} refused, ${skipped} other YAML files`);
     for (const [file, reason] of Object.entries(refused)) console.log(`      refused ${file}: ${reason}`);
     assert.equal(translated.length, 10);
-    // A {{ENDPOINT_NAME}} template placeholder is a YAML flow mapping, not a name.
+    // The sample's {{ENDPOINT_NAME}} and {{MODEL_VERSION}} are placeholders its scripts fill in.
     assert.deepEqual(refused, {
-      'managed/minimal/single-model-registered/deployment.yml': '3:16: endpoint_name must be a string, not mapping',
+      'managed/minimal/single-model-registered/deployment.yml':
+        '3:16: endpoint_name holds the template placeholder {{ENDPOINT_NAME}}; replace it in the file or set it with an override (endpoint_name=...)',
     });
+  });
+
+  it('translates the placeholder sample once the task inputs fill them in', () => {
+    const file = path.join(corpus, 'managed/minimal/single-model-registered/deployment.yml');
+    assert.throws(() => translateDeploymentFile(file, { scope, endpointName: 'churn' }), /4:8: model holds the template placeholder \{\{MODEL_VERSION\}\}/);
+    const t = translateDeploymentFile(file, { scope, endpointName: 'churn', model: 'azureml:minimalregistered:3' });
+    assert.equal(t.endpointName, 'churn');
+    assert.match(String(t.body.properties.model), /\/models\/minimalregistered\/versions\/3$/);
+    assert.equal(t.environments[0].name, 'CliV2AnonymousEnvironment');
   });
 });

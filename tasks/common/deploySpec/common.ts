@@ -1,5 +1,6 @@
 // Pieces every endpoint and deployment kind shares (online now, batch later): names, string maps,
 // durations and the record of which top-level fields a file gave.
+import { isMap, isScalar } from 'yaml';
 import { pythonStr } from '../jobSpec/pythonText';
 import type { YNode } from '../jobSpec/yamlSource';
 
@@ -52,4 +53,32 @@ export function intAtLeast(node: YNode, what: string, min: number): number {
   const n = node.int(what);
   if (n < min) node.fail(`${what} must be at least ${min}, not ${n}`);
   return n;
+}
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/;
+
+/**
+ * Sample files often hold template placeholders such as `endpoint_name: {{ENDPOINT_NAME}}` (which
+ * YAML reads as a mapping) or `model: azureml:m:{{VERSION}}`. Left unfilled they would fail with a
+ * puzzling type error, or worse reach the service; name them instead.
+ */
+export function refuseTemplatePlaceholders(node: YNode): void {
+  const placeholder = placeholderIn(node);
+  if (placeholder) {
+    const field = node.path || 'the file';
+    node.fail(`${field} holds the template placeholder {{${placeholder}}}; replace it in the file or set it with an override (${node.path || 'field'}=...)`);
+  }
+  if (node.kind === 'mapping') for (const [, value] of node.entries(node.path)) refuseTemplatePlaceholders(value);
+  else if (node.kind === 'sequence') for (const item of node.items(node.path)) refuseTemplatePlaceholders(item);
+}
+
+function placeholderIn(node: YNode): string | undefined {
+  if (node.kind === 'string') return PLACEHOLDER.exec(node.str(node.path))?.[1];
+  // {{NAME}} is a flow mapping whose one key is a flow mapping {NAME: null}.
+  const outer = node.node;
+  if (!isMap(outer) || !outer.flow || outer.items.length !== 1) return undefined;
+  const inner = outer.items[0].key;
+  if (!isMap(inner) || !inner.flow || inner.items.length !== 1 || outer.items[0].value !== null) return undefined;
+  const { key, value } = inner.items[0];
+  return isScalar(key) && (value === null || (isScalar(value) && value.value === null)) ? String(key.value) : undefined;
 }

@@ -9,7 +9,7 @@ import { TranslationContext, type BuildEnvironmentTemplate, type EnvironmentVers
 import { applyOverrides, parseOverrides, type Override } from '../jobSpec/overrides';
 import type { WorkspaceScope } from '../jobSpec/references';
 import { JobSpecError, loadYamlFile, parseYaml, type YamlSource, type YNode } from '../jobSpec/yamlSource';
-import { fieldOrigins } from './common';
+import { fieldOrigins, refuseTemplatePlaceholders } from './common';
 import { onlineDeploymentKind, translateOnlineDeployment, type OnlineDeploymentParts } from './deployment';
 import { onlineEndpointKind, translateOnlineEndpoint, type EndpointTranslation, type OnlineKind } from './endpoint';
 
@@ -98,6 +98,7 @@ export function translateEndpointText(text: string, file: string, options: Endpo
 function translateEndpointSource(source: YamlSource, options: EndpointTranslateOptions): EndpointTranslation {
   const root = expectResource(source, 'endpoint');
   applyOverrides(source, overridesOf(options));
+  refuseTemplatePlaceholders(root);
   const schema = schemaName(root);
   const kind = onlineEndpointKind(root);
   if (schema?.name === 'kubernetesonlineendpoint' && kind !== 'kubernetes') {
@@ -123,6 +124,7 @@ function translateDeploymentSource(source: YamlSource, options: DeploymentTransl
   if (options.endpointName) inputs.push({ path: ['endpoint_name'], value: options.endpointName, label: 'endpointName input' });
   if (options.model) inputs.push({ path: ['model'], value: options.model, label: 'model input' });
   applyOverrides(source, [...overridesOf(options), ...inputs]);
+  refuseTemplatePlaceholders(root);
 
   const schema = schemaName(root);
   const kind = onlineDeploymentKind(root);
