@@ -45,10 +45,12 @@ describe('deploySpec: online deployments', () => {
     assert.ok(upload.kind === 'upload' && upload.localPath === path.join(t.dir, 'model') && upload.purpose === 'input');
     assert.equal(upload.origin, `${path.join(t.dir, 'deployment.yml')}:5:9`);
     const p = plan(t);
-    const id = `${WS}/models/a1b2c3d4-0000-4000-8000-000000000000/versions/1`;
+    // Model.__init__: name = get_sha256_string(object hash of the folder); Python's hashlib value for '0123abcd'
+    const name = '64eab0705394501ced0ff991bf69077fd3846c1d964e3db28d9600891715d848';
+    const id = `${WS}/models/${name}/versions/1`;
     assert.deepEqual(p.models, [
       {
-        name: 'a1b2c3d4-0000-4000-8000-000000000000',
+        name,
         version: '1',
         id,
         body: {
@@ -64,6 +66,15 @@ describe('deploySpec: online deployments', () => {
       },
     ]);
     assert.equal(p.body.properties.model, id);
+  });
+
+  it('names an anonymous model from a remote path at random, as Asset.__init__ does', () => {
+    const t = deployment(MANAGED('model: {path: azureml://datastores/models/paths/churn/}\ninstance_type: Standard_DS3_v2\n'));
+    assert.deepEqual(t.pending, []);
+    const p = plan(t);
+    assert.equal(p.models[0].name, 'a1b2c3d4-0000-4000-8000-000000000000');
+    assert.equal(p.models[0].body.properties.modelUri, 'azureml://datastores/models/paths/churn/');
+    assert.equal(p.models[0].body.properties.isAnonymous, true);
   });
 
   it('registers a job output or datastore path as a model without an upload, named when name and version are given', () => {

@@ -1,7 +1,7 @@
 // Second half of a deployment translation: once the uploads and @latest lookups are done, name and
 // locate the models to register, swap every token for its id (jobSpec's finalizeTranslation does
 // the environments, code and lookups) and add the workspace's location.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { EnvironmentVersionToCreate } from '../jobSpec/context';
 import { finalizeTranslation, type Resolutions } from '../jobSpec/finalize';
 import { assetVersionArmId, type WorkspaceScope } from '../jobSpec/references';
@@ -11,7 +11,7 @@ import type { DeploymentTranslation } from './translate';
 export interface DeploymentResolutions extends Resolutions {
   /** The workspace's location; azure-ai-ml sends it as the deployment's. */
   location: string;
-  /** Names an anonymous model (azure-ai-ml: a random UUID); injectable for tests. */
+  /** Names an anonymous model registered from a remote path (azure-ai-ml: a random UUID); injectable for tests. */
   anonymousName?: () => string;
 }
 
@@ -44,13 +44,17 @@ export function finalizeDeployment(t: DeploymentTranslation, r: DeploymentResolu
   const resolved: Record<string, string> = { ...(r.resolved ?? {}) };
   const models = t.models.map((template): ModelVersionToCreate => {
     let modelUri = template.uri;
+    // Asset.__init__: an asset without name and version is anonymous: a random name, version "1";
+    // Model.__init__ then names a local one after its content: sha256 of the upload's object hash,
+    // so an unchanged model folder maps to the same model version on every run.
+    let anonymousName = newName;
     if (template.upload) {
       const upload = r.uploads[template.upload];
       if (!upload) throw new Error(`the model upload ${template.upload} (${template.origin}) has no result`);
       modelUri = longDatastoreUri(upload.datastoreUri, scope);
+      anonymousName = () => createHash('sha256').update(upload.objectHash, 'utf8').digest('hex');
     }
-    // Asset.__init__: an asset without name and version is anonymous: a random name, version "1".
-    const name = template.name ?? newName();
+    const name = template.name ?? anonymousName();
     const version = template.version ?? '1';
     const id = assetVersionArmId(scope, 'models', name, version);
     resolved[template.token] = id;

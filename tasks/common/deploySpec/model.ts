@@ -1,6 +1,6 @@
 // `model:` of a deployment: a reference (azureml:name:version, azureml:name@latest, an ARM id, a
 // registry URI), or an inline model that azure-ai-ml registers first: a local path is uploaded and
-// becomes an anonymous model version (name: a random UUID, version 1, as Asset.__init__ does); a
+// becomes an anonymous model version (named after its content hash, version 1, see finalize.ts); a
 // remote path (a job output, a datastore path) is registered without an upload.
 import type { TranslationContext } from '../jobSpec/context';
 import { isArmId, isRegistryUri, isRemotePath, parseAssetReference } from '../jobSpec/references';
