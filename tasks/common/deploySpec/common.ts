@@ -2,7 +2,9 @@
 // durations and the record of which top-level fields a file gave.
 import { isMap, isScalar } from 'yaml';
 import { pythonStr } from '../jobSpec/pythonText';
+import { checkFields, oneOf } from '../jobSpec/schema';
 import type { YNode } from '../jobSpec/yamlSource';
+import { DEPLOY_FIELDS } from './schema';
 
 /** EndpointConfigurations in azure.ai.ml.constants._endpoint; validate_endpoint_or_deployment_name. */
 const NAME_PATTERN = /^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
@@ -81,4 +83,39 @@ function placeholderIn(node: YNode): string | undefined {
   if (!isMap(inner) || !inner.flow || inner.items.length !== 1 || outer.items[0].value !== null) return undefined;
   const { key, value } = inner.items[0];
   return isScalar(key) && (value === null || (isScalar(value) && value.value === null)) ? String(key.value) : undefined;
+}
+
+/** ManagedServiceIdentity as endpoints (online and batch) send it. */
+export interface EndpointIdentity {
+  type: string;
+  userAssignedIdentities?: Record<string, Record<string, never>>;
+}
+
+// IdentitySchema: system-and-user-assigned is not offered yet ("for post PuPr").
+const IDENTITY_TYPES = ['system_assigned', 'user_assigned', 'none'] as const;
+
+/** IdentityConfiguration._to_online_endpoint_rest_object; no identity means a system-assigned one. */
+export function translateEndpointIdentity(node: YNode | undefined): EndpointIdentity {
+  if (!node) return { type: 'SystemAssigned' };
+  checkFields(node, DEPLOY_FIELDS.identity, 'identity');
+  // validate_identity_type_defined
+  const type = oneOf(node.require('type', 'identity'), IDENTITY_TYPES, 'identity type');
+  // snake_to_pascal: system_assigned → SystemAssigned
+  const rest: EndpointIdentity = { type: type.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('') };
+  const users = optional(node, 'user_assigned_identities');
+  if (users) {
+    if (type !== 'user_assigned') users.fail(`user_assigned_identities needs identity type user_assigned, not ${type}`);
+    const items = users.items('identity.user_assigned_identities');
+    if (items.length > 1) users.fail(`only 1 user-assigned identity is currently supported, ${items.length} found`);
+    rest.userAssignedIdentities = {};
+    for (const item of items) {
+      // Each item is a string map; only resource_id reaches the endpoint body.
+      const id = optional(item, 'resource_id');
+      if (!id) return item.fail("a user-assigned identity needs resource_id (the identity's ARM id)");
+      rest.userAssignedIdentities[id.str('resource_id')] = {};
+    }
+  } else if (type === 'user_assigned') {
+    node.fail('identity type user_assigned needs user_assigned_identities (a list with one {resource_id: ...})');
+  }
+  return rest;
 }

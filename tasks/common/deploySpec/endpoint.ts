@@ -4,7 +4,7 @@
 import { computeArmId, type WorkspaceScope } from '../jobSpec/references';
 import { checkFields, oneOf } from '../jobSpec/schema';
 import { JobSpecError, type YNode } from '../jobSpec/yamlSource';
-import { checkResourceName, fieldOrigins, optional, stringMap } from './common';
+import { checkResourceName, fieldOrigins, optional, stringMap, translateEndpointIdentity, type EndpointIdentity } from './common';
 import { DEPLOY_FIELDS, ENDPOINT_MUTABLE_FIELDS } from './schema';
 
 export type OnlineKind = 'managed' | 'kubernetes';
@@ -16,14 +16,12 @@ export const AUTH_MODES: Record<OnlineKind, readonly string[]> = {
 };
 const REST_AUTH_MODE: Record<string, string> = { key: 'Key', aml_token: 'AMLToken', aad_token: 'AADToken' };
 
-// IdentitySchema: system-and-user-assigned is not offered yet ("for post PuPr").
-const IDENTITY_TYPES = ['system_assigned', 'user_assigned', 'none'] as const;
 const NETWORK_ACCESS = ['enabled', 'disabled'] as const;
 /** The service allows one mirrored deployment, with at most this share of the traffic. */
 const MIRROR_MAX = 50;
 
 export interface OnlineEndpointBody {
-  identity: { type: string; userAssignedIdentities?: Record<string, Record<string, never>> };
+  identity: EndpointIdentity;
   tags: Record<string, string>;
   properties: {
     description?: string;
@@ -122,32 +120,6 @@ function translateTraffic(node: YNode | undefined, what: string, max: number): R
   return out;
 }
 
-/** IdentityConfiguration._to_online_endpoint_rest_object; no identity means a system-assigned one. */
-function translateEndpointIdentity(node: YNode | undefined): OnlineEndpointBody['identity'] {
-  if (!node) return { type: 'SystemAssigned' };
-  checkFields(node, DEPLOY_FIELDS.identity, 'identity');
-  // validate_identity_type_defined
-  const type = oneOf(node.require('type', 'identity'), IDENTITY_TYPES, 'identity type');
-  // snake_to_pascal: system_assigned → SystemAssigned
-  const rest: OnlineEndpointBody['identity'] = { type: type.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join('') };
-  const users = optional(node, 'user_assigned_identities');
-  if (users) {
-    if (type !== 'user_assigned') users.fail(`user_assigned_identities needs identity type user_assigned, not ${type}`);
-    const items = users.items('identity.user_assigned_identities');
-    if (items.length > 1) users.fail(`only 1 user-assigned identity is currently supported, ${items.length} found`);
-    rest.userAssignedIdentities = {};
-    for (const item of items) {
-      // Each item is a string map; only resource_id reaches the endpoint body.
-      const id = optional(item, 'resource_id');
-      if (!id) return item.fail("a user-assigned identity needs resource_id (the identity's ARM id)");
-      rest.userAssignedIdentities[id.str('resource_id')] = {};
-    }
-  } else if (type === 'user_assigned') {
-    node.fail('identity type user_assigned needs user_assigned_identities (a list with one {resource_id: ...})');
-  }
-  return rest;
-}
-
 export function finalizeEndpoint(t: EndpointTranslation, location: string): OnlineEndpointBody & { location: string } {
   return { location, ...t.body };
 }
@@ -225,9 +197,9 @@ export function mergeEndpointUpdate(
   return { body: { location: existing.location, identity, tags, properties }, changed, warnings };
 }
 
-function sanitizeIdentity(identity: ExistingOnlineEndpoint['identity']): OnlineEndpointBody['identity'] | undefined {
+function sanitizeIdentity(identity: ExistingOnlineEndpoint['identity']): EndpointIdentity | undefined {
   if (!identity?.type) return undefined;
-  const out: OnlineEndpointBody['identity'] = { type: identity.type };
+  const out: EndpointIdentity = { type: identity.type };
   // principalId, tenantId and each identity's clientId/principalId are read-only.
   if (identity.userAssignedIdentities) out.userAssignedIdentities = Object.fromEntries(Object.keys(identity.userAssignedIdentities).map((id) => [id, {}]));
   return out;
