@@ -96,6 +96,11 @@ identity:
     assert.match(failure('endpoint', '$schema: https://azuremlschemas.azureedge.net/latest/batchEndpoint.schema.json\nname: x\n'), /batch endpoints and deployments .* are not supported yet/);
   });
 
+  it('the endpointName input replaces the name, as --name does', () => {
+    assert.equal(endpoint(MANAGED, { endpointName: 'churn-prod' }).name, 'churn-prod');
+    assert.match(failure('endpoint', MANAGED, { endpointName: 'x' }), /^endpointName input \(name=x\): endpoint name 'x' is invalid/);
+  });
+
   it('applies overrides before translating, naming the override line in errors', () => {
     const t = endpoint(MANAGED, { overrides: 'auth_mode=aml_token\ntags.stage=prod\ntraffic.blue=100' });
     assert.equal(t.body.properties.authMode, 'AMLToken');

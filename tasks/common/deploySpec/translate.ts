@@ -21,13 +21,13 @@ export interface EndpointTranslateOptions {
   scope: WorkspaceScope;
   /** --set style overrides: parsed, or multiline "path=value" text. */
   overrides?: Override[] | string;
+  /** Replaces the endpoint file's name / the deployment file's endpoint_name (`--name` / `--endpoint-name`). */
+  endpointName?: string;
 }
 
 export interface DeploymentTranslateOptions extends EndpointTranslateOptions {
   /** Replaces the file's model (after overrides), e.g. azureml:churn-model:7 or a model ARM id. */
   model?: string;
-  /** Replaces the file's endpoint_name, as `az ml online-deployment create --endpoint-name` does. */
-  endpointName?: string;
 }
 
 export interface DeploymentTranslation extends OnlineDeploymentParts {
@@ -97,7 +97,8 @@ export function translateEndpointText(text: string, file: string, options: Endpo
 
 function translateEndpointSource(source: YamlSource, options: EndpointTranslateOptions): EndpointTranslation {
   const root = expectResource(source, 'endpoint');
-  applyOverrides(source, overridesOf(options));
+  const inputs: Override[] = options.endpointName ? [{ path: ['name'], value: options.endpointName, label: 'endpointName input' }] : [];
+  applyOverrides(source, [...overridesOf(options), ...inputs]);
   refuseTemplatePlaceholders(root);
   const schema = schemaName(root);
   const kind = onlineEndpointKind(root);
