@@ -144,8 +144,10 @@ instance_type: Standard_DS3_v2
     assert.ok(code.kind === 'upload' && code.purpose === 'code' && code.localPath === path.resolve(t.dir, '../src'));
     assert.deepEqual(code.kind === 'upload' && code.defaultIgnores, []);
     assert.deepEqual(plan(t).body.properties.codeConfiguration, { codeId: CODE_ID, scoringScript: 'score.py' });
+    assert.deepEqual(t.scoringScript, { localPath: path.resolve(t.dir, '../src/score.py'), origin: `${path.join(t.dir, 'deployment.yml')}:9:19` });
     const byName = deployment(MANAGED(`${REGISTERED}code_configuration:\n  code: azureml:scoring-code:2\n  scoring_script: score.py\n`));
     assert.deepEqual(byName.body.properties.codeConfiguration, { codeId: `${WS}/codes/scoring-code/versions/2`, scoringScript: 'score.py' });
+    assert.equal(byName.scoringScript, undefined);
     assert.match(failure('deployment', MANAGED(`${REGISTERED}code_configuration:\n  code: ./src\n`)), /^deployment\.yml:8:3: missing required field 'scoring_script' in code_configuration$/);
     assert.match(failure('deployment', MANAGED(`${REGISTERED}code_configuration:\n  scoring_script: score.py\n`)), /missing required field 'code' in code_configuration/);
     assert.match(failure('deployment', MANAGED(`${REGISTERED}code_configuration:\n  code: ./src\n  script: score.py\n`)), /^deployment\.yml:9:3: unknown field 'script' in code_configuration; allowed: code, scoring_script$/);

@@ -1,6 +1,7 @@
 // An online deployment YAML (`az ml online-deployment create -f deployment.yml`) → the
 // OnlineDeployment request body azure-ai-ml sends (ManagedOnlineDeployment / KubernetesOnlineDeployment
 // ._to_rest_object), with the uploads and registrations it needs first.
+import * as path from 'node:path';
 import { translateCode } from '../jobSpec/commandParts';
 import type { TranslationContext } from '../jobSpec/context';
 import { translateEnvironment } from '../jobSpec/environments';
@@ -32,6 +33,11 @@ export interface OnlineDeploymentParts {
   dataAssets: DataAssetToCreate[];
   /** Kubernetes: the instance type the endpoint's compute must offer (undefined: the compute's default). */
   instanceType?: string;
+  /**
+   * The scoring script inside a local code folder. azure-ai-ml checks it exists (validate_scoring_script)
+   * before uploading; translation reads no code folders, so the feature checks it, failing at `origin`.
+   */
+  scoringScript?: { localPath: string; origin: string };
   /** True when the body needs a field 2023-04-01 lacks (data_collector). */
   needsPreviewApi: boolean;
 }
@@ -68,7 +74,12 @@ export function translateOnlineDeployment(root: YNode, ctx: TranslationContext, 
     if (model.fromRegistry) registryAssets.push(modelNode);
   }
   const codeConfiguration = optional(root, 'code_configuration');
-  if (codeConfiguration) properties.codeConfiguration = translateCodeConfiguration(codeConfiguration, ctx, baseDir);
+  let scoringScript: OnlineDeploymentParts['scoringScript'];
+  if (codeConfiguration) {
+    const code = translateCodeConfiguration(codeConfiguration, ctx, baseDir);
+    properties.codeConfiguration = code.rest;
+    scoringScript = code.localScript;
+  }
   const environment = optional(root, 'environment');
   if (environment) {
     properties.environmentId = translateEnvironment(environment, ctx, baseDir, { named: true, inferenceConfig: true });
@@ -121,25 +132,34 @@ export function translateOnlineDeployment(root: YNode, ctx: TranslationContext, 
     models,
     dataAssets,
     ...(kind === 'kubernetes' && instanceType ? { instanceType } : {}),
+    ...(scoringScript ? { scoringScript } : {}),
     needsPreviewApi: collector !== undefined,
   };
 }
 
-function translateCodeConfiguration(node: YNode, ctx: TranslationContext, baseDir: string): Record<string, unknown> {
+function translateCodeConfiguration(
+  node: YNode,
+  ctx: TranslationContext,
+  baseDir: string,
+): { rest: Record<string, unknown>; localScript?: OnlineDeploymentParts['scoringScript'] } {
   checkFields(node, DEPLOY_FIELDS.codeConfiguration, 'code_configuration');
   const code = node.require('code', 'code_configuration');
   // CodeConfiguration._validate: a scoring script is required with code.
-  const script = node.require('scoring_script', 'code_configuration').str('code_configuration.scoring_script');
+  const scriptNode = node.require('scoring_script', 'code_configuration');
+  const script = scriptNode.str('code_configuration.scoring_script');
   const value = code.str('code_configuration.code');
   if (isRegistryUri(value)) {
     code.fail('registry code assets cannot be used by online deployments; give a local folder or azureml:<name>:<version>');
   }
-  const codeId = /^azureml:[^/:]+:[^/:]+$/.test(value)
-    ? // azureml:<name>:<version> of a registered code asset (the job `code:` field has no such form).
-      ctx.reference(parseAssetReference(code, 'codes', ctx.scope, 'code'), code.where)
-    : // Deployment code is a Code asset with the folder's .amlignore/.gitignore, no default ignores.
-      translateCode(code, ctx, baseDir);
-  return { codeId, scoringScript: script };
+  const rest = (codeId: string) => ({ codeId, scoringScript: script });
+  if (/^azureml:[^/:]+:[^/:]+$/.test(value)) {
+    // azureml:<name>:<version> of a registered code asset (the job `code:` field has no such form).
+    return { rest: rest(ctx.reference(parseAssetReference(code, 'codes', ctx.scope, 'code'), code.where)) };
+  }
+  // Deployment code is a Code asset with the folder's .amlignore/.gitignore, no default ignores.
+  const codeId = translateCode(code, ctx, baseDir);
+  const local = ctx.pending.some((p) => p.token === codeId);
+  return { rest: rest(codeId), ...(local ? { localScript: { localPath: path.resolve(baseDir, value, script), origin: scriptNode.where } } : {}) };
 }
 
 function translateInstanceType(root: YNode, kind: OnlineKind, ctx: TranslationContext): string | undefined {
