@@ -52,11 +52,12 @@ export const ENDPOINT_MUTABLE_FIELDS = [
 ] as const;
 
 /**
- * Fields `az ml online-deployment update` may change (OnlineDeployment._merge_with and
- * Deployment._merge_with); the name, endpoint and kind are fixed.
+ * Fields `az ml online-deployment update` carries over from the file (Deployment._merge_with,
+ * OnlineDeployment._merge_with, KubernetesOnlineDeployment._merge_with for resources); the name,
+ * endpoint and kind are fixed, and the rest keep the deployment's values.
  */
 export const DEPLOYMENT_MUTABLE_FIELDS = [
   'description', 'tags', 'properties', 'model', 'code_configuration', 'environment', 'environment_variables',
   'app_insights_enabled', 'scale_settings', 'request_settings', 'liveness_probe', 'readiness_probe', 'instance_count',
-  'instance_type', 'resources', 'data_collector',
+  'instance_type', 'resources',
 ] as const;
