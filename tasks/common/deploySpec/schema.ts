@@ -57,7 +57,7 @@ export const ENDPOINT_MUTABLE_FIELDS = [
  * endpoint and kind are fixed, and the rest keep the deployment's values.
  */
 export const DEPLOYMENT_MUTABLE_FIELDS = [
-  'description', 'tags', 'properties', 'model', 'code_configuration', 'environment', 'environment_variables',
+  'tags', 'properties', 'model', 'code_configuration', 'environment', 'environment_variables',
   'app_insights_enabled', 'scale_settings', 'request_settings', 'liveness_probe', 'readiness_probe', 'instance_count',
   'instance_type', 'resources',
 ] as const;
