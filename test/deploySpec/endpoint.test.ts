@@ -47,6 +47,10 @@ identity:
     });
   });
 
+  it('lowercases the endpoint name as azure-ai-ml does', () => {
+    assert.equal(endpoint(MANAGED.replace('my-endpoint', 'My-Endpoint')).name, 'my-endpoint');
+  });
+
   it('makes a Kubernetes endpoint of a file with compute, with the compute ARM id', () => {
     const t = endpoint(`${K8S}auth_mode: aml_token\n`);
     assert.equal(t.kind, 'kubernetes');
@@ -117,21 +121,35 @@ identity:
       properties: { authMode: 'Key', description: 'old', properties: { a: 'b' }, traffic: { blue: 100 }, mirrorTraffic: {}, scoringUri: 'https://x' },
     };
 
-    it('replaces the mutable fields the file gives and keeps the rest, traffic unless asked', () => {
-      const t = endpoint(`${MANAGED}description: new\ntags: {new: tag}\ntraffic: {green: 100}\n`);
+    it('merges as az ml update does: tags and properties key by key, traffic only when asked', () => {
+      const t = endpoint(`${MANAGED}description: new\ntags: {new: tag}\nproperties: {c: d}\ntraffic: {green: 100}\n`);
       const { body, changed, warnings } = mergeEndpointUpdate(existing, t);
       assert.deepEqual(body, {
         location: 'westeurope',
         identity: { type: 'SystemAssigned' },
-        tags: { new: 'tag' },
-        properties: { authMode: 'Key', description: 'new', properties: { a: 'b' }, traffic: { blue: 100 }, mirrorTraffic: {} },
+        tags: { old: 'tag', new: 'tag' },
+        properties: { authMode: 'Key', description: 'new', properties: { a: 'b', c: 'd' }, traffic: { blue: 100 }, mirrorTraffic: {} },
       });
-      assert.deepEqual(changed, ['description', 'tags']);
+      assert.deepEqual(changed, ['description', 'tags', 'properties']);
       assert.equal(warnings.length, 1);
-      assert.match(warnings[0], /endpoint\.yml:5:10: traffic in the endpoint file was not applied; the endpoint keeps \{"blue":100\}/);
+      assert.match(warnings[0], /endpoint\.yml:6:10: traffic in the endpoint file was not applied; the endpoint keeps \{"blue":100\}/);
       const applied = mergeEndpointUpdate(existing, t, { applyTraffic: true });
       assert.deepEqual(applied.body.properties.traffic, { green: 100 });
-      assert.deepEqual(applied.changed, ['description', 'tags', 'traffic']);
+      assert.deepEqual(applied.changed, ['description', 'tags', 'properties', 'traffic']);
+      assert.deepEqual(applied.warnings, []);
+    });
+
+    it('keeps the identity and network access an update does not change, saying so when the file differs', () => {
+      const t = endpoint(`${MANAGED}identity: {type: none}\npublic_network_access: disabled\nauth_mode: aml_token\n`);
+      const { body, changed, warnings } = mergeEndpointUpdate({ ...existing, properties: { ...existing.properties, publicNetworkAccess: 'Enabled' } }, t);
+      assert.deepEqual(body.identity, { type: 'SystemAssigned' });
+      assert.equal(body.properties.publicNetworkAccess, 'Enabled');
+      assert.equal(body.properties.authMode, 'AMLToken');
+      assert.deepEqual(changed, ['auth_mode']);
+      assert.deepEqual(warnings.map((w) => w.replace(/^.*endpoint\.yml:/, '')), [
+        '3:11: identity of an existing endpoint is not changed by an update; it stays {"type":"SystemAssigned"}',
+        '4:24: public_network_access of an existing endpoint is not changed by an update; it stays "Enabled"',
+      ]);
     });
 
     it('refuses a change of kind or compute at the compute field', () => {
@@ -144,9 +162,7 @@ identity:
     });
 
     it('lists the mutable fields as data', () => {
-      assert.ok(ENDPOINT_MUTABLE_FIELDS.includes('traffic'));
-      assert.ok(!(ENDPOINT_MUTABLE_FIELDS as readonly string[]).includes('compute'));
-      assert.ok(!(ENDPOINT_MUTABLE_FIELDS as readonly string[]).includes('name'));
+      assert.deepEqual([...ENDPOINT_MUTABLE_FIELDS], ['description', 'tags', 'properties', 'auth_mode', 'traffic', 'mirror_traffic']);
     });
   });
 });

@@ -54,7 +54,8 @@ export function translateOnlineEndpoint(root: YNode, scope: WorkspaceScope): End
   const kind = onlineEndpointKind(root);
   const what = `${kind} online endpoint`;
   checkFields(root, kind === 'kubernetes' ? DEPLOY_FIELDS.kubernetesOnlineEndpoint : DEPLOY_FIELDS.managedOnlineEndpoint, what);
-  const name = checkResourceName(root.require('name', what), 'endpoint');
+  // Endpoint.__init__: "MFE is case-insensitive for Name. So convert the name into lower case here."
+  const name = checkResourceName(root.require('name', what), 'endpoint').toLowerCase();
   const warnings: string[] = [];
 
   const authNode = optional(root, 'auth_mode');
@@ -146,8 +147,12 @@ export interface EndpointUpdateOptions {
 }
 
 /**
- * The PUT body for an endpoint that exists: the fields the file gives replace the endpoint's when
- * they may change (ENDPOINT_MUTABLE_FIELDS); a different kind or compute is refused at its position.
+ * The PUT body for an endpoint that exists, as `az ml online-endpoint update -f` merges it
+ * (Endpoint._merge_with): description and auth_mode from the file when it gives them, tags and
+ * properties merged key by key (the file wins), traffic and mirror_traffic only with applyTraffic
+ * (the CLI would replace them, even with nothing). Fields the update does not carry over (identity,
+ * public_network_access) keep the endpoint's values with a warning when the file differs; a
+ * different kind or compute is refused at the file's compute position.
  */
 export function mergeEndpointUpdate(
   existing: ExistingOnlineEndpoint,
@@ -163,26 +168,21 @@ export function mergeEndpointUpdate(
     );
   }
   if (t.kind === 'kubernetes' && existing.properties.compute?.toLowerCase() !== t.body.properties.compute?.toLowerCase()) {
-    throw new JobSpecError(
-      `endpoint '${t.name}' runs on compute ${existing.properties.compute}; compute cannot change after creation`,
-      at('compute'),
-    );
+    throw new JobSpecError(`endpoint '${t.name}' runs on compute ${existing.properties.compute}; compute cannot change after creation`, at('compute'));
   }
-  const given = (field: (typeof ENDPOINT_MUTABLE_FIELDS)[number]) => field in t.fields;
+  const given = (field: string) => field in t.fields;
   const warnings: string[] = [];
-  const changed: string[] = [];
   const p = t.body.properties;
   const e = existing.properties;
   const properties: OnlineEndpointBody['properties'] = {
     authMode: given('auth_mode') ? p.authMode : (e.authMode ?? p.authMode),
-    properties: given('properties') ? p.properties : (e.properties ?? {}),
+    properties: { ...(e.properties ?? {}), ...p.properties },
     traffic: e.traffic ?? {},
     mirrorTraffic: e.mirrorTraffic ?? {},
   };
   const description = given('description') ? p.description : e.description;
   if (description !== undefined) properties.description = description;
-  const access = given('public_network_access') ? p.publicNetworkAccess : e.publicNetworkAccess;
-  if (access !== undefined) properties.publicNetworkAccess = access;
+  if (e.publicNetworkAccess !== undefined) properties.publicNetworkAccess = e.publicNetworkAccess;
   if (e.compute) properties.compute = e.compute;
   for (const [field, wanted] of [['traffic', p.traffic], ['mirror_traffic', p.mirrorTraffic]] as const) {
     if (!given(field)) continue;
@@ -190,10 +190,18 @@ export function mergeEndpointUpdate(
     if (options.applyTraffic) properties[key] = wanted;
     else if (!sameMap(wanted, properties[key])) warnings.push(`${at(field)}: ${field} in the endpoint file was not applied; the endpoint keeps ${JSON.stringify(properties[key])}`);
   }
-  const identity = given('identity') ? t.body.identity : sanitizeIdentity(existing.identity) ?? t.body.identity;
-  const tags = given('tags') ? t.body.tags : (existing.tags ?? {});
-
-  for (const field of ENDPOINT_MUTABLE_FIELDS) if (given(field) && (field !== 'traffic' && field !== 'mirror_traffic' || options.applyTraffic)) changed.push(field);
+  const identity = sanitizeIdentity(existing.identity) ?? t.body.identity;
+  const kept: Array<[string, unknown, unknown]> = [
+    ['identity', identity, t.body.identity],
+    ['public_network_access', e.publicNetworkAccess, p.publicNetworkAccess],
+  ];
+  for (const [field, current, wanted] of kept) {
+    if (given(field) && JSON.stringify(current).toLowerCase() !== JSON.stringify(wanted).toLowerCase()) {
+      warnings.push(`${at(field)}: ${field} of an existing endpoint is not changed by an update; it stays ${JSON.stringify(current)}`);
+    }
+  }
+  const tags = { ...(existing.tags ?? {}), ...t.body.tags };
+  const changed = ENDPOINT_MUTABLE_FIELDS.filter((f) => given(f) && (options.applyTraffic || (f !== 'traffic' && f !== 'mirror_traffic')));
   return { body: { location: existing.location, identity, tags, properties }, changed, warnings };
 }
 

@@ -44,12 +44,12 @@ export const DEPLOY_FIELDS = {
 } as const;
 
 /**
- * Fields `az ml online-endpoint update` may change on an existing endpoint (a full PUT of the
- * merged entity); the others (name, compute and with it the kind) are fixed at creation.
+ * Fields `az ml online-endpoint update -f` takes from the file (Endpoint._merge_with: description,
+ * tags and properties merged key by key, auth_mode, traffic, mirror_traffic). The rest stay as the
+ * endpoint has them: name and compute (and with it the kind) are fixed at creation, and identity and
+ * public_network_access are not carried over by the CLI's update either.
  */
-export const ENDPOINT_MUTABLE_FIELDS = [
-  'description', 'tags', 'properties', 'auth_mode', 'identity', 'traffic', 'mirror_traffic', 'public_network_access',
-] as const;
+export const ENDPOINT_MUTABLE_FIELDS = ['description', 'tags', 'properties', 'auth_mode', 'traffic', 'mirror_traffic'] as const;
 
 /**
  * Fields `az ml online-deployment update` carries over from the file (Deployment._merge_with,
