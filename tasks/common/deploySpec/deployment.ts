@@ -102,9 +102,8 @@ export function translateOnlineDeployment(root: YNode, ctx: TranslationContext, 
   const request = optional(root, 'request_settings');
   if (request) properties.requestSettings = translateRequestSettings(request);
   for (const [key, rest] of [['liveness_probe', 'livenessProbe'], ['readiness_probe', 'readinessProbe']] as const) {
-    const probe = root.get(key);
-    // An empty probe (`liveness_probe:` with nothing under it) still sends an empty ProbeSettings.
-    if (probe) properties[rest] = probe.isNull ? {} : translateProbe(probe, key);
+    const probe = optional(root, key);
+    if (probe) properties[rest] = translateProbe(probe, key);
   }
   const resources = optional(root, 'resources');
   if (resources) properties.containerResourceRequirements = translateResources(resources);
