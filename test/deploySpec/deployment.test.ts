@@ -195,6 +195,26 @@ instance_type: Standard_DS3_v2
     assert.match(failure('deployment', MANAGED('environment:\n  name: e\n  image: i\ninstance_type: Standard_DS3_v2\n')), /^deployment\.yml:5:3: an inline environment with a name needs a version too/);
   });
 
+  it('hashes a custom container\'s inference_config into the anonymous environment version, as azure-ai-ml does', () => {
+    // The tfserving custom-container sample of azureml-examples (without its name/version placeholders).
+    const t = deployment(MANAGED(`model: azureml:m:1
+environment:
+  image: docker.io/tensorflow/serving:latest
+  inference_config:
+    liveness_route: {port: 8501, path: /v1/models/half_plus_two}
+    readiness_route: {port: 8501, path: /v1/models/half_plus_two}
+    scoring_route: {port: 8501, path: '/v1/models/half_plus_two:predict'}
+instance_type: Standard_DS3_v2
+`));
+    // Python: md5("".join(md5(image)).join(md5(yaml.dump(inference_config, sort_keys=True)))) with PyYAML 6
+    assert.equal(t.environments[0].version, '7e45fd6f9df17cb10fec5a7eb6852fcf');
+    assert.deepEqual(t.environments[0].body.properties.inferenceConfig, {
+      livenessRoute: { path: '/v1/models/half_plus_two', port: 8501 },
+      readinessRoute: { path: '/v1/models/half_plus_two', port: 8501 },
+      scoringRoute: { path: '/v1/models/half_plus_two:predict', port: 8501 },
+    });
+  });
+
   it('checks managed instance types against the SKU table, case-insensitively, and warns for small ones', () => {
     assert.equal(deployment(MANAGED('instance_type: standard_ds3_v2\n')).body.properties.instanceType, 'standard_ds3_v2');
     const small = deployment(MANAGED('instance_type: Standard_DS2_v2\n'));

@@ -19,11 +19,13 @@ const pythonJoin = (separator: string, text: string): string => [...text].join(s
 
 /**
  * Version of an image-based anonymous environment, as _generate_anonymous_name_version builds it:
- * hash_str = "".join(md5(image)); then hash_str.join(md5(conda)) when a conda file is given;
+ * hash_str = "".join(md5(image)); then hash_str.join(md5(yaml.dump(inference_config, sort_keys=True)))
+ * when a deployment's environment has one; then hash_str.join(md5(conda)) when a conda file is given;
  * version = md5(hash_str).
  */
-export function anonymousImageEnvironmentVersion(image: string, condaYaml?: string): string {
+export function anonymousImageEnvironmentVersion(image: string, condaYaml?: string, inferenceConfigYaml?: string): string {
   let hashStr = pythonJoin('', md5(image));
+  if (inferenceConfigYaml) hashStr = pythonJoin(hashStr, md5(inferenceConfigYaml));
   if (condaYaml) hashStr = pythonJoin(hashStr, md5(condaYaml));
   return md5(hashStr);
 }
@@ -72,10 +74,12 @@ export function translateEnvironment(node: YNode, ctx: TranslationContext, baseD
   if (node.has('description')) properties.description = node.require('description', 'environment').str('description');
   if (node.has('tags')) properties.tags = node.require('tags', 'environment').strMap('tags');
   if (node.has('os_type')) properties.osType = node.require('os_type', 'environment').str('os_type');
+  let inferenceConfig: string | undefined;
   if (node.has('inference_config')) {
     const config = node.require('inference_config', 'environment');
     if (!rules.inferenceConfig) config.fail('inference_config is for online deployments, not jobs');
     properties.inferenceConfig = translateInferenceConfig(config);
+    inferenceConfig = pyyamlDump(config.toJS());
   }
   // Environment._to_rest_object sends is_anonymous either way.
   properties.isAnonymous = !named;
@@ -88,7 +92,7 @@ export function translateEnvironment(node: YNode, ctx: TranslationContext, baseD
       const version = node.require('version', 'environment');
       return ctx.environment(name, version.sourceText ?? String(version.scalar), sortKeys(properties));
     }
-    return ctx.environment(ANONYMOUS_ENVIRONMENT_NAME, anonymousImageEnvironmentVersion(imageName, conda), sortKeys(properties));
+    return ctx.environment(ANONYMOUS_ENVIRONMENT_NAME, anonymousImageEnvironmentVersion(imageName, conda, inferenceConfig), sortKeys(properties));
   }
   if (named) node.fail('an inline environment with a name and a docker build is not supported here; register it with `az ml environment create` and refer to it as azureml:<name>:<version>');
   const buildNode = node.require('build', 'environment');
@@ -136,8 +140,12 @@ function condaYaml(node: YNode, baseDir: string): string {
     }
     source = parseYaml(text, file).root();
   }
-  // PyYAML block style: sequences are not indented under their key, keys are sorted.
-  return stringify(source.toJS(), { ...PYYAML_SCHEMA, sortMapEntries: true, indentSeq: false, lineWidth: 0 });
+  return pyyamlDump(source.toJS());
+}
+
+/** yaml.dump(value, sort_keys=True) in PyYAML's block style: sequences not indented under their key. */
+function pyyamlDump(value: unknown): string {
+  return stringify(value, { ...PYYAML_SCHEMA, sortMapEntries: true, indentSeq: false, lineWidth: 0 });
 }
 
 function sortKeys(obj: Record<string, unknown>): Record<string, unknown> {
