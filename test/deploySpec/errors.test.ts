@@ -58,7 +58,7 @@ describe('deploySpec: errors', () => {
   it('a placeholder in free text (tags, environment variables) is sent as written, with a warning', () => {
     const t = deployment(MANAGED(`${SKU}environment_variables: {ACCOUNT: '{{STORAGE_ACCOUNT_NAME}}'}\n`));
     assert.deepEqual(t.body.properties.environmentVariables, { ACCOUNT: '{{STORAGE_ACCOUNT_NAME}}' });
-    assert.match(t.warnings[0], /deployment\.yml:5:33: environment_variables\.ACCOUNT holds the template placeholder \{\{STORAGE_ACCOUNT_NAME\}\}, sent as written/);
+    assert.match(t.warnings[0], /deployment\.yml:5:34: environment_variables\.ACCOUNT holds the template placeholder \{\{STORAGE_ACCOUNT_NAME\}\}, sent as written/);
   });
 
   it('endpoint: template placeholder', () => {
