@@ -1,15 +1,15 @@
 // AzureMLCompute@1: is the compute the next job needs usable? Creates, rescales, starts or stops it when asked.
-import { connectAzure } from "../common/azureSession";
+import { connectAzure } from "../common/azure/azureSession";
 import { serverlessAssessment } from "../common/compute/assess";
 import { runComputeAction } from "../common/compute/computeAction";
 import { createComputeApi } from "../common/compute/computeApi";
 import { readComputeInputs } from "../common/compute/inputs";
 import { publishAssessment } from "../common/compute/publish";
 import { loadComputeSpec } from "../common/compute/specFile";
-import { readTaskIdentity } from "../common/product";
-import { createTaskLibHost } from "../common/taskLibHost";
-import { runTask } from "../common/taskRunner";
-import { getVerifiedWorkspace } from "../common/workspace";
+import { readTaskIdentity } from "../common/platform/product";
+import { createTaskLibHost } from "../common/platform/taskLibHost";
+import { runTask } from "../common/platform/taskRunner";
+import { getVerifiedWorkspace } from "../common/workspace/workspace";
 
 const host = createTaskLibHost();
 

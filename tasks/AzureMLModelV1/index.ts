@@ -1,10 +1,10 @@
 // AzureMLModel@1: registers a model from a job output, a local folder or a URI, versioned, traced to the run, safe to re-run.
-import { connectAzure } from "../common/azureSession";
+import { connectAzure } from "../common/azure/azureSession";
 import { readModelInputs } from "../common/model/inputs";
 import { runModelTask } from "../common/model/modelTask";
-import { readTaskIdentity } from "../common/product";
-import { createTaskLibHost } from "../common/taskLibHost";
-import { runTask } from "../common/taskRunner";
+import { readTaskIdentity } from "../common/platform/product";
+import { createTaskLibHost } from "../common/platform/taskLibHost";
+import { runTask } from "../common/platform/taskRunner";
 
 const host = createTaskLibHost();
 

@@ -1,9 +1,9 @@
 // AzureMLWorkspace@1: proves the pipeline can use an Azure ML workspace and publishes its details.
-import { connectAzure } from "../common/azureSession";
-import { createTaskLibHost } from "../common/taskLibHost";
-import { runTask } from "../common/taskRunner";
-import { getVerifiedWorkspace, writeWorkspaceConfig } from "../common/workspace";
-import { readTaskIdentity } from "../common/product";
+import { connectAzure } from "../common/azure/azureSession";
+import { createTaskLibHost } from "../common/platform/taskLibHost";
+import { runTask } from "../common/platform/taskRunner";
+import { getVerifiedWorkspace, writeWorkspaceConfig } from "../common/workspace/workspace";
+import { readTaskIdentity } from "../common/platform/product";
 
 const host = createTaskLibHost();
 

@@ -2,9 +2,9 @@
 import * as sinon from "sinon";
 import type { TokenCredential } from "@azure/core-auth";
 import { createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
-import type { AzureSession } from "../../tasks/common/azureSession";
-import { knownCloud, type CloudEndpoints } from "../../tasks/common/clouds";
-import type { EndpointAuthorization, TaskHost } from "../../tasks/common/taskHost";
+import type { AzureSession } from "../../tasks/common/azure/azureSession";
+import { knownCloud, type CloudEndpoints } from "../../tasks/common/azure/clouds";
+import type { EndpointAuthorization, TaskHost } from "../../tasks/common/platform/taskHost";
 
 export interface FakeHostState {
   inputs?: Record<string, string>;

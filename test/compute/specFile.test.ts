@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadComputeSpec } from "../../tasks/common/compute/specFile";
-import { UserError } from "../../tasks/common/userError";
+import { UserError } from "../../tasks/common/platform/userError";
 
 const context = { subscriptionId: "sub-1", resourceGroup: "rg-ml" };
 let dir: string;

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { readModelInputs, parseKeyValues } from "../../tasks/common/model/inputs";
-import { isUserError } from "../../tasks/common/userError";
+import { isUserError } from "../../tasks/common/platform/userError";
 import { fakeHost } from "../common/fakes";
 
 const BASE = { azureSubscription: "conn", resourceGroupName: "rg", workspaceName: "ws", modelName: "churn-model" };

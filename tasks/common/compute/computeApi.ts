@@ -2,9 +2,9 @@
 // Long-running operations are only started here; the caller drives them (poll) so it can bound the wait.
 import type { AmlComputeNodeInformation, ComputeResource, ScaleSettings, Usage, VirtualMachineSize } from "@azure/arm-machinelearning";
 import type { PollerLike, PollOperationState } from "@azure/core-lro";
-import { createMachineLearningClient, type ArmContext } from "../arm";
-import { parseArmFailure } from "../armErrors";
-import type { WorkspaceRef } from "../workspace";
+import { createMachineLearningClient, type ArmContext } from "../azure/arm";
+import { parseArmFailure } from "../azure/armErrors";
+import type { WorkspaceRef } from "../workspace/workspace";
 
 /** A started long-running operation. */
 export interface Operation {

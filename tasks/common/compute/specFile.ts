@@ -2,7 +2,7 @@
 // translated to the ARM ComputeResource body the way azure-ai-ml's compute entities build it.
 import type { ComputeResource, ManagedServiceIdentity as Identity } from "@azure/arm-machinelearning";
 import { JobSpecError, loadYamlFile, type YNode } from "../jobSpec/yamlSource";
-import { UserError } from "../userError";
+import { UserError } from "../platform/userError";
 
 export type SpecComputeType = "AmlCompute" | "ComputeInstance" | "Kubernetes";
 

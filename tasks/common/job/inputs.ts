@@ -1,6 +1,6 @@
 // The AzureMLJob@1 inputs, read and checked once, with errors that name the input and line.
-import type { TaskHost } from "../taskHost";
-import { UserError } from "../userError";
+import type { TaskHost } from "../platform/taskHost";
+import { UserError } from "../platform/userError";
 
 export interface JobTaskInputs {
   resourceGroup: string;

@@ -1,6 +1,6 @@
 // Final metric values through the workspace's MLflow REST endpoint (every Azure ML job is an MLflow run
 // whose id is the job name), and their names as pipeline variables.
-import { armSend, type ArmContext } from "../arm";
+import { armSend, type ArmContext } from "../azure/arm";
 import { workspaceArmId, type WorkspaceScope } from "../jobSpec";
 
 export interface MlflowMetric {

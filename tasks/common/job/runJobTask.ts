@@ -3,22 +3,22 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { AzureSession } from "../azureSession";
+import type { AzureSession } from "../azure/azureSession";
 import { translateJobFile, workspaceArmId, type JobTranslation, type WorkspaceScope } from "../jobSpec";
-import type { TaskHost } from "../taskHost";
-import type { TaskRun } from "../taskRunner";
-import { errorMessage } from "../userError";
-import { amlApiHost, getVerifiedWorkspace, type WorkspaceInfo } from "../workspace";
-import { createBlobStore, type BlobStore } from "./blobStore";
+import type { TaskHost } from "../platform/taskHost";
+import type { TaskRun } from "../platform/taskRunner";
+import { errorMessage } from "../platform/userError";
+import { amlApiHost, getVerifiedWorkspace, type WorkspaceInfo } from "../workspace/workspace";
+import { createBlobStore, type BlobStore } from "../workspace/datastores";
 import { dryRunReport } from "./dryRun";
 import { readJobTaskInputs, type JobTaskInputs } from "./inputs";
 import { readFinalMetrics, metricVariableNames } from "./metrics";
-import { defaultJobName, pipelineTags, readPipelineRun, STEP_KEY_TAG, stepKey, type PipelineRun } from "./pipelineRun";
-import { createRunHistoryApi, LogStreamer, type RunHistoryApi } from "./runHistory";
+import { defaultJobName, pipelineTags, readPipelineRun, STEP_KEY_TAG, stepKey, type PipelineRun } from "../workspace/lineage";
+import { createRunHistoryApi, LogStreamer, type RunHistoryApi } from "../workspace/runHistory";
 import { submitJob } from "./submit";
 import { summaryMarkdown } from "./summary";
 import { waitForJob, type WaitOutcome } from "./waitForJob";
-import { createWorkspaceApi, type JobResource, type WorkspaceApi } from "./workspaceApi";
+import { createWorkspaceApi, type JobResource, type WorkspaceApi } from "../workspace/workspaceApi";
 
 /** What the task talks to; tests replace any of it. */
 export interface JobTaskServices {

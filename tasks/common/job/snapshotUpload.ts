@@ -3,9 +3,9 @@
 // snapshot either tool already uploaded is reused and an unchanged second run uploads nothing.
 import { randomUUID } from "node:crypto";
 import { assetVersionArmId, codeVersionBody, datastoreUri, isUploadCompleted, prepareSnapshot, SnapshotError, uploadCompletedMetadata, type PendingUpload, type Snapshot, type UploadResult } from "../jobSpec";
-import { UserError } from "../userError";
-import type { BlobStore } from "./blobStore";
-import type { WorkspaceApi } from "./workspaceApi";
+import { UserError } from "../platform/userError";
+import type { BlobStore } from "../workspace/datastores";
+import type { WorkspaceApi } from "../workspace/workspaceApi";
 
 export interface UploadStats {
   filesUploaded: number;

@@ -13,5 +13,5 @@ export {
   SnapshotError,
   type Snapshot,
   type SnapshotBlob,
-} from './snapshot';
+} from '../workspace/snapshot';
 export { assetVersionArmId, workspaceArmId, type WorkspaceScope, type AssetType } from './references';

@@ -1,7 +1,7 @@
 // The task's inputs as a typed request, checked before anything touches Azure: the service's naming rules,
 // key=value lists, and which inputs each model source needs.
-import type { TaskHost } from "../taskHost";
-import { UserError } from "../userError";
+import type { TaskHost } from "../platform/taskHost";
+import { UserError } from "../platform/userError";
 
 export type ModelType = "custom_model" | "mlflow_model" | "triton_model";
 export const MODEL_TYPES: readonly ModelType[] = ["custom_model", "mlflow_model", "triton_model"];

@@ -2,7 +2,7 @@
 // pipeline run that registered it, and a fingerprint of the source that lets a retried step find the
 // version it registered before instead of registering a duplicate.
 import { createHash } from "node:crypto";
-import { pipelineTags, STEP_KEY_TAG, type PipelineRun } from "../job/pipelineRun";
+import { pipelineTags, STEP_KEY_TAG, type PipelineRun } from "../workspace/lineage";
 import type { ModelType } from "./inputs";
 
 export const FINGERPRINT_PROPERTY = "azure-devops.sourceFingerprint";

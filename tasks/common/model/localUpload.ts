@@ -1,11 +1,11 @@
 // Uploads a local model file or folder the way `az ml model create --path` does: the CLI's ignore rules and
 // content hash pick LocalUpload/<hash>/<name>/ on the default datastore, an upload already completed there is
 // reused, and the indicator blob's metadata records the model's name and version.
-import type { BlobStore } from "../job/blobStore";
-import { datastoreUri, isUploadCompleted, prepareSnapshot, SnapshotError, uploadCompletedMetadata, type Snapshot } from "../jobSpec/snapshot";
+import type { BlobStore } from "../workspace/datastores";
+import { datastoreUri, isUploadCompleted, prepareSnapshot, SnapshotError, uploadCompletedMetadata, type Snapshot } from "../workspace/snapshot";
 import type { WorkspaceScope } from "../jobSpec";
-import { UserError } from "../userError";
-import type { DatastorePath } from "./datastoreFiles";
+import { UserError } from "../platform/userError";
+import type { DatastorePath } from "../workspace/datastoreFiles";
 
 export interface LocalUpload {
   /** azureml://subscriptions/…/workspaces/<ws>/datastores/<ds>/paths/LocalUpload/<hash>/<name> (Model._update_path). */

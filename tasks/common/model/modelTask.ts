@@ -1,17 +1,17 @@
 // AzureMLModel@1 on a connected session: wires the Azure services to the registration core and
 // publishes the result (output variables, model JSON file, log).
-import type { AzureSession } from "../azureSession";
-import { createBlobStore } from "../job/blobStore";
+import type { AzureSession } from "../azure/azureSession";
+import { createBlobStore } from "../workspace/datastores";
 import { readFinalMetrics } from "../job/metrics";
-import { readPipelineRun } from "../job/pipelineRun";
-import { createWorkspaceApi } from "../job/workspaceApi";
+import { readPipelineRun } from "../workspace/lineage";
+import { createWorkspaceApi } from "../workspace/workspaceApi";
 import type { WorkspaceScope } from "../jobSpec";
-import type { TaskHost } from "../taskHost";
-import { amlApiHost, getVerifiedWorkspace } from "../workspace";
-import { createDatastoreFiles } from "./datastoreFiles";
+import type { TaskHost } from "../platform/taskHost";
+import { amlApiHost, getVerifiedWorkspace } from "../workspace/workspace";
+import { createDatastoreFiles } from "../workspace/datastoreFiles";
 import type { ModelInputs } from "./inputs";
 import { createLocalUploader } from "./localUpload";
-import { createModelRegistryApi } from "./modelApi";
+import { createModelRegistryApi } from "../workspace/modelRegistry";
 import { writeModelJson, type RegisteredModel } from "./modelJson";
 import { registerModel, type ModelRegistrationDeps } from "./registerModel";
 

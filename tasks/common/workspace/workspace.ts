@@ -1,0 +1,111 @@
+// Finding an Azure ML workspace and proving it is usable: exists, provisioned, readable, reachable.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Workspace } from "@azure/arm-machinelearning";
+import { createMachineLearningClient } from "../azure/arm";
+import { describeArmError, parseArmFailure } from "../azure/armErrors";
+import type { AzureSession } from "../azure/azureSession";
+import type { CloudEndpoints } from "../azure/clouds";
+import { checkPrivateEndpointReachable, describeWhatIdentitySees } from "./diagnostics";
+import { UserError, errorMessage } from "../platform/userError";
+
+export interface WorkspaceRef {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+}
+
+export interface WorkspaceInfo extends WorkspaceRef {
+  /** ARM resource id: /subscriptions/…/resourceGroups/…/providers/Microsoft.MachineLearningServices/workspaces/… */
+  armId: string;
+  /** The workspace's own GUID (properties.workspaceId). */
+  workspaceGuid?: string;
+  location: string;
+  discoveryUrl: string;
+  mlflowTrackingUri: string;
+  studioUrl: string;
+  publicNetworkAccess?: string;
+  raw: Workspace;
+}
+
+export function workspaceArmId(ref: WorkspaceRef): string {
+  return `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${ref.name}`;
+}
+
+/** The regional Azure ML API host (e.g. eastus.api.azureml.ms), from the discovery URL when the workspace has one. */
+export function amlApiHost(cloud: CloudEndpoints, location: string, discoveryUrl?: string): string {
+  if (discoveryUrl) {
+    try {
+      return new URL(discoveryUrl).host;
+    } catch {
+      // Fall through to the cloud's convention.
+    }
+  }
+  return `${location}.${cloud.amlApiDomain}`;
+}
+
+/** Workspace URLs as azure-ai-ml reports them; MLflow's URI is the service's own value when present. */
+export function workspaceUrls(cloud: CloudEndpoints, workspace: Workspace, armId: string, tenantId?: string): Pick<WorkspaceInfo, "discoveryUrl" | "mlflowTrackingUri" | "studioUrl"> {
+  const location = workspace.location ?? "";
+  const apiHost = amlApiHost(cloud, location, workspace.discoveryUrl);
+  const discoveryUrl = workspace.discoveryUrl || `https://${apiHost}/discovery`;
+  const mlflowTrackingUri = workspace.mlFlowTrackingUri || `azureml://${apiHost}/mlflow/v1.0${armId}`;
+  const studioUrl = `${cloud.studioUrl}?wsid=${armId}${tenantId ? `&tid=${encodeURIComponent(tenantId)}` : ""}`;
+  return { discoveryUrl, mlflowTrackingUri, studioUrl };
+}
+
+async function readWorkspace(session: AzureSession, ref: WorkspaceRef): Promise<Workspace> {
+  const client = createMachineLearningClient(session, ref.subscriptionId);
+  const operation = { action: "Microsoft.MachineLearningServices/workspaces/read", scope: workspaceArmId(ref) };
+  try {
+    return await client.workspaces.get(ref.resourceGroup, ref.name, { abortSignal: session.signal });
+  } catch (error) {
+    const failure = parseArmFailure(error);
+    if (!failure || session.signal?.aborted || (failure.status !== 404 && failure.status !== 403 && failure.status !== 401)) {
+      throw error;
+    }
+    const sees = await describeWhatIdentitySees(session, ref).catch((listError: unknown) => [`(Could not list what the identity can see: ${errorMessage(listError)})`]);
+    const headline = failure.status === 404
+      ? `Azure ML workspace '${ref.name}' was not found in resource group '${ref.resourceGroup}' of subscription '${ref.subscriptionId}'.`
+      : `Cannot read Azure ML workspace '${ref.name}' in resource group '${ref.resourceGroup}' of subscription '${ref.subscriptionId}' as ${session.identityDescription}.`;
+    throw new UserError([headline, describeArmError(error, operation), ...sees].join("\n"));
+  }
+}
+
+/** Reads the workspace and fails with an actionable message unless it is provisioned and reachable. */
+export async function getVerifiedWorkspace(session: AzureSession, ref: WorkspaceRef): Promise<WorkspaceInfo> {
+  const workspace = await readWorkspace(session, ref);
+  const armId = workspace.id ?? workspaceArmId(ref);
+  const state = workspace.provisioningState ?? "Unknown";
+  if (state !== "Succeeded") {
+    throw new UserError(`Azure ML workspace '${ref.name}' is in provisioning state '${state}', not 'Succeeded'. ${state === "Failed" ? "Repair or recreate it in the Azure portal" : "Wait for the operation on it to finish"}, then re-run.`);
+  }
+  const info: WorkspaceInfo = {
+    ...ref,
+    name: workspace.name ?? ref.name,
+    armId,
+    workspaceGuid: workspace.workspaceId,
+    location: workspace.location ?? "",
+    publicNetworkAccess: workspace.publicNetworkAccess,
+    raw: workspace,
+    ...workspaceUrls(session.cloud, workspace, armId, session.tenantId),
+  };
+  if (workspace.publicNetworkAccess?.toLowerCase() === "disabled") {
+    await checkPrivateEndpointReachable(session, info);
+  }
+  return info;
+}
+
+/** Writes the Azure ML config.json the Python SDK and CLI read; a directory gets config.json inside it. */
+export function writeWorkspaceConfig(target: string, ref: WorkspaceRef): string {
+  const isDirectory = /[\\/]$/.test(target) || (fs.existsSync(target) && fs.statSync(target).isDirectory());
+  const file = isDirectory ? path.join(target, "config.json") : target;
+  const config = { subscription_id: ref.subscriptionId, resource_group: ref.resourceGroup, workspace_name: ref.name };
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+  } catch (error) {
+    throw new UserError(`Cannot write the workspace config file ${file} (input configFile): ${errorMessage(error)}`);
+  }
+  return file;
+}

@@ -1,0 +1,110 @@
+// The Azure ML REST calls the job task makes (api-version 2022-10-01): jobs, asset versions and the
+// default datastore. Plain ARM requests through the shared pipeline (capped retries, Retry-After, logging).
+import { armList, armRequest, armSend, type ArmContext } from "../azure/arm";
+import { ArmRequestError, armFailureFromResponse } from "../azure/armErrors";
+import { retryAfterMs } from "../azure/retry";
+import type { AssetType, WorkspaceScope } from "../jobSpec";
+import { workspaceArmId } from "../jobSpec";
+
+export const ML_API_VERSION = "2022-10-01";
+
+export interface JobService {
+  jobServiceType?: string;
+  endpoint?: string;
+}
+
+export interface JobResource {
+  id?: string;
+  name: string;
+  properties: {
+    jobType?: string;
+    status?: string;
+    displayName?: string;
+    experimentName?: string;
+    tags?: Record<string, string>;
+    services?: Record<string, JobService>;
+    inputs?: Record<string, Record<string, unknown>>;
+    outputs?: Record<string, Record<string, unknown>>;
+    [key: string]: unknown;
+  };
+  systemData?: { createdAt?: string };
+}
+
+export interface Datastore {
+  name: string;
+  properties: { datastoreType?: string; accountName?: string; containerName?: string; endpoint?: string; protocol?: string; credentials?: { credentialsType?: string } };
+}
+
+export interface DatastoreSecrets {
+  secretsType?: string;
+  key?: string;
+  sasToken?: string;
+}
+
+/** A read of the job: the resource (undefined when it does not exist) and the Retry-After ARM asked for. */
+export interface JobRead {
+  job?: JobResource;
+  retryAfterMs?: number;
+}
+
+/** The calls the job task needs; the interface lets the waiting logic be tested without HTTP. */
+export interface WorkspaceApi {
+  readonly scope: WorkspaceScope;
+  getJob(name: string, signal?: AbortSignal): Promise<JobRead>;
+  createJob(name: string, body: unknown): Promise<JobResource>;
+  /** POST cancel (an LRO: not awaited; the job moves to CancelRequested, then Canceled). */
+  cancelJob(name: string, signal: AbortSignal): Promise<void>;
+  putAssetVersion(type: AssetType, name: string, version: string, body: unknown): Promise<{ id: string }>;
+  /** Undefined when the asset does not exist or has no versions. */
+  latestVersion(type: AssetType, name: string): Promise<string | undefined>;
+  defaultDatastore(): Promise<Datastore>;
+  datastoreSecrets(name: string): Promise<DatastoreSecrets>;
+}
+
+export function createWorkspaceApi(context: ArmContext, scope: WorkspaceScope): WorkspaceApi {
+  const workspacePath = workspaceArmId(scope);
+  const url = (path: string): string => {
+    const target = new URL(`${workspacePath}/${path}`.replace(/^\//, ""), context.cloud.resourceManagerUrl);
+    target.searchParams.set("api-version", ML_API_VERSION);
+    return target.href;
+  };
+  const jobPath = (name: string) => `jobs/${encodeURIComponent(name)}`;
+  /** One call; a 404 is an answer (undefined body), any other failure throws ArmRequestError. */
+  const send = async <T>(path: string, method: "GET" | "POST", signal: AbortSignal | undefined): Promise<{ body?: T; retryAfterMs?: number }> => {
+    const { request, response } = await armSend(context, url(path), method, undefined, signal);
+    const wait = retryAfterMs(response.headers);
+    if (response.status === 404) return { retryAfterMs: wait };
+    if (response.status >= 400) {
+      throw new ArmRequestError(armFailureFromResponse(response.status, response.bodyAsText ?? undefined, response.headers, request));
+    }
+    return { body: response.bodyAsText ? (JSON.parse(response.bodyAsText) as T) : undefined, retryAfterMs: wait };
+  };
+  return {
+    scope,
+    async getJob(name, signal) {
+      const { body, retryAfterMs: wait } = await send<JobResource>(jobPath(name), "GET", signal ?? context.signal);
+      return { job: body, retryAfterMs: wait };
+    },
+    createJob: (name, body) => armRequest<JobResource>(context, { method: "PUT", path: `${workspacePath}/${jobPath(name)}`, apiVersion: ML_API_VERSION, body }),
+    async cancelJob(name, signal) {
+      await send<unknown>(`${jobPath(name)}/cancel`, "POST", signal);
+    },
+    putAssetVersion: (type, name, version, body) =>
+      armRequest<{ id: string }>(context, { method: "PUT", path: `${workspacePath}/${type}/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`, apiVersion: ML_API_VERSION, body }),
+    async latestVersion(type, name) {
+      // Containers report latestVersion; the version list ordered by creation time is the fallback.
+      const { body: container } = await send<{ properties?: { latestVersion?: string } }>(`${type}/${encodeURIComponent(name)}`, "GET", context.signal);
+      if (!container) return undefined;
+      if (container.properties?.latestVersion) return container.properties.latestVersion;
+      const versions = await armList<{ name: string }>(context, { path: `${workspacePath}/${type}/${encodeURIComponent(name)}/versions?$orderBy=createdtime%20desc&$top=1`, apiVersion: ML_API_VERSION }, 1);
+      return versions[0]?.name;
+    },
+    async defaultDatastore() {
+      const stores = await armList<Datastore>(context, { path: `${workspacePath}/datastores?isDefault=true`, apiVersion: ML_API_VERSION });
+      const store = stores[0];
+      if (!store) throw new Error(`Workspace '${scope.workspace}' has no default datastore.`);
+      return store;
+    },
+    datastoreSecrets: (name) => armRequest<DatastoreSecrets>(context, { method: "POST", path: `${workspacePath}/datastores/${encodeURIComponent(name)}/listSecrets`, apiVersion: ML_API_VERSION }),
+  };
+}
