@@ -10,12 +10,14 @@ import { startEmulator, type ConnectionInfo } from '../emulator/src/index';
 import { connectAzure, type AzureSession } from '../tasks/common/azure/azureSession';
 import { installCancellationHandlers } from '../tasks/common/platform/cancellation';
 import { createBlobStore, type BlobStore } from '../tasks/common/workspace/datastores';
-import { createRunHistoryApi, LogStreamer } from '../tasks/common/workspace/runHistory';
+import { LogStreamer } from '../tasks/common/job/logStreamer';
+import { createRunHistoryApi } from '../tasks/common/workspace/runHistory';
 import { uploadSnapshots } from '../tasks/common/job/snapshotUpload';
 import { submitJob } from '../tasks/common/job/submit';
 import { waitForJob } from '../tasks/common/job/waitForJob';
 import { createWorkspaceApi, type WorkspaceApi } from '../tasks/common/workspace/workspaceApi';
-import { translateJobFile, type PendingUpload, type WorkspaceScope } from '../tasks/common/jobSpec';
+import { translateJobFile, type PendingUpload } from '../tasks/common/jobSpec';
+import type { WorkspaceScope } from '../tasks/common/workspace/scope';
 import type { TaskHost } from '../tasks/common/platform/taskHost';
 import { amlApiHost, getVerifiedWorkspace } from '../tasks/common/workspace/workspace';
 
@@ -87,7 +89,7 @@ export async function benchmarkJobWait(workDir: string): Promise<void> {
   try {
     const { connection } = emulator;
     const scope: WorkspaceScope = { subscriptionId: connection.subscriptionId, resourceGroup: connection.resourceGroupName, workspace: connection.workspaceName };
-    const workspace = await getVerifiedWorkspace(session, { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: scope.workspace });
+    const workspace = await getVerifiedWorkspace(session, scope);
     const api = createWorkspaceApi(session, scope);
     const runHistory = createRunHistoryApi(session, amlApiHost(session.cloud, workspace.location, workspace.discoveryUrl), scope);
     const endStampFile = path.join(workDir, 'job-ended-at');

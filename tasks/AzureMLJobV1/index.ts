@@ -3,11 +3,11 @@ import { connectAzure } from "../common/azure/azureSession";
 import { runJobTask } from "../common/job/runJobTask";
 import { readTaskIdentity } from "../common/platform/product";
 import { createTaskLibHost } from "../common/platform/taskLibHost";
-import { runTask } from "../common/platform/taskRunner";
+import { runAzureTask } from "../common/azure/azureTask";
 
 const host = createTaskLibHost();
 
-void runTask(host, async (task) => {
+void runAzureTask(host, async (task) => {
   const connectionId = host.getInput("azureSubscription", true);
   const session = await connectAzure(host, connectionId, { ...readTaskIdentity(__dirname), cancellation: task.cancellation });
   task.defer(() => session.dispose());

@@ -4,11 +4,11 @@ import { readModelInputs } from "../common/model/inputs";
 import { runModelTask } from "../common/model/modelTask";
 import { readTaskIdentity } from "../common/platform/product";
 import { createTaskLibHost } from "../common/platform/taskLibHost";
-import { runTask } from "../common/platform/taskRunner";
+import { runAzureTask } from "../common/azure/azureTask";
 
 const host = createTaskLibHost();
 
-void runTask(host, async ({ cancellation, defer }) => {
+void runAzureTask(host, async ({ cancellation, defer }) => {
   const inputs = readModelInputs(host);
   const session = await connectAzure(host, inputs.connectionId, { ...readTaskIdentity(__dirname), cancellation });
   defer(() => session.dispose());

@@ -5,7 +5,7 @@ import { ArmRequestError } from '../../tasks/common/azure/armErrors';
 import type { BlobStore } from '../../tasks/common/workspace/datastores';
 import type { RunHistoryApi, RunDetails, ChildRun } from '../../tasks/common/workspace/runHistory';
 import type { JobRead, JobResource, WorkspaceApi } from '../../tasks/common/workspace/workspaceApi';
-import type { WorkspaceScope } from '../../tasks/common/jobSpec';
+import type { WorkspaceScope } from '../../tasks/common/workspace/scope';
 
 export const SCOPE: WorkspaceScope = { subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg', workspace: 'ws' };
 

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { metricVariableNames, readFinalMetrics } from '../../tasks/common/job/metrics';
+import { metricVariableNames } from '../../tasks/common/job/metrics';
+import { readFinalMetrics } from '../../tasks/common/workspace/mlflow';
 import { fakeSession, RoutingHttpClient } from '../common/fakes';
 import { SCOPE } from './fakes';
 

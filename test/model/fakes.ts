@@ -4,7 +4,7 @@
 import { setImmediate as tick } from "node:timers/promises";
 import { ArmRequestError } from "../../tasks/common/azure/armErrors";
 import type { JobResource } from "../../tasks/common/workspace/workspaceApi";
-import type { WorkspaceScope } from "../../tasks/common/jobSpec";
+import type { WorkspaceScope } from "../../tasks/common/workspace/scope";
 import type { DatastoreFiles } from "../../tasks/common/workspace/datastoreFiles";
 import type { LocalUploader } from "../../tasks/common/model/localUpload";
 import { VersionConflictError, type ModelRegistryApi, type ModelVersionProperties, type ModelVersionResource } from "../../tasks/common/workspace/modelRegistry";

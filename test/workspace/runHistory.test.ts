@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { createRunHistoryApi, LogStreamer, streamableLogs } from '../../tasks/common/workspace/runHistory';
+import { LogStreamer, streamableLogs } from '../../tasks/common/job/logStreamer';
+import { createRunHistoryApi } from '../../tasks/common/workspace/runHistory';
 import { fakeSession, RoutingHttpClient } from '../common/fakes';
 import { FakeRunHistory, SCOPE } from '../job/fakes';
 

@@ -7,7 +7,7 @@ import { UserError } from "../../tasks/common/platform/userError";
 import { getVerifiedWorkspace, writeWorkspaceConfig } from "../../tasks/common/workspace/workspace";
 import { RoutingHttpClient, SUBSCRIPTION, TENANT, fakeSession } from "../common/fakes";
 
-const REF = { subscriptionId: SUBSCRIPTION, resourceGroup: "rg-ml", name: "mlws" };
+const REF = { subscriptionId: SUBSCRIPTION, resourceGroup: "rg-ml", workspace: "mlws" };
 const ARM_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlws`;
 const GUID = "a1b2c3d4-0000-0000-0000-000000000000";
 const OTHER_SUB = "00000000-0000-0000-0000-000000000002";

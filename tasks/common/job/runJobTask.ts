@@ -4,17 +4,20 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { AzureSession } from "../azure/azureSession";
-import { translateJobFile, workspaceArmId, type JobTranslation, type WorkspaceScope } from "../jobSpec";
+import { translateJobFile, type JobTranslation } from "../jobSpec";
+import { workspaceArmId, type WorkspaceScope } from "../workspace/scope";
 import type { TaskHost } from "../platform/taskHost";
 import type { TaskRun } from "../platform/taskRunner";
 import { errorMessage } from "../platform/userError";
+import { readFinalMetrics } from "../workspace/mlflow";
 import { amlApiHost, getVerifiedWorkspace, type WorkspaceInfo } from "../workspace/workspace";
 import { createBlobStore, type BlobStore } from "../workspace/datastores";
 import { dryRunReport } from "./dryRun";
 import { readJobTaskInputs, type JobTaskInputs } from "./inputs";
-import { readFinalMetrics, metricVariableNames } from "./metrics";
+import { metricVariableNames } from "./metrics";
 import { defaultJobName, pipelineTags, readPipelineRun, STEP_KEY_TAG, stepKey, type PipelineRun } from "../workspace/lineage";
-import { createRunHistoryApi, LogStreamer, type RunHistoryApi } from "../workspace/runHistory";
+import { createRunHistoryApi, type RunHistoryApi } from "../workspace/runHistory";
+import { LogStreamer } from "./logStreamer";
 import { submitJob } from "./submit";
 import { summaryMarkdown } from "./summary";
 import { waitForJob, type WaitOutcome } from "./waitForJob";
@@ -154,7 +157,7 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
     host.setResult("Succeeded", `Dry run of ${translation.jobType} job '${jobName}': the job file is valid; nothing was submitted.`);
     return;
   }
-  const workspace = await (options.workspace ?? ((s, sc) => getVerifiedWorkspace(s, { subscriptionId: sc.subscriptionId, resourceGroup: sc.resourceGroup, name: sc.workspace })))(session, scope);
+  const workspace = await (options.workspace ?? getVerifiedWorkspace)(session, scope);
   const services = options.services?.(session, workspace, scope) ?? defaultServices(session, workspace, scope, host);
   const now = services.now ?? Date.now;
   // Registered before submission: a cancel that lands during the PUT still reaches the job.

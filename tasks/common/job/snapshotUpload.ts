@@ -2,7 +2,9 @@
 // (LocalUpload/<object hash>/<name>/..., then upload_status=completed metadata on the indicator blob), so a
 // snapshot either tool already uploaded is reused and an unchanged second run uploads nothing.
 import { randomUUID } from "node:crypto";
-import { assetVersionArmId, codeVersionBody, datastoreUri, isUploadCompleted, prepareSnapshot, SnapshotError, uploadCompletedMetadata, type PendingUpload, type Snapshot, type UploadResult } from "../jobSpec";
+import type { PendingUpload, UploadResult } from "../jobSpec";
+import { assetVersionArmId } from "../workspace/scope";
+import { codeVersionBody, datastoreUri, isUploadCompleted, prepareSnapshot, SnapshotError, uploadCompletedMetadata, type Snapshot } from "../workspace/snapshot";
 import { UserError } from "../platform/userError";
 import type { BlobStore } from "../workspace/datastores";
 import type { WorkspaceApi } from "../workspace/workspaceApi";

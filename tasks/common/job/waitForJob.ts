@@ -6,7 +6,7 @@ import { parseArmFailure } from "../azure/armErrors";
 import { abortableSleep, retryAfterMs } from "../azure/retry";
 import { errorMessage } from "../platform/userError";
 import { armPollDelayMs, failureDelayMs, LOG_POLL_INTERVAL_MS } from "./pollSchedule";
-import type { LogStreamer } from "../workspace/runHistory";
+import type { LogStreamer } from "./logStreamer";
 import type { JobResource, WorkspaceApi } from "../workspace/workspaceApi";
 
 export const TERMINAL_STATUSES = ["Completed", "Failed", "Canceled", "NotResponding"];

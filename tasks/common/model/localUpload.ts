@@ -3,7 +3,7 @@
 // reused, and the indicator blob's metadata records the model's name and version.
 import type { BlobStore } from "../workspace/datastores";
 import { datastoreUri, isUploadCompleted, prepareSnapshot, SnapshotError, uploadCompletedMetadata, type Snapshot } from "../workspace/snapshot";
-import type { WorkspaceScope } from "../jobSpec";
+import type { WorkspaceScope } from "../workspace/scope";
 import { UserError } from "../platform/userError";
 import type { DatastorePath } from "../workspace/datastoreFiles";
 

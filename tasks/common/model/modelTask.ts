@@ -2,11 +2,11 @@
 // publishes the result (output variables, model JSON file, log).
 import type { AzureSession } from "../azure/azureSession";
 import { createBlobStore } from "../workspace/datastores";
-import { readFinalMetrics } from "../job/metrics";
 import { readPipelineRun } from "../workspace/lineage";
 import { createWorkspaceApi } from "../workspace/workspaceApi";
-import type { WorkspaceScope } from "../jobSpec";
+import type { WorkspaceScope } from "../workspace/scope";
 import type { TaskHost } from "../platform/taskHost";
+import { readFinalMetrics } from "../workspace/mlflow";
 import { amlApiHost, getVerifiedWorkspace } from "../workspace/workspace";
 import { createDatastoreFiles } from "../workspace/datastoreFiles";
 import type { ModelInputs } from "./inputs";
@@ -57,7 +57,7 @@ function services(host: TaskHost, session: AzureSession, scope: WorkspaceScope, 
 
 export async function runModelTask(host: TaskHost, session: AzureSession, inputs: ModelInputs): Promise<void> {
   const scope: WorkspaceScope = { subscriptionId: session.subscriptionId, resourceGroup: inputs.resourceGroup, workspace: inputs.workspaceName };
-  const workspace = await getVerifiedWorkspace(session, { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: scope.workspace });
+  const workspace = await getVerifiedWorkspace(session, scope);
   const apiHost = amlApiHost(session.cloud, workspace.location, workspace.discoveryUrl);
   const model = await registerModel(services(host, session, scope, apiHost), inputs);
   publishModel(host, model, inputs.modelJsonFile);

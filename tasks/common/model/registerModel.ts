@@ -1,7 +1,7 @@
 // The whole registration: resolve and check the source, choose the model type, add lineage, register the
 // version (re-run safe), record it on a local upload, and gather the source job's metrics.
 import type { PipelineRun } from "../workspace/lineage";
-import { assetVersionArmId } from "../jobSpec";
+import { assetVersionArmId } from "../workspace/scope";
 import { errorMessage } from "../platform/userError";
 import type { ModelInputs } from "./inputs";
 import { lineageProperties } from "./lineage";

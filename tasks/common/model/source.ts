@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { JobResource } from "../workspace/workspaceApi";
-import type { WorkspaceScope } from "../jobSpec";
+import type { WorkspaceScope } from "../workspace/scope";
 import { UserError } from "../platform/userError";
 import type { DatastoreFiles, DatastorePath } from "../workspace/datastoreFiles";
 import type { ModelSourceInput } from "./inputs";

@@ -1,6 +1,6 @@
 // The frame every task's index.ts runs in: cancellation handlers, one place that turns errors into a
-// failed result (user errors and ARM errors without stack traces), and cleanup at the end.
-import { describeArmError, parseArmFailure } from "../azure/armErrors";
+// failed result (user errors and the failures a layer above explains, without stack traces), and cleanup at
+// the end.
 import { installCancellationHandlers, type Cancellation } from "./cancellation";
 import type { TaskHost } from "./taskHost";
 import { isUserError } from "./userError";
@@ -11,15 +11,21 @@ export interface TaskRun {
   defer(cleanup: () => void | Promise<void>): void;
 }
 
+/**
+ * The whole message for a failure the user can act on (an Azure error with its ids, say), or undefined for
+ * an error it does not know. Layers above the platform supply one (azure/azureTask.ts).
+ */
+export type FailureExplainer = (error: unknown) => string | undefined;
+
 /** The failure message for the log: never a stack trace for what the user can fix. */
-export function failureMessage(error: unknown): string {
-  if (isUserError(error) || parseArmFailure(error)) {
-    return describeArmError(error);
-  }
+function failureMessage(error: unknown, explain: FailureExplainer): string {
+  const explained = explain(error);
+  if (explained !== undefined) return explained;
   return error instanceof Error ? error.message || error.name : String(error);
 }
 
-export async function runTask(host: TaskHost, body: (run: TaskRun) => Promise<void>): Promise<void> {
+export async function runTask(host: TaskHost, body: (run: TaskRun) => Promise<void>, explain: FailureExplainer = () => undefined): Promise<void> {
+  const explained = (error: unknown): boolean => isUserError(error) || explain(error) !== undefined;
   const deferred: Array<() => void | Promise<void>> = [];
   let cleanedUp: Promise<void> | undefined;
   // Once only, after the cancellation hooks when cancelled: they may still need what deferred cleanup removes.
@@ -29,7 +35,7 @@ export async function runTask(host: TaskHost, body: (run: TaskRun) => Promise<vo
         try {
           await cleanup();
         } catch (error) {
-          host.warning(`Cleanup failed: ${failureMessage(error)}`);
+          host.warning(`Cleanup failed: ${failureMessage(error, explain)}`);
         }
       }
     })());
@@ -46,10 +52,10 @@ export async function runTask(host: TaskHost, body: (run: TaskRun) => Promise<vo
     await body({ cancellation, defer: (cleanup) => deferred.push(cleanup) });
   } catch (error) {
     if (!cancellation.signal.aborted) {
-      if (!isUserError(error) && !parseArmFailure(error) && error instanceof Error && error.stack) {
+      if (!explained(error) && error instanceof Error && error.stack) {
         host.debug(error.stack);
       }
-      host.setResult("Failed", failureMessage(error));
+      host.setResult("Failed", failureMessage(error, explain));
       process.exitCode = 1;
     }
   } finally {

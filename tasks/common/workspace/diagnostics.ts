@@ -3,7 +3,8 @@
 import { armList, armSend } from "../azure/arm";
 import type { AzureSession } from "../azure/azureSession";
 import { UserError, errorMessage } from "../platform/userError";
-import type { WorkspaceInfo, WorkspaceRef } from "./workspace";
+import type { WorkspaceScope } from "./scope";
+import type { WorkspaceInfo } from "./workspace";
 
 interface Named {
   id?: string;
@@ -35,23 +36,23 @@ function listWorkspaces(session: AzureSession, subscriptionId: string): Promise<
 }
 
 /** Lines describing the subscriptions, resource groups and workspaces the identity can see. */
-export async function describeWhatIdentitySees(session: AzureSession, ref: WorkspaceRef): Promise<string[]> {
+export async function describeWhatIdentitySees(session: AzureSession, scope: WorkspaceScope): Promise<string[]> {
   const lines: string[] = [];
   const subscriptions = await armList<Subscription>(session, { path: "/subscriptions", apiVersion: "2022-12-01" });
-  const target = subscriptions.find((s) => s.subscriptionId?.toLowerCase() === ref.subscriptionId.toLowerCase());
+  const target = subscriptions.find((s) => s.subscriptionId?.toLowerCase() === scope.subscriptionId.toLowerCase());
   if (!target) {
-    lines.push(`The identity cannot see subscription '${ref.subscriptionId}'. Subscriptions it can see: ${listed(subscriptions.map((s) => `${s.displayName} (${s.subscriptionId})`))}.`);
+    lines.push(`The identity cannot see subscription '${scope.subscriptionId}'. Subscriptions it can see: ${listed(subscriptions.map((s) => `${s.displayName} (${s.subscriptionId})`))}.`);
   } else {
-    const groups = await armList<Named>(session, { path: `/subscriptions/${ref.subscriptionId}/resourcegroups`, apiVersion: "2021-04-01" });
-    if (!groups.some((g) => g.name?.toLowerCase() === ref.resourceGroup.toLowerCase())) {
-      lines.push(`Resource group '${ref.resourceGroup}' is not visible in subscription '${target.displayName}'. Resource groups the identity can see there: ${listed(groups.map((g) => g.name ?? "?"))}.`);
+    const groups = await armList<Named>(session, { path: `/subscriptions/${scope.subscriptionId}/resourcegroups`, apiVersion: "2021-04-01" });
+    if (!groups.some((g) => g.name?.toLowerCase() === scope.resourceGroup.toLowerCase())) {
+      lines.push(`Resource group '${scope.resourceGroup}' is not visible in subscription '${target.displayName}'. Resource groups the identity can see there: ${listed(groups.map((g) => g.name ?? "?"))}.`);
     }
-    const workspaces = await listWorkspaces(session, ref.subscriptionId);
+    const workspaces = await listWorkspaces(session, scope.subscriptionId);
     lines.push(`Azure ML workspaces the identity can see in subscription '${target.displayName}': ${listed(workspaces.map((w) => `${w.name} (resource group ${resourceGroupOf(w.id)})`))}.`);
   }
   // The same workspace name elsewhere usually means the connection points at the wrong subscription.
   for (const other of subscriptions.filter((s) => s !== target).slice(0, otherSubscriptionsSearched)) {
-    const matches = (await listWorkspaces(session, other.subscriptionId ?? "").catch(() => [])).filter((w) => w.name?.toLowerCase() === ref.name.toLowerCase());
+    const matches = (await listWorkspaces(session, other.subscriptionId ?? "").catch(() => [])).filter((w) => w.name?.toLowerCase() === scope.workspace.toLowerCase());
     for (const match of matches) {
       lines.push(`A workspace named '${match.name}' exists in subscription '${other.displayName}' (${other.subscriptionId}), resource group '${resourceGroupOf(match.id)}': use a service connection for that subscription.`);
     }
@@ -91,7 +92,7 @@ export async function checkPrivateEndpointReachable(session: AzureSession, works
   }
   const endpoints = (workspace.raw.privateEndpointConnections ?? []).map((c) => `${c.name} (${c.privateLinkServiceConnectionState?.status ?? "unknown"})`);
   throw new UserError([
-    `Azure ML workspace '${workspace.name}' has public network access disabled, and this agent cannot reach it through a private endpoint (${host}: ${problem}).`,
+    `Azure ML workspace '${workspace.workspace}' has public network access disabled, and this agent cannot reach it through a private endpoint (${host}: ${problem}).`,
     `Private endpoint connections: ${listed(endpoints)}.`,
     "Run the pipeline on a self-hosted agent (or Managed DevOps Pool) inside a virtual network that reaches the workspace's private endpoint, with the privatelink.api.azureml.ms and privatelink.notebooks.azure.net DNS zones linked; or enable public network access on the workspace.",
   ].join("\n"));

@@ -1,9 +1,10 @@
 // The Azure ML REST calls model registration makes (api-version 2022-10-01): model containers and
 // versions, and named datastores. Plain ARM requests through the shared pipeline (capped retries, logging).
-import { armList, armSend, armRequest, type ArmContext } from "../azure/arm";
-import { ArmRequestError, armFailureFromResponse, parseArmFailure } from "../azure/armErrors";
-import { workspaceArmId, type WorkspaceScope } from "../jobSpec";
-import { ML_API_VERSION, type Datastore } from "./workspaceApi";
+import { armList, type ArmContext } from "../azure/arm";
+import { parseArmFailure } from "../azure/armErrors";
+import { workspaceArmId, type WorkspaceScope } from "./scope";
+import type { Datastore } from "./workspaceApi";
+import { armUrl, callWorkspace, ML_API_VERSION } from "./workspaceRest";
 
 export interface ModelVersionProperties {
   modelUri?: string;
@@ -48,12 +49,8 @@ export function createModelRegistryApi(context: ArmContext, scope: WorkspaceScop
   const modelPath = (name: string) => `${workspacePath}/models/${encodeURIComponent(name)}`;
   /** GET that answers undefined for 404 instead of throwing. */
   const getOptional = async <T>(path: string): Promise<T | undefined> => {
-    const url = new URL(path.replace(/^\//, ""), context.cloud.resourceManagerUrl);
-    url.searchParams.set("api-version", ML_API_VERSION);
-    const { request, response } = await armSend(context, url.href);
-    if (response.status === 404) return undefined;
-    if (response.status >= 400) throw new ArmRequestError(armFailureFromResponse(response.status, response.bodyAsText ?? undefined, response.headers, request));
-    return JSON.parse(response.bodyAsText || "{}") as T;
+    const { status, body } = await callWorkspace<T>(context, armUrl(context, path));
+    return status === 404 ? undefined : (body ?? ({} as T));
   };
   return {
     scope,
@@ -72,7 +69,7 @@ export function createModelRegistryApi(context: ArmContext, scope: WorkspaceScop
     },
     async createVersion(name, version, properties) {
       try {
-        return await armRequest<ModelVersionResource>(context, { method: "PUT", path: `${modelPath(name)}/versions/${encodeURIComponent(version)}`, apiVersion: ML_API_VERSION, body: { properties } });
+        return (await callWorkspace<ModelVersionResource>(context, armUrl(context, `${modelPath(name)}/versions/${encodeURIComponent(version)}`), { method: "PUT", body: { properties }, notFoundIsError: true })).body as ModelVersionResource;
       } catch (error) {
         if (parseArmFailure(error)?.status === 409) throw new VersionConflictError(version, error);
         throw error;

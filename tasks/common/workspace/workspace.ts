@@ -7,15 +7,10 @@ import { describeArmError, parseArmFailure } from "../azure/armErrors";
 import type { AzureSession } from "../azure/azureSession";
 import type { CloudEndpoints } from "../azure/clouds";
 import { checkPrivateEndpointReachable, describeWhatIdentitySees } from "./diagnostics";
+import { workspaceArmId, type WorkspaceScope } from "./scope";
 import { UserError, errorMessage } from "../platform/userError";
 
-export interface WorkspaceRef {
-  subscriptionId: string;
-  resourceGroup: string;
-  name: string;
-}
-
-export interface WorkspaceInfo extends WorkspaceRef {
+export interface WorkspaceInfo extends WorkspaceScope {
   /** ARM resource id: /subscriptions/…/resourceGroups/…/providers/Microsoft.MachineLearningServices/workspaces/… */
   armId: string;
   /** The workspace's own GUID (properties.workspaceId). */
@@ -26,10 +21,6 @@ export interface WorkspaceInfo extends WorkspaceRef {
   studioUrl: string;
   publicNetworkAccess?: string;
   raw: Workspace;
-}
-
-export function workspaceArmId(ref: WorkspaceRef): string {
-  return `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${ref.name}`;
 }
 
 /** The regional Azure ML API host (e.g. eastus.api.azureml.ms), from the discovery URL when the workspace has one. */
@@ -54,35 +45,35 @@ export function workspaceUrls(cloud: CloudEndpoints, workspace: Workspace, armId
   return { discoveryUrl, mlflowTrackingUri, studioUrl };
 }
 
-async function readWorkspace(session: AzureSession, ref: WorkspaceRef): Promise<Workspace> {
-  const client = createMachineLearningClient(session, ref.subscriptionId);
-  const operation = { action: "Microsoft.MachineLearningServices/workspaces/read", scope: workspaceArmId(ref) };
+async function readWorkspace(session: AzureSession, scope: WorkspaceScope): Promise<Workspace> {
+  const client = createMachineLearningClient(session, scope.subscriptionId);
+  const operation = { action: "Microsoft.MachineLearningServices/workspaces/read", scope: workspaceArmId(scope) };
   try {
-    return await client.workspaces.get(ref.resourceGroup, ref.name, { abortSignal: session.signal });
+    return await client.workspaces.get(scope.resourceGroup, scope.workspace, { abortSignal: session.signal });
   } catch (error) {
     const failure = parseArmFailure(error);
     if (!failure || session.signal?.aborted || (failure.status !== 404 && failure.status !== 403 && failure.status !== 401)) {
       throw error;
     }
-    const sees = await describeWhatIdentitySees(session, ref).catch((listError: unknown) => [`(Could not list what the identity can see: ${errorMessage(listError)})`]);
+    const sees = await describeWhatIdentitySees(session, scope).catch((listError: unknown) => [`(Could not list what the identity can see: ${errorMessage(listError)})`]);
     const headline = failure.status === 404
-      ? `Azure ML workspace '${ref.name}' was not found in resource group '${ref.resourceGroup}' of subscription '${ref.subscriptionId}'.`
-      : `Cannot read Azure ML workspace '${ref.name}' in resource group '${ref.resourceGroup}' of subscription '${ref.subscriptionId}' as ${session.identityDescription}.`;
+      ? `Azure ML workspace '${scope.workspace}' was not found in resource group '${scope.resourceGroup}' of subscription '${scope.subscriptionId}'.`
+      : `Cannot read Azure ML workspace '${scope.workspace}' in resource group '${scope.resourceGroup}' of subscription '${scope.subscriptionId}' as ${session.identityDescription}.`;
     throw new UserError([headline, describeArmError(error, operation), ...sees].join("\n"));
   }
 }
 
 /** Reads the workspace and fails with an actionable message unless it is provisioned and reachable. */
-export async function getVerifiedWorkspace(session: AzureSession, ref: WorkspaceRef): Promise<WorkspaceInfo> {
-  const workspace = await readWorkspace(session, ref);
-  const armId = workspace.id ?? workspaceArmId(ref);
+export async function getVerifiedWorkspace(session: AzureSession, scope: WorkspaceScope): Promise<WorkspaceInfo> {
+  const workspace = await readWorkspace(session, scope);
+  const armId = workspace.id ?? workspaceArmId(scope);
   const state = workspace.provisioningState ?? "Unknown";
   if (state !== "Succeeded") {
-    throw new UserError(`Azure ML workspace '${ref.name}' is in provisioning state '${state}', not 'Succeeded'. ${state === "Failed" ? "Repair or recreate it in the Azure portal" : "Wait for the operation on it to finish"}, then re-run.`);
+    throw new UserError(`Azure ML workspace '${scope.workspace}' is in provisioning state '${state}', not 'Succeeded'. ${state === "Failed" ? "Repair or recreate it in the Azure portal" : "Wait for the operation on it to finish"}, then re-run.`);
   }
   const info: WorkspaceInfo = {
-    ...ref,
-    name: workspace.name ?? ref.name,
+    ...scope,
+    workspace: workspace.name ?? scope.workspace,
     armId,
     workspaceGuid: workspace.workspaceId,
     location: workspace.location ?? "",
@@ -97,10 +88,10 @@ export async function getVerifiedWorkspace(session: AzureSession, ref: Workspace
 }
 
 /** Writes the Azure ML config.json the Python SDK and CLI read; a directory gets config.json inside it. */
-export function writeWorkspaceConfig(target: string, ref: WorkspaceRef): string {
+export function writeWorkspaceConfig(target: string, scope: WorkspaceScope): string {
   const isDirectory = /[\\/]$/.test(target) || (fs.existsSync(target) && fs.statSync(target).isDirectory());
   const file = isDirectory ? path.join(target, "config.json") : target;
-  const config = { subscription_id: ref.subscriptionId, resource_group: ref.resourceGroup, workspace_name: ref.name };
+  const config = { subscription_id: scope.subscriptionId, resource_group: scope.resourceGroup, workspace_name: scope.workspace };
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);

@@ -1,12 +1,8 @@
 // The Azure ML REST calls the job task makes (api-version 2022-10-01): jobs, asset versions and the
 // default datastore. Plain ARM requests through the shared pipeline (capped retries, Retry-After, logging).
-import { armList, armRequest, armSend, type ArmContext } from "../azure/arm";
-import { ArmRequestError, armFailureFromResponse } from "../azure/armErrors";
-import { retryAfterMs } from "../azure/retry";
-import type { AssetType, WorkspaceScope } from "../jobSpec";
-import { workspaceArmId } from "../jobSpec";
-
-export const ML_API_VERSION = "2022-10-01";
+import { armList, type ArmContext } from "../azure/arm";
+import { workspaceArmId, type AssetType, type WorkspaceScope } from "./scope";
+import { armUrl, callWorkspace, ML_API_VERSION } from "./workspaceRest";
 
 export interface JobService {
   jobServiceType?: string;
@@ -63,34 +59,22 @@ export interface WorkspaceApi {
 
 export function createWorkspaceApi(context: ArmContext, scope: WorkspaceScope): WorkspaceApi {
   const workspacePath = workspaceArmId(scope);
-  const url = (path: string): string => {
-    const target = new URL(`${workspacePath}/${path}`.replace(/^\//, ""), context.cloud.resourceManagerUrl);
-    target.searchParams.set("api-version", ML_API_VERSION);
-    return target.href;
-  };
+  const url = (path: string): string => armUrl(context, `${workspacePath}/${path}`);
   const jobPath = (name: string) => `jobs/${encodeURIComponent(name)}`;
-  /** One call; a 404 is an answer (undefined body), any other failure throws ArmRequestError. */
-  const send = async <T>(path: string, method: "GET" | "POST", signal: AbortSignal | undefined): Promise<{ body?: T; retryAfterMs?: number }> => {
-    const { request, response } = await armSend(context, url(path), method, undefined, signal);
-    const wait = retryAfterMs(response.headers);
-    if (response.status === 404) return { retryAfterMs: wait };
-    if (response.status >= 400) {
-      throw new ArmRequestError(armFailureFromResponse(response.status, response.bodyAsText ?? undefined, response.headers, request));
-    }
-    return { body: response.bodyAsText ? (JSON.parse(response.bodyAsText) as T) : undefined, retryAfterMs: wait };
-  };
+  const send = <T>(path: string, method: "GET" | "POST", signal: AbortSignal | undefined) => callWorkspace<T>(context, url(path), { method, signal });
+  /** A PUT or POST into something that must exist: a 404 fails too. */
+  const required = async <T>(path: string, method: "POST" | "PUT", body?: unknown): Promise<T> => (await callWorkspace<T>(context, url(path), { method, body, notFoundIsError: true })).body as T;
   return {
     scope,
     async getJob(name, signal) {
       const { body, retryAfterMs: wait } = await send<JobResource>(jobPath(name), "GET", signal ?? context.signal);
       return { job: body, retryAfterMs: wait };
     },
-    createJob: (name, body) => armRequest<JobResource>(context, { method: "PUT", path: `${workspacePath}/${jobPath(name)}`, apiVersion: ML_API_VERSION, body }),
+    createJob: (name, body) => required<JobResource>(jobPath(name), "PUT", body),
     async cancelJob(name, signal) {
       await send<unknown>(`${jobPath(name)}/cancel`, "POST", signal);
     },
-    putAssetVersion: (type, name, version, body) =>
-      armRequest<{ id: string }>(context, { method: "PUT", path: `${workspacePath}/${type}/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`, apiVersion: ML_API_VERSION, body }),
+    putAssetVersion: (type, name, version, body) => required<{ id: string }>(`${type}/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`, "PUT", body),
     async latestVersion(type, name) {
       // Containers report latestVersion; the version list ordered by creation time is the fallback.
       const { body: container } = await send<{ properties?: { latestVersion?: string } }>(`${type}/${encodeURIComponent(name)}`, "GET", context.signal);
@@ -105,6 +89,6 @@ export function createWorkspaceApi(context: ArmContext, scope: WorkspaceScope): 
       if (!store) throw new Error(`Workspace '${scope.workspace}' has no default datastore.`);
       return store;
     },
-    datastoreSecrets: (name) => armRequest<DatastoreSecrets>(context, { method: "POST", path: `${workspacePath}/datastores/${encodeURIComponent(name)}/listSecrets`, apiVersion: ML_API_VERSION }),
+    datastoreSecrets: (name) => required<DatastoreSecrets>(`datastores/${encodeURIComponent(name)}/listSecrets`, "POST"),
   };
 }
