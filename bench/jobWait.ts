@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { startEmulator, type ConnectionInfo } from '../emulator/src/index';
 import { connectAzure, type AzureSession } from '../tasks/common/azure/azureSession';
 import { installCancellationHandlers } from '../tasks/common/platform/cancellation';
-import { createBlobStore, type BlobStore } from '../tasks/common/workspace/datastores';
+import { openDefaultBlobStore, type BlobStore } from '../tasks/common/workspace/datastores';
 import { LogStreamer } from '../tasks/common/job/logStreamer';
 import { createRunHistoryApi } from '../tasks/common/workspace/runHistory';
 import { uploadSnapshots } from '../tasks/common/job/snapshotUpload';
@@ -66,9 +66,7 @@ function writeProject(dir: string, endStampFile: string): string {
 }
 
 async function openStore(api: WorkspaceApi, session: AzureSession): Promise<BlobStore> {
-  const datastore = await api.defaultDatastore();
-  const secrets = datastore.properties.credentials?.credentialsType === 'None' ? undefined : await api.datastoreSecrets(datastore.name);
-  return createBlobStore(datastore, secrets, { httpClient: session.httpClient, credential: session.credential, maskSecret: () => undefined });
+  return openDefaultBlobStore(api, { httpClient: session.httpClient, credential: session.credential, maskSecret: () => undefined });
 }
 
 /** The storage SDK's own parallel upload (uploadFile, several files at a time) of the same files. */

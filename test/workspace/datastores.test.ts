@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as sinon from 'sinon';
-import { createBlobStore } from '../../tasks/common/workspace/datastores';
+import { createBlobStore, datastoreSigningSecrets, openDefaultBlobStore, STORAGE_SCOPE } from '../../tasks/common/workspace/datastores';
 import type { Datastore } from '../../tasks/common/workspace/workspaceApi';
 import { RoutingHttpClient, staticCredential } from '../common/fakes';
 
@@ -46,5 +46,40 @@ describe('job: the default datastore as a blob container', () => {
 
   it('refuses a default datastore that is not Azure Blob', () => {
     assert.throws(() => createBlobStore({ name: 'files', properties: { datastoreType: 'AzureFile', accountName: 'acct' } }, undefined, { httpClient: new RoutingHttpClient(), credential: staticCredential, maskSecret: () => undefined }), /default datastore 'files' is of type AzureFile/);
+  });
+});
+
+describe('workspace: the one credential rule for datastores', () => {
+  const withCredentials = (credentialsType?: string): Datastore => ({ ...DATASTORE, properties: { ...DATASTORE.properties, ...(credentialsType ? { credentials: { credentialsType } } : {}) } });
+
+  it('reads secrets for every credential type but None, and none when the datastore states no type', async () => {
+    const readSecrets = sinon.stub().resolves({ secretsType: 'AccountKey', key: KEY });
+    assert.equal(await datastoreSigningSecrets(withCredentials('None'), readSecrets), undefined);
+    assert.equal(await datastoreSigningSecrets(withCredentials(undefined), readSecrets), undefined);
+    sinon.assert.notCalled(readSecrets);
+    assert.deepEqual(await datastoreSigningSecrets(withCredentials('AccountKey'), readSecrets), { secretsType: 'AccountKey', key: KEY });
+    await datastoreSigningSecrets(withCredentials('Sas'), readSecrets);
+    await datastoreSigningSecrets(withCredentials('ServicePrincipal'), readSecrets);
+    assert.deepEqual(readSecrets.getCalls().map((call) => call.args[0]), ['workspaceblobstore', 'workspaceblobstore', 'workspaceblobstore']);
+  });
+
+  it('opens an identity-based default datastore with the connection token for the storage scope', async () => {
+    const http = new RoutingHttpClient().on('HEAD', /\/b$/, { status: 404 });
+    const scopes: string[] = [];
+    const credential = { getToken: async (scope: string | string[]) => (scopes.push(...[scope].flat()), { token: 'storage-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    const datastoreSecrets = sinon.stub().rejects(new Error('an identity-based datastore has no secrets'));
+    const store = await openDefaultBlobStore({ defaultDatastore: async () => withCredentials('None'), datastoreSecrets }, { httpClient: http, credential, maskSecret: () => undefined, retryOptions: { maxTries: 1 } });
+    assert.equal(await store.getMetadata('b'), undefined);
+    assert.equal(http.requests[0].headers.get('authorization'), 'Bearer storage-token');
+    assert.deepEqual(scopes, [STORAGE_SCOPE]);
+    assert.equal(STORAGE_SCOPE, 'https://storage.azure.com/.default');
+    sinon.assert.notCalled(datastoreSecrets);
+  });
+
+  it('signs with the account key that listSecrets returns', async () => {
+    const http = new RoutingHttpClient().on('HEAD', /\/b$/, { status: 404 });
+    const store = await openDefaultBlobStore({ defaultDatastore: async () => withCredentials('AccountKey'), datastoreSecrets: async () => ({ secretsType: 'AccountKey', key: KEY }) }, { httpClient: http, credential: staticCredential, maskSecret: () => undefined, retryOptions: { maxTries: 1 } });
+    await store.getMetadata('b');
+    assert.match(http.requests[0].headers.get('authorization') ?? '', /^SharedKey acct:/);
   });
 });

@@ -11,7 +11,7 @@ import type { TaskRun } from "../platform/taskRunner";
 import { errorMessage } from "../platform/userError";
 import { readFinalMetrics } from "../workspace/mlflow";
 import { amlApiHost, getVerifiedWorkspace, type WorkspaceInfo } from "../workspace/workspace";
-import { createBlobStore, type BlobStore } from "../workspace/datastores";
+import { openDefaultBlobStore, type BlobStore } from "../workspace/datastores";
 import { dryRunReport } from "./dryRun";
 import { readJobTaskInputs, type JobTaskInputs } from "./inputs";
 import { metricVariableNames } from "./metrics";
@@ -47,11 +47,7 @@ function defaultServices(session: AzureSession, workspace: WorkspaceInfo, scope:
   return {
     api,
     runHistory: createRunHistoryApi(session, apiHost, scope),
-    openStore: async () => {
-      const datastore = await api.defaultDatastore();
-      const secrets = datastore.properties.credentials?.credentialsType === "None" ? undefined : await api.datastoreSecrets(datastore.name);
-      return createBlobStore(datastore, secrets, { httpClient: session.httpClient, credential: session.credential, maskSecret: (secret) => host.setSecret(secret) });
-    },
+    openStore: () => openDefaultBlobStore(api, { httpClient: session.httpClient, credential: session.credential, maskSecret: (secret) => host.setSecret(secret) }),
     readMetrics: (runId) => readFinalMetrics(session, apiHost, scope, runId),
   };
 }

@@ -1,7 +1,7 @@
 // AzureMLModel@1 on a connected session: wires the Azure services to the registration core and
 // publishes the result (output variables, model JSON file, log).
 import type { AzureSession } from "../azure/azureSession";
-import { createBlobStore } from "../workspace/datastores";
+import { openDefaultBlobStore } from "../workspace/datastores";
 import { readPipelineRun } from "../workspace/lineage";
 import { createWorkspaceApi } from "../workspace/workspaceApi";
 import type { WorkspaceScope } from "../workspace/scope";
@@ -45,11 +45,7 @@ function services(host: TaskHost, session: AzureSession, scope: WorkspaceScope, 
       getJob: async (name) => (await workspaceApi.getJob(name)).job,
       defaultDatastoreName: async () => (await workspaceApi.defaultDatastore()).name,
       files: createDatastoreFiles({ getDatastore: api.getDatastore, datastoreSecrets: workspaceApi.datastoreSecrets, httpClient: session.httpClient, credential: session.credential, maskSecret }),
-      uploader: createLocalUploader(scope, async () => {
-        const datastore = await workspaceApi.defaultDatastore();
-        const secrets = datastore.properties.credentials?.credentialsType === "None" ? undefined : await workspaceApi.datastoreSecrets(datastore.name);
-        return createBlobStore(datastore, secrets, { httpClient: session.httpClient, credential: session.credential, maskSecret });
-      }, log),
+      uploader: createLocalUploader(scope, () => openDefaultBlobStore(workspaceApi, { httpClient: session.httpClient, credential: session.credential, maskSecret }), log),
       log,
     },
   };

@@ -3,7 +3,7 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import type { ContainerClient } from "@azure/storage-blob";
-import { openDatastoreContainer } from "./datastores";
+import { openDatastore } from "./datastores";
 import type { Datastore, DatastoreSecrets } from "./workspaceApi";
 import { UserError } from "../platform/userError";
 
@@ -30,10 +30,7 @@ export interface DatastoreAccess {
 async function openContainer(access: DatastoreAccess, name: string): Promise<ContainerClient> {
   const datastore = await access.getDatastore(name);
   if (!datastore) throw new UserError(`Datastore '${name}' was not found in the workspace.`);
-  const { credentials } = datastore.properties;
-  // Identity-based datastores have no secrets: the service connection's own token is used.
-  const secrets = credentials?.credentialsType && credentials.credentialsType !== "None" ? await access.datastoreSecrets(name) : undefined;
-  return openDatastoreContainer(datastore, secrets, access, (type) => `Datastore '${name}' is of type ${type}; the task reads models from Azure Blob datastores.`).container;
+  return (await openDatastore(datastore, (store) => access.datastoreSecrets(store), access, (type) => `Datastore '${name}' is of type ${type}; the task reads models from Azure Blob datastores.`)).container;
 }
 
 export function createDatastoreFiles(access: DatastoreAccess): DatastoreFiles {

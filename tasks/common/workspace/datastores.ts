@@ -8,6 +8,9 @@ import { AnonymousCredential, ContainerClient, StorageSharedKeyCredential, newPi
 import { UserError } from "../platform/userError";
 import type { Datastore, DatastoreSecrets } from "./workspaceApi";
 
+/** The token audience of Azure Storage, the same in every cloud. */
+export const STORAGE_SCOPE = "https://storage.azure.com/.default";
+
 /** What uploading a snapshot needs from blob storage. */
 export interface BlobStore {
   /** https://<account>.blob.<suffix>/<container> */
@@ -77,8 +80,33 @@ export function openDatastoreContainer(
     credential = new AnonymousCredential();
     clientUrl = `${containerUrl}?${secrets.sasToken.replace(/^\?/, "")}`;
   }
-  const pipeline = newPipeline(credential, { httpClient: compatHttpClient(options.httpClient), retryOptions: options.retryOptions ?? { maxTries: 4 } });
+  const pipeline = newPipeline(credential, { httpClient: compatHttpClient(options.httpClient), retryOptions: options.retryOptions ?? { maxTries: 4 }, audience: STORAGE_SCOPE });
   return { container: new ContainerClient(clientUrl, pipeline), containerUrl };
+}
+
+/** Reads a datastore's secrets (POST .../datastores/<name>/listSecrets). */
+export type DatastoreSecretsReader = (name: string) => Promise<DatastoreSecrets>;
+
+/**
+ * The one credential rule for datastores. Identity-based datastores (credentialsType None, or none stated)
+ * have no secrets to read: the service connection's token is used. Every other type has its secrets read:
+ * an account key or SAS signs the requests; other secrets (service principal, certificate) are not ours to
+ * use, so the connection's token is used for those too.
+ */
+export async function datastoreSigningSecrets(datastore: Datastore, readSecrets: DatastoreSecretsReader): Promise<DatastoreSecrets | undefined> {
+  const type = datastore.properties.credentials?.credentialsType;
+  return !type || type === "None" ? undefined : readSecrets(datastore.name);
+}
+
+/** A datastore's blob container, opened with its credentials per the one rule above. */
+export async function openDatastore(datastore: Datastore, readSecrets: DatastoreSecretsReader, options: BlobStoreOptions, notBlob: (datastoreType: string) => string): Promise<{ container: ContainerClient; containerUrl: string }> {
+  return openDatastoreContainer(datastore, await datastoreSigningSecrets(datastore, readSecrets), options, notBlob);
+}
+
+/** The workspace's default datastore as the BlobStore code and model uploads go to. */
+export async function openDefaultBlobStore(api: { defaultDatastore(): Promise<Datastore>; datastoreSecrets: DatastoreSecretsReader }, options: BlobStoreOptions): Promise<BlobStore> {
+  const datastore = await api.defaultDatastore();
+  return createBlobStore(datastore, await datastoreSigningSecrets(datastore, (name) => api.datastoreSecrets(name)), options);
 }
 
 export function createBlobStore(datastore: Datastore, secrets: DatastoreSecrets | undefined, options: BlobStoreOptions): BlobStore {
