@@ -151,7 +151,7 @@ describe('job: the AzureMLJob task flow', () => {
     for (const [inputs, message] of [
       [{ timeoutMinutes: 'soon' }, /Input timeoutMinutes: 'soon'/],
       [{ jobName: '-bad name' }, /Input jobName: '-bad name' is not a valid/],
-      [{ tags: 'ok=1\nnot a tag' }, /Input tags, line 2: expected key=value/],
+      [{ tags: 'ok=1\nnot a tag' }, /Input tags, line 2: 'not a tag' is not key=value/],
     ] as const) {
       h?.cancellation.dispose();
       h = harness(inputs);

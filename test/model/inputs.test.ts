@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { readModelInputs, parseKeyValues } from "../../tasks/common/model/inputs";
+import { readModelInputs } from "../../tasks/common/model/inputs";
+import { parseKeyValues } from "../../tasks/common/workspace/inputRules";
 import { isUserError } from "../../tasks/common/platform/userError";
 import { fakeHost } from "../common/fakes";
 

@@ -10,7 +10,7 @@ import * as tls from 'node:tls';
 import { startEmulator, type RunningEmulator } from '../../emulator/src/index';
 import type { ArmContext } from '../../tasks/common/azure/arm';
 import { knownCloud } from '../../tasks/common/azure/clouds';
-import { FINGERPRINT_PROPERTY, sourceFingerprint } from '../../tasks/common/model/lineage';
+import { FINGERPRINT_PROPERTY, sourceFingerprint } from '../../tasks/common/workspace/lineage';
 import { createModelRegistryApi } from '../../tasks/common/workspace/modelRegistry';
 import { registerModelVersion } from '../../tasks/common/model/register';
 import { createHttpClient } from '../../tasks/common/azure/network';

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { isUserError } from "../../tasks/common/platform/userError";
 import type { PipelineRun } from "../../tasks/common/workspace/lineage";
-import { FINGERPRINT_PROPERTY, SOURCE_JOB_PROPERTY } from "../../tasks/common/model/lineage";
+import { FINGERPRINT_PROPERTY, SOURCE_JOB_PROPERTY } from "../../tasks/common/workspace/lineage";
 import type { LocalUploader } from "../../tasks/common/model/localUpload";
 import { registerModel, type ModelRequest } from "../../tasks/common/model/registerModel";
 import { parseDatastoreUri, parseJobOutputUri } from "../../tasks/common/model/source";

@@ -3,7 +3,7 @@
 //  - an explicit version → exactly that version, or a clear error when it holds other content;
 //  - no version → the container's nextVersion, taken again when a concurrent registration wins it (409).
 import { UserError } from "../platform/userError";
-import { FINGERPRINT_PROPERTY, normalizeModelUri } from "./lineage";
+import { FINGERPRINT_PROPERTY, normalizeModelUri } from "../workspace/lineage";
 import { VersionConflictError, type ModelRegistryApi, type ModelVersionProperties, type ModelVersionResource } from "../workspace/modelRegistry";
 
 export interface RegistrationRequest {

@@ -4,7 +4,7 @@ import type { PipelineRun } from "../workspace/lineage";
 import { assetVersionArmId } from "../workspace/scope";
 import { errorMessage } from "../platform/userError";
 import type { ModelInputs } from "./inputs";
-import { lineageProperties } from "./lineage";
+import { lineageProperties } from "../workspace/lineage";
 import type { ModelRegistryApi, ModelVersionProperties } from "../workspace/modelRegistry";
 import type { RegisteredModel } from "./modelJson";
 import { chooseModelType } from "./modelType";

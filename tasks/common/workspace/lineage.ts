@@ -1,5 +1,7 @@
-// What the task knows about the pipeline run it is part of (agent variables), and what follows from it:
-// the default job name, the automatic tags, and the identity that tells a retried step from another one.
+// Lineage: what the task knows about the pipeline run it is part of (agent variables), and what follows
+// from it: the default job name, the tags and properties that trace a job or an asset version to the run
+// and source it came from, and the identities that let a retried step find what it made before (the step
+// key of a job, the source fingerprint of a model version) instead of making a duplicate.
 import { createHash } from "node:crypto";
 
 /** Reads an agent variable (System.*, Build.*, Release.*); undefined when unset or empty. */
@@ -96,4 +98,49 @@ export function pipelineTags(run: PipelineRun): Record<string, string> {
     [STEP_KEY_TAG]: stepKey(run),
   };
   return Object.fromEntries(Object.entries(tags).filter((entry): entry is [string, string] => Boolean(entry[1])));
+}
+
+export const FINGERPRINT_PROPERTY = "azure-devops.sourceFingerprint";
+export const SOURCE_PROPERTY = "azure-devops.source";
+export const SOURCE_JOB_PROPERTY = "azure-devops.sourceJob";
+
+/** azureml:// and https URIs compare without a trailing '/'; the scheme and host are case-insensitive. */
+export function normalizeModelUri(uri: string): string {
+  const match = /^([a-z]+:\/\/[^/]*)(.*)$/i.exec(uri.trim());
+  const normalized = match ? `${match[1].toLowerCase()}${match[2]}` : uri.trim();
+  return normalized.replace(/\/+$/, "");
+}
+
+/**
+ * Same model content and type → same fingerprint. A local folder's URI names its content hash
+ * (LocalUpload/<md5>/<folder>), so an unchanged folder has the same fingerprint in every run.
+ */
+export function sourceFingerprint(modelUri: string, modelType: string): string {
+  return createHash("sha256").update(`${modelType}\n${normalizeModelUri(modelUri)}`).digest("hex").slice(0, 40);
+}
+
+/** Pipeline-run lineage as asset properties: build id and number, definition, repository, commit, branch, run URL. */
+export function runLineage(run: PipelineRun): Record<string, string> {
+  const { [STEP_KEY_TAG]: _stepKey, ...lineage } = pipelineTags(run);
+  return lineage;
+}
+
+export interface LineageFacts {
+  modelUri: string;
+  modelType: string;
+  /** Human-readable source: "job train-42, output model", "local folder ./model", a URI. */
+  source: string;
+  jobName?: string;
+  run: PipelineRun;
+}
+
+/** The properties the task adds to the user's; the user's win except for the fingerprint, which must be exact. */
+export function lineageProperties(facts: LineageFacts, userProperties: Record<string, string>): Record<string, string> {
+  return {
+    ...runLineage(facts.run),
+    [SOURCE_PROPERTY]: facts.source,
+    ...(facts.jobName ? { [SOURCE_JOB_PROPERTY]: facts.jobName } : {}),
+    ...userProperties,
+    [FINGERPRINT_PROPERTY]: sourceFingerprint(facts.modelUri, facts.modelType),
+  };
 }
