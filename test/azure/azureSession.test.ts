@@ -44,6 +44,7 @@ describe("connecting to Azure", () => {
 
   it("user agent names the extension and the task", () => {
     assert.match(userAgent("AzureMLJob", "1.2.3"), /^azureml-mlops\/\S+ AzureMLJob\/1\.2\.3$/);
+    assert.match(userAgent("AzureMLJob", "1.2.3", " VSTS_x "), /^azureml-mlops\/\S+ AzureMLJob\/1\.2\.3 VSTS_x$/);
   });
 
   it("reads the task's name and version from the task.json beside it", () => {

@@ -97,6 +97,13 @@ describe("network: agent proxy and certificates", () => {
     }
   });
 
+  it("reads the environment through the host only", () => {
+    const settings = readNetworkSettings(fakeHost({ env: { https_proxy: "http://user:s3cret@hostproxy:8080", no_proxy: "localhost" } }));
+    assert.equal(settings.proxy?.url.host, "hostproxy:8080");
+    assert.equal(settings.proxy?.bypass(new URL("http://localhost:1/")), true);
+    assert.equal(readNetworkSettings(fakeHost({ env: {} })).proxy, undefined);
+  });
+
   describe("on loopback", () => {
     let proxy: Awaited<ReturnType<typeof startProxy>>;
     let target: http.Server;

@@ -50,7 +50,7 @@ export async function connectAzure(host: TaskHost, connectionId: string, options
     credential,
     subscriptionId: connection.subscriptionId,
     httpClient,
-    userAgent: userAgent(options.taskName, options.taskVersion),
+    userAgent: userAgent(options.taskName, options.taskVersion, host.getEnvironmentVariable("AZURE_HTTP_USER_AGENT")),
     signal: options.cancellation.signal,
     debug: (message) => host.debug(message),
     dispose,

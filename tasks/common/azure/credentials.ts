@@ -185,7 +185,7 @@ function buildCredential(auth: ConnectionAuth, options: CredentialOptions): Conn
     case "WorkloadIdentityFederation":
       // AzurePipelinesCredential reads the OIDC endpoint from the environment; the agent exports it as
       // SYSTEM_OIDCREQUESTURI, but a host may only know it as a variable.
-      process.env.SYSTEM_OIDCREQUESTURI ||= auth.oidcRequestUri;
+      if (!host.getEnvironmentVariable("SYSTEM_OIDCREQUESTURI")) host.setEnvironmentVariable("SYSTEM_OIDCREQUESTURI", auth.oidcRequestUri);
       return {
         credential: identityConstructors.azurePipelines(tenantOf(auth.tenantId), auth.clientId, auth.serviceConnectionId, auth.systemAccessToken, identityOptions),
         description: `workload identity federation, service principal ${auth.clientId}`,

@@ -88,13 +88,14 @@ function readProxy(host: TaskHost): ProxySettings | undefined {
     };
   }
   // Self-hosted agents configured through the environment rather than the agent's proxy settings.
-  const envProxy = process.env.HTTPS_PROXY || process.env.https_proxy || process.env.HTTP_PROXY || process.env.http_proxy;
+  const env = (name: string) => host.getEnvironmentVariable(name);
+  const envProxy = env("HTTPS_PROXY") || env("https_proxy") || env("HTTP_PROXY") || env("http_proxy");
   if (!envProxy) {
     return undefined;
   }
   const url = withCredentials(envProxy);
   maskSecret(host, decodeURIComponent(url.password));
-  return { url, bypass: bypassFromNoProxy(process.env.NO_PROXY || process.env.no_proxy) };
+  return { url, bypass: bypassFromNoProxy(env("NO_PROXY") || env("no_proxy")) };
 }
 
 function readTls(host: TaskHost): TlsOptions {
@@ -102,7 +103,7 @@ function readTls(host: TaskHost): TlsOptions {
   const options: TlsOptions = {};
   if (certs?.caFile) {
     // An explicit CA list replaces Node's defaults, NODE_EXTRA_CA_CERTS included, so keep them all.
-    const extra = process.env.NODE_EXTRA_CA_CERTS;
+    const extra = host.getEnvironmentVariable("NODE_EXTRA_CA_CERTS");
     options.ca = [...tls.rootCertificates, ...(extra ? [readFileSetting(extra, "NODE_EXTRA_CA_CERTS")] : []), readFileSetting(certs.caFile, "Agent.CAInfo")];
   }
   if (certs?.certFile && certs.keyFile) {

@@ -10,11 +10,10 @@ export const extensionVersion: string = version;
 
 /**
  * "azureml-mlops/1.2.3 AzureMLWorkspace/1.0.0", plus what the agent asks Azure tasks to add
- * (AZURE_HTTP_USER_AGENT) so calls are attributed to the pipeline.
+ * (agentSuffix: the AZURE_HTTP_USER_AGENT environment variable) so calls are attributed to the pipeline.
  */
-export function userAgent(taskName: string, taskVersion: string): string {
-  const agentSuffix = process.env.AZURE_HTTP_USER_AGENT?.trim();
-  return [`${extensionName}/${extensionVersion}`, `${taskName}/${taskVersion}`, agentSuffix].filter(Boolean).join(" ");
+export function userAgent(taskName: string, taskVersion: string, agentSuffix?: string): string {
+  return [`${extensionName}/${extensionVersion}`, `${taskName}/${taskVersion}`, agentSuffix?.trim()].filter(Boolean).join(" ");
 }
 
 /**

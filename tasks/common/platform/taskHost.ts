@@ -55,4 +55,9 @@ export interface TaskHost {
 
   getHttpProxyConfiguration(): AgentProxySettings | undefined;
   getHttpCertConfiguration(): AgentCertificateSettings | undefined;
+
+  /** A variable of the task's process environment (HTTPS_PROXY, AZURE_HTTP_USER_AGENT, ...); undefined when unset or empty. */
+  getEnvironmentVariable(name: string): string | undefined;
+  /** Sets a variable of the task's process environment, for libraries that read nothing else. */
+  setEnvironmentVariable(name: string, value: string): void;
 }

@@ -85,5 +85,10 @@ export function createTaskLibHost(): TaskHost {
       }
       return { caFile: certs.caFile, certFile: certs.certFile, keyFile: certs.keyFile, passphrase: certs.passphrase };
     },
+
+    getEnvironmentVariable: (name) => process.env[name] || undefined,
+    setEnvironmentVariable: (name, value) => {
+      process.env[name] = value;
+    },
   };
 }
