@@ -55,14 +55,21 @@ const IDENTITY_TYPES: Record<string, Identity["type"]> = {
   none: "None",
 };
 
-/** Reads and translates a spec file; every problem is a UserError naming file:line:column and the field. */
+/** A compute spec file the task cannot use; the message names the input, file:line:column and the field. */
+export class ComputeSpecError extends UserError {
+  constructor(message: string) {
+    super(`Invalid compute spec file (input specFile): ${message}`);
+    this.name = "ComputeSpecError";
+  }
+}
+
+/** Reads and translates a spec file; every problem is a ComputeSpecError naming file:line:column and the field. */
 export function loadComputeSpec(file: string, context: SpecContext): ComputeSpec {
   try {
     return translateSpec(loadYamlFile(file).root(), file, context);
   } catch (error) {
-    if (error instanceof JobSpecError) {
-      throw new UserError(`Invalid compute spec file (input specFile): ${error.message}`);
-    }
+    // The YAML reader is shared with the job translator and reports its positions with its own error type.
+    if (error instanceof JobSpecError) throw new ComputeSpecError(error.message);
     throw error;
   }
 }
