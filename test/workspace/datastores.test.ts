@@ -10,7 +10,7 @@ import { RoutingHttpClient, staticCredential } from '../common/fakes';
 const DATASTORE: Datastore = { name: 'workspaceblobstore', properties: { datastoreType: 'AzureBlob', accountName: 'acct', containerName: 'azureml-blobstore-1', endpoint: 'core.windows.net', protocol: 'https' } };
 const KEY = Buffer.from('a-storage-account-key-for-tests').toString('base64');
 
-describe('job: the default datastore as a blob container', () => {
+describe('workspace: the default datastore as a blob container', () => {
   it('sends through the task HttpClient, signs with the account key, and masks it', async () => {
     const http = new RoutingHttpClient()
       .on('HEAD', /\/azureml-blobstore-1\/LocalUpload\/h\/src\/train\.py$/, { status: 200, headers: { 'x-ms-meta-upload_status': 'completed', 'x-ms-meta-name': 'n1', 'x-ms-meta-version': '1' } })

@@ -20,7 +20,7 @@ const VARIABLES: Record<string, string> = {
 
 const run = (overrides: Record<string, string | undefined> = {}) => readPipelineRun((name) => ({ ...VARIABLES, ...overrides })[name]);
 
-describe('job: pipeline run identity', () => {
+describe('workspace: pipeline run identity', () => {
   it('derives a readable, valid and deterministic job name from the run, step and attempt', () => {
     const name = defaultJobName(run());
     assert.match(name, /^train_churn_model_4711_train_a1_[0-9a-f]{12}$/);

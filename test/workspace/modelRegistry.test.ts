@@ -5,7 +5,7 @@ import { fakeSession, RoutingHttpClient, SUBSCRIPTION } from "../common/fakes";
 const SCOPE = { subscriptionId: SUBSCRIPTION, resourceGroup: "rg", workspace: "mlw" };
 const MODELS = /\/workspaces\/mlw\/models\/churn/;
 
-describe("model: registry REST calls", () => {
+describe("workspace: model registry REST calls", () => {
   it("takes nextVersion from the container, and 1 for a model that does not exist", async () => {
     const http = new RoutingHttpClient().on("GET", /models\/churn\?/, { status: 200, body: { name: "churn", properties: { latestVersion: "7", nextVersion: "8" } } });
     const api = createModelRegistryApi(fakeSession(http), SCOPE);

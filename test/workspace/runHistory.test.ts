@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { LogStreamer, streamableLogs } from '../../tasks/common/job/logStreamer';
+import { ArmRequestError, describeArmError } from '../../tasks/common/azure/armErrors';
 import { createRunHistoryApi } from '../../tasks/common/workspace/runHistory';
 import { fakeSession, RoutingHttpClient } from '../common/fakes';
 import { FakeRunHistory, SCOPE } from '../job/fakes';
 
-describe('job: run history and live logs', () => {
+describe('workspace and job: run history and live logs', () => {
   it('chooses the logs azure-ai-ml streams: the primary std_log, else the legacy files of the job type', () => {
     const common = ['user_logs/std_log.txt', 'user_logs/std_log_process_1.txt', 'system_logs/lifecycler/execution-wrapper.log'];
     assert.deepEqual(streamableLogs(common, 'command'), ['user_logs/std_log.txt']);
@@ -56,5 +57,23 @@ describe('job: run history and live logs', () => {
   it('treats a run that run history does not know yet as no details', async () => {
     const http = new RoutingHttpClient().on('GET', /details$/, { status: 404, body: {} });
     assert.equal(await createRunHistoryApi(fakeSession(http), 'h', SCOPE).details('job1'), undefined);
+  });
+});
+
+describe('workspace: run-history failures', () => {
+  it('fails with an ArmRequestError carrying the request ids, and keeps a log SAS signature out of it', async () => {
+    const http = new RoutingHttpClient()
+      .on('GET', /details$/, { status: 500, body: { error: { code: 'ServiceError', message: 'run history is down' } }, headers: { 'x-ms-request-id': 'rh-req-1' } })
+      .on('GET', /std_log\.txt\?sig=secret$/, { status: 403, body: { error: { code: 'AuthenticationFailed', message: 'signature expired' } }, headers: { 'x-ms-request-id': 'blob-req-2' } });
+    const api = createRunHistoryApi({ ...fakeSession(http), retry: { maxRetries: 0 } }, 'h', SCOPE);
+    const details = await api.details('job1').then(() => assert.fail('expected a failure'), (error: unknown) => error);
+    assert.ok(details instanceof ArmRequestError);
+    assert.equal(details.failure.status, 500);
+    assert.equal(details.failure.armRequestId, 'rh-req-1');
+    assert.match(describeArmError(details), /ServiceError: run history is down \(HTTP 500\)[\s\S]*x-ms-request-id rh-req-1/);
+    const log = await api.readLog('https://acct.blob.core.windows.net/logs/std_log.txt?sig=secret', 0).then(() => assert.fail('expected a failure'), (error: unknown) => error);
+    assert.ok(log instanceof ArmRequestError);
+    assert.equal(log.failure.armRequestId, 'blob-req-2');
+    assert.doesNotMatch(describeArmError(log), /secret/);
   });
 });

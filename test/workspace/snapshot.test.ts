@@ -30,7 +30,7 @@ function codeFixture(): string {
   return path.join(root, 'code');
 }
 
-describe('jobSpec: code snapshots as azure-ai-ml makes them', () => {
+describe('workspace: code snapshots as azure-ai-ml makes them', () => {
   // The expected hashes were derived by following _asset_utils.py step by step and cross-checked by
   // re-deriving the same steps in a throwaway Python script over an identical folder:
   //  get_object_hash = md5(b"Initialize for october 2021 AML CLI version"), then for each entry of each

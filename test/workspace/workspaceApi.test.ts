@@ -5,7 +5,7 @@ import { SCOPE } from '../job/fakes';
 
 const WS = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws';
 
-describe('job: workspace REST calls', () => {
+describe('workspace: job, asset and datastore REST calls', () => {
   it('reads a job with the Retry-After ARM sent, and a missing job as none', async () => {
     const http = new RoutingHttpClient()
       .on('GET', /\/jobs\/job1\?api-version=2022-10-01$/, { status: 200, body: { name: 'job1', properties: { status: 'Running' } }, headers: { 'retry-after': '20' } })
