@@ -60,6 +60,7 @@ export function fakeWorkspaceApi(options: FakeApiOptions): FakeApi {
     putAssetVersion: sinon.stub().callsFake(async (type: string, name: string, version: string) => ({ id: `${type}/${name}/versions/${version}` })),
     latestVersion: sinon.stub().resolves('7'),
     defaultDatastore: sinon.stub().rejects(new Error('not used')),
+    getDatastore: sinon.stub().rejects(new Error('not used')),
     datastoreSecrets: sinon.stub().rejects(new Error('not used')),
   } as FakeApi;
 }

@@ -60,10 +60,6 @@ export class FakeRegistry implements ModelRegistryApi {
     }
     return this.seed(name, version, properties);
   }
-
-  async getDatastore(): Promise<undefined> {
-    return undefined;
-  }
 }
 
 /** Datastore files as "<datastore>/<blob path>" names. */

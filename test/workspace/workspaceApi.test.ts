@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { ArmRequestError } from '../../tasks/common/azure/armErrors';
 import { createWorkspaceApi } from '../../tasks/common/workspace/workspaceApi';
 import { fakeSession, RoutingHttpClient } from '../common/fakes';
 import { SCOPE } from '../job/fakes';
@@ -35,5 +36,16 @@ describe('workspace: job, asset and datastore REST calls', () => {
     assert.equal(await api.latestVersion('environments', 'a'), '5');
     assert.equal(await api.latestVersion('environments', 'b'), '9');
     assert.equal(await api.latestVersion('environments', 'c'), undefined);
+  });
+
+  it('reads a named datastore, a missing one as none, and fails a PUT into a missing workspace with the ARM error', async () => {
+    const http = new RoutingHttpClient()
+      .on('GET', /\/datastores\/models\?api-version=2022-10-01$/, { status: 200, body: { name: 'models', properties: { datastoreType: 'AzureBlob' } } })
+      .on('GET', /\/datastores\/gone\?/, { status: 404, body: { error: { code: 'UserError', message: 'not found' } } })
+      .on('PUT', /\/jobs\/job1\?/, { status: 404, body: { error: { code: 'ResourceNotFound', message: 'workspace ws not found' } }, headers: { 'x-ms-request-id': 'put-req' } });
+    const api = createWorkspaceApi(fakeSession(http), SCOPE);
+    assert.equal((await api.getDatastore('models'))?.properties.datastoreType, 'AzureBlob');
+    assert.equal(await api.getDatastore('gone'), undefined);
+    await assert.rejects(api.createJob('job1', {}), (error: ArmRequestError) => error instanceof ArmRequestError && error.failure.status === 404 && error.failure.armRequestId === 'put-req');
   });
 });

@@ -1,9 +1,8 @@
-// The Azure ML REST calls model registration makes (api-version 2022-10-01): model containers and
-// versions, and named datastores. Plain ARM requests through the shared pipeline (capped retries, logging).
+// The workspace's model registry (api-version 2022-10-01): model containers and versions, through the one
+// workspace call path (workspaceRest.ts: capped retries, ArmRequestError); a 409 on PUT is VersionConflictError.
 import { armList, type ArmContext } from "../azure/arm";
 import { parseArmFailure } from "../azure/armErrors";
 import { workspaceArmId, type WorkspaceScope } from "./scope";
-import type { Datastore } from "./workspaceApi";
 import { armUrl, callWorkspace, ML_API_VERSION } from "./workspaceRest";
 
 export interface ModelVersionProperties {
@@ -34,7 +33,6 @@ export interface ModelRegistryApi {
   findVersionsWithProperty(name: string, key: string, value: string): Promise<ModelVersionResource[]>;
   /** PUT the version; a 409 (the version exists with other content) surfaces as VersionConflictError. */
   createVersion(name: string, version: string, properties: ModelVersionProperties): Promise<ModelVersionResource>;
-  getDatastore(name: string): Promise<Datastore | undefined>;
 }
 
 export class VersionConflictError extends Error {
@@ -75,6 +73,5 @@ export function createModelRegistryApi(context: ArmContext, scope: WorkspaceScop
         throw error;
       }
     },
-    getDatastore: (name) => getOptional<Datastore>(`${workspacePath}/datastores/${encodeURIComponent(name)}`),
   };
 }

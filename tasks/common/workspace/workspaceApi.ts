@@ -1,5 +1,5 @@
-// The Azure ML REST calls the job task makes (api-version 2022-10-01): jobs, asset versions and the
-// default datastore. Plain ARM requests through the shared pipeline (capped retries, Retry-After, logging).
+// The workspace's jobs, asset versions and datastores (api-version 2022-10-01), for every feature: ARM calls
+// through the one workspace call path (workspaceRest.ts: capped retries, Retry-After, ArmRequestError).
 import { armList, type ArmContext } from "../azure/arm";
 import { workspaceArmId, type AssetType, type WorkspaceScope } from "./scope";
 import { armUrl, callWorkspace, ML_API_VERSION } from "./workspaceRest";
@@ -54,6 +54,8 @@ export interface WorkspaceApi {
   /** Undefined when the asset does not exist or has no versions. */
   latestVersion(type: AssetType, name: string): Promise<string | undefined>;
   defaultDatastore(): Promise<Datastore>;
+  /** Undefined when the workspace has no datastore of that name. */
+  getDatastore(name: string): Promise<Datastore | undefined>;
   datastoreSecrets(name: string): Promise<DatastoreSecrets>;
 }
 
@@ -89,6 +91,7 @@ export function createWorkspaceApi(context: ArmContext, scope: WorkspaceScope): 
       if (!store) throw new Error(`Workspace '${scope.workspace}' has no default datastore.`);
       return store;
     },
+    getDatastore: async (name) => (await send<Datastore>(`datastores/${encodeURIComponent(name)}`, "GET", context.signal)).body,
     datastoreSecrets: (name) => required<DatastoreSecrets>(`datastores/${encodeURIComponent(name)}/listSecrets`, "POST"),
   };
 }
