@@ -26,7 +26,8 @@ Run:
   --param NAME=VALUE  set a pipeline parameter; repeatable
   --report FILE       write a JSON report of the run
   --tasks DIR         packaged tasks (default: build/tasks, made by \`npm run build\`)
-  --work DIR          the agent's work folder (default: a temporary one)
+  --work DIR          the agent's work folder (default: a temporary one, removed at exit)
+  --keep-work         keep the temporary work folder after the run
   --debug             System.Debug=true
   --demo              use the emulator's workspace for the resourceGroupName and workspaceName
                       variables and end with a guide to what was done
@@ -57,6 +58,7 @@ interface CliOptions {
   parameters: Record<string, string>;
   tasks?: string;
   work?: string;
+  keepWork: boolean;
   debug: boolean;
   demo: boolean;
 }
@@ -78,6 +80,7 @@ function parseCommandLine(argv: string[]): CliOptions | undefined {
         param: { type: 'string', multiple: true },
         tasks: { type: 'string' },
         work: { type: 'string' },
+        'keep-work': { type: 'boolean', default: false },
         debug: { type: 'boolean', default: false },
         demo: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -106,6 +109,7 @@ function parseCommandLine(argv: string[]): CliOptions | undefined {
     parameters: pairs(values.param, '--param'),
     tasks: values.tasks,
     work: values.work,
+    keepWork: values['keep-work']!,
     debug: values.debug!,
     demo: values.demo!,
   };
@@ -122,7 +126,7 @@ function demoGuide(outcome: RunOutcome, options: CliOptions, emulator: EmulatorH
     lines.push(`                   (connection.json, the request log and every resource the tasks created)`);
   }
   if (options.report) lines.push(`  run report       ${path.resolve(options.report)}`);
-  lines.push(`  agent work dir   ${outcome.report.workFolder}`);
+  if (outcome.report.workFolderKept) lines.push(`  agent work dir   ${outcome.report.workFolder}`);
   lines.push('', 'Next: samples/README.md explains each sample; `npm run emulator` keeps an emulator running for');
   lines.push('`npm run pipeline -- <file> --connection <state dir>/connection.json`.');
   return lines;
@@ -172,6 +176,7 @@ async function main(argv: string[]): Promise<number> {
       target,
       tasksDirectory: options.tasks,
       workFolder: options.work,
+      keepWork: options.keepWork,
       variables,
       secrets: options.secrets,
       parameters: options.parameters,

@@ -31,6 +31,8 @@ export interface RunOptions {
   tasksDirectory?: string;
   /** The agent's work folder (_temp, build directories); default a fresh temporary one. */
   workFolder?: string;
+  /** Keep the temporary work folder after the run (a --work folder is always kept). */
+  keepWork?: boolean;
   variables?: Record<string, string>;
   secrets?: Record<string, string>;
   parameters?: Record<string, string>;
@@ -63,6 +65,8 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   const debug = options.debug || Object.entries(options.variables ?? {}).some(([k, v]) => k.toLowerCase() === 'system.debug' && v.toLowerCase() === 'true');
   const log = new RunLog(options.sink ?? ((line) => console.log(line)), masker, debug);
   const workFolder = options.workFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'azureml-pipeline-'));
+  // A folder the runner made is its own to remove; one the user named is theirs.
+  const removeWorkFolder = !options.workFolder && !options.keepWork;
   const cancellation = options.cancellation ?? new Cancellation();
 
   const started = new Date();
@@ -103,6 +107,7 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
       durationSeconds: (finished.getTime() - started.getTime()) / 1000,
       target: { kind: options.target.kind, auth: options.target.auth, scheme: options.target.scheme, subscriptionId: options.target.subscriptionId, ...(options.emulatorStateDir ? { emulatorStateDir: options.emulatorStateDir } : {}) },
       workFolder,
+      workFolderKept: !removeWorkFolder,
       stages,
     };
     if (options.reportFile) writeReport(options.reportFile, report, masker);
@@ -110,6 +115,7 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     return { result: report.result, report: masker.maskDeep(report), summary };
   } finally {
     await devops.stop();
+    if (removeWorkFolder) fs.rmSync(workFolder, { recursive: true, force: true });
   }
 }
 

@@ -16,6 +16,8 @@ export interface PipelineReport {
   durationSeconds: number;
   target: { kind: 'emulator' | 'azure'; auth: string; scheme: string; subscriptionId: string; emulatorStateDir?: string };
   workFolder: string;
+  /** False when the runner removed its temporary work folder at exit (no --keep-work). */
+  workFolderKept: boolean;
   stages: StageRecord[];
 }
 
