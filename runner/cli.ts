@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmbeddedEmulator, type EmulatorHandle } from './embeddedEmulator';
 import { UserError } from './errors';
-import { parsePipelineFile } from './parser';
+import { parsePipelineFile } from './model/parser';
 import { Cancellation, runPipeline, type RunOutcome } from './index';
 import { AUTH_CHOICES, azureTargetFromEnvironment, emulatorTarget, readConnectionFile, type AuthChoice, type AzureTarget } from './serviceConnection';
 

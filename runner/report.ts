@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SecretMasker } from './masker';
-import { mergeResults, type TaskResult } from './model';
+import { mergeResults, type TaskResult } from './model/pipeline';
 import type { StageRecord } from './scheduler';
 
 export interface PipelineReport {

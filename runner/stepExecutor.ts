@@ -10,7 +10,7 @@ import { formatPosition } from './errors';
 import { parseLoggingCommand } from './loggingCommands';
 import { expandMacros } from './macros';
 import type { SecretMasker } from './masker';
-import type { ScriptStep, Step, TaskResult, TaskStep } from './model';
+import type { ScriptStep, Step, TaskResult, TaskStep } from './model/pipeline';
 import { startProcess, type GracePeriods, type ProcessSpec } from './processRunner';
 import type { RunLog } from './runLog';
 import { endpointEnvironment, systemVssConnectionEnvironment, type AzureTarget, type EndpointRegistry, type ServiceEndpoint } from './serviceConnection';

@@ -1,7 +1,7 @@
 // What the runner refuses, with the construct and file:line, and what it accepts as metadata.
 import * as assert from 'node:assert/strict';
 import { PipelineFileError } from '../../runner/errors';
-import { parsePipeline } from '../../runner/parser';
+import { parsePipeline } from '../../runner/model/parser';
 
 function refusal(yaml: string, options = {}): string {
   try {
@@ -15,16 +15,20 @@ function refusal(yaml: string, options = {}): string {
 
 describe('runner: YAML support', () => {
   const cases: Array<[string, string, RegExp]> = [
-    ['a step template', 'steps:\n  - script: echo\n  - template: steps.yml\n', /^pipeline\.yml:3:5: a step template \(- template:\) is not supported/],
-    ['extends', 'extends:\n  template: base.yml\n', /^pipeline\.yml:1:1: 'extends' at the top level of a pipeline is not supported/],
+    ['a missing step template', 'steps:\n  - script: echo\n  - template: steps.yml\n', /^pipeline\.yml:3:15: cannot read .*steps\.yml: ENOENT/],
+    ['a template from another repository', 'steps:\n  - template: steps.yml@tools\n', /^pipeline\.yml:2:15: a template from another repository \('steps\.yml@tools'\) is not supported/],
+    ['a missing extends template', 'extends:\n  template: base.yml\n', /^pipeline\.yml:2:13: cannot read .*base\.yml: ENOENT/],
     ['resources', 'resources:\n  repositories: []\nsteps:\n  - script: echo\n', /^pipeline\.yml:1:1: 'resources' at the top level/],
-    ['a conditional insertion', 'steps:\n  - ${{ if eq(1, 1) }}:\n    - script: echo\n', /^pipeline\.yml:2:5: the template expression key '\$\{\{ if eq\(1, 1\) \}\}'/],
-    ['each', 'steps:\n  - script: echo ${{ each x in parameters.list }}\n', /^pipeline\.yml:2:13: the template directive '\$\{\{ each \}\}'/],
-    ['a deployment job', 'jobs:\n  - deployment: Deploy\n    environment: prod\n', /^pipeline\.yml:2:5: a deployment job \(- deployment:\) is not supported/],
-    ['a job strategy', 'jobs:\n  - job: A\n    strategy:\n      matrix: {}\n    steps:\n      - script: echo\n', /^pipeline\.yml:3:5: 'strategy' in a job is not supported/],
+    ['an else without if', 'steps:\n  - ${{ else }}:\n    - script: echo\n', /^pipeline\.yml:2:5: '\$\{\{ else \}\}' must follow '\$\{\{ if \}\}'/],
+    ['each in a value', 'steps:\n  - script: echo ${{ each x in parameters.list }}\n', /^pipeline\.yml:2:13: '\$\{\{ each x in parameters\.list \}\}' can only be a key/],
+    ['virtual machine environments', 'jobs:\n  - deployment: D\n    environment:\n      name: prod\n      resourceType: VirtualMachine\n    strategy:\n      runOnce:\n        deploy:\n          steps:\n            - script: echo\n', /^pipeline\.yml:5:21: resourceType 'VirtualMachine' \(deployment to registered machines\) is not supported/],
+    ['a deployment without strategy', 'jobs:\n  - deployment: Deploy\n    environment: prod\n', /^pipeline\.yml:2:5: deployment 'Deploy' needs a 'strategy'/],
+    ['a runtime matrix', "jobs:\n  - job: A\n    strategy:\n      matrix: $[ dependencies.A.outputs['x.legs'] ]\n    steps:\n      - script: echo\n", /^pipeline\.yml:4:15: a matrix computed at runtime is not supported/],
+    ['a canary without increments', 'jobs:\n  - deployment: D\n    environment: prod\n    strategy:\n      canary:\n        deploy:\n          steps:\n            - script: echo\n', /^pipeline\.yml:5:7: the canary strategy needs 'increments'/],
     ['a container job', 'jobs:\n  - job: A\n    container: ubuntu\n    steps:\n      - script: echo\n', /^pipeline\.yml:3:5: 'container' in a job is not supported/],
     ['a pwsh step', 'steps:\n  - pwsh: Write-Host hi\n', /^pipeline\.yml:2:5: the 'pwsh' step is not supported/],
-    ['a variable group', 'variables:\n  - group: secrets\nsteps:\n  - script: echo\n', /^pipeline\.yml:2:5: a variable group \(- group:\) is not supported/],
+    ['an undefined variable group', 'variables:\n  - group: secrets\nsteps:\n  - script: echo\n', /^pipeline\.yml:2:12: variable group 'secrets' is not defined here: give it with --variable-group secrets=<file\.yml>/],
+    ['a YAML alias', 'variables:\n  a: &x one\n  b: *x\nsteps:\n  - script: echo\n', /^pipeline\.yml:3:6: YAML aliases/],
     ['checkout of another repository', 'steps:\n  - checkout: tools\n', /^pipeline\.yml:2:15: 'checkout: tools' \(only self and none\) is not supported/],
     ['an unknown step key', 'steps:\n  - script: echo\n    retries: 3\n', /^pipeline\.yml:3:5: unexpected key 'retries' in a 'script' step/],
     ['a bad condition', 'steps:\n  - script: echo\n    condition: eq(variables.a, \n', /^pipeline\.yml:3:16: invalid condition/],

@@ -1,13 +1,15 @@
 // The pipeline as the runner executes it: stages → jobs → steps, every node with its source position.
 // Compile-time expressions (${{ }}) are already resolved; macros ($(var)) and runtime expressions
 // ($[ ]) are kept as text and resolved when the step or job runs, as the agent does.
-import type { SourcePosition } from './errors';
+import type { SourcePosition } from '../errors';
 
 export interface VariableDefinition {
   name: string;
   /** Raw value: may hold $(macros) or be a whole $[ runtime expression ]. */
   value: string;
   readonly: boolean;
+  /** From a variable group's secret variable: masked everywhere, never in the environment. */
+  secret?: boolean;
   position: SourcePosition;
 }
 
@@ -56,6 +58,40 @@ export interface CheckoutStep extends StepCommon {
 
 export type Step = TaskStep | ScriptStep | CheckoutStep;
 
+/**
+ * One execution of a job's steps on an agent: the job itself, a matrix leg or parallel slice, or
+ * a lifecycle hook of a deployment. Output variables are published as '<outputPrefix>.<step>.<var>'
+ * (no prefix for a plain job), the keys dependencies.<job>.outputs[...] reads.
+ */
+export interface JobLeg {
+  /** '' for a plain job; the matrix leg name; Job1..JobN for `parallel: N`. */
+  name: string;
+  /** Variables the leg adds (the matrix entry; System.JobPositionInPhase ...). */
+  variables: Record<string, string>;
+}
+
+export const DEPLOYMENT_HOOKS = ['preDeploy', 'deploy', 'routeTraffic', 'postRouteTraffic', 'on.failure', 'on.success'] as const;
+export type DeploymentHook = (typeof DEPLOYMENT_HOOKS)[number];
+
+export interface Environment {
+  name: string;
+  /** `environment: name.resource` or `resourceName:`: the one resource deployed to. */
+  resourceName?: string;
+  resourceType?: string;
+  position: SourcePosition;
+}
+
+export interface Deployment {
+  environment: Environment;
+  strategy: 'runOnce' | 'rolling' | 'canary';
+  /** rolling: how many targets at a time, a count or a percentage ('50%'). */
+  maxParallel?: string;
+  /** canary: the traffic percentages, in order. */
+  increments: number[];
+  hooks: Partial<Record<DeploymentHook, Step[]>>;
+  position: SourcePosition;
+}
+
 export interface Job {
   name: string;
   displayName: string;
@@ -65,7 +101,13 @@ export interface Job {
   timeoutInMinutes: number;
   cancelTimeoutInMinutes: number;
   variables: VariableDefinition[];
+  /** A plain job's steps (empty for a deployment: its steps are in its hooks). */
   steps: Step[];
+  /** One leg unless `strategy: matrix` or `parallel:` multiplies the job. */
+  legs: JobLeg[];
+  /** strategy.maxParallel of a matrix or parallel job: legs at a time (0: no limit). */
+  maxParallel: number;
+  deployment?: Deployment;
   position: SourcePosition;
 }
 
