@@ -8,12 +8,14 @@ import { startDevOpsServer } from './devopsServer';
 import { UserError } from './errors';
 import { createLoopbackCertificate, type LoopbackCertificate } from './loopbackTls';
 import { SecretMasker } from './masker';
-import type { TaskResult } from './model/pipeline';
+import type { Pipeline, TaskResult } from './model/pipeline';
 import { parsePipelineFile } from './model/parser';
 import { AGENT_GRACE_PERIODS, type GracePeriods } from './processRunner';
-import { overallResult, summaryLines, writeReport, type PipelineReport } from './report';
+import { deploymentHistory, overallResult, summaryLines, writeReport, type PipelineReport } from './report';
 import { RunLog, type LogSink } from './runLog';
-import { Scheduler } from './scheduler';
+import { readEnvironmentsFile, EnvironmentLocks, type ApprovalAnswers, type EnvironmentSettings } from './executor/environments';
+import { Scheduler } from './executor/scheduler';
+import { readVariableGroups } from './executor/variableGroups';
 import { EndpointRegistry, type AzureTarget } from './serviceConnection';
 import { TaskCatalog } from './taskCatalog';
 
@@ -21,6 +23,9 @@ export { Cancellation } from './cancellation';
 export { AGENT_GRACE_PERIODS } from './processRunner';
 export type { PipelineReport } from './report';
 export { emulatorTarget, azureTargetFromEnvironment, readConnectionFile, type AzureTarget, type EmulatorConnection, type AuthChoice } from './serviceConnection';
+
+/** Exclusive locks are per machine; runs in one process share the queue. */
+const ENVIRONMENT_LOCKS = new EnvironmentLocks();
 
 export const DEFAULT_TASKS_DIRECTORY = path.resolve(__dirname, '..', 'build', 'tasks');
 
@@ -47,6 +52,14 @@ export interface RunOptions {
   onSignal?: (step: string, signal: NodeJS.Signals) => void;
   /** Length of a minute for timeoutInMinutes; tests shorten it. */
   minuteMs?: number;
+  /** --parallel: agents, i.e. jobs that may run at the same time (default 1). */
+  parallel?: number;
+  /** --variable-group name=file.yml. */
+  variableGroups?: Record<string, string>;
+  /** --environments: the environments' checks (approvals, exclusive lock) and resources. */
+  environmentsFile?: string;
+  /** --approve / --reject and the interactive prompt. */
+  approvals?: ApprovalAnswers;
 }
 
 export interface RunOutcome {
@@ -57,7 +70,9 @@ export interface RunOutcome {
 }
 
 export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
-  const pipeline = parsePipelineFile(options.pipelineFile, { parameters: options.parameters, variables: options.variables });
+  const pipeline = parsePipelineFile(options.pipelineFile, { parameters: options.parameters, variables: options.variables, variableGroups: readVariableGroups(options.variableGroups ?? {}) });
+  const environments = options.environmentsFile ? readEnvironmentsFile(options.environmentsFile) : new Map<string, EnvironmentSettings>();
+  checkApprovalOptions(pipeline, options.approvals);
   const masker = new SecretMasker();
   options.target.secrets.forEach((s) => masker.add(s));
   Object.values(options.secrets ?? {}).forEach((s) => masker.add(s));
@@ -94,6 +109,8 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
       secretOverrides: options.secrets ?? {},
       onSignal: options.onSignal,
       minuteMs: options.minuteMs ?? 60_000,
+      parallel: options.parallel,
+      environments: { settings: environments, answers: options.approvals ?? { approve: [], reject: [] }, locks: ENVIRONMENT_LOCKS },
     });
     const stages = await scheduler.run();
     const finished = new Date();
@@ -109,6 +126,7 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
       workFolder,
       workFolderKept: !removeWorkFolder,
       stages,
+      deployments: deploymentHistory(scheduler.deployments),
     };
     if (options.reportFile) writeReport(options.reportFile, report, masker);
     const summary = summaryLines(stages).map((l) => masker.mask(l));
@@ -116,6 +134,17 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   } finally {
     await devops.stop();
     if (removeWorkFolder) fs.rmSync(workFolder, { recursive: true, force: true });
+  }
+}
+
+/** An --approve or --reject for an environment the pipeline never deploys to is a typo: say so. */
+function checkApprovalOptions(pipeline: Pipeline, approvals: ApprovalAnswers | undefined): void {
+  const used = new Set(pipeline.stages.flatMap((s) => s.jobs.flatMap((j) => (j.deployment ? [j.deployment.environment.name] : []))));
+  const known = [...used].join(', ') || 'none';
+  for (const [option, names] of [['--approve', approvals?.approve ?? []], ['--reject', approvals?.reject ?? []]] as const) {
+    for (const name of names) {
+      if (![...used].some((u) => u.toLowerCase() === name.toLowerCase())) throw new UserError(`${option} ${name}: the pipeline deploys to no environment '${name}' (its environments: ${known})`);
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SecretMasker } from './masker';
 import { mergeResults, type TaskResult } from './model/pipeline';
-import type { StageRecord } from './scheduler';
+import type { DeploymentRecord, StageRecord } from './executor/scheduler';
 
 export interface PipelineReport {
   pipeline: string;
@@ -19,6 +19,14 @@ export interface PipelineReport {
   /** False when the runner removed its temporary work folder at exit (no --keep-work). */
   workFolderKept: boolean;
   stages: StageRecord[];
+  /** Deployment history: each environment's deployments in this run, in the order they finished. */
+  deployments: Record<string, DeploymentRecord[]>;
+}
+
+export function deploymentHistory(records: DeploymentRecord[]): Record<string, DeploymentRecord[]> {
+  const history: Record<string, DeploymentRecord[]> = {};
+  for (const r of records) (history[r.environment] ??= []).push(r);
+  return history;
 }
 
 /** A run's result: the worst of the stages that ran; Succeeded when everything was skipped. */
@@ -41,7 +49,7 @@ export function summaryLines(stages: StageRecord[]): string[] {
       lines.push(`  ${where}: ${job.result}${job.reason ? ` (${job.reason})` : ''}`);
       for (const step of job.steps) {
         const what = step.task ?? step.script ?? '';
-        lines.push(`    ${step.result.padEnd(19)} ${step.displayName}${what ? ` [${what}]` : ''}${step.durationSeconds ? ` ${step.durationSeconds.toFixed(1)}s` : ''}${step.result !== 'Succeeded' && (step.reason ?? step.message) ? ` — ${step.reason ?? step.message}` : ''}`);
+        lines.push(`    ${step.result.padEnd(19)} ${step.phase ? `${step.phase}: ` : ''}${step.displayName}${what ? ` [${what}]` : ''}${step.durationSeconds ? ` ${step.durationSeconds.toFixed(1)}s` : ''}${step.result !== 'Succeeded' && (step.reason ?? step.message) ? ` — ${step.reason ?? step.message}` : ''}`);
         const outputs = outputsLine(step.outputVariables);
         if (outputs) lines.push(`${' '.repeat(24)}${outputs}`);
       }

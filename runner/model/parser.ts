@@ -6,7 +6,7 @@ import { formatPosition, PipelineFileError, type SourcePosition } from '../error
 import { ExpressionError, parseExpression } from '../expressions';
 import { DEPLOYMENT_HOOKS, type Condition, type Deployment, type DeploymentHook, type Job, type JobLeg, type Pipeline, type ScriptStep, type Stage, type Step, type TaskStep, type VariableDefinition } from './pipeline';
 import { expandPipelineTree } from './templates';
-import { parseTree, readTreeFile, type TreeNode } from './tree';
+import { parseTree, readTreeFile, toYaml, type TreeNode } from './tree';
 import { repositoryInfo } from '../agentEnvironment';
 
 export interface GroupVariable {
@@ -488,10 +488,20 @@ export function runtimeExpressionBody(value: string, position: SourcePosition): 
   return trimmed.slice(2, -1);
 }
 
+function expand(tree: TreeNode, file: string, options: ParseOptions): TreeNode {
+  return expandPipelineTree(tree, { parameters: options.parameters, variables: options.variables, repositoryRoot: repositoryInfo(file).localPath });
+}
+
 /** Expands templates and ${{ }} (compile time), then reads the result into the model. */
 export function parsePipelineTree(tree: TreeNode, file: string, options: ParseOptions = {}): Pipeline {
-  const expanded = expandPipelineTree(tree, { parameters: options.parameters, variables: options.variables, repositoryRoot: repositoryInfo(file).localPath });
-  return new PipelineParser(file, options).parse(expanded);
+  return new PipelineParser(file, options).parse(expand(tree, file, options));
+}
+
+/** The pipeline as the server compiles it, as YAML (--expand); checked like a run would check it. */
+export function expandedPipelineYaml(file: string, options: ParseOptions = {}): string {
+  const expanded = expand(readTreeFile(file), file, options);
+  new PipelineParser(file, options).parse(expanded);
+  return toYaml(expanded);
 }
 
 export function parsePipelineFile(file: string, options: ParseOptions = {}): Pipeline {
