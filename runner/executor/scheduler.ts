@@ -413,6 +413,8 @@ export class Scheduler {
       if (!isSuccess(r.result) && !h.startsWith('on.')) failed = true;
     };
     const iteration: DeploymentHook[] = ['preDeploy', 'deploy', 'routeTraffic', 'postRouteTraffic'];
+    // on.success / on.failure of a canary see the increment reached.
+    const finalVariables: Record<string, string> = {};
     const targets: string[] = [];
     switch (d.strategy) {
       case 'runOnce': {
@@ -423,6 +425,8 @@ export class Scheduler {
       case 'canary':
         await hook('preDeploy', 'preDeploy');
         for (const increment of d.increments) {
+          if (failed) break;
+          finalVariables['Strategy.Increment'] = String(increment);
           for (const h of iteration.slice(1)) await hook(h, `${h}_${increment}`, { 'Strategy.Increment': String(increment) });
         }
         break;
@@ -443,7 +447,7 @@ export class Scheduler {
       const final: DeploymentHook = failed ? 'on.failure' : 'on.success';
       const wasFailed = failed;
       failed = false;
-      await hook(final, d.strategy === 'runOnce' ? (env.resourceName ? `${final.replace('.', '_')}_${env.resourceName}` : job.name) : final === 'on.failure' ? 'onFailure' : 'onSuccess');
+      await hook(final, d.strategy === 'runOnce' ? (env.resourceName ? `${final.replace('.', '_')}_${env.resourceName}` : job.name) : final === 'on.failure' ? 'onFailure' : 'onSuccess', finalVariables);
       failed = wasFailed;
     }
     const result = ctx.cancellation.canceled ? 'Canceled' : results.length ? mergeResults(results) : 'Skipped';
