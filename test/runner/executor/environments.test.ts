@@ -1,0 +1,120 @@
+// Environments: approvals (command line, prompt, answer file, timeout, rejection) before the stage
+// starts, the exclusive lock, and refusal of checks that need server tasks.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PipelineFileError } from '../../../runner/errors';
+import { readEnvironmentsFile } from '../../../runner/executor/environments';
+import { runYaml, tempDir } from '../helpers';
+
+const PIPELINE = `
+stages:
+  - stage: Dev
+    jobs:
+      - job: Build
+        steps:
+          - script: echo "RAN build"
+  - stage: Prod
+    jobs:
+      - deployment: Release
+        environment: prod
+        strategy:
+          runOnce:
+            deploy:
+              steps:
+                - script: echo "RAN prod deploy"
+`;
+
+function environments(text: string): string {
+  const file = path.join(tempDir(), 'environments.yml');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+const ran = (lines: string[]) => lines.filter((l) => l.startsWith('RAN ')).map((l) => l.slice(4));
+
+describe('runner executor: environments and approvals', () => {
+  const approval = environments('prod:\n  approval:\n    timeoutInMinutes: 1\n    instructions: Check the dashboard\n');
+
+  it('deploys after --approve', async () => {
+    const r = await runYaml(PIPELINE, { environmentsFile: approval, approvals: { approve: ['prod'], reject: [] } });
+    assert.equal(r.result, 'Succeeded', r.console);
+    assert.deepEqual(ran(r.lines), ['build', 'prod deploy']);
+    assert.ok(r.lines.includes("Environment 'prod': approved from the command line (--approve prod)."), r.console);
+  });
+
+  it('fails the stage without running its jobs after --reject', async () => {
+    const r = await runYaml(PIPELINE, { environmentsFile: approval, approvals: { approve: [], reject: ['PROD'] } });
+    assert.equal(r.result, 'Failed');
+    assert.deepEqual(ran(r.lines), ['build']);
+    const prod = r.report.stages[1];
+    assert.equal(prod.result, 'Failed');
+    assert.match(prod.reason!, /environment 'prod': rejected from the command line/);
+    assert.equal(prod.jobs[0].result, 'Skipped');
+  });
+
+  it('fails the stage when nobody answers before the timeout', async () => {
+    const r = await runYaml(PIPELINE, { environmentsFile: approval, minuteMs: 300 });
+    assert.equal(r.result, 'Failed');
+    assert.deepEqual(ran(r.lines), ['build']);
+    assert.match(r.report.stages[1].reason!, /the approval timed out after 1 minute/);
+    assert.ok(r.lines.some((l) => l.includes('waits for an approval to deploy to environment') && l.includes('Check the dashboard')));
+  });
+
+  it('takes the answer typed at the prompt', async () => {
+    const questions: string[] = [];
+    const r = await runYaml(PIPELINE, {
+      environmentsFile: approval,
+      approvals: { approve: [], reject: [], prompt: async (q) => (questions.push(q), questions.length === 1 ? 'maybe' : 'y') },
+    });
+    assert.equal(r.result, 'Succeeded', r.console);
+    assert.equal(questions.length, 2, 'an unclear answer is asked again');
+    assert.match(questions[0], /Approve the deployment of stage Prod to 'prod'\? \[y\/n\]/);
+  });
+
+  it('takes an answer written to the answer file while the run waits', async () => {
+    const r = await runYaml(PIPELINE, {
+      environmentsFile: approval,
+      minuteMs: 60_000,
+      sink: (line) => {
+        const m = /write 'approve' or 'reject' to (\S+);/.exec(line);
+        if (m) setTimeout(() => fs.writeFileSync(m[1], 'reject\n'), 100);
+      },
+    });
+    assert.equal(r.result, 'Failed');
+    assert.match(r.report.stages[1].reason!, /rejected in .*prod\.approval/);
+  });
+
+  it('runs deployments to an environment with an exclusive lock one stage at a time', async () => {
+    const dir = tempDir();
+    const trace = path.join(dir, 'trace.txt');
+    const stage = (name: string) => `
+  - stage: ${name}
+    dependsOn: []
+    jobs:
+      - deployment: Release
+        environment: shared
+        strategy:
+          runOnce:
+            deploy:
+              steps:
+                - script: echo "start ${name}" >> ${trace}; sleep 0.5; echo "end ${name}" >> ${trace}
+`;
+    const r = await runYaml(`stages:${stage('One')}${stage('Two')}`, { environmentsFile: environments('shared:\n  exclusiveLock: true\n'), parallel: 2 });
+    assert.equal(r.result, 'Succeeded', r.console);
+    const lines = fs.readFileSync(trace, 'utf8').trim().split('\n');
+    assert.deepEqual(lines.map((l) => l.split(' ')[0]), ['start', 'end', 'start', 'end'], lines.join('\n'));
+  });
+
+  it('refuses --approve for an environment the pipeline does not deploy to', async () => {
+    await assert.rejects(runYaml(PIPELINE, { approvals: { approve: ['prd'], reject: [] } }), /--approve prd: the pipeline deploys to no environment 'prd' \(its environments: prod\)/);
+  });
+
+  it('refuses checks that run server tasks, with the file and line', () => {
+    const file = environments('prod:\n  approval: true\n  invokeRestApi:\n    url: https://example\n');
+    assert.throws(
+      () => readEnvironmentsFile(file),
+      (err: unknown) => err instanceof PipelineFileError && /environments\.yml:3:3: the check 'invokeRestApi' runs server tasks and is not supported by the local runner yet/.test(err.message),
+    );
+  });
+});
