@@ -45,10 +45,21 @@ describe('runner: command line', function () {
   it('refuses unsupported YAML with the file and line, exit code 2 and no stack trace', () => {
     const dir = tempDir();
     const file = path.join(dir, 'bad.yml');
-    fs.writeFileSync(file, 'steps:\n  - script: echo\n  - template: more-steps.yml\n');
+    fs.writeFileSync(file, 'steps:\n  - script: echo\n  - pwsh: Write-Host hi\n');
     const r = cli([file, '--connection', connectionFile(dir)]);
     assert.equal(r.code, 2);
-    assert.equal(r.out.trim(), `error: ${file}:3:5: a step template (- template:) is not supported by the local runner`);
+    assert.equal(r.out.trim(), `error: ${file}:3:5: the 'pwsh' step is not supported by the local runner`);
+  });
+
+  it('prints the compiled pipeline with --expand, templates and ${{ }} resolved, without running it', () => {
+    const r = cli(['samples/templated-training-pipeline.yml', '--expand', '--param', 'register=false']);
+    assert.equal(r.code, 0, r.out);
+    assert.ok(!r.out.includes('${{'), r.out);
+    assert.ok(!r.out.includes('template:'), r.out);
+    assert.match(r.out, /- task: AzureMLJob@1\n\s+name: train\n\s+displayName: Train samples\/training\/job\.yml/);
+    assert.ok(!r.out.includes('AzureMLModel@1'), 'register=false leaves the registration out');
+    assert.match(r.out, /azureSubscription: azureml-service-connection/);
+    assert.ok(!r.out.includes('Starting the embedded Azure emulator'));
   });
 
   it('exits 1 when a step fails and names bad options', () => {
