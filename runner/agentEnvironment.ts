@@ -116,6 +116,26 @@ export function newRunFacts(options: { pipelineFile: string; collectionUri: stri
   };
 }
 
+/**
+ * The variables naming an agent's build directory (<work>/1): sources in s, artifacts in a,
+ * binaries in b. Each agent of the pool has its own (<work>/2 for the second ...).
+ */
+export function buildDirectoryVariables(buildDirectory: string): PredefinedVariable[] {
+  const entries: Array<[string, string]> = [
+    ['Agent.BuildDirectory', buildDirectory],
+    ['Pipeline.Workspace', buildDirectory],
+    ['System.DefaultWorkingDirectory', path.join(buildDirectory, 's')],
+    ['Build.SourcesDirectory', path.join(buildDirectory, 's')],
+    ['Build.Repository.LocalPath', path.join(buildDirectory, 's')],
+    ['System.ArtifactsDirectory', path.join(buildDirectory, 'a')],
+    ['Build.ArtifactStagingDirectory', path.join(buildDirectory, 'a')],
+    ['Build.StagingDirectory', path.join(buildDirectory, 'a')],
+    ['Build.BinariesDirectory', path.join(buildDirectory, 'b')],
+    ['Common.TestResultsDirectory', path.join(buildDirectory, 'TestResults')],
+  ];
+  return entries.map(([name, value]) => ({ name, value }));
+}
+
 /** Variables set once per run (the job adds its own with jobVariables). */
 export function runVariables(run: RunFacts, target: AzureTarget): PredefinedVariable[] {
   const buildDirectory = path.join(run.workFolder, '1');
@@ -135,8 +155,6 @@ export function runVariables(run: RunFacts, target: AzureTarget): PredefinedVari
     ['System.TimelineId', run.planId],
     ['System.Debug', run.debug ? 'true' : 'false'],
     ['System.PullRequest.IsFork', 'False'],
-    ['System.DefaultWorkingDirectory', repo.localPath],
-    ['System.ArtifactsDirectory', path.join(buildDirectory, 'a')],
     ['Build.BuildId', String(run.buildId)],
     ['Build.BuildNumber', run.buildNumber],
     ['Build.BuildUri', `vstfs:///Build/Build/${run.buildId}`],
@@ -149,16 +167,9 @@ export function runVariables(run: RunFacts, target: AzureTarget): PredefinedVari
     ['Build.Repository.Name', repo.name],
     ['Build.Repository.Uri', repo.uri],
     ['Build.Repository.Provider', 'TfsGit'],
-    ['Build.Repository.LocalPath', repo.localPath],
-    ['Build.SourcesDirectory', repo.localPath],
     ['Build.SourceVersion', repo.sourceVersion],
     ['Build.SourceBranch', repo.sourceBranch],
     ['Build.SourceBranchName', repo.sourceBranch.split('/').pop() ?? ''],
-    ['Build.ArtifactStagingDirectory', path.join(buildDirectory, 'a')],
-    ['Build.StagingDirectory', path.join(buildDirectory, 'a')],
-    ['Build.BinariesDirectory', path.join(buildDirectory, 'b')],
-    ['Common.TestResultsDirectory', path.join(buildDirectory, 'TestResults')],
-    ['Pipeline.Workspace', buildDirectory],
     ['Agent.Name', 'local-runner'],
     ['Agent.MachineName', os.hostname()],
     ['Agent.Id', '1'],
@@ -167,9 +178,9 @@ export function runVariables(run: RunFacts, target: AzureTarget): PredefinedVari
     ['Agent.OSArchitecture', process.arch === 'arm64' ? 'ARM64' : 'X64'],
     ['Agent.WorkFolder', run.workFolder],
     ['Agent.RootDirectory', run.workFolder],
-    ['Agent.BuildDirectory', buildDirectory],
     ['Agent.ToolsDirectory', path.join(run.workFolder, '_tool')],
     ['Agent.HomeDirectory', path.dirname(process.execPath)],
+    ...buildDirectoryVariables(buildDirectory).map((v): [string, string] => [v.name, v.value]),
   ];
   // The agent's proxy and CA settings, which tasks must honour (task-lib getHttpProxyConfiguration).
   if (target.proxy) {

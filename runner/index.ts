@@ -14,6 +14,7 @@ import { AGENT_GRACE_PERIODS, type GracePeriods } from './processRunner';
 import { deploymentHistory, overallResult, summaryLines, writeReport, type PipelineReport } from './report';
 import { RunLog, type LogSink } from './runLog';
 import { readEnvironmentsFile, EnvironmentLocks, type ApprovalAnswers, type EnvironmentSettings } from './executor/environments';
+import { WorkingCopy } from './executor/checkout';
 import { Scheduler } from './executor/scheduler';
 import { readVariableGroups } from './executor/variableGroups';
 import { EndpointRegistry, type AzureTarget } from './serviceConnection';
@@ -110,6 +111,7 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
       onSignal: options.onSignal,
       minuteMs: options.minuteMs ?? 60_000,
       parallel: options.parallel,
+      workingCopy: new WorkingCopy(run.repository.localPath, workFolder),
       environments: { settings: environments, answers: options.approvals ?? { approve: [], reject: [] }, locks: ENVIRONMENT_LOCKS },
     });
     const stages = await scheduler.run();

@@ -7,13 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { jobVariables, runVariables, type RunFacts } from '../agentEnvironment';
+import { buildDirectoryVariables, jobVariables, runVariables, type RunFacts } from '../agentEnvironment';
 import { Cancellation } from '../cancellation';
 import { PipelineFileError } from '../errors';
 import { evaluateExpression, ExpressionError, toBoolean, VariableLookup, type ExprValue, type StatusFunctions } from '../expressions';
 import { expandVariableValues } from '../macros';
 import type { SecretMasker } from '../masker';
 import { isSuccess, mergeResults, type Condition, type DeploymentHook, type Job, type Pipeline, type Stage, type Step, type TaskResult, type VariableDefinition } from '../model/pipeline';
+import type { WorkingCopy } from './checkout';
 import { checksOf, type ApprovalAnswers, type EnvironmentLocks, type EnvironmentSettings } from './environments';
 import { runtimeExpressionBody } from '../model/parser';
 import type { GracePeriods } from '../processRunner';
@@ -82,6 +83,8 @@ export interface SchedulerContext {
   /** --parallel: agents, i.e. jobs running at the same time (default 1). */
   parallel?: number;
   environments: EnvironmentContext;
+  /** What `checkout: self` copies. */
+  workingCopy: WorkingCopy;
 }
 
 export interface EnvironmentContext {
@@ -164,19 +167,22 @@ function defineVariables(store: VariableStore, definitions: VariableDefinition[]
 
 /** A pool of agents: at most `size` jobs (legs, lifecycle hooks) run at a time. */
 export class AgentPool {
-  private running = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly free: number[];
+  private readonly waiting: Array<(slot: number) => void> = [];
 
-  constructor(readonly size: number) {}
+  constructor(readonly size: number) {
+    this.free = Array.from({ length: size }, (_, i) => i + 1);
+  }
 
-  async use<T>(work: () => Promise<T>): Promise<T> {
-    if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.running++;
+  /** Runs `work` on a free agent, numbered from 1 (each agent has its own build directory). */
+  async use<T>(work: (agent: number) => Promise<T>): Promise<T> {
+    const agent = this.free.shift() ?? (await new Promise<number>((resolve) => this.waiting.push(resolve)));
     try {
-      return await work();
+      return await work(agent);
     } finally {
-      this.running--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next(agent);
+      else this.free.unshift(agent);
     }
   }
 }
@@ -342,7 +348,7 @@ export class Scheduler {
     record.startTime = new Date(started).toISOString();
     const phases: PhaseRecord[] = [];
     const runPhase = async (phase: Phase) => {
-      const result = await this.agents.use(() => this.runPhase(stage, job, phase, stageVars, context));
+      const result = await this.agents.use((agent) => this.runPhase(stage, job, phase, stageVars, context, agent));
       phases.push(result);
       record.steps.push(...result.steps);
       Object.assign(record.outputs, result.outputs);
@@ -465,15 +471,22 @@ export class Scheduler {
   }
 
   /** One agent job: its variables, the steps in order under their conditions, its timeout. */
-  private async runPhase(stage: Stage, job: Job, phase: Phase, stageVars: VariableStore, context: Record<string, ExprValue>): Promise<PhaseRecord> {
+  private async runPhase(stage: Stage, job: Job, phase: Phase, stageVars: VariableStore, context: Record<string, ExprValue>, agent: number): Promise<PhaseRecord> {
     const { ctx } = this;
     const jobId = randomUUID();
     const tempDirectory = path.join(ctx.run.workFolder, '_temp', `${stage.name}.${job.name}${phase.name ? `.${phase.name}` : ''}`);
     fs.rmSync(tempDirectory, { recursive: true, force: true });
     fs.mkdirSync(tempDirectory, { recursive: true });
-    for (const dir of ['a', 'b', 'TestResults']) fs.mkdirSync(path.join(ctx.run.workFolder, '1', dir), { recursive: true });
+    // Each job starts on a clean agent: empty sources, staging and binaries directories.
+    const buildDirectory = path.join(ctx.run.workFolder, String(agent));
+    for (const dir of ['s', 'a', 'b', 'TestResults']) {
+      fs.rmSync(path.join(buildDirectory, dir), { recursive: true, force: true });
+      fs.mkdirSync(path.join(buildDirectory, dir), { recursive: true });
+    }
+    const sourcesDirectory = path.join(buildDirectory, 's');
 
     const variables = stageVars.clone();
+    for (const v of buildDirectoryVariables(buildDirectory)) variables.set(v.name, v.value, { force: true, readonly: true });
     const facts = { stageName: stage.name, stageDisplayName: stage.displayName, jobName: phase.jobName, jobDisplayName: phase.displayName, jobId, tempDirectory, oidcRequestUri: ctx.oidcRequestUri(jobId) };
     for (const v of jobVariables(facts)) variables.set(v.name, v.value, { force: true, readonly: v.name !== 'Agent.JobStatus' });
     defineVariables(variables, job.variables, context, ctx.overrides);
@@ -493,6 +506,10 @@ export class Scheduler {
 
     let jobStatus: TaskResult = 'Succeeded';
     const prependPath: string[] = [];
+    const checkout = (repository: 'self' | 'none') =>
+      repository === 'none' ? `checkout: none — ${sourcesDirectory} stays empty.` : `checkout: self — ${ctx.workingCopy.checkout(sourcesDirectory)} files of the working copy ${ctx.workingCopy.root} copied to ${sourcesDirectory} (nothing fetched).`;
+    // A job checks out its repository unless it says otherwise; a deployment's hooks do not (as on the service).
+    if (!job.deployment && !phase.steps.some((s) => s.kind === 'checkout')) ctx.log.line(`Implicit ${checkout('self')}`);
     try {
       for (const step of phase.steps) {
         if (cancellation.canceled) jobStatus = 'Canceled';
@@ -521,6 +538,8 @@ export class Scheduler {
           cancellation: stepCancellation.cancellation,
           prependPath,
           tempDirectory,
+          sourcesDirectory,
+          checkout,
           minuteMs: ctx.minuteMs,
           onSignal: ctx.onSignal,
         });
