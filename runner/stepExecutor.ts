@@ -8,7 +8,7 @@ import { agentProcessEnvironment, scriptMachineEnvironment, taskMachineEnvironme
 import type { Cancellation } from './cancellation';
 import { formatPosition } from './errors';
 import { parseLoggingCommand } from './loggingCommands';
-import { expandMacros } from './macros';
+import { expandMacros } from './expressions/macros';
 import type { SecretMasker } from './masker';
 import type { ScriptStep, Step, TaskResult, TaskStep } from './model/pipeline';
 import { startProcess, type GracePeriods, type ProcessSpec } from './processRunner';

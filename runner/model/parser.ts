@@ -3,7 +3,7 @@
 // macros stay text. Everything the runner does not implement is refused with the construct's
 // name and position, never skipped.
 import { formatPosition, PipelineFileError, type SourcePosition } from '../errors';
-import { ExpressionError, parseExpression } from '../expressions';
+import { ExpressionError, parseExpression } from '../expressions/evaluator';
 import { DEPLOYMENT_HOOKS, type Condition, type Deployment, type DeploymentHook, type Job, type JobLeg, type Pipeline, type ScriptStep, type Stage, type Step, type TaskStep, type VariableDefinition } from './pipeline';
 import { expandPipelineTree } from './templates';
 import { parseTree, readTreeFile, toYaml, type TreeNode } from './tree';

@@ -5,7 +5,7 @@
 // expressions ($[ ]) and macros ($(var)) stay text for the scheduler, as on the server.
 import * as path from 'node:path';
 import { PipelineFileError, UserError, type SourcePosition } from '../errors';
-import { ExpressionError, evaluateExpression, toExprString, VariableLookup, type ExprValue } from '../expressions';
+import { ExpressionError, evaluateExpression, toExprString, VariableLookup, type ExprValue } from '../expressions/evaluator';
 import { readTreeFile, scalar, type MapNode, type ScalarNode, type SeqNode, type TreeNode } from './tree';
 
 export interface ExpandOptions {

@@ -1,7 +1,7 @@
 // What the runner refuses, with the construct and file:line, and what it accepts as metadata.
 import * as assert from 'node:assert/strict';
-import { PipelineFileError } from '../../runner/errors';
-import { parsePipeline } from '../../runner/model/parser';
+import { PipelineFileError } from '../../../runner/errors';
+import { parsePipeline } from '../../../runner/model/parser';
 
 function refusal(yaml: string, options = {}): string {
   try {

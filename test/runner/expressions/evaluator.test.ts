@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { evaluateExpression, ExpressionError, VariableLookup, type ExpressionContext } from '../../runner/expressions';
-import { parseLoggingCommand } from '../../runner/loggingCommands';
-import { expandMacros } from '../../runner/macros';
+import { evaluateExpression, ExpressionError, VariableLookup, type ExpressionContext } from '../../../runner/expressions/evaluator';
+import { parseLoggingCommand } from '../../../runner/loggingCommands';
+import { expandMacros } from '../../../runner/expressions/macros';
 
 const vars: Record<string, string> = { 'build.sourcebranch': 'refs/heads/main', env: 'Prod', count: '3', empty: '' };
 const context: ExpressionContext = {
