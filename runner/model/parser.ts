@@ -263,6 +263,8 @@ class PipelineParser {
     if (!e.has('job') && !isDeployment) this.fail(position, "each item under 'jobs' must start with 'job: <name>' or 'deployment: <name>'");
     const nameEntry = e.get(isDeployment ? 'deployment' : 'job')!;
     const name = this.isEmpty(nameEntry.value) ? `Job${index === 0 ? '' : index}` : this.referenceName(nameEntry, 'job');
+    // The service reserves it: "deploy" is a keyword and unsupported as a deployment's name.
+    if (isDeployment && name === 'deploy') this.fail(nameEntry.value.position, "'deploy' is a keyword and cannot name a deployment job");
     const common = ['displayName', 'dependsOn', 'condition', 'continueOnError', 'timeoutInMinutes', 'cancelTimeoutInMinutes', 'variables', 'pool'];
     const known = isDeployment ? ['deployment', 'environment', 'strategy', ...common] : ['job', 'steps', 'strategy', ...common];
     for (const x of all) {
