@@ -473,6 +473,8 @@ export class Scheduler {
   /** One agent job: its variables, the steps in order under their conditions, its timeout. */
   private async runPhase(stage: Stage, job: Job, phase: Phase, stageVars: VariableStore, context: Record<string, ExprValue>, agent: number): Promise<PhaseRecord> {
     const { ctx } = this;
+    // With several agents, jobs run side by side: each line says which job printed it.
+    const log = this.agents.size > 1 ? ctx.log.prefixed(`[${[stage.name === '__default' ? '' : stage.name, job.name, phase.name].filter(Boolean).join('.')}] `) : ctx.log;
     const jobId = randomUUID();
     const tempDirectory = path.join(ctx.run.workFolder, '_temp', `${stage.name}.${job.name}${phase.name ? `.${phase.name}` : ''}`);
     fs.rmSync(tempDirectory, { recursive: true, force: true });
@@ -494,7 +496,7 @@ export class Scheduler {
     applyOverrides(variables, ctx);
     expandVariableValues(variables);
 
-    ctx.log.section(`Job: ${phase.displayName}`);
+    log.section(`Job: ${phase.displayName}`);
     const record: PhaseRecord = { result: 'Succeeded', startTime: new Date().toISOString(), outputs: {}, steps: [] };
     const tag = (step: StepRecord): JobStepRecord => (phase.name ? { ...step, phase: phase.name } : step);
 
@@ -509,7 +511,7 @@ export class Scheduler {
     const checkout = (repository: 'self' | 'none') =>
       repository === 'none' ? `checkout: none — ${sourcesDirectory} stays empty.` : `checkout: self — ${ctx.workingCopy.checkout(sourcesDirectory)} files of the working copy ${ctx.workingCopy.root} copied to ${sourcesDirectory} (nothing fetched).`;
     // A job checks out its repository unless it says otherwise; a deployment's hooks do not (as on the service).
-    if (!job.deployment && !phase.steps.some((s) => s.kind === 'checkout')) ctx.log.line(`Implicit ${checkout('self')}`);
+    if (!job.deployment && !phase.steps.some((s) => s.kind === 'checkout')) log.line(`Implicit ${checkout('self')}`);
     try {
       for (const step of phase.steps) {
         if (cancellation.canceled) jobStatus = 'Canceled';
@@ -520,7 +522,7 @@ export class Scheduler {
         }
         if (!evaluateCondition(step.condition, variableValues(variables), jobStatusFunctions(() => jobStatus))) {
           const reason = `condition '${step.condition.expression}' was false`;
-          ctx.log.line(`Skipping step ${step.displayName || step.name}: ${reason}`);
+          log.line(`Skipping step ${step.displayName || step.name}: ${reason}`);
           record.steps.push(tag({ ...emptyStep(step.name, step.displayName), reason }));
           continue;
         }
@@ -533,7 +535,7 @@ export class Scheduler {
           endpoints: ctx.endpoints,
           variables,
           masker: ctx.masker,
-          log: ctx.log,
+          log,
           grace: ctx.grace,
           cancellation: stepCancellation.cancellation,
           prependPath,
@@ -558,7 +560,7 @@ export class Scheduler {
     if (timedOut) {
       record.result = 'Failed';
       record.reason = `The job running on agent local-runner ran longer than the maximum time of ${job.timeoutInMinutes} minutes.`;
-      ctx.log.error(record.reason);
+      log.error(record.reason);
     } else if (cancellation.canceled) {
       record.result = 'Canceled';
       record.reason = 'The job was canceled.';

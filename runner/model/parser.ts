@@ -54,7 +54,7 @@ class PipelineParser {
 
   parse(tree: TreeNode): Pipeline {
     const root = this.entries(tree, 'the pipeline');
-    const pipeline: Pipeline = { file: this.file, parameters: {}, variables: [], stages: [], warnings: this.warnings };
+    const pipeline: Pipeline = { file: this.file, variables: [], stages: [], warnings: this.warnings };
     const bodies = root.filter((e) => e.key === 'stages' || e.key === 'jobs' || e.key === 'steps');
     if (bodies.length > 1) this.fail(bodies[1].keyPosition, `'${bodies[1].key}' cannot be used together with '${bodies[0].key}' at the top level`);
     for (const entry of root) {

@@ -125,7 +125,6 @@ export interface Pipeline {
   file: string;
   /** `name:` — the build number format. */
   buildNumberFormat?: string;
-  parameters: Record<string, unknown>;
   variables: VariableDefinition[];
   stages: Stage[];
   /** Keys accepted as metadata that change nothing locally, each "file:line:col: why" (printed as warnings). */

@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runYaml, tempDir } from '../helpers';
 
-/** The lines a pipeline printed with `echo "HOOK ..."`, without the prefix. */
+/** The lines a pipeline printed with `echo "HOOK ..."`, without the prefix (nor the job's, with several agents). */
 function hooks(lines: string[]): string[] {
-  return lines.filter((l) => l.startsWith('HOOK ')).map((l) => l.slice(5));
+  return lines.map((l) => l.replace(/^\[[^\]]+\] /, '')).filter((l) => l.startsWith('HOOK ')).map((l) => l.slice(5));
 }
 
 function environmentsFile(text: string): string {
@@ -54,6 +54,7 @@ stages:
         steps:
           - script: echo "HOOK smoke $(url)"
   - stage: After
+    condition: eq(dependencies.Deploy.outputs['Web.Web.publish.url'], 'https://dev.example')
     jobs:
       - job: Report
         variables:

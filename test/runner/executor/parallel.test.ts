@@ -77,7 +77,9 @@ jobs:
     );
     assert.equal(r.result, 'Succeeded', r.console);
     assert.deepEqual(events(trace), ['start S 1/2', 'end S', 'start L 2/2', 'end L'], 'maxParallel: 1 runs the legs one after another');
-    assert.ok(r.lines.includes('picked model-S model-L'), r.console);
+    // With several agents every job's lines say which job printed them.
+    assert.ok(r.lines.includes('[Pick] picked model-S model-L'), r.console);
+    assert.ok(r.lines.some((l) => l.startsWith('[Train.small] ')), r.console);
     assert.deepEqual(
       r.report.stages[0].jobs[0].steps.map((s) => s.phase),
       ['small', 'large'],
