@@ -190,6 +190,15 @@ jobs:
     strategy:
       rolling:
         maxParallel: 2
+        preDeploy:
+          steps:
+            - script: echo "HOOK preDeploy $(Environment.ResourceName)"
+        routeTraffic:
+          steps:
+            - script: echo "HOOK routeTraffic $(Environment.ResourceName)"
+        postRouteTraffic:
+          steps:
+            - script: echo "HOOK postRouteTraffic $(Environment.ResourceName) $(Strategy.Name)"
         deploy:
           steps:
             - script: |
@@ -205,8 +214,12 @@ jobs:
     );
     assert.equal(r.result, 'Succeeded', r.console);
     const order = hooks(r.lines);
-    assert.deepEqual(order.slice(0, 2).sort(), ['deploy a', 'deploy b']);
-    assert.deepEqual(order.slice(2), ['deploy c', 'on.success']);
+    const onTarget = (t: string) => order.filter((h) => h.split(' ')[1] === t);
+    for (const t of ['a', 'b', 'c']) assert.deepEqual(onTarget(t), [`preDeploy ${t}`, `deploy ${t}`, `routeTraffic ${t}`, `postRouteTraffic ${t} rolling`]);
+    // a and b form the first batch of two; c starts after both finished; on.success comes last.
+    const firstC = order.indexOf('preDeploy c');
+    assert.ok(order.slice(0, firstC).length === 8, order.join('\n'));
+    assert.deepEqual(order.slice(firstC), ['preDeploy c', 'deploy c', 'routeTraffic c', 'postRouteTraffic c rolling', 'on.success']);
     assert.equal(r.report.stages[0].jobs[0].outputs['deploy_c.mark.node'], 'c');
     assert.equal(r.report.deployments.edge[0].resource, 'a, b, c');
   });
