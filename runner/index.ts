@@ -131,7 +131,7 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
       deployments: deploymentHistory(scheduler.deployments),
     };
     if (options.reportFile) writeReport(options.reportFile, report, masker);
-    const summary = summaryLines(stages).map((l) => masker.mask(l));
+    const summary = summaryLines(stages, report.deployments).map((l) => masker.mask(l));
     return { result: report.result, report: masker.maskDeep(report), summary };
   } finally {
     await devops.stop();

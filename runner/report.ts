@@ -40,8 +40,8 @@ export function writeReport(file: string, report: PipelineReport, masker: Secret
   fs.writeFileSync(file, `${JSON.stringify(masker.maskDeep(report), null, 2)}\n`, 'utf8');
 }
 
-/** The closing lines of a run: one line per step, grouped by job. */
-export function summaryLines(stages: StageRecord[]): string[] {
+/** The closing lines of a run: one line per step, grouped by job, then the deployments. */
+export function summaryLines(stages: StageRecord[], deployments: Record<string, DeploymentRecord[]> = {}): string[] {
   const lines: string[] = [];
   for (const stage of stages) {
     for (const job of stage.jobs) {
@@ -54,6 +54,9 @@ export function summaryLines(stages: StageRecord[]): string[] {
         if (outputs) lines.push(`${' '.repeat(24)}${outputs}`);
       }
     }
+  }
+  for (const [environment, history] of Object.entries(deployments)) {
+    for (const d of history) lines.push(`  Deployment to ${environment}${d.resource ? ` (${d.resource})` : ''}: ${d.result} — ${d.stage} / ${d.job}, ${d.strategy}`);
   }
   return lines;
 }

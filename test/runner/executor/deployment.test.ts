@@ -76,6 +76,7 @@ stages:
     const history = r.report.deployments.dev;
     assert.equal(history.length, 1);
     assert.deepEqual([history[0].stage, history[0].job, history[0].strategy, history[0].result], ['Deploy', 'Web', 'runOnce', 'Succeeded']);
+    assert.ok(r.summary.includes('  Deployment to dev: Succeeded — Deploy / Web, runOnce'), r.summary.join('\n'));
   });
 
   it('after a failed hook skips the rest, runs on.failure with strategy.action reject, and fails the job', async () => {

@@ -23,6 +23,12 @@ describe('runner: expressions', () => {
     assert.equal(ev("eq(variables.missing, '')"), true);
   });
 
+  it('supports iif (evaluating only the chosen branch) and trim', () => {
+    assert.equal(ev("iif(eq(variables.env, 'prod'), 'large', 'small')"), 'large');
+    assert.equal(ev("iif(false, nosuchfunction(), 'small')"), 'small');
+    assert.equal(ev("trim('  padded ')"), 'padded');
+  });
+
   it('supports the logical and string functions', () => {
     assert.equal(ev("and(true, or(false, not(false)), contains('abc', 'B'))"), true);
     assert.equal(ev("in(variables.env, 'dev', 'prod')"), true);
