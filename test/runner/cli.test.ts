@@ -62,6 +62,21 @@ describe('runner: command line', function () {
     assert.ok(!r.out.includes('Starting the embedded Azure emulator'));
   });
 
+  it('rehearses deployments with an approval on prod (samples/deployment-strategies.yml)', () => {
+    const dir = tempDir();
+    const report = path.join(dir, 'report.json');
+    const approved = cli(['samples/deployment-strategies.yml', '--environments', 'samples/environments.yml', '--approve', 'prod', '--connection', connectionFile(dir), '--report', report]);
+    assert.equal(approved.code, 0, approved.out);
+    assert.match(approved.out, /Deploying scoring-cpu:\S+ to dev with runOnce/);
+    assert.match(approved.out, /Deploying scoring-cpu:\S+ for 50% of the traffic/);
+    assert.match(approved.out, /Promoting \(promote\) green to 100%/);
+    assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(report, 'utf8')).deployments), ['dev', 'prod']);
+    const rejected = cli(['samples/deployment-strategies.yml', '--environments', 'samples/environments.yml', '--reject', 'prod', '--connection', connectionFile(dir)]);
+    assert.equal(rejected.code, 1, rejected.out);
+    assert.match(rejected.out, /Stage Prod does not run: the check on environment 'prod' did not pass \(rejected from the command line \(--reject prod\)\)/);
+    assert.ok(!rejected.out.includes('green to 100%'));
+  });
+
   it('exits 1 when a step fails and names bad options', () => {
     const dir = tempDir();
     const file = path.join(dir, 'fails.yml');
