@@ -171,6 +171,10 @@ class TemplateExpander {
 
   /** A value given in YAML (a default or a template reference's `parameters:`), checked against its type. */
   private convertNode(node: TreeNode, type: string, name: string): ExprValue {
+    // Defaults are values, as on the service: they cannot refer to other parameters or variables.
+    if (node.kind === 'scalar' && (node.value ?? '').includes('${{')) {
+      fail(node.position, `the value of parameter '${name}' cannot hold a template expression`);
+    }
     const mustBe = (ok: boolean, what: string) => {
       if (!ok) fail(node.position, `parameter '${name}' is of type ${type}: expected ${what}`);
     };
@@ -291,9 +295,17 @@ class TemplateExpander {
         continue;
       }
       const expanded = this.expand(item, scope, kind);
-      // An item that was only `${{ parameters.steps }}` (a list) splices in.
-      if (expanded.kind === 'seq' && item.kind === 'scalar') items.push(...expanded.items);
-      else items.push(expanded);
+      if (item.kind !== 'scalar') {
+        items.push(expanded);
+        continue;
+      }
+      // An item that was only `${{ parameters.steps }}` (a list) splices in; template references
+      // among inserted items (a stepList parameter may hold them) are included now.
+      for (const inserted of expanded.kind === 'seq' ? expanded.items : [expanded]) {
+        const reference = kind && inserted.kind === 'map' ? inserted.items.find((i) => i.key.value === 'template') : undefined;
+        if (reference && inserted.kind === 'map') items.push(...this.includeTemplate(inserted, reference, kind!, scope).items);
+        else items.push(inserted);
+      }
     }
     return { kind: 'seq', position: node.position, items };
   }

@@ -75,7 +75,11 @@ export function parseTree(text: string, file: string): TreeNode {
       };
     }
     if (isSeq(node)) return { kind: 'seq', position: position(node), items: (node.items as YamlNode[]).map((n) => convert(n, position(node), depth + 1)) };
-    if (isScalar(node)) return { kind: 'scalar', value: node.value === null ? null : String(node.value), position: position(node) };
+    if (isScalar(node)) {
+      // `key:` and a bare `-` hold nothing (the failsafe schema reads them as '').
+      const empty = node.value === null || (node.value === '' && node.type === 'PLAIN');
+      return { kind: 'scalar', value: empty ? null : String(node.value), position: position(node) };
+    }
     throw new PipelineFileError(position(node), 'YAML aliases (*name) are not supported in pipeline files');
   };
   return convert(doc.contents as YamlNode, { file, line: 1, column: 1 }, 0);

@@ -256,6 +256,44 @@ stages:
     );
   });
 
+  it('includes step templates passed inside a stepList parameter, relative to the file that names them', () => {
+    const out = expand({
+      'azure-pipelines.yml': `
+steps:
+  - template: templates/wrap.yml
+    parameters:
+      inner:
+        - script: echo first
+        - template: steps/hello.yml
+          parameters:
+            who: world
+`,
+      'templates/wrap.yml': `
+parameters:
+  - name: inner
+    type: stepList
+steps:
+  - script: echo before
+  - \${{ each step in parameters.inner }}:
+    - \${{ step }}
+  - script: echo after
+`,
+      'steps/hello.yml': `
+parameters:
+  who: nobody
+steps:
+  - script: echo hello \${{ parameters.who }}
+`,
+    });
+    assert.equal(out, unindent(`
+steps:
+  - script: echo before
+  - script: echo first
+  - script: echo hello world
+  - script: echo after
+`));
+  });
+
   it('leaves runtime expressions and macros for run time', () => {
     const out = expand({ 'azure-pipelines.yml': "variables:\n  a: $[ dependencies.A.outputs['s.v'] ]\nsteps:\n  - script: echo $(a) ${{ upper('x') }}\n" });
     assert.equal(out, "variables:\n  a: $[ dependencies.A.outputs['s.v'] ]\nsteps:\n  - script: echo $(a) X\n");
@@ -270,6 +308,7 @@ stages:
     ['a template of the wrong kind', { 'azure-pipelines.yml': 'steps:\n  - template: t.yml\n', 't.yml': 'jobs:\n  - job: A\n' }, /^t\.yml:1:1: a steps template may only hold 'parameters' and 'steps', not 'jobs'/],
     ['a template that includes itself', { 'azure-pipelines.yml': 'steps:\n  - template: t.yml\n', 't.yml': 'steps:\n  - template: t.yml\n' }, /^t\.yml:2:15: (templates are nested more than 100 deep|a pipeline may include at most 100 template files)/],
     ['an unknown function', { 'azure-pipelines.yml': 'steps:\n  - script: ${{ frobnicate(1) }}\n' }, /^azure-pipelines\.yml:2:13: in '\$\{\{ frobnicate\(1\) \}\}': function 'frobnicate' is not supported/],
+    ['a default that is an expression', { 'azure-pipelines.yml': 'steps:\n  - template: t.yml\n', 't.yml': 'parameters:\n  - name: a\n    default: ${{ variables.x }}\nsteps: []\n' }, /^t\.yml:3:14: the value of parameter 'a' cannot hold a template expression/],
     ['own steps beside extends', { 'azure-pipelines.yml': 'extends:\n  template: t.yml\nsteps:\n  - script: echo\n', 't.yml': 'steps:\n  - script: echo\n' }, /^azure-pipelines\.yml:3:1: a pipeline that uses 'extends' cannot have its own 'steps'/],
   ];
   for (const [what, tree, expected] of refused) {
