@@ -283,7 +283,7 @@ export class Scheduler {
       try {
         const refusal = await this.environmentChecks(stage, releases);
         if (refusal) {
-          record.result = 'Failed';
+          record.result = ctx.cancellation.canceled ? 'Canceled' : 'Failed';
           record.reason = refusal;
           record.jobs = skipJobs(refusal);
         } else {
@@ -317,6 +317,7 @@ export class Scheduler {
     for (const name of names) {
       const settings = ctx.environments.settings.get(name.toLowerCase());
       if (settings?.exclusiveLock) releases.push(await ctx.environments.locks.acquire(name, `${ctx.run.buildNumber} ${stage.name}`, ctx.log, ctx.cancellation));
+      if (ctx.cancellation.canceled) return `environment '${name}': the run was canceled before the stage started`;
       for (const check of checksOf(settings)) {
         const outcome = await check.evaluate(name, stage.displayName, { answers: ctx.environments.answers, log: ctx.log, cancellation: ctx.cancellation, answerDirectory: path.join(ctx.run.workFolder, '_approvals'), minuteMs: ctx.minuteMs });
         ctx.log.line(`Environment '${name}': ${outcome.detail}.`);

@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Cancellation } from '../../../runner/cancellation';
 import { PipelineFileError } from '../../../runner/errors';
 import { readEnvironmentsFile } from '../../../runner/executor/environments';
 import { runYaml, tempDir } from '../helpers';
@@ -83,6 +84,20 @@ describe('runner executor: environments and approvals', () => {
     });
     assert.equal(r.result, 'Failed');
     assert.match(r.report.stages[1].reason!, /rejected in .*prod\.approval/);
+  });
+
+  it('stops waiting for an approval when the run is canceled, and marks the stage canceled', async () => {
+    const cancellation = new Cancellation();
+    const r = await runYaml(PIPELINE, {
+      environmentsFile: approval,
+      cancellation,
+      sink: (line) => {
+        if (line.includes('waits for an approval')) setTimeout(() => cancellation.cancel(), 50);
+      },
+    });
+    assert.equal(r.result, 'Canceled');
+    assert.equal(r.report.stages[1].result, 'Canceled');
+    assert.deepEqual(ran(r.lines), ['build']);
   });
 
   it('runs deployments to an environment with an exclusive lock one stage at a time', async () => {
