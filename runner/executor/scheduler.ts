@@ -404,7 +404,9 @@ export class Scheduler {
     let failed = false;
     const hook = async (h: DeploymentHook, prefix: string, extra: Record<string, string> = {}) => {
       const steps = d.hooks[h];
-      if (!steps || failed || ctx.cancellation.canceled) return;
+      // A failed hook skips the iteration's later hooks; on.failure runs precisely then.
+      const final = h === 'on.failure' || h === 'on.success';
+      if (!steps || (failed && !final) || ctx.cancellation.canceled) return;
       const action = h === 'on.failure' ? 'reject' : h === 'on.success' ? 'promote' : 'deploy';
       const label = extra['Strategy.Increment'] ? `${h} ${extra['Strategy.Increment']}%` : extra['Environment.ResourceName'] ? `${h} ${extra['Environment.ResourceName']}` : h;
       ctx.log.section(`Deployment ${job.displayName} to ${env.name}: ${label}`);
@@ -417,7 +419,7 @@ export class Scheduler {
         jobName: job.name,
       });
       results.push(r.result);
-      if (!isSuccess(r.result) && !h.startsWith('on.')) failed = true;
+      if (!isSuccess(r.result) && !final) failed = true;
     };
     const iteration: DeploymentHook[] = ['preDeploy', 'deploy', 'routeTraffic', 'postRouteTraffic'];
     // on.success / on.failure of a canary see the increment reached.
@@ -450,13 +452,9 @@ export class Scheduler {
         break;
       }
     }
-    if (!ctx.cancellation.canceled) {
-      const final: DeploymentHook = failed ? 'on.failure' : 'on.success';
-      const wasFailed = failed;
-      failed = false;
-      await hook(final, d.strategy === 'runOnce' ? (env.resourceName ? `${final.replace('.', '_')}_${env.resourceName}` : job.name) : final === 'on.failure' ? 'onFailure' : 'onSuccess', finalVariables);
-      failed = wasFailed;
-    }
+    const final: DeploymentHook = failed ? 'on.failure' : 'on.success';
+    const finalPrefix = d.strategy === 'runOnce' ? (env.resourceName ? `${final.replace('.', '_')}_${env.resourceName}` : job.name) : final === 'on.failure' ? 'onFailure' : 'onSuccess';
+    await hook(final, finalPrefix, finalVariables);
     const result = ctx.cancellation.canceled ? 'Canceled' : results.length ? mergeResults(results) : 'Skipped';
     this.deployments.push({
       environment: env.name,
