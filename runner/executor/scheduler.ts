@@ -1,9 +1,10 @@
-// Runs stages, jobs and steps in dependency order with their conditions, the way Azure Pipelines
-// orchestrates a run: stages after their dependsOn (default: the previous stage), jobs after
-// theirs (jobs that could run in parallel on several agents run one after another here, in file
-// order), steps in order, each gated by its condition over Agent.JobStatus. Output variables flow
-// as $(step.var) within a job, dependencies.<job>.outputs['step.var'] between jobs, and
-// stageDependencies.<stage>.<job>.outputs['step.var'] between stages.
+// Runs stages, jobs and steps the way Azure Pipelines orchestrates a run: stages after their
+// dependsOn (default: the previous stage), jobs after theirs, each as soon as its dependencies have
+// finished, on a pool of --parallel agents; a matrix or parallel job as one agent job per leg, a
+// deployment as one agent job per lifecycle hook after the environment's checks; steps in order,
+// each gated by its condition over Agent.JobStatus. Output variables flow as $(step.var) within a
+// job, dependencies.<job>.outputs['<prefix>.step.var'] between jobs (prefix: the leg or hook, see
+// Phase), and stageDependencies.<stage>.<job>.outputs[...] between stages.
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -59,9 +59,8 @@ export interface CheckoutStep extends StepCommon {
 export type Step = TaskStep | ScriptStep | CheckoutStep;
 
 /**
- * One execution of a job's steps on an agent: the job itself, a matrix leg or parallel slice, or
- * a lifecycle hook of a deployment. Output variables are published as '<outputPrefix>.<step>.<var>'
- * (no prefix for a plain job), the keys dependencies.<job>.outputs[...] reads.
+ * One copy of a job made by `strategy: matrix` or `parallel:`; a plain job has one unnamed leg.
+ * A leg's outputs are addressed '<leg>.<step>.<var>' (a plain job's '<step>.<var>').
  */
 export interface JobLeg {
   /** '' for a plain job; the matrix leg name; Job1..JobN for `parallel: N`. */
