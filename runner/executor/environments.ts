@@ -215,12 +215,11 @@ export class EnvironmentLocks {
       }
     }
     return () => {
-      if (!cancellation.canceled || fs.existsSync(file)) {
-        try {
-          if ((JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number }).pid === process.pid) fs.rmSync(file, { force: true });
-        } catch {
-          // Already gone.
-        }
+      // Only our own lock file is removed: a canceled wait never took one.
+      try {
+        if ((JSON.parse(fs.readFileSync(file, 'utf8')) as { pid: number }).pid === process.pid) fs.rmSync(file, { force: true });
+      } catch {
+        // Already gone.
       }
       release();
     };

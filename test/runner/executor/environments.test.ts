@@ -2,6 +2,7 @@
 // starts, the exclusive lock, and refusal of checks that need server tasks.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Cancellation } from '../../../runner/cancellation';
 import { PipelineFileError } from '../../../runner/errors';
@@ -119,6 +120,26 @@ describe('runner executor: environments and approvals', () => {
     assert.equal(r.result, 'Succeeded', r.console);
     const lines = fs.readFileSync(trace, 'utf8').trim().split('\n');
     assert.deepEqual(lines.map((l) => l.split(' ')[0]), ['start', 'end', 'start', 'end'], lines.join('\n'));
+  });
+
+  it('waits for another run holding the lock, and takes over a lock whose run is gone', async () => {
+    const env = `locktest${process.pid}`;
+    const lockFile = path.join(os.tmpdir(), 'azureml-pipeline-locks', `${env}.lock`);
+    fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+    const pipeline = `jobs:\n  - deployment: Release\n    environment: ${env}\n    strategy:\n      runOnce:\n        deploy:\n          steps:\n            - script: echo "RAN deploy"\n`;
+    const settings = environments(`${env}:\n  exclusiveLock: true\n`);
+    // A live holder (this test process's parent stands in for another run) makes the run wait.
+    fs.writeFileSync(lockFile, JSON.stringify({ pid: process.ppid, holder: 'another run' }));
+    setTimeout(() => fs.rmSync(lockFile, { force: true }), 600);
+    const waited = await runYaml(pipeline, { environmentsFile: settings });
+    assert.equal(waited.result, 'Succeeded', waited.console);
+    assert.ok(waited.lines.some((l) => l.includes(`Environment '${env}' is locked by another run`)), waited.console);
+    // A holder that no longer exists does not block.
+    fs.writeFileSync(lockFile, JSON.stringify({ pid: 2 ** 22 + 1, holder: 'a crashed run' }));
+    const tookOver = await runYaml(pipeline, { environmentsFile: settings });
+    assert.equal(tookOver.result, 'Succeeded', tookOver.console);
+    assert.ok(!tookOver.lines.some((l) => l.includes('is locked by another run')));
+    assert.equal(fs.existsSync(lockFile), false, 'the lock is released after the stage');
   });
 
   it('refuses --approve for an environment the pipeline does not deploy to', async () => {
