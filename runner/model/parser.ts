@@ -7,7 +7,7 @@ import { ExpressionError, parseExpression } from '../expressions/evaluator';
 import { DEPLOYMENT_HOOKS, type Condition, type Deployment, type DeploymentHook, type Job, type JobLeg, type Pipeline, type ScriptStep, type Stage, type Step, type TaskStep, type VariableDefinition } from './pipeline';
 import { expandPipelineTree } from './templates';
 import { parseTree, readTreeFile, toYaml, type TreeNode } from './tree';
-import { repositoryInfo } from '../agentEnvironment';
+import { repositoryInfo, templateVariables } from '../agentEnvironment';
 
 export interface GroupVariable {
   name: string;
@@ -491,7 +491,9 @@ export function runtimeExpressionBody(value: string, position: SourcePosition): 
 }
 
 function expand(tree: TreeNode, file: string, options: ParseOptions): TreeNode {
-  return expandPipelineTree(tree, { parameters: options.parameters, variables: options.variables, repositoryRoot: repositoryInfo(file).localPath });
+  // Queue-time variables win over predefined ones, as they do at run time.
+  const variables = { ...templateVariables(file), ...(options.variables ?? {}) };
+  return expandPipelineTree(tree, { parameters: options.parameters, variables, repositoryRoot: repositoryInfo(file).localPath });
 }
 
 /** Expands templates and ${{ }} (compile time), then reads the result into the model. */

@@ -58,6 +58,14 @@ describe('runner: YAML support', () => {
     it(`refuses ${what} with its position`, () => assert.match(refusal(yaml), expected));
   }
 
+  it('knows the predefined variables the service has at compile time, and lets --var set them', () => {
+    const yaml = "steps:\n  - ${{ if eq(variables['Build.SourceBranch'], 'refs/heads/main') }}:\n    - script: echo deploy ${{ variables['Build.DefinitionName'] }}\n  - script: echo always\n";
+    const onMain = parsePipeline(yaml, '/nonexistent/azure-pipelines.yml');
+    assert.deepEqual(onMain.stages[0].jobs[0].steps.map((s) => (s.kind === 'script' ? s.script : '')), ['echo deploy azure-pipelines', 'echo always']);
+    const onBranch = parsePipeline(yaml, '/nonexistent/azure-pipelines.yml', { variables: { 'Build.SourceBranch': 'refs/heads/feature' } });
+    assert.deepEqual(onBranch.stages[0].jobs[0].steps.map((s) => (s.kind === 'script' ? s.script : '')), ['echo always']);
+  });
+
   it('accepts trigger, pr, pool and name as metadata, and both variable forms', () => {
     const p = parsePipeline(
       'name: $(Date:yyyyMMdd)-ml\ntrigger: [main]\npr: none\npool:\n  vmImage: ubuntu-latest\nvariables:\n  - name: a\n    value: 1\n  - name: b\n    value: two\n    readonly: true\nsteps:\n  - checkout: self\n  - script: echo\n',
