@@ -31,19 +31,20 @@ Run:
   --work DIR          the agent's work folder (default: a temporary one, removed at exit)
   --keep-work         keep the temporary work folder after the run
   --debug             System.Debug=true
+  --demo              use the emulator's workspace for the resourceGroupName and workspaceName
+                      variables and end with a guide to what was done
   --parallel N        agents: jobs that may run at the same time (default 1)
   --variable-group NAME=FILE
                       a variable group of the Library, from a YAML file (name: value, or
                       name: { value, isSecret: true } for a masked secret); repeatable
   --expand            print the pipeline as the server compiles it (templates and \${{ }}
                       resolved) and exit without running
+
 Environments (checks live on environments in Azure DevOps, so here they come from a file):
   --environments FILE checks per environment: approval, exclusiveLock, resources
   --approve ENV       approve deployments to ENV; repeatable
   --reject ENV        reject deployments to ENV; repeatable
                       (otherwise: a prompt when a terminal is attached, or an answer file)
-  --demo              use the emulator's workspace for the resourceGroupName and workspaceName
-                      variables and end with a guide to what was done
 
 Every service connection name in the YAML maps to the chosen target. Ctrl-C cancels like the
 agent: SIGINT to the running step, SIGTERM 7.5 s later, kill 2.5 s after that; steps with
