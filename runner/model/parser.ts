@@ -359,6 +359,9 @@ class PipelineParser {
   private hookSteps(hook: Entry): Step[] {
     const { all, e } = this.keyed(hook.value, `the '${hook.key}' hook`);
     for (const x of all) if (x.key !== 'steps' && x.key !== 'pool') this.fail(x.keyPosition, `unexpected key '${x.key}' in the '${hook.key}' hook (steps, pool)`);
+    // `pool: server` makes the hook a server job (server tasks only): that comes with gates.
+    const pool = e.get('pool')?.value;
+    if (pool && (pool.kind === 'scalar' ? pool.value : '')?.toLowerCase() === 'server') this.refuse(pool.position, `a server job hook ('pool: server' in '${hook.key}')`);
     if (!e.has('steps')) this.fail(hook.keyPosition, `the '${hook.key}' hook has no 'steps'`);
     return this.steps(e.get('steps')!.value);
   }

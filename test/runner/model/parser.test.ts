@@ -40,6 +40,7 @@ describe('runner: YAML support', () => {
     ['a deployment named deploy', 'jobs:\n  - deployment: deploy\n    environment: prod\n', /^pipeline\.yml:2:17: 'deploy' is a keyword/],
     ['matrix with parallel', 'jobs:\n  - job: A\n    strategy:\n      parallel: 2\n      matrix:\n        a: {}\n    steps:\n      - script: echo\n', /^pipeline\.yml:4:7: 'matrix' and 'parallel' cannot be used together/],
     ['an unknown job strategy key', 'jobs:\n  - job: A\n    strategy:\n      runOnce: {}\n    steps:\n      - script: echo\n', /^pipeline\.yml:4:7: unexpected key 'runOnce' in a job's strategy/],
+    ['a server job hook', 'jobs:\n  - deployment: D\n    environment: prod\n    strategy:\n      runOnce:\n        deploy:\n          pool: server\n          steps: []\n', /^pipeline\.yml:7:17: a server job hook \('pool: server' in 'deploy'\) is not supported/],
     ['a hook without steps', 'jobs:\n  - deployment: D\n    environment: prod\n    strategy:\n      runOnce:\n        deploy:\n          pool: x\n', /^pipeline\.yml:6:9: the 'deploy' hook has no 'steps'/],
     ['a YAML alias', 'variables:\n  a: &x one\n  b: *x\nsteps:\n  - script: echo\n', /^pipeline\.yml:3:6: YAML aliases/],
     ['checkout of another repository', 'steps:\n  - checkout: tools\n', /^pipeline\.yml:2:15: 'checkout: tools' \(only self and none\) is not supported/],
