@@ -1,13 +1,15 @@
 // The pipeline as the runner executes it: stages → jobs → steps, every node with its source position.
 // Compile-time expressions (${{ }}) are already resolved; macros ($(var)) and runtime expressions
 // ($[ ]) are kept as text and resolved when the step or job runs, as the agent does.
-import type { SourcePosition } from './errors';
+import type { SourcePosition } from '../errors';
 
 export interface VariableDefinition {
   name: string;
   /** Raw value: may hold $(macros) or be a whole $[ runtime expression ]. */
   value: string;
   readonly: boolean;
+  /** From a variable group's secret variable: masked everywhere, never in the environment. */
+  secret?: boolean;
   position: SourcePosition;
 }
 
@@ -56,6 +58,39 @@ export interface CheckoutStep extends StepCommon {
 
 export type Step = TaskStep | ScriptStep | CheckoutStep;
 
+/**
+ * One copy of a job made by `strategy: matrix` or `parallel:`; a plain job has one unnamed leg.
+ * A leg's outputs are addressed '<leg>.<step>.<var>' (a plain job's '<step>.<var>').
+ */
+export interface JobLeg {
+  /** '' for a plain job; the matrix leg name; Job1..JobN for `parallel: N`. */
+  name: string;
+  /** Variables the leg adds (the matrix entry; System.JobPositionInPhase ...). */
+  variables: Record<string, string>;
+}
+
+export const DEPLOYMENT_HOOKS = ['preDeploy', 'deploy', 'routeTraffic', 'postRouteTraffic', 'on.failure', 'on.success'] as const;
+export type DeploymentHook = (typeof DEPLOYMENT_HOOKS)[number];
+
+export interface Environment {
+  name: string;
+  /** `environment: name.resource` or `resourceName:`: the one resource deployed to. */
+  resourceName?: string;
+  resourceType?: string;
+  position: SourcePosition;
+}
+
+export interface Deployment {
+  environment: Environment;
+  strategy: 'runOnce' | 'rolling' | 'canary';
+  /** rolling: how many targets at a time, a count or a percentage ('50%'). */
+  maxParallel?: string;
+  /** canary: the traffic percentages, in order. */
+  increments: number[];
+  hooks: Partial<Record<DeploymentHook, Step[]>>;
+  position: SourcePosition;
+}
+
 export interface Job {
   name: string;
   displayName: string;
@@ -65,7 +100,13 @@ export interface Job {
   timeoutInMinutes: number;
   cancelTimeoutInMinutes: number;
   variables: VariableDefinition[];
+  /** A plain job's steps (empty for a deployment: its steps are in its hooks). */
   steps: Step[];
+  /** One leg unless `strategy: matrix` or `parallel:` multiplies the job. */
+  legs: JobLeg[];
+  /** strategy.maxParallel of a matrix or parallel job: legs at a time (0: no limit). */
+  maxParallel: number;
+  deployment?: Deployment;
   position: SourcePosition;
 }
 
@@ -83,7 +124,6 @@ export interface Pipeline {
   file: string;
   /** `name:` — the build number format. */
   buildNumberFormat?: string;
-  parameters: Record<string, unknown>;
   variables: VariableDefinition[];
   stages: Stage[];
   /** Keys accepted as metadata that change nothing locally, each "file:line:col: why" (printed as warnings). */

@@ -364,6 +364,13 @@ function call(name: string, argNodes: Node[], context: ExpressionContext): ExprV
       const v = resolve(arg(1));
       return Array.isArray(v) ? v.map(toExprString).join(toExprString(arg(0))) : toExprString(v);
     }
+    case 'iif':
+      // Only the chosen branch is evaluated.
+      arity(3);
+      return toBoolean(arg(0)) ? arg(1) : arg(2);
+    case 'trim':
+      arity(1);
+      return toExprString(arg(0)).trim();
     case 'coalesce':
       arity(1, Infinity);
       for (let i = 0; i < argNodes.length; i++) {

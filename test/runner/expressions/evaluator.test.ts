@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { evaluateExpression, ExpressionError, VariableLookup, type ExpressionContext } from '../../runner/expressions';
-import { parseLoggingCommand } from '../../runner/loggingCommands';
-import { expandMacros } from '../../runner/macros';
+import { evaluateExpression, ExpressionError, VariableLookup, type ExpressionContext } from '../../../runner/expressions/evaluator';
+import { parseLoggingCommand } from '../../../runner/loggingCommands';
+import { expandMacros } from '../../../runner/expressions/macros';
 
 const vars: Record<string, string> = { 'build.sourcebranch': 'refs/heads/main', env: 'Prod', count: '3', empty: '' };
 const context: ExpressionContext = {
@@ -21,6 +21,12 @@ describe('runner: expressions', () => {
     assert.equal(ev("eq(variables['Build.SourceBranch'], 'refs/heads/main')"), true);
     assert.equal(ev("eq(variables.Build.SourceBranch, 'refs/heads/main')"), true);
     assert.equal(ev("eq(variables.missing, '')"), true);
+  });
+
+  it('supports iif (evaluating only the chosen branch) and trim', () => {
+    assert.equal(ev("iif(eq(variables.env, 'prod'), 'large', 'small')"), 'large');
+    assert.equal(ev("iif(false, nosuchfunction(), 'small')"), 'small');
+    assert.equal(ev("trim('  padded ')"), 'padded');
   });
 
   it('supports the logical and string functions', () => {

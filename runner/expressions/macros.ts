@@ -1,6 +1,6 @@
 // $(name) macro expansion, as the agent does it: a known variable is replaced by its value,
 // an unknown one is left as written (so `$(date)` in bash keeps working), no recursion.
-import type { VariableStore } from './variables';
+import type { VariableStore } from '../variables';
 
 const MACRO = /\$\(([^()\s]+)\)/g;
 
