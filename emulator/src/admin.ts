@@ -4,6 +4,7 @@ import type * as http from 'node:http';
 import { type FaultInjector, FaultSpecError, parseFaultSpec } from './faults';
 import { readBody, writeHostResponse } from './hosts';
 import type { RequestLog } from './requestLog';
+import type { ScoringQuery, ScoringRecord } from './serving';
 import type { JsonFileStore } from './store';
 
 /** The emulator's clock: real time plus an offset tests can advance. */
@@ -22,6 +23,8 @@ export interface AdminDeps {
   store: JsonFileStore;
   /** Sets a VM family's regional vCPU limit (simulates exhausted quota); false for a family the region lacks. */
   setQuota?: (location: string, family: string, limit: number) => boolean;
+  /** The record of scored requests. */
+  scoring?: { list(query: ScoringQuery): ScoringRecord[] };
 }
 
 const ROUTES = [
@@ -34,6 +37,7 @@ const ROUTES = [
   'POST /time/advance {seconds}',
   'PUT /quotas/<location>/<vmFamily> {limit}',
   'GET /state',
+  'GET /scoring[?since=<ISO time>&endpoint=<name>&deployment=<name>]',
 ];
 
 function json(status: number, body?: unknown) {
@@ -82,6 +86,10 @@ export function createAdminHandler(deps: AdminDeps): http.RequestListener {
       return json(200, { location, family, limit });
     }
     if (method === 'GET' && path === '/state') return json(200, deps.store.snapshot());
+    if (method === 'GET' && path === '/scoring' && deps.scoring) {
+      const query = (name: string) => url.searchParams.get(name) ?? undefined;
+      return json(200, { value: deps.scoring.list({ since: query('since'), endpoint: query('endpoint'), deployment: query('deployment') }) });
+    }
     return json(404, { error: { code: 'NotFound', message: `The admin API has no ${method} ${path}. Routes: ${ROUTES.join('; ')}` } });
   };
   return (req, res) => {

@@ -65,7 +65,10 @@ export interface Store {
 }
 
 /** Faults whose effect is semantic, applied by the service handlers rather than the transport. */
-export type SemanticFaultKind = 'lroFailed' | 'computeStuckResizing' | 'deploymentUnhealthy';
+export type SemanticFaultKind = 'lroFailed' | 'computeStuckResizing' | 'deploymentUnhealthy' | ScoringFaultKind;
+
+/** Faults on a served deployment's scoring: a share of requests answered with a 5xx, or added latency. */
+export type ScoringFaultKind = 'deploymentErrors' | 'deploymentLatency';
 
 export interface FaultRegistry {
   /**

@@ -25,6 +25,8 @@ import { createProxyServer } from './proxy';
 import { RequestLog } from './requestLog';
 import { JsonFileStore } from './store';
 import { JobStorage, LocalJobExecutor, attachExecutor, jobDataplaneRoutes } from './jobs';
+import { scoringHostnames } from './hostnames';
+import { DeploymentHost, ScoringRecords, createScoringHandler } from './serving';
 import { TokenIssuer, createTokenVerifier } from './tokens';
 
 export type { ConnectionInfo } from './connection';
@@ -94,7 +96,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, azuriteStarting: Promise<AzuriteBlob>): Promise<RunningEmulator> {
   const log = options.log ?? (() => undefined);
   const ca = loadOrCreateRootCa(stateDir);
-  const serverCertificate = issueServerCertificate(ca, SERVED_HOSTNAMES);
+  const serverCertificate = issueServerCertificate(ca, [...SERVED_HOSTNAMES, ...scoringHostnames(cloud.facts.location)]);
   const clock = new Clock();
   const store = new JsonFileStore(path.join(stateDir, 'state.json'));
   const requestLog = new RequestLog(path.join(stateDir, 'requests.log'), clock.now);
@@ -119,9 +121,16 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
   const azuriteBlobUrl = `http://127.0.0.1:${azurite.port}/${cloud.facts.storageAccountName}`;
   const jobStorage = new JobStorage(context, azuriteBlobUrl);
   const localJobs = options.arm?.jobExecutor ? undefined : new LocalJobExecutor();
+  const deploymentHost = new DeploymentHost({ ctx: context, storage: jobStorage, workRoot: path.join(stateDir, 'deployments') });
+  const scoringRecords = new ScoringRecords(path.join(stateDir, 'scoring.log'));
   const dataplaneRoutes = [...(options.dataplaneRoutes ?? []), ...jobDataplaneRoutes(context, jobStorage)];
   const dispatcher = new HostDispatcher({
-    handlers: { login: new EntraId(cloud, issuer).handler, arm: createArmHandler(context, { ...options.arm, jobExecutor: options.arm?.jobExecutor ?? localJobs }), dataplane: createDataplaneHandler(context, dataplaneRoutes) },
+    handlers: {
+      login: new EntraId(cloud, issuer).handler,
+      arm: createArmHandler(context, { ...options.arm, jobExecutor: options.arm?.jobExecutor ?? localJobs, deploymentRuntime: deploymentHost }),
+      dataplane: createDataplaneHandler(context, dataplaneRoutes),
+      scoring: createScoringHandler({ ctx: context, host: deploymentHost, records: scoringRecords, faults }),
+    },
     blobPort: azurite.port,
     storageAccountName: cloud.facts.storageAccountName,
     faults,
@@ -142,7 +151,7 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
     if (known) setFamilyLimit(context, location, known, limit);
     return known !== undefined;
   };
-  const admin = http.createServer(createAdminHandler({ log: requestLog, faults, clock, store, setQuota }));
+  const admin = http.createServer(createAdminHandler({ log: requestLog, faults, clock, store, setQuota, scoring: scoringRecords }));
   const identityEndpoint = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const response =
@@ -171,11 +180,15 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
     attachExecutor(localJobs, context, jobStorage, { proxyUrl: connection.proxyUrl, caCertFile: ca.certFile, issueToken }, { blobServiceUrl: azuriteBlobUrl, workRoot: path.join(stateDir, 'jobs') });
   }
 
+  // Deployments a previous run left serving start again.
+  deploymentHost.reconcile();
+
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       // Running jobs are cancelled first: their processes must not outlive the emulator.
       await localJobs?.stop();
+      await deploymentHost.stop();
       for (const socket of tunnels) socket.destroy();
       await Promise.all([close(proxy), close(admin), close(identityEndpoint)]);
       tlsServer.close();

@@ -8,7 +8,7 @@ import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-bl
 import type { RunningEmulator } from '../../emulator/src';
 import { type RawResponse, proxiedRequest, secretToken } from './emulatorFixtures';
 
-const API = 'api-version=2022-10-01';
+const API_VERSION = '2022-10-01';
 
 export class JobClient {
   private readonly tokens = new Map<string, Promise<string>>();
@@ -36,8 +36,13 @@ export class JobClient {
   }
 
   /** ARM, relative to the workspace. */
-  arm(method: string, relative: string, body?: unknown): Promise<RawResponse> {
-    return this.call(`https://management.azure.com${this.workspaceId}${relative}?${API}`, 'https://management.azure.com/.default', method, body);
+  arm(method: string, relative: string, body?: unknown, apiVersion = API_VERSION): Promise<RawResponse> {
+    return this.call(`https://management.azure.com${this.workspaceId}${relative}?api-version=${apiVersion}`, 'https://management.azure.com/.default', method, body);
+  }
+
+  /** An absolute ARM URL (an operation's Azure-AsyncOperation). */
+  armUrl(method: string, url: string): Promise<RawResponse> {
+    return this.call(url, 'https://management.azure.com/.default', method);
   }
 
   /** The data plane: `service` is history/v1.0 or mlflow/v1.0; `relative` follows the workspace. */

@@ -22,6 +22,8 @@ export { setFamilyLimit } from './vmSizes';
 export interface ArmOptions {
   /** Runs submitted jobs (startEmulator installs the local executor unless a test passes its own). */
   jobExecutor?: JobExecutor;
+  /** Runs online deployments' containers; told after every request, as deployments may have changed. */
+  deploymentRuntime?: { reconcile(): void };
 }
 
 /** Handles every request to management.azure.com. */
@@ -36,6 +38,8 @@ export function createArmHandler(ctx: ServiceContext, options: ArmOptions = {}):
     } catch (e) {
       if (!(e instanceof ArmError)) throw e;
       response = { status: e.status, body: e.body, headers: e.extra.headers };
+    } finally {
+      options.deploymentRuntime?.reconcile();
     }
     // The correlation id is the dispatcher's (HostDispatcher.stampIds), derived from the client's ids.
     return { ...response, headers: { ...response.headers, 'x-ms-request-id': req.requestId } };
