@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Clock, createAdminHandler } from './admin';
-import { type ArmOptions, createArmHandler, seedState, setFamilyLimit } from './arm';
+import { type ArmOptions, createArmHandler, seedMissingWorkspaces, seedState, setFamilyLimit } from './arm';
 import { families } from './arm/vmSizes';
 import { AZURITE_DIR, type AzuriteBlob, startAzuriteBlob } from './azurite';
 import { createDatastoreContainers } from './blobContainers';
@@ -27,6 +27,7 @@ import { JsonFileStore } from './store';
 import { JobStorage, LocalJobExecutor, attachExecutor, jobDataplaneRoutes } from './jobs';
 import { scoringHostnames } from './hostnames';
 import { DeploymentHost, ScoringRecords, createScoringHandler } from './serving';
+import { storageAccountsOf } from './workspaceFacts';
 import { TokenIssuer, createTokenVerifier } from './tokens';
 
 export type { ConnectionInfo } from './connection';
@@ -80,8 +81,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   // Azurite starts while the rest is prepared; it is stopped again if anything fails.
   const azuriteStarting = startAzuriteBlob({
     location: AZURITE_DIR(stateDir),
-    accountName: cloud.facts.storageAccountName,
-    accountKey: cloud.facts.storageAccountKey,
+    accounts: storageAccountsOf(cloud.facts),
     logFile: path.join(stateDir, 'azurite.log'),
     onUnexpectedExit: options.log,
   });
@@ -115,7 +115,7 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
   if (store.isEmpty) {
     seedState(context);
     store.flush();
-  }
+  } else seedMissingWorkspaces(context);
   const azurite = await azuriteStarting;
   await createDatastoreContainers(context, azurite.port);
   const azuriteBlobUrl = `http://127.0.0.1:${azurite.port}/${cloud.facts.storageAccountName}`;
@@ -132,7 +132,7 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
       scoring: createScoringHandler({ ctx: context, host: deploymentHost, records: scoringRecords, faults }),
     },
     blobPort: azurite.port,
-    storageAccountName: cloud.facts.storageAccountName,
+    storageAccountNames: storageAccountsOf(cloud.facts).map((a) => a.name),
     faults,
     log: requestLog,
     onError: log,
@@ -140,7 +140,7 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
   // Azure keeps idle connections for minutes and never cuts long uploads; Node's defaults are 5 s and 300 s.
   const serverTimeouts = { keepAliveTimeout: IDLE_CONNECTION_MS, requestTimeout: 0 };
   const tlsServer = https.createServer({ cert: serverCertificate.certPem, key: serverCertificate.keyPem, ...serverTimeouts }, dispatcher.handle);
-  const proxy = createProxyServer({ serverOptions: serverTimeouts, tlsServer, dispatcher, storageAccountName: cloud.facts.storageAccountName, log: requestLog });
+  const proxy = createProxyServer({ serverOptions: serverTimeouts, tlsServer, dispatcher, storageAccountNames: storageAccountsOf(cloud.facts).map((a) => a.name), log: requestLog });
   const tunnels = new Set<Socket>();
   proxy.on('connection', (socket: Socket) => {
     tunnels.add(socket);

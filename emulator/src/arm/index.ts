@@ -14,7 +14,7 @@ import { workspaceRoutes } from './workspaces';
 
 export type { JobExecutor, JobStatus } from './jobs';
 /** Writes the seeded workspace, datastores, computes and quotas into an empty store. */
-export { seedArmState as seedState } from './seed';
+export { seedArmState as seedState, seedMissingWorkspaces } from './seed';
 export { TERMINAL_JOB_STATUSES, setJobStatus } from './jobs';
 export { acquireNodes, releaseNodes, type NodeAllocation } from './computeNodes';
 export { setFamilyLimit } from './vmSizes';

@@ -26,7 +26,9 @@ export function jobEnvironment(
   job: ArmResource,
   details: { workspaceId: string; experimentId: string; inputs: Record<string, string>; outputs: Record<string, string>; access: HostAccess },
 ): NodeJS.ProcessEnv {
-  const { subscriptionId, resourceGroupName, workspaceName, location } = ctx.facts;
+  const { subscriptionId, location } = ctx.facts;
+  // The job's own workspace: /subscriptions/<s>/resourceGroups/<rg>/providers/<ns>/workspaces/<ws>.
+  const [resourceGroupName, workspaceName] = [details.workspaceId.split('/')[4], details.workspaceId.split('/')[8]];
   const api = `https://${location}.api.azureml.ms`;
   const env = hostVariables();
   const experimentName: string = job.properties.experimentName ?? 'Default';
