@@ -201,7 +201,7 @@ describe('emulator: online endpoints serve deployments for real', function () {
     const result = await putDeployment('crashy', deploymentProperties(codeId, 'crashy'));
     assert.equal(result.status, 'Failed');
     const logs = (await client.arm('POST', '/onlineEndpoints/score-ep/deployments/crashy/getLogs', { containerType: 'InferenceServer' })).json().content;
-    assert.match(logs, /Container crashed at start: the container was OOMKilled/);
+    assert.match(logs, /Exception in worker process: the container was OOMKilled/);
   });
 
   it('serves an aml_token endpoint with tokens from getToken, and stops processes when deleted', async () => {

@@ -44,6 +44,8 @@ interface Container {
 export type ScoringTarget = { port: number } | { unavailable: string };
 
 const DEFAULT_KILL_GRACE_MS = 2000;
+/** What a container crashed by the deploymentUnhealthy fault logs. */
+const CRASH_REASON = 'the container was OOMKilled (exit code 137): injected deploymentUnhealthy fault';
 const LIVE_STATES = ['Creating', 'Updating', 'Succeeded'];
 
 function endpointIdOf(deployment: ArmResource): string {
@@ -144,6 +146,10 @@ export class DeploymentHost {
       fs.mkdirSync(path.dirname(logFiles.InferenceServer), { recursive: true });
       for (const file of Object.values(logFiles)) fs.writeFileSync(file, '');
       if (container.stopping) return settle();
+      if (!deployment.properties.codeConfiguration) {
+        this.serveWithoutScoringScript(deployment, container);
+        return settle();
+      }
       const prepared = await this.initializeStorage(deployment, root, container);
       if (!prepared || container.stopping) return settle();
       this.launch(deployment, container, prepared, settle);
@@ -161,9 +167,7 @@ export class DeploymentHost {
     const workspaceId = workspaceIdOf(deployment);
     const codeConfiguration = deployment.properties.codeConfiguration;
     try {
-      if (!codeConfiguration?.codeId || !codeConfiguration.scoringScript) {
-        throw new JobInputError('The deployment has no code_configuration (code and scoring_script). The emulator runs scoring scripts only: no-code (MLflow) deployments and custom containers are not served.');
-      }
+      if (!codeConfiguration?.codeId || !codeConfiguration.scoringScript) throw new JobInputError('The deployment\'s code_configuration needs both code and scoring_script.');
       const codeDir = path.join(root, 'code');
       note(`Downloading code ${codeConfiguration.codeId}`);
       note(`Code downloaded from ${await downloadCodeVersion(ctx, storage, workspaceId, codeConfiguration.codeId, codeDir)}`);
@@ -187,6 +191,24 @@ export class DeploymentHost {
     }
   }
 
+  /**
+   * No code_configuration: a no-code (MLflow) deployment or a custom container, which the emulator
+   * does not run. It provisions (or crashes under the fault) and its scoring requests get a 502.
+   */
+  private serveWithoutScoringScript(deployment: ArmResource, container: Container): void {
+    this.appendLog(container, 'StorageInitializer', `Model ${deployment.properties.model ?? '(none)'}: not downloaded (the deployment has no scoring script to load it).`);
+    if (isCrashMarked(deployment)) {
+      this.appendLog(container, 'InferenceServer', `Exception in worker process: ${CRASH_REASON}`);
+      this.appendLog(container, 'InferenceServer', 'Worker exiting');
+      this.fail(container, CONTAINER_CRASHED);
+      return;
+    }
+    container.exit = 'the deployment has no code_configuration: the emulator runs scoring scripts only, not no-code (MLflow) deployments or custom containers';
+    this.appendLog(container, 'InferenceServer', 'The emulator serves deployments through their scoring script (code_configuration) only.');
+    this.appendLog(container, 'InferenceServer', `Scoring requests to this deployment get a 502: ${container.exit}.`);
+    this.report(container, 'Running');
+  }
+
   private launch(deployment: ArmResource, container: Container, prepared: { codeDir: string; scoringScript: string; modelDir?: string }, settle: () => void): void {
     const env: NodeJS.ProcessEnv = {
       ...hostVariables(),
@@ -195,7 +217,7 @@ export class DeploymentHost {
       PYTHONUNBUFFERED: '1',
       PYTHONDONTWRITEBYTECODE: '1',
       ...(prepared.modelDir ? { AZUREML_MODEL_DIR: prepared.modelDir } : {}),
-      ...(isCrashMarked(deployment) ? { AZUREML_EMULATOR_CRASH: 'the container was OOMKilled (exit code 137): injected deploymentUnhealthy fault' } : {}),
+      ...(isCrashMarked(deployment) ? { AZUREML_EMULATOR_CRASH: CRASH_REASON } : {}),
     };
     for (const [name, value] of Object.entries(deployment.properties.environmentVariables ?? {})) env[name] = String(value);
     const child = spawn('python3', [INFERENCE_SERVER_SCRIPT], { cwd: prepared.codeDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

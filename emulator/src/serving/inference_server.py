@@ -112,7 +112,8 @@ def main():
     log(f"Server Settings: Entry Script Name: {os.environ.get('AZUREML_ENTRY_SCRIPT')}, Model Directory: {os.environ.get('AZUREML_MODEL_DIR')}")
     crash = os.environ.get("AZUREML_EMULATOR_CRASH")
     if crash:
-        log(f"Container crashed at start: {crash}")
+        log(f"Exception in worker process: {crash}")
+        log("Worker exiting")
         sys.exit(137)
     try:
         entry = load_entry_script()
