@@ -22,6 +22,8 @@ def init():
 
 def run(raw_data):
     data = json.loads(raw_data)["data"]
+    if data == ["boom"]:
+        raise ValueError("bad input")
     return {"prediction": [x * model["factor"] for x in data], "tag": os.environ.get("TAG", ""), "pid": os.getpid()}
 `;
 
@@ -52,7 +54,7 @@ describe('emulator: online endpoints serve deployments for real', function () {
     environmentVariables: { TAG: tag },
   });
 
-  const score = (options: { key?: string; deployment?: string; uri?: string; data?: number[] } = {}) =>
+  const score = (options: { key?: string; deployment?: string; uri?: string; data?: unknown[] } = {}) =>
     proxiedRequest(emulator.connection, options.uri ?? scoringUri, {
       method: 'POST',
       headers: {
@@ -97,7 +99,8 @@ describe('emulator: online endpoints serve deployments for real', function () {
     modelId = model.json().id;
   });
 
-  afterEach(() => admin.clearFaults());
+  let stopped = false;
+  afterEach(() => (stopped ? undefined : admin.clearFaults()));
 
   after(async () => {
     await emulator?.stop();
@@ -120,6 +123,9 @@ describe('emulator: online endpoints serve deployments for real', function () {
     assert.equal(answer.status, 200, answer.text);
     assert.deepEqual(answer.json().prediction, [10, 20, 30]);
     assert.equal(answer.headers['azureml-model-deployment'], 'blue');
+    const failed = await score({ data: ['boom'] });
+    assert.equal(failed.status, 424, 'the model\'s own 500 reaches the client as a 424');
+    assert.equal(failed.headers['ms-azureml-model-error-statuscode'], '500');
     const swagger = await proxiedRequest(emulator.connection, value.swaggerUri, { headers: { authorization: `Bearer ${keys.secondaryKey}` } });
     assert.equal(swagger.status, 200);
     assert.ok(swagger.json().paths['/score']);
@@ -220,5 +226,13 @@ describe('emulator: online endpoints serve deployments for real', function () {
     assert.equal(deleted.status, 202);
     for (let i = 0; i < 40 && processAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(processAlive(pid), false, 'the scoring process is gone');
+  });
+
+  it('stops every scoring process when the emulator stops', async () => {
+    const pid = (await score()).json().pid as number;
+    assert.ok(processAlive(pid));
+    stopped = true;
+    await emulator.stop();
+    assert.equal(processAlive(pid), false);
   });
 });
