@@ -25,6 +25,8 @@ export interface AdminDeps {
   setQuota?: (location: string, family: string, limit: number) => boolean;
   /** The record of scored requests. */
   scoring?: { list(query: ScoringQuery): ScoringRecord[] };
+  /** Sets how late scored requests show in Azure Monitor metrics. */
+  setMetricsDelay?: (seconds: number) => void;
 }
 
 const ROUTES = [
@@ -38,6 +40,7 @@ const ROUTES = [
   'PUT /quotas/<location>/<vmFamily> {limit}',
   'GET /state',
   'GET /scoring[?since=<ISO time>&endpoint=<name>&deployment=<name>]',
+  'PUT /metrics/delay {seconds}',
 ];
 
 function json(status: number, body?: unknown) {
@@ -86,6 +89,12 @@ export function createAdminHandler(deps: AdminDeps): http.RequestListener {
       return json(200, { location, family, limit });
     }
     if (method === 'GET' && path === '/state') return json(200, deps.store.snapshot());
+    if (method === 'PUT' && path === '/metrics/delay' && deps.setMetricsDelay) {
+      const seconds = (parseJson(body) as { seconds?: unknown }).seconds;
+      if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) throw new FaultSpecError("'seconds' must be a non-negative number");
+      deps.setMetricsDelay(seconds);
+      return json(200, { seconds });
+    }
     if (method === 'GET' && path === '/scoring' && deps.scoring) {
       const query = (name: string) => url.searchParams.get(name) ?? undefined;
       return json(200, { value: deps.scoring.list({ since: query('since'), endpoint: query('endpoint'), deployment: query('deployment') }) });

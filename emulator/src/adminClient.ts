@@ -58,6 +58,11 @@ export class AdminClient {
     return (await this.call<{ value: ScoringRecord[] }>('GET', `/scoring${params ? `?${params}` : ''}`)).value;
   }
 
+  /** How late scored requests show in Azure Monitor metrics. */
+  setMetricsDelay(seconds: number): Promise<{ seconds: number }> {
+    return this.call('PUT', '/metrics/delay', { seconds });
+  }
+
   state(): Promise<Record<string, Record<string, unknown>>> {
     return this.call('GET', '/state');
   }

@@ -44,6 +44,8 @@ export interface EmulatorOptions {
   arm?: ArmOptions;
   /** Routes of <region>.api.azureml.ms beyond /discovery (run history, MLflow). */
   dataplaneRoutes?: DataplaneRoute[];
+  /** How late scored requests show in Azure Monitor metrics (Azure: one to three minutes; default 60 s). */
+  metricsDelaySeconds?: number;
 }
 
 export interface RunningEmulator {
@@ -58,6 +60,7 @@ export interface RunningEmulator {
 }
 
 const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
+const DEFAULT_METRICS_DELAY_SECONDS = 60;
 const IDLE_CONNECTION_MS = 120_000;
 
 function listen(server: http.Server): Promise<number> {
@@ -123,11 +126,13 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
   const localJobs = options.arm?.jobExecutor ? undefined : new LocalJobExecutor();
   const deploymentHost = new DeploymentHost({ ctx: context, storage: jobStorage, workRoot: path.join(stateDir, 'deployments') });
   const scoringRecords = new ScoringRecords(path.join(stateDir, 'scoring.log'));
+  let metricsDelayMs = (options.metricsDelaySeconds ?? DEFAULT_METRICS_DELAY_SECONDS) * 1000;
+  const metrics = { records: () => scoringRecords.list(), delayMs: () => metricsDelayMs };
   const dataplaneRoutes = [...(options.dataplaneRoutes ?? []), ...jobDataplaneRoutes(context, jobStorage)];
   const dispatcher = new HostDispatcher({
     handlers: {
       login: new EntraId(cloud, issuer).handler,
-      arm: createArmHandler(context, { ...options.arm, jobExecutor: options.arm?.jobExecutor ?? localJobs, deploymentRuntime: deploymentHost }),
+      arm: createArmHandler(context, { ...options.arm, jobExecutor: options.arm?.jobExecutor ?? localJobs, deploymentRuntime: deploymentHost, metrics }),
       dataplane: createDataplaneHandler(context, dataplaneRoutes),
       scoring: createScoringHandler({ ctx: context, host: deploymentHost, records: scoringRecords, faults }),
     },
@@ -151,7 +156,7 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
     if (known) setFamilyLimit(context, location, known, limit);
     return known !== undefined;
   };
-  const admin = http.createServer(createAdminHandler({ log: requestLog, faults, clock, store, setQuota, scoring: scoringRecords }));
+  const admin = http.createServer(createAdminHandler({ log: requestLog, faults, clock, store, setQuota, scoring: scoringRecords, setMetricsDelay: (seconds) => (metricsDelayMs = seconds * 1000) }));
   const identityEndpoint = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const response =

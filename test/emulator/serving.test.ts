@@ -202,6 +202,33 @@ describe('emulator: online endpoints serve deployments for real', function () {
     assert.ok(slow.latencyMs >= 300, `latency ${slow.latencyMs}`);
   });
 
+  it('computes Azure Monitor metrics from the scored requests, once the metrics delay has passed', async () => {
+    const since = await admin.now();
+    for (let i = 0; i < 4; i++) await score({ deployment: 'blue' });
+    await admin.addFault({ kind: 'deploymentErrors', pathPattern: '**/deployments/green', errorRate: 1, status: 500 });
+    for (let i = 0; i < 2; i++) await score({ deployment: 'green' });
+    const query = (metricnames: string, filter: string, apiVersion = '2018-01-01') => {
+      const params = new URLSearchParams({ 'api-version': apiVersion, metricnames, timespan: `${since}/PT10M`, interval: 'FULL', aggregation: 'Total,Average', $filter: filter });
+      return client.armUrl('GET', `https://management.azure.com${client.workspaceId}/onlineEndpoints/score-ep/providers/Microsoft.Insights/metrics?${params}`);
+    };
+    const series = (body: any) =>
+      Object.fromEntries(body.value[0].timeseries.map((t: any) => [t.metadatavalues.map((m: any) => m.value).join('/'), t.data.reduce((sum: number, d: any) => sum + (d.total ?? 0), 0)]));
+    const early = await query('RequestsPerMinute', "deployment eq '*' and statusCodeClass eq '*'");
+    assert.equal(early.status, 200, early.text);
+    assert.deepEqual(series(early.json()), {}, 'Azure Monitor data arrives late (60 s by default)');
+    await admin.advanceTime(120);
+    const requests = (await query('RequestsPerMinute', "deployment eq '*' and statusCodeClass eq '*'", '2023-10-01')).json();
+    assert.equal(requests.value[0].name.value, 'RequestsPerMinute');
+    assert.equal(requests.value[0].timeseries[0].metadatavalues[0].name.value, 'deployment');
+    assert.deepEqual(series(requests), { 'blue/2xx': 4, 'green/5xx': 2 });
+    const p95 = (await query('RequestLatency_P95', "deployment eq 'blue'")).json();
+    assert.equal(p95.value[0].unit, 'MilliSeconds');
+    assert.ok(p95.value[0].timeseries[0].data[0].average > 0);
+    const wrongDimension = await query('RequestLatency_P95', "statusCodeClass eq '*'");
+    assert.equal(wrongDimension.status, 400);
+    assert.match(wrongDimension.json().error.message, /does not support requested dimension combination/);
+  });
+
   it('crashes a deployment at start under a deploymentUnhealthy fault, with logs saying why', async () => {
     await admin.addFault({ kind: 'deploymentUnhealthy', method: 'PUT', pathPattern: '/subscriptions/**/deployments/crashy' });
     const result = await putDeployment('crashy', deploymentProperties(codeId, 'crashy'));

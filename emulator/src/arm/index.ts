@@ -8,6 +8,7 @@ import { endpointRoutes } from './endpoints';
 import { ArmError } from './errors';
 import { type JobExecutor, jobRoutes } from './jobs';
 import { locationRoutes } from './locations';
+import { type MetricsSource, metricRoutes } from './metrics';
 import { operationRoutes, settleOperations } from './lro';
 import { Router } from './router';
 import { workspaceRoutes } from './workspaces';
@@ -24,12 +25,14 @@ export interface ArmOptions {
   jobExecutor?: JobExecutor;
   /** Runs online deployments' containers; told after every request, as deployments may have changed. */
   deploymentRuntime?: { reconcile(): void };
+  /** The scored requests behind online endpoints' Azure Monitor metrics. */
+  metrics?: MetricsSource;
 }
 
 /** Handles every request to management.azure.com. */
 export function createArmHandler(ctx: ServiceContext, options: ArmOptions = {}): HostHandler {
   const router = new Router();
-  router.add(...workspaceRoutes, ...locationRoutes, ...operationRoutes, ...computeRoutes, ...datastoreRoutes, ...assetRoutes, ...jobRoutes(options.jobExecutor), ...endpointRoutes, ...deploymentRoutes);
+  router.add(...workspaceRoutes, ...locationRoutes, ...operationRoutes, ...computeRoutes, ...datastoreRoutes, ...assetRoutes, ...jobRoutes(options.jobExecutor), ...endpointRoutes, ...deploymentRoutes, ...metricRoutes(options.metrics));
   return async (req) => {
     let response: HostResponse;
     try {
