@@ -262,4 +262,15 @@ describe('emulator: online endpoints serve deployments for real', function () {
     await emulator.stop();
     assert.equal(processAlive(pid), false);
   });
+
+  it('serves its deployments again after a restart on the same state directory', async () => {
+    emulator = await startEmulator({ stateDir: path.join(tempRoot, 'state') });
+    let answer = await score();
+    for (let i = 0; i < 50 && answer.status === 502; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      answer = await score();
+    }
+    assert.equal(answer.status, 200, answer.text);
+    assert.deepEqual(answer.json().prediction, [10, 20]);
+  });
 });
