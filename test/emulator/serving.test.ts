@@ -202,6 +202,17 @@ describe('emulator: online endpoints serve deployments for real', function () {
     assert.ok(slow.latencyMs >= 300, `latency ${slow.latencyMs}`);
   });
 
+  it('refuses what Azure ML refuses, through the SDK: names, traffic sums and targets, deployment kinds, deleting a deployment with traffic', async () => {
+    const [rules] = await runProbes(emulator, [{ probe: 'endpointRules', endpoint: 'score-ep', deployment: 'blue' }]);
+    const value = okValue(rules);
+    for (const refused of Object.values(value) as Array<{ statusCode: number; code: string }>) assert.deepEqual([refused.statusCode, refused.code], [400, 'UserError']);
+    assert.match(value.badName.message, /must start with an upper- or lowercase letter/);
+    assert.match(value.trafficSum.message, /sums to 60; it must sum to 0 or 100/);
+    assert.match(value.missingDeployment.message, /Deployment 'ghost' named in traffic does not exist/);
+    assert.match(value.wrongKind.message, /takes 'Managed' deployments/);
+    assert.match(value.deleteWithTraffic.message, /receives 100% of endpoint 'score-ep' traffic/);
+  });
+
   it('computes Azure Monitor metrics from the scored requests, once the metrics delay has passed', async () => {
     const since = await admin.now();
     for (let i = 0; i < 4; i++) await score({ deployment: 'blue' });
