@@ -188,6 +188,22 @@ describe('emulator: online endpoints serve deployments for real', function () {
     await setTraffic({ blue: 100 }, {});
   });
 
+  it('updates a deployment in place without dropping requests: the old container serves until the new one is up', async () => {
+    const updated = await client.arm('PUT', '/onlineEndpoints/score-ep/deployments/blue', { location: emulator.connection.location, sku: { name: 'Default', capacity: 1 }, properties: deploymentProperties(codeId, 'blue-v2') });
+    assert.equal(updated.status, 200, updated.text);
+    const tags = new Set<string>();
+    let status = 'InProgress';
+    while (status === 'InProgress') {
+      const answer = await score({ deployment: 'blue' });
+      assert.equal(answer.status, 200, answer.text);
+      tags.add(answer.json().tag);
+      status = (await client.armUrl('GET', String(updated.headers['azure-asyncoperation']))).json().status;
+    }
+    assert.equal(status, 'Succeeded');
+    assert.ok(tags.has('blue'), 'the old container answered during the update');
+    assert.equal((await score({ deployment: 'blue' })).json().tag, 'blue-v2');
+  });
+
   it('answers a share of requests with a 5xx and slows answers under faults, and records them', async () => {
     const deploymentPath = `${client.workspaceId}/onlineEndpoints/score-ep/deployments/green`;
     await admin.addFault({ kind: 'deploymentErrors', pathPattern: deploymentPath, errorRate: 0.5, status: 503 });
