@@ -105,6 +105,7 @@ describe('AzureMLModel@1 promotion from mlw-dev to mlw-prod (e2e)', function () 
       assert.equal(outcome.result, 'Failed');
       assert.match(console, /Input sourceModel: Cannot read Azure ML workspace 'mlw-dev'/);
       assert.match(console, /Microsoft\.MachineLearningServices\/workspaces\/read/);
+      assert.match(console, /grant the service connection's identity the AzureML Data Scientist role on the source workspace/);
       assert.doesNotMatch(console, /\n\s+at .+\.js:\d+/, 'no stack trace');
     } finally {
       assignment.scope = subscriptionScope;
