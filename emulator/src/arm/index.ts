@@ -9,7 +9,8 @@ import { ArmError } from './errors';
 import { type JobExecutor, jobRoutes } from './jobs';
 import { locationRoutes } from './locations';
 import { operationRoutes, settleOperations } from './lro';
-import { Router } from './router';
+import { providerRoutes } from './providers';
+import { type Route, Router } from './router';
 import { workspaceRoutes } from './workspaces';
 
 export type { JobExecutor, JobStatus } from './jobs';
@@ -27,7 +28,8 @@ export interface ArmOptions {
 /** Handles every request to management.azure.com. */
 export function createArmHandler(ctx: ServiceContext, options: ArmOptions = {}): HostHandler {
   const router = new Router();
-  router.add(...workspaceRoutes, ...locationRoutes, ...operationRoutes, ...computeRoutes, ...datastoreRoutes, ...assetRoutes, ...jobRoutes(options.jobExecutor), ...endpointRoutes, ...deploymentRoutes);
+  const served: Route[] = [...workspaceRoutes, ...locationRoutes, ...operationRoutes, ...computeRoutes, ...datastoreRoutes, ...assetRoutes, ...jobRoutes(options.jobExecutor), ...endpointRoutes, ...deploymentRoutes];
+  router.add(...served, ...providerRoutes(served));
   return async (req) => {
     let response: HostResponse;
     try {
