@@ -21,7 +21,8 @@ describe('emulator ARM: jobs', () => {
     const created = await h.send('PUT', `${WS}/jobs/job-1`, { body: COMMAND_JOB });
     assert.equal(created.status, 201);
     assert.equal(created.json.properties.status, 'NotStarted');
-    assert.match(created.json.properties.services.Studio.endpoint, /^https:\/\/ml\.azure\.com\/runs\/job-1\?wsid=/);
+    // No &tid=: clients append the tenant (azure-ai-ml's _append_tid_to_studio_url), so a service-side one is doubled.
+    assert.equal(created.json.properties.services.Studio.endpoint, `https://ml.azure.com/runs/job-1?wsid=${WS.replace('/resourceGroups/', '/resourcegroups/').replace('/providers/Microsoft.MachineLearningServices/', '/')}`);
     assert.equal(created.json.properties.experimentName, 'churn');
     assert.equal((await h.send('GET', `${WS}/jobs/job-1`)).json.properties.inputs.lr.value, '0.01');
     assert.deepEqual((await h.send('GET', `${WS}/jobs?jobType=Command&tag=build`)).json.value.map((j: any) => j.name), ['job-1']);
