@@ -1,34 +1,19 @@
 // The IMDS stand-in (169.254.169.254 of an Azure VM agent) as the protocol defines it: requests
 // straight to it, errors in IMDS's shape, and the proxy refusing to reach it.
 import { strict as assert } from 'node:assert';
-import * as http from 'node:http';
 import type { RunningEmulator } from '../../emulator/src';
 import { decodeJwt } from '../../emulator/src/jwt';
-import { sharedEmulator } from './emulatorFixtures';
+import { rawRequest, sharedEmulator } from './emulatorFixtures';
 
-function get(url: string, headers: Record<string, string> = {}, via?: string): Promise<{ status: number; json: any }> {
+/** GET straight to the IMDS stand-in, or through `via` (the proxy) with the absolute URI. */
+async function get(url: string, headers: Record<string, string> = {}, via?: string): Promise<{ status: number; json: any }> {
   const target = new URL(url);
-  const proxy = via ? new URL(via) : undefined;
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      { host: proxy?.hostname ?? target.hostname, port: proxy?.port ?? target.port, path: proxy ? url : `${target.pathname}${target.search}`, headers: { host: target.host, ...headers } },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => {
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = text;
-          }
-          resolve({ status: res.statusCode ?? 0, json });
-        });
-      },
-    );
-    request.on('error', reject);
-    request.end();
-  });
+  const { status, text } = await rawRequest(via ?? target.origin, { method: 'GET', path: via ? url : `${target.pathname}${target.search}`, headers: { host: target.host, ...headers } });
+  try {
+    return { status, json: JSON.parse(text) };
+  } catch {
+    return { status, json: text };
+  }
 }
 
 describe('emulator IMDS (managed identity of an Azure VM agent)', function () {

@@ -1,14 +1,11 @@
 // Starting, stopping and restarting the emulator: connection.json, state kept by --state-dir
 // (CA, identities, store, blobs), and Azurite never outliving the emulator.
 import { strict as assert } from 'node:assert';
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmulator } from '../../emulator/src';
+import { startCli, temporaryDirectories, waitFor } from './cliFixtures';
 import { okValue, proxiedRequest, runProbes, secretToken } from './emulatorFixtures';
-
-const REPO = path.resolve(__dirname, '../..');
 
 /** Processes whose command line mentions `text` (Azurite's carries --location <stateDir>/azurite). */
 function processesMentioning(text: string): number[] {
@@ -25,35 +22,12 @@ function processesMentioning(text: string): number[] {
     .map(Number);
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  for (const end = Date.now() + timeoutMs; Date.now() < end; ) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function startCli(stateDir: string): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'emulator/cli.ts'), '--state-dir', stateDir], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output };
-}
-
 describe('emulator lifecycle', function () {
   this.timeout(120_000);
-  const tempDirs: string[] = [];
-  const tempDir = () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emulator-lifecycle-'));
-    tempDirs.push(dir);
-    return dir;
-  };
-  after(() => tempDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+  const tempDir = temporaryDirectories('emulator-lifecycle-');
 
   it('writes connection.json with exactly the documented keys', async () => {
-    const emulator = await startEmulator();
-    tempDirs.push(emulator.stateDir);
+    const emulator = await startEmulator({ stateDir: tempDir() });
     try {
       const written = JSON.parse(fs.readFileSync(emulator.connectionFile, 'utf8'));
       assert.deepEqual(Object.keys(written), ['proxyUrl', 'caCertFile', 'tenantId', 'subscriptionId', 'resourceGroupName', 'workspaceName', 'location', 'adminUrl', 'storageAccountName', 'secret', 'certificate', 'federated', 'managedIdentity', 'imds', 'reader']);
@@ -113,7 +87,7 @@ describe('emulator lifecycle', function () {
 
   it('runs from `npm run emulator -- --state-dir DIR` and stops cleanly, Azurite included, on Ctrl-C', async () => {
     const stateDir = tempDir();
-    const cli = startCli(stateDir);
+    const cli = startCli('--state-dir', stateDir);
     await waitFor(() => cli.output().includes('Press Ctrl-C'), 'the emulator to start');
     assert.match(cli.output(), new RegExp(`connection file: ${path.join(stateDir, 'connection.json')}`));
     assert.match(cli.output(), /export HTTPS_PROXY=http:\/\/127\.0\.0\.1:\d+/);
@@ -124,16 +98,15 @@ describe('emulator lifecycle', function () {
     const azuriteArgs = fs.readFileSync(`/proc/${azurite}/cmdline`, 'utf8').split('\0');
     assert.ok(azuriteArgs.includes('--disableTelemetry'), 'Azurite never phones home');
     assert.equal(azuriteArgs[azuriteArgs.indexOf('--blobHost') + 1], '127.0.0.1');
-    const exited = new Promise<number | null>((resolve) => cli.child.once('exit', resolve));
     cli.child.kill('SIGINT');
-    assert.equal(await exited, 0);
+    assert.equal(await cli.exited, 0);
     assert.match(cli.output(), /Emulator stopped\./);
     assert.deepEqual(processesMentioning(path.join(stateDir, 'azurite')), []);
   });
 
   it('takes Azurite down when the emulator process is killed outright', async () => {
     const stateDir = tempDir();
-    const cli = startCli(stateDir);
+    const cli = startCli('--state-dir', stateDir);
     await waitFor(() => cli.output().includes('Press Ctrl-C'), 'the emulator to start');
     assert.equal(processesMentioning(path.join(stateDir, 'azurite')).length, 1);
     cli.child.kill('SIGKILL');
@@ -141,11 +114,8 @@ describe('emulator lifecycle', function () {
   });
 
   it('refuses unknown command-line arguments with the usage', async () => {
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'emulator/cli.ts'), '--stat-dir', 'x'], { cwd: REPO });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    assert.equal(code, 2);
-    assert.match(stderr, /unknown argument '--stat-dir'[\s\S]*usage: npm run emulator -- \[--state-dir DIR\]/);
+    const cli = startCli('--stat-dir', 'x');
+    assert.equal(await cli.exited, 2);
+    assert.match(cli.output(), /unknown argument '--stat-dir'[\s\S]*usage: npm run emulator -- \[--state-dir DIR\]/);
   });
 });

@@ -2,33 +2,13 @@
 // ports after a restart, job processes that never outlive it (even SIGKILLed), and the fault
 // "processed but response lost" for the idempotency of PUTs whose answer never arrives.
 import { strict as assert } from 'node:assert';
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { type ConnectionInfo, startEmulator } from '../../emulator/src';
 import { AdminClient } from '../../emulator/src/adminClient';
+import { startCli, temporaryDirectories, waitFor } from './cliFixtures';
 import { proxiedRequest, secretToken } from './emulatorFixtures';
 import { processAlive } from './jobFixtures';
-
-const REPO = path.resolve(__dirname, '../..');
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  for (const end = Date.now() + timeoutMs; Date.now() < end; ) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function startCli(stateDir: string): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'emulator/cli.ts'), '--state-dir', stateDir], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { child, output: () => output, exited };
-}
 
 function workspaceUrl(c: ConnectionInfo, relative: string, apiVersion = '2022-10-01'): string {
   return `https://management.azure.com/subscriptions/${c.subscriptionId}/resourceGroups/${c.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${c.workspaceName}${relative}?api-version=${apiVersion}`;
@@ -40,13 +20,7 @@ async function armHeaders(c: ConnectionInfo): Promise<Record<string, string>> {
 
 describe('emulator reliability: state directory ownership, restarts, job processes, lost responses', function () {
   this.timeout(120_000);
-  const tempDirs: string[] = [];
-  const tempDir = () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emulator-reliability-'));
-    tempDirs.push(dir);
-    return dir;
-  };
-  after(() => tempDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+  const tempDir = temporaryDirectories('emulator-reliability-');
 
   it('refuses a second emulator on a state directory in use, naming the running one; the directory is free again after stop', async () => {
     const stateDir = tempDir();
@@ -56,7 +30,7 @@ describe('emulator reliability: state directory ownership, restarts, job process
         assert.match(e.message, new RegExp(`is using the state directory ${stateDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*another --state-dir`));
         return true;
       });
-      const cli = startCli(stateDir);
+      const cli = startCli('--state-dir', stateDir);
       assert.equal(await cli.exited, 1);
       assert.match(cli.output(), new RegExp(`Another emulator \\(process ${process.pid}\\) is using the state directory`));
       const stillServing = await proxiedRequest(first.connection, workspaceUrl(first.connection, ''), { headers: await armHeaders(first.connection) });
@@ -70,8 +44,8 @@ describe('emulator reliability: state directory ownership, restarts, job process
 
   it('kills running job processes (their whole group) when the emulator is SIGKILLed, and restarts on the same ports', async () => {
     const stateDir = tempDir();
-    const cli = startCli(stateDir);
-    await waitFor(() => cli.output().includes('Press Ctrl-C'), 'the emulator to start');
+    const cli = startCli('--state-dir', stateDir);
+    await waitFor(() => cli.output().includes('Press Ctrl-C'), 'the emulator to start', 30_000);
     const connection = JSON.parse(fs.readFileSync(path.join(stateDir, 'connection.json'), 'utf8')) as ConnectionInfo;
     const computeId = `/subscriptions/${connection.subscriptionId}/resourceGroups/${connection.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${connection.workspaceName}/computes/cpu-cluster`;
     const submitted = await proxiedRequest(connection, workspaceUrl(connection, '/jobs/outlive-attempt'), {
@@ -90,7 +64,7 @@ describe('emulator reliability: state directory ownership, restarts, job process
     await waitFor(() => !pids.some(processAlive), 'the job processes to end after the emulator was killed', 10_000);
 
     // The killed emulator left its lock behind; a new start takes it over, on the same ports.
-    const restarted = startCli(stateDir);
+    const restarted = startCli('--state-dir', stateDir);
     try {
       await waitFor(() => restarted.output().includes('Press Ctrl-C'), 'the emulator to restart');
       const after = JSON.parse(fs.readFileSync(path.join(stateDir, 'connection.json'), 'utf8')) as ConnectionInfo;
