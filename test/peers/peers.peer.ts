@@ -96,6 +96,14 @@ describe('peer clients: azure-ai-ml and the az CLI against the emulator', functi
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
+  it('the offline guard is active in the clients\' Python (it refuses a non-loopback connection before it is made)', async () => {
+    // 192.0.2.1 is TEST-NET-1 (documentation only); the guard refuses it without any packet being sent.
+    const probe = await run(PYTHON, ['-c', 'import socket\ntry:\n    socket.create_connection(("192.0.2.1", 443), timeout=1)\nexcept ConnectionRefusedError as e:\n    print("refused:", e)'], env);
+    assert.match(probe.stdout, /refused: peer tests stay on this machine/, probe.stderr);
+    assert.match(fs.readFileSync(offlineLog, 'utf8'), /192\.0\.2\.1/);
+    fs.rmSync(offlineLog);
+  });
+
   describe('azure-ai-ml (MLClient)', () => {
     let steps: SdkStep[];
     before(async () => {
