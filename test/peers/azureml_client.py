@@ -9,7 +9,7 @@ import sys
 import traceback
 
 from azure.ai.ml import MLClient, command
-from azure.ai.ml.entities import Environment, Model
+from azure.ai.ml.entities import CodeConfiguration, Environment, ManagedOnlineDeployment, ManagedOnlineEndpoint, Model
 from azure.identity import ClientSecretCredential
 
 
@@ -60,6 +60,25 @@ def main():
         model = ml_client.models.create_or_update(Model(name="peer-model", path=f"{fixtures}/model", type="custom_model", description="from azure-ai-ml"))
         report("model create", name=model.name, version=model.version, path=model.path)
 
+    def endpoint_and_deployment_create():
+        endpoint = ml_client.online_endpoints.begin_create_or_update(ManagedOnlineEndpoint(name="peer-endpoint", auth_mode="key")).result()
+        keys = ml_client.online_endpoints.get_keys(endpoint.name)
+        report("online endpoint create", name=endpoint.name, provisioning_state=endpoint.provisioning_state, scoring_uri=endpoint.scoring_uri, has_key=bool(keys.primary_key))
+        deployment = ManagedOnlineDeployment(
+            name="blue",
+            endpoint_name=endpoint.name,
+            model=Model(path=f"{fixtures}/model"),
+            environment=Environment(image="mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04"),
+            code_configuration=CodeConfiguration(code=f"{fixtures}/train", scoring_script="hello.py"),
+            instance_type="Standard_DS3_v2",
+            instance_count=1,
+        )
+        created = ml_client.online_deployments.begin_create_or_update(deployment).result()
+        report("online deployment create", name=created.name, provisioning_state=created.provisioning_state)
+        endpoint.traffic = {"blue": 100}
+        updated = ml_client.online_endpoints.begin_create_or_update(endpoint).result()
+        report("online endpoint traffic", traffic=updated.traffic)
+
     def endpoint_list():
         endpoints = list(ml_client.online_endpoints.list())
         report("online endpoint list", names=[e.name for e in endpoints])
@@ -68,6 +87,7 @@ def main():
     run("compute get", compute_get)
     run("job submit", job_submit_and_stream)
     run("model create", model_create)
+    run("online endpoint create", endpoint_and_deployment_create)
     run("online endpoint list", endpoint_list)
 
 

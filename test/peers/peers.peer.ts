@@ -1,4 +1,4 @@
-// Microsoft's own clients as a test suite (`npm run test:peers`): azure-ai-ml (Debian's python3-azure)
+// Microsoft's own clients as a test suite (`npm run test:peers`): azure-ai-ml 1.4.0 (Debian's python3-azure)
 // and the az CLI (Debian's azure-cli) drive the emulator as users drive Azure, set up only with what
 // connection.json gives (HTTPS_PROXY, REQUESTS_CA_BUNDLE, the service principal). A failure here is
 // an emulator infidelity: fix the emulator, never the clients. Nothing may leave the machine: the
@@ -96,11 +96,14 @@ describe('peer clients: azure-ai-ml and the az CLI against the emulator', functi
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  it('the offline guard is active in the clients\' Python (it refuses a non-loopback connection before it is made)', async () => {
-    // 192.0.2.1 is TEST-NET-1 (documentation only); the guard refuses it without any packet being sent.
-    const probe = await run(PYTHON, ['-c', 'import socket\ntry:\n    socket.create_connection(("192.0.2.1", 443), timeout=1)\nexcept ConnectionRefusedError as e:\n    print("refused:", e)'], env);
-    assert.match(probe.stdout, /refused: peer tests stay on this machine/, probe.stderr);
-    assert.match(fs.readFileSync(offlineLog, 'utf8'), /192\.0\.2\.1/);
+  it('the offline guard is active in the clients\' Python (it refuses non-loopback connections and name lookups before they happen)', async () => {
+    // 192.0.2.1 is TEST-NET-1 (documentation only); the guard refuses before any packet or DNS query is sent.
+    const attempt = (code: string) => `import socket\ntry:\n    ${code}\nexcept OSError as e:\n    print("refused:", e)`;
+    for (const code of ['socket.socket().connect(("192.0.2.1", 443))', 'socket.getaddrinfo("login.microsoftonline.com", 443)']) {
+      const probe = await run(PYTHON, ['-c', attempt(code)], env);
+      assert.match(probe.stdout, /refused: .*peer tests stay on this machine/, `${code}: ${probe.stdout}${probe.stderr}`);
+    }
+    assert.match(fs.readFileSync(offlineLog, 'utf8'), /'192\.0\.2\.1'[\s\S]*lookup 'login\.microsoftonline\.com'/);
     fs.rmSync(offlineLog);
   });
 
@@ -108,10 +111,11 @@ describe('peer clients: azure-ai-ml and the az CLI against the emulator', functi
     let steps: SdkStep[];
     before(async () => {
       const script = await run(PYTHON, [path.join(HERE, 'azureml_client.py'), emulator.connectionFile, path.join(HERE, 'fixtures'), 'peer-command-job'], env, 150_000);
+      // A report may follow the SDK's own progress output on the same line (LRO pollers print dots).
       steps = script.stdout
         .split('\n')
-        .filter((line) => line.startsWith('{"step"'))
-        .map((line) => JSON.parse(line) as SdkStep);
+        .filter((line) => line.includes('{"step"'))
+        .map((line) => JSON.parse(line.slice(line.indexOf('{"step"'))) as SdkStep);
       assert.ok(steps.length > 0, `the script reported nothing (exit ${script.code}):\n${script.stdout}\n${script.stderr}`);
     });
     const step = (name: string): SdkStep => {
@@ -147,8 +151,16 @@ describe('peer clients: azure-ai-ml and the az CLI against the emulator', functi
       assert.match(String(model.path), /\/datastores\/workspaceblobstore\/paths\/LocalUpload\/[0-9a-f]+\/model$/);
     });
 
+    it('creates a managed online endpoint and a deployment, and shifts traffic to it', () => {
+      const endpoint = step('online endpoint create');
+      assert.deepEqual([endpoint.name, endpoint.provisioning_state, endpoint.has_key], ['peer-endpoint', 'Succeeded', true]);
+      assert.match(String(endpoint.scoring_uri), /^https:\/\/peer-endpoint\.[a-z0-9]+\.inference\.ml\.azure\.com\/score$/);
+      assert.deepEqual([step('online deployment create').name, step('online deployment create').provisioning_state], ['blue', 'Succeeded']);
+      assert.deepEqual(step('online endpoint traffic').traffic, { blue: 100 });
+    });
+
     it('lists online endpoints', () => {
-      assert.ok(Array.isArray(step('online endpoint list').names));
+      assert.deepEqual(step('online endpoint list').names, ['peer-endpoint']);
     });
   });
 
@@ -194,7 +206,7 @@ describe('peer clients: azure-ai-ml and the az CLI against the emulator', functi
   });
 
   describe('nothing left the machine', () => {
-    it('no Python process tried a non-loopback connection', () => {
+    it('no Python process tried a non-loopback connection or name lookup', () => {
       const attempts = fs.existsSync(offlineLog) ? fs.readFileSync(offlineLog, 'utf8').trim() : '';
       assert.equal(attempts, '', `connections refused by the offline guard:\n${attempts}`);
     });
