@@ -7,17 +7,19 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startEmulator, type ConnectionInfo } from '../emulator/src/index';
-import { connectAzure, type AzureSession } from '../tasks/common/azureSession';
-import { installCancellationHandlers } from '../tasks/common/cancellation';
-import { createBlobStore, type BlobStore } from '../tasks/common/job/blobStore';
-import { createRunHistoryApi, LogStreamer } from '../tasks/common/job/runHistory';
+import { connectAzure, type AzureSession } from '../tasks/common/azure/azureSession';
+import { installCancellationHandlers } from '../tasks/common/platform/cancellation';
+import { openDefaultBlobStore, type BlobStore } from '../tasks/common/workspace/datastores';
+import { LogStreamer } from '../tasks/common/job/logStreamer';
+import { createRunHistoryApi } from '../tasks/common/workspace/runHistory';
 import { uploadSnapshots } from '../tasks/common/job/snapshotUpload';
 import { submitJob } from '../tasks/common/job/submit';
 import { waitForJob } from '../tasks/common/job/waitForJob';
-import { createWorkspaceApi, type WorkspaceApi } from '../tasks/common/job/workspaceApi';
-import { translateJobFile, type PendingUpload, type WorkspaceScope } from '../tasks/common/jobSpec';
-import type { TaskHost } from '../tasks/common/taskHost';
-import { amlApiHost, getVerifiedWorkspace } from '../tasks/common/workspace';
+import { createWorkspaceApi, type WorkspaceApi } from '../tasks/common/workspace/workspaceApi';
+import { translateJobFile, type PendingUpload } from '../tasks/common/jobSpec';
+import type { WorkspaceScope } from '../tasks/common/workspace/scope';
+import type { TaskHost } from '../tasks/common/platform/taskHost';
+import { amlApiHost, getVerifiedWorkspace } from '../tasks/common/workspace/workspace';
 
 const TARGETS = { armReadsPerJobMinute: 12, endNoticedMs: 3_000, logLagMs: 5_000 };
 const JOB_SECONDS = Number(process.env.BENCH_JOB_SECONDS ?? 60);
@@ -64,9 +66,7 @@ function writeProject(dir: string, endStampFile: string): string {
 }
 
 async function openStore(api: WorkspaceApi, session: AzureSession): Promise<BlobStore> {
-  const datastore = await api.defaultDatastore();
-  const secrets = datastore.properties.credentials?.credentialsType === 'None' ? undefined : await api.datastoreSecrets(datastore.name);
-  return createBlobStore(datastore, secrets, { httpClient: session.httpClient, credential: session.credential, maskSecret: () => undefined });
+  return openDefaultBlobStore(api, { httpClient: session.httpClient, credential: session.credential, maskSecret: () => undefined });
 }
 
 /** The storage SDK's own parallel upload (uploadFile, several files at a time) of the same files. */
@@ -87,7 +87,7 @@ export async function benchmarkJobWait(workDir: string): Promise<void> {
   try {
     const { connection } = emulator;
     const scope: WorkspaceScope = { subscriptionId: connection.subscriptionId, resourceGroup: connection.resourceGroupName, workspace: connection.workspaceName };
-    const workspace = await getVerifiedWorkspace(session, { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: scope.workspace });
+    const workspace = await getVerifiedWorkspace(session, scope);
     const api = createWorkspaceApi(session, scope);
     const runHistory = createRunHistoryApi(session, amlApiHost(session.cloud, workspace.location, workspace.discoveryUrl), scope);
     const endStampFile = path.join(workDir, 'job-ended-at');

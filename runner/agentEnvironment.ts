@@ -92,19 +92,27 @@ export function formatBuildNumber(format: string | undefined, now: Date, lookup:
   });
 }
 
+/** The Azure DevOps project a local run pretends to belong to. */
+const PROJECT_NAME = 'azureml';
+
+/** The pipeline's name in Azure DevOps: locally, its file name. */
+function definitionNameOf(pipelineFile: string): string {
+  return path.basename(pipelineFile).replace(/\.ya?ml$/i, '');
+}
+
 export function newRunFacts(options: { pipelineFile: string; collectionUri: string; workFolder: string; debug: boolean; buildNumberFormat?: string; now?: Date }): RunFacts {
   const repository = repositoryInfo(options.pipelineFile);
   const now = options.now ?? new Date();
-  const definitionName = path.basename(options.pipelineFile).replace(/\.ya?ml$/i, '');
+  const definitionName = definitionNameOf(options.pipelineFile);
   const branchName = repository.sourceBranch.split('/').pop() ?? '';
   const lookup = (name: string) =>
-    ({ 'build.definitionname': definitionName, builddefinitionname: definitionName, 'build.sourcebranchname': branchName, sourcebranchname: branchName, teamproject: 'azureml' })[name.toLowerCase()];
+    ({ 'build.definitionname': definitionName, builddefinitionname: definitionName, 'build.sourcebranchname': branchName, sourcebranchname: branchName, teamproject: PROJECT_NAME })[name.toLowerCase()];
   return {
     // Azure DevOps build ids are unique int32s; milliseconds keep two local runs apart.
     buildId: now.getTime() % 2_000_000_000,
     buildNumber: formatBuildNumber(options.buildNumberFormat, now, lookup),
     planId: randomUUID(),
-    projectName: 'azureml',
+    projectName: PROJECT_NAME,
     projectId: randomUUID(),
     collectionId: randomUUID(),
     collectionUri: options.collectionUri,
@@ -116,16 +124,58 @@ export function newRunFacts(options: { pipelineFile: string; collectionUri: stri
   };
 }
 
+/**
+ * The variables naming an agent's build directory (<work>/1): sources in s, artifacts in a,
+ * binaries in b. Each agent of the pool has its own (<work>/2 for the second ...).
+ */
+export function buildDirectoryVariables(buildDirectory: string): PredefinedVariable[] {
+  const entries: Array<[string, string]> = [
+    ['Agent.BuildDirectory', buildDirectory],
+    ['Pipeline.Workspace', buildDirectory],
+    ['System.DefaultWorkingDirectory', path.join(buildDirectory, 's')],
+    ['Build.SourcesDirectory', path.join(buildDirectory, 's')],
+    ['Build.Repository.LocalPath', path.join(buildDirectory, 's')],
+    ['System.ArtifactsDirectory', path.join(buildDirectory, 'a')],
+    ['Build.ArtifactStagingDirectory', path.join(buildDirectory, 'a')],
+    ['Build.StagingDirectory', path.join(buildDirectory, 'a')],
+    ['Build.BinariesDirectory', path.join(buildDirectory, 'b')],
+    ['Common.TestResultsDirectory', path.join(buildDirectory, 'TestResults')],
+  ];
+  return entries.map(([name, value]) => ({ name, value }));
+}
+
+/**
+ * The run's project, definition and sources: what the service knows before the run starts, hence
+ * also at compile time ("available in templates"), e.g. `${{ if eq(variables['Build.SourceBranch'], ...) }}`.
+ */
+function sourceVariables(repo: RepositoryInfo, definitionName: string, projectName: string): Array<[string, string]> {
+  return [
+    ['System.TeamProject', projectName],
+    ['Build.DefinitionName', definitionName],
+    ['Build.Reason', 'Manual'],
+    ['Build.Repository.Name', repo.name],
+    ['Build.Repository.Uri', repo.uri],
+    ['Build.Repository.Provider', 'TfsGit'],
+    ['Build.SourceVersion', repo.sourceVersion],
+    ['Build.SourceBranch', repo.sourceBranch],
+    ['Build.SourceBranchName', repo.sourceBranch.split('/').pop() ?? ''],
+  ];
+}
+
+/** The predefined variables ${{ variables.x }} sees when the pipeline file compiles. */
+export function templateVariables(pipelineFile: string): Record<string, string> {
+  return Object.fromEntries(sourceVariables(repositoryInfo(pipelineFile), definitionNameOf(pipelineFile), PROJECT_NAME));
+}
+
 /** Variables set once per run (the job adds its own with jobVariables). */
 export function runVariables(run: RunFacts, target: AzureTarget): PredefinedVariable[] {
   const buildDirectory = path.join(run.workFolder, '1');
-  const repo = run.repository;
   const vars: Array<[string, string]> = [
     ['System.CollectionUri', run.collectionUri],
     ['System.TeamFoundationCollectionUri', run.collectionUri],
     ['System.TeamFoundationServerUri', run.collectionUri],
     ['System.CollectionId', run.collectionId],
-    ['System.TeamProject', run.projectName],
+    ...sourceVariables(run.repository, run.definitionName, run.projectName),
     ['System.TeamProjectId', run.projectId],
     ['System.DefinitionId', '1'],
     ['System.DefinitionName', run.definitionName],
@@ -135,30 +185,13 @@ export function runVariables(run: RunFacts, target: AzureTarget): PredefinedVari
     ['System.TimelineId', run.planId],
     ['System.Debug', run.debug ? 'true' : 'false'],
     ['System.PullRequest.IsFork', 'False'],
-    ['System.DefaultWorkingDirectory', repo.localPath],
-    ['System.ArtifactsDirectory', path.join(buildDirectory, 'a')],
     ['Build.BuildId', String(run.buildId)],
     ['Build.BuildNumber', run.buildNumber],
     ['Build.BuildUri', `vstfs:///Build/Build/${run.buildId}`],
-    ['Build.DefinitionName', run.definitionName],
     ['Build.DefinitionVersion', '1'],
-    ['Build.Reason', 'Manual'],
     ['Build.RequestedFor', os.userInfo().username],
     ['Build.RequestedForEmail', ''],
     ['Build.QueuedBy', os.userInfo().username],
-    ['Build.Repository.Name', repo.name],
-    ['Build.Repository.Uri', repo.uri],
-    ['Build.Repository.Provider', 'TfsGit'],
-    ['Build.Repository.LocalPath', repo.localPath],
-    ['Build.SourcesDirectory', repo.localPath],
-    ['Build.SourceVersion', repo.sourceVersion],
-    ['Build.SourceBranch', repo.sourceBranch],
-    ['Build.SourceBranchName', repo.sourceBranch.split('/').pop() ?? ''],
-    ['Build.ArtifactStagingDirectory', path.join(buildDirectory, 'a')],
-    ['Build.StagingDirectory', path.join(buildDirectory, 'a')],
-    ['Build.BinariesDirectory', path.join(buildDirectory, 'b')],
-    ['Common.TestResultsDirectory', path.join(buildDirectory, 'TestResults')],
-    ['Pipeline.Workspace', buildDirectory],
     ['Agent.Name', 'local-runner'],
     ['Agent.MachineName', os.hostname()],
     ['Agent.Id', '1'],
@@ -167,9 +200,9 @@ export function runVariables(run: RunFacts, target: AzureTarget): PredefinedVari
     ['Agent.OSArchitecture', process.arch === 'arm64' ? 'ARM64' : 'X64'],
     ['Agent.WorkFolder', run.workFolder],
     ['Agent.RootDirectory', run.workFolder],
-    ['Agent.BuildDirectory', buildDirectory],
     ['Agent.ToolsDirectory', path.join(run.workFolder, '_tool')],
     ['Agent.HomeDirectory', path.dirname(process.execPath)],
+    ...buildDirectoryVariables(buildDirectory).map((v): [string, string] => [v.name, v.value]),
   ];
   // The agent's proxy and CA settings, which tasks must honour (task-lib getHttpProxyConfiguration).
   if (target.proxy) {

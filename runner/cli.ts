@@ -1,10 +1,12 @@
 // npm run pipeline -- <pipeline.yml> [options]: run an Azure Pipelines YAML locally, the way the
 // agent runs it, against the embedded emulator (default), a running emulator, or real Azure.
 import * as path from 'node:path';
+import * as readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { startEmbeddedEmulator, type EmulatorHandle } from './embeddedEmulator';
 import { UserError } from './errors';
-import { parsePipelineFile } from './parser';
+import { readVariableGroups } from './executor/variableGroups';
+import { expandedPipelineYaml, parsePipelineFile } from './model/parser';
 import { Cancellation, runPipeline, type RunOutcome } from './index';
 import { AUTH_CHOICES, azureTargetFromEnvironment, emulatorTarget, readConnectionFile, type AuthChoice, type AzureTarget } from './serviceConnection';
 
@@ -26,10 +28,23 @@ Run:
   --param NAME=VALUE  set a pipeline parameter; repeatable
   --report FILE       write a JSON report of the run
   --tasks DIR         packaged tasks (default: build/tasks, made by \`npm run build\`)
-  --work DIR          the agent's work folder (default: a temporary one)
+  --work DIR          the agent's work folder (default: a temporary one, removed at exit)
+  --keep-work         keep the temporary work folder after the run
   --debug             System.Debug=true
   --demo              use the emulator's workspace for the resourceGroupName and workspaceName
                       variables and end with a guide to what was done
+  --parallel N        agents: jobs that may run at the same time (default 1)
+  --variable-group NAME=FILE
+                      a variable group of the Library, from a YAML file (name: value, or
+                      name: { value, isSecret: true } for a masked secret); repeatable
+  --expand            print the pipeline as the server compiles it (templates and \${{ }}
+                      resolved) and exit without running
+
+Environments (checks live on environments in Azure DevOps, so here they come from a file):
+  --environments FILE checks per environment: approval, exclusiveLock, resources
+  --approve ENV       approve deployments to ENV; repeatable
+  --reject ENV        reject deployments to ENV; repeatable
+                      (otherwise: a prompt when a terminal is attached, or an answer file)
 
 Every service connection name in the YAML maps to the chosen target. Ctrl-C cancels like the
 agent: SIGINT to the running step, SIGTERM 7.5 s later, kill 2.5 s after that; steps with
@@ -45,6 +60,27 @@ function pairs(values: string[] | undefined, option: string): Record<string, str
   return result;
 }
 
+function positiveInteger(text: string, option: string): number {
+  if (!/^[1-9]\d*$/.test(text)) throw new UserError(`${option} ${text}: expected a whole number from 1`);
+  return Number(text);
+}
+
+/** A y/n question on the terminal, given up when the approval is answered another way. */
+function terminalPrompt(question: string, cancellation: Cancellation): Promise<string> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  return new Promise((resolve) => {
+    const unsubscribe = cancellation.subscribe(() => {
+      rl.close();
+      resolve('');
+    });
+    rl.question(question, (answer) => {
+      unsubscribe();
+      rl.close();
+      resolve(answer);
+    });
+  });
+}
+
 interface CliOptions {
   pipelineFile: string;
   report?: string;
@@ -57,6 +93,13 @@ interface CliOptions {
   parameters: Record<string, string>;
   tasks?: string;
   work?: string;
+  keepWork: boolean;
+  parallel?: number;
+  variableGroups: Record<string, string>;
+  expand: boolean;
+  environmentsFile?: string;
+  approve: string[];
+  reject: string[];
   debug: boolean;
   demo: boolean;
 }
@@ -78,6 +121,13 @@ function parseCommandLine(argv: string[]): CliOptions | undefined {
         param: { type: 'string', multiple: true },
         tasks: { type: 'string' },
         work: { type: 'string' },
+        'keep-work': { type: 'boolean', default: false },
+        parallel: { type: 'string' },
+        'variable-group': { type: 'string', multiple: true },
+        expand: { type: 'boolean', default: false },
+        environments: { type: 'string' },
+        approve: { type: 'string', multiple: true },
+        reject: { type: 'string', multiple: true },
         debug: { type: 'boolean', default: false },
         demo: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -106,6 +156,13 @@ function parseCommandLine(argv: string[]): CliOptions | undefined {
     parameters: pairs(values.param, '--param'),
     tasks: values.tasks,
     work: values.work,
+    keepWork: values['keep-work']!,
+    parallel: values.parallel === undefined ? undefined : positiveInteger(values.parallel, '--parallel'),
+    variableGroups: pairs(values['variable-group'], '--variable-group'),
+    expand: values.expand!,
+    environmentsFile: values.environments,
+    approve: values.approve ?? [],
+    reject: values.reject ?? [],
     debug: values.debug!,
     demo: values.demo!,
   };
@@ -122,7 +179,7 @@ function demoGuide(outcome: RunOutcome, options: CliOptions, emulator: EmulatorH
     lines.push(`                   (connection.json, the request log and every resource the tasks created)`);
   }
   if (options.report) lines.push(`  run report       ${path.resolve(options.report)}`);
-  lines.push(`  agent work dir   ${outcome.report.workFolder}`);
+  if (outcome.report.workFolderKept) lines.push(`  agent work dir   ${outcome.report.workFolder}`);
   lines.push('', 'Next: samples/README.md explains each sample; `npm run emulator` keeps an emulator running for');
   lines.push('`npm run pipeline -- <file> --connection <state dir>/connection.json`.');
   return lines;
@@ -147,7 +204,12 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onInterrupt);
 
   // Refuse a bad pipeline file before starting anything.
-  parsePipelineFile(options.pipelineFile, { parameters: options.parameters, variables: options.variables });
+  const parseOptions = { parameters: options.parameters, variables: options.variables, variableGroups: readVariableGroups(options.variableGroups) };
+  if (options.expand) {
+    process.stdout.write(expandedPipelineYaml(options.pipelineFile, parseOptions));
+    return 0;
+  }
+  parsePipelineFile(options.pipelineFile, parseOptions);
   let emulator: EmulatorHandle | undefined;
   let target: AzureTarget;
   try {
@@ -172,6 +234,11 @@ async function main(argv: string[]): Promise<number> {
       target,
       tasksDirectory: options.tasks,
       workFolder: options.work,
+      keepWork: options.keepWork,
+      parallel: options.parallel,
+      variableGroups: options.variableGroups,
+      environmentsFile: options.environmentsFile,
+      approvals: { approve: options.approve, reject: options.reject, prompt: process.stdin.isTTY && process.stdout.isTTY ? terminalPrompt : undefined },
       variables,
       secrets: options.secrets,
       parameters: options.parameters,

@@ -8,12 +8,15 @@ import { startDevOpsServer } from './devopsServer';
 import { UserError } from './errors';
 import { createLoopbackCertificate, type LoopbackCertificate } from './loopbackTls';
 import { SecretMasker } from './masker';
-import type { TaskResult } from './model';
-import { parsePipelineFile } from './parser';
+import type { Pipeline, TaskResult } from './model/pipeline';
+import { parsePipelineFile } from './model/parser';
 import { AGENT_GRACE_PERIODS, type GracePeriods } from './processRunner';
-import { overallResult, summaryLines, writeReport, type PipelineReport } from './report';
+import { deploymentHistory, overallResult, summaryLines, writeReport, type PipelineReport } from './report';
 import { RunLog, type LogSink } from './runLog';
-import { Scheduler } from './scheduler';
+import { readEnvironmentsFile, EnvironmentLocks, type ApprovalAnswers, type EnvironmentSettings } from './executor/environments';
+import { WorkingCopy } from './executor/checkout';
+import { Scheduler } from './executor/scheduler';
+import { readVariableGroups } from './executor/variableGroups';
 import { EndpointRegistry, type AzureTarget } from './serviceConnection';
 import { TaskCatalog } from './taskCatalog';
 
@@ -21,6 +24,9 @@ export { Cancellation } from './cancellation';
 export { AGENT_GRACE_PERIODS } from './processRunner';
 export type { PipelineReport } from './report';
 export { emulatorTarget, azureTargetFromEnvironment, readConnectionFile, type AzureTarget, type EmulatorConnection, type AuthChoice } from './serviceConnection';
+
+/** Exclusive locks are per machine; runs in one process share the queue. */
+const ENVIRONMENT_LOCKS = new EnvironmentLocks();
 
 export const DEFAULT_TASKS_DIRECTORY = path.resolve(__dirname, '..', 'build', 'tasks');
 
@@ -31,6 +37,8 @@ export interface RunOptions {
   tasksDirectory?: string;
   /** The agent's work folder (_temp, build directories); default a fresh temporary one. */
   workFolder?: string;
+  /** Keep the temporary work folder after the run (a --work folder is always kept). */
+  keepWork?: boolean;
   variables?: Record<string, string>;
   secrets?: Record<string, string>;
   parameters?: Record<string, string>;
@@ -45,6 +53,14 @@ export interface RunOptions {
   onSignal?: (step: string, signal: NodeJS.Signals) => void;
   /** Length of a minute for timeoutInMinutes; tests shorten it. */
   minuteMs?: number;
+  /** --parallel: agents, i.e. jobs that may run at the same time (default 1). */
+  parallel?: number;
+  /** --variable-group name=file.yml. */
+  variableGroups?: Record<string, string>;
+  /** --environments: the environments' checks (approvals, exclusive lock) and resources. */
+  environmentsFile?: string;
+  /** --approve / --reject and the interactive prompt. */
+  approvals?: ApprovalAnswers;
 }
 
 export interface RunOutcome {
@@ -55,7 +71,9 @@ export interface RunOutcome {
 }
 
 export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
-  const pipeline = parsePipelineFile(options.pipelineFile, { parameters: options.parameters, variables: options.variables });
+  const pipeline = parsePipelineFile(options.pipelineFile, { parameters: options.parameters, variables: options.variables, variableGroups: readVariableGroups(options.variableGroups ?? {}) });
+  const environments = options.environmentsFile ? readEnvironmentsFile(options.environmentsFile) : new Map<string, EnvironmentSettings>();
+  checkApprovalOptions(pipeline, options.approvals);
   const masker = new SecretMasker();
   options.target.secrets.forEach((s) => masker.add(s));
   Object.values(options.secrets ?? {}).forEach((s) => masker.add(s));
@@ -63,6 +81,8 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   const debug = options.debug || Object.entries(options.variables ?? {}).some(([k, v]) => k.toLowerCase() === 'system.debug' && v.toLowerCase() === 'true');
   const log = new RunLog(options.sink ?? ((line) => console.log(line)), masker, debug);
   const workFolder = options.workFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'azureml-pipeline-'));
+  // A folder the runner made is its own to remove; one the user named is theirs.
+  const removeWorkFolder = !options.workFolder && !options.keepWork;
   const cancellation = options.cancellation ?? new Cancellation();
 
   const started = new Date();
@@ -90,6 +110,9 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
       secretOverrides: options.secrets ?? {},
       onSignal: options.onSignal,
       minuteMs: options.minuteMs ?? 60_000,
+      parallel: options.parallel,
+      workingCopy: new WorkingCopy(run.repository.localPath, workFolder),
+      environments: { settings: environments, answers: options.approvals ?? { approve: [], reject: [] }, locks: ENVIRONMENT_LOCKS },
     });
     const stages = await scheduler.run();
     const finished = new Date();
@@ -103,13 +126,27 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
       durationSeconds: (finished.getTime() - started.getTime()) / 1000,
       target: { kind: options.target.kind, auth: options.target.auth, scheme: options.target.scheme, subscriptionId: options.target.subscriptionId, ...(options.emulatorStateDir ? { emulatorStateDir: options.emulatorStateDir } : {}) },
       workFolder,
+      workFolderKept: !removeWorkFolder,
       stages,
+      deployments: deploymentHistory(scheduler.deployments),
     };
     if (options.reportFile) writeReport(options.reportFile, report, masker);
-    const summary = summaryLines(stages).map((l) => masker.mask(l));
+    const summary = summaryLines(stages, report.deployments).map((l) => masker.mask(l));
     return { result: report.result, report: masker.maskDeep(report), summary };
   } finally {
     await devops.stop();
+    if (removeWorkFolder) fs.rmSync(workFolder, { recursive: true, force: true });
+  }
+}
+
+/** An --approve or --reject for an environment the pipeline never deploys to is a typo: say so. */
+function checkApprovalOptions(pipeline: Pipeline, approvals: ApprovalAnswers | undefined): void {
+  const used = new Set(pipeline.stages.flatMap((s) => s.jobs.flatMap((j) => (j.deployment ? [j.deployment.environment.name] : []))));
+  const known = [...used].join(', ') || 'none';
+  for (const [option, names] of [['--approve', approvals?.approve ?? []], ['--reject', approvals?.reject ?? []]] as const) {
+    for (const name of names) {
+      if (![...used].some((u) => u.toLowerCase() === name.toLowerCase())) throw new UserError(`${option} ${name}: the pipeline deploys to no environment '${name}' (its environments: ${known})`);
+    }
   }
 }
 

@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SecretMasker } from './masker';
-import { mergeResults, type TaskResult } from './model';
-import type { StageRecord } from './scheduler';
+import { mergeResults, type TaskResult } from './model/pipeline';
+import type { DeploymentRecord, StageRecord } from './executor/scheduler';
 
 export interface PipelineReport {
   pipeline: string;
@@ -16,7 +16,17 @@ export interface PipelineReport {
   durationSeconds: number;
   target: { kind: 'emulator' | 'azure'; auth: string; scheme: string; subscriptionId: string; emulatorStateDir?: string };
   workFolder: string;
+  /** False when the runner removed its temporary work folder at exit (no --keep-work). */
+  workFolderKept: boolean;
   stages: StageRecord[];
+  /** Deployment history: each environment's deployments in this run, in the order they finished. */
+  deployments: Record<string, DeploymentRecord[]>;
+}
+
+export function deploymentHistory(records: DeploymentRecord[]): Record<string, DeploymentRecord[]> {
+  const history: Record<string, DeploymentRecord[]> = {};
+  for (const r of records) (history[r.environment] ??= []).push(r);
+  return history;
 }
 
 /** A run's result: the worst of the stages that ran; Succeeded when everything was skipped. */
@@ -30,8 +40,8 @@ export function writeReport(file: string, report: PipelineReport, masker: Secret
   fs.writeFileSync(file, `${JSON.stringify(masker.maskDeep(report), null, 2)}\n`, 'utf8');
 }
 
-/** The closing lines of a run: one line per step, grouped by job. */
-export function summaryLines(stages: StageRecord[]): string[] {
+/** The closing lines of a run: one line per step, grouped by job, then the deployments. */
+export function summaryLines(stages: StageRecord[], deployments: Record<string, DeploymentRecord[]> = {}): string[] {
   const lines: string[] = [];
   for (const stage of stages) {
     for (const job of stage.jobs) {
@@ -39,11 +49,14 @@ export function summaryLines(stages: StageRecord[]): string[] {
       lines.push(`  ${where}: ${job.result}${job.reason ? ` (${job.reason})` : ''}`);
       for (const step of job.steps) {
         const what = step.task ?? step.script ?? '';
-        lines.push(`    ${step.result.padEnd(19)} ${step.displayName}${what ? ` [${what}]` : ''}${step.durationSeconds ? ` ${step.durationSeconds.toFixed(1)}s` : ''}${step.result !== 'Succeeded' && (step.reason ?? step.message) ? ` — ${step.reason ?? step.message}` : ''}`);
+        lines.push(`    ${step.result.padEnd(19)} ${step.phase ? `${step.phase}: ` : ''}${step.displayName}${what ? ` [${what}]` : ''}${step.durationSeconds ? ` ${step.durationSeconds.toFixed(1)}s` : ''}${step.result !== 'Succeeded' && (step.reason ?? step.message) ? ` — ${step.reason ?? step.message}` : ''}`);
         const outputs = outputsLine(step.outputVariables);
         if (outputs) lines.push(`${' '.repeat(24)}${outputs}`);
       }
     }
+  }
+  for (const [environment, history] of Object.entries(deployments)) {
+    for (const d of history) lines.push(`  Deployment to ${environment}${d.resource ? ` (${d.resource})` : ''}: ${d.result} — ${d.stage} / ${d.job}, ${d.strategy}`);
   }
   return lines;
 }

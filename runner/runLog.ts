@@ -10,6 +10,11 @@ export class RunLog {
     readonly debugEnabled: boolean,
   ) {}
 
+  /** The same log with every line prefixed: jobs running side by side stay tellable apart. */
+  prefixed(prefix: string): RunLog {
+    return new RunLog((line) => this.sink(`${prefix}${line}`), this.masker, this.debugEnabled);
+  }
+
   line(text: string): void {
     for (const l of this.masker.mask(text).split('\n')) this.sink(l);
   }

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { flag, type LoggingCommand } from './loggingCommands';
 import type { SecretMasker } from './masker';
-import { mergeResults, type TaskResult } from './model';
+import { mergeResults, type TaskResult } from './model/pipeline';
 import type { RunLog } from './runLog';
 import type { VariableStore } from './variables';
 

@@ -8,9 +8,9 @@ import { agentProcessEnvironment, scriptMachineEnvironment, taskMachineEnvironme
 import type { Cancellation } from './cancellation';
 import { formatPosition } from './errors';
 import { parseLoggingCommand } from './loggingCommands';
-import { expandMacros } from './macros';
+import { expandMacros } from './expressions/macros';
 import type { SecretMasker } from './masker';
-import type { ScriptStep, Step, TaskResult, TaskStep } from './model';
+import type { ScriptStep, Step, TaskResult, TaskStep } from './model/pipeline';
 import { startProcess, type GracePeriods, type ProcessSpec } from './processRunner';
 import type { RunLog } from './runLog';
 import { endpointEnvironment, systemVssConnectionEnvironment, type AzureTarget, type EndpointRegistry, type ServiceEndpoint } from './serviceConnection';
@@ -30,6 +30,10 @@ export interface StepEnvironment {
   cancellation: Cancellation;
   prependPath: string[];
   tempDirectory: string;
+  /** Build.SourcesDirectory of this job: where scripts and tasks start. */
+  sourcesDirectory: string;
+  /** `checkout: self` copies the repository there; `none` leaves it empty. Returns what was done. */
+  checkout(repository: 'self' | 'none'): string;
   /** Length of a minute for timeoutInMinutes (tests shorten it). */
   minuteMs: number;
   /** Test hook: every signal the runner sends to a step's process. */
@@ -100,7 +104,7 @@ function stepEnv(step: Step, env: StepEnvironment): Record<string, string> {
  * System.DefaultWorkingDirectory (so an empty one arrives as the repository root).
  */
 function rootFilePathInput(value: string, env: StepEnvironment): string {
-  return path.resolve(env.variables.get('System.DefaultWorkingDirectory') || env.run.repository.localPath, value);
+  return path.resolve(env.variables.get('System.DefaultWorkingDirectory') || env.sourcesDirectory, value);
 }
 
 function prepareTask(step: TaskStep, env: StepEnvironment): PreparedStep {
@@ -143,7 +147,7 @@ function prepareTask(step: TaskStep, env: StepEnvironment): PreparedStep {
   Object.assign(processEnv, stepInstanceEnvironment(step, displayName, env));
   return {
     displayName,
-    spec: { file: process.execPath, args: [task.target], cwd: env.run.repository.localPath, env: processEnv, signalGroup: false },
+    spec: { file: process.execPath, args: [task.target], cwd: env.sourcesDirectory, env: processEnv, signalGroup: false },
     preamble: [BANNER, `Task         : ${task.friendlyName}`, `Description  : ${task.description}`, `Version      : ${version}`, `Author       : ${task.author}`, BANNER],
     exitCodeMessage: (code) => `Exit code ${code} returned from process: file name '${process.execPath}', arguments '"${task.target}"'.`,
     record: { task: `${task.name}@${task.version.Major}`, taskVersion: version },
@@ -155,7 +159,7 @@ function prepareScript(step: ScriptStep, env: StepEnvironment): PreparedStep {
   const script = expandMacros(step.script, env.variables);
   const file = path.join(env.tempDirectory, `${randomUUID()}.sh`);
   fs.writeFileSync(file, script, 'utf8');
-  const cwd = step.workingDirectory ? path.resolve(env.run.repository.localPath, expandMacros(step.workingDirectory, env.variables)) : env.run.repository.localPath;
+  const cwd = step.workingDirectory ? path.resolve(env.sourcesDirectory, expandMacros(step.workingDirectory, env.variables)) : env.sourcesDirectory;
   const processEnv: Record<string, string> = {
     ...agentProcessEnvironment(env.run),
     ...scriptMachineEnvironment(env.target),
@@ -257,9 +261,7 @@ export async function executeStep(step: Step, env: StepEnvironment): Promise<Ste
   if (step.kind === 'checkout') {
     const displayName = step.displayName || `Checkout ${env.run.repository.name}`;
     env.log.section(`Starting: ${displayName}`);
-    env.log.line(
-      step.repository === 'self' ? `checkout: self — using the working copy at ${env.run.repository.localPath} as it is (nothing fetched).` : 'checkout: none — no repository is checked out.',
-    );
+    env.log.line(env.checkout(step.repository));
     env.log.section(`Finishing: ${displayName}`);
     return record(displayName, { result: 'Succeeded' });
   }

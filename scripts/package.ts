@@ -1,5 +1,5 @@
 // `npm run package [-- --dev] [-- --publisher ID]`: writes dist/<publisher>.<id>-<version>.vsix from the
-// bundles `npm run build` made. Only the manifest, images, README and the built task folders are staged,
+// bundles `npm run build` made. Only the manifest, images, the Marketplace overview and the built task folders are staged,
 // so no sources, tests, maps or node_modules can reach the package. tfx runs offline: its disk cache and
 // saved options are bypassed and a preloaded guard refuses any non-loopback connection.
 import * as fs from 'node:fs';
@@ -15,8 +15,8 @@ import { BUILT_TASKS_ROOT, REPO_ROOT, listTaskFolders, readJsonFile, readTaskJso
 export const DIST_DIR = path.join(REPO_ROOT, 'dist');
 const TFX_CLI = path.join(REPO_ROOT, 'node_modules', 'tfx-cli', '_build', 'tfx-cli.js');
 const NETWORK_GUARD = path.join(__dirname, 'network-guard.cjs');
-/** Staged beside the tasks, as they are in the repo. */
-const EXTENSION_FILES = ['images', 'README.md'];
+/** Staged beside the tasks, as they are in the repo: the overview is the Marketplace page (content.details). */
+export const EXTENSION_FILES = ['images', 'overview.md'];
 
 export interface PackageOptions extends Partial<Variant> {
   /** The built task folders (default build/tasks). */

@@ -1,14 +1,14 @@
 // AzureMLModel@1: registers a model from a job output, a local folder or a URI, versioned, traced to the run, safe to re-run.
-import { connectAzure } from "../common/azureSession";
+import { connectAzure } from "../common/azure/azureSession";
 import { readModelInputs } from "../common/model/inputs";
 import { runModelTask } from "../common/model/modelTask";
-import { readTaskIdentity } from "../common/product";
-import { createTaskLibHost } from "../common/taskLibHost";
-import { runTask } from "../common/taskRunner";
+import { readTaskIdentity } from "../common/platform/product";
+import { createTaskLibHost } from "../common/platform/taskLibHost";
+import { runAzureTask } from "../common/azure/azureTask";
 
 const host = createTaskLibHost();
 
-void runTask(host, async ({ cancellation, defer }) => {
+void runAzureTask(host, async ({ cancellation, defer }) => {
   const inputs = readModelInputs(host);
   const session = await connectAzure(host, inputs.connectionId, { ...readTaskIdentity(__dirname), cancellation });
   defer(() => session.dispose());

@@ -1,21 +1,21 @@
 // AzureMLWorkspace@1: proves the pipeline can use an Azure ML workspace and publishes its details.
-import { connectAzure } from "../common/azureSession";
-import { createTaskLibHost } from "../common/taskLibHost";
-import { runTask } from "../common/taskRunner";
-import { getVerifiedWorkspace, writeWorkspaceConfig } from "../common/workspace";
-import { readTaskIdentity } from "../common/product";
+import { connectAzure } from "../common/azure/azureSession";
+import { createTaskLibHost } from "../common/platform/taskLibHost";
+import { runAzureTask } from "../common/azure/azureTask";
+import { getVerifiedWorkspace, writeWorkspaceConfig } from "../common/workspace/workspace";
+import { readTaskIdentity } from "../common/platform/product";
 
 const host = createTaskLibHost();
 
-void runTask(host, async ({ cancellation, defer }) => {
+void runAzureTask(host, async ({ cancellation, defer }) => {
   const connectionId = host.getInput("azureSubscription", true);
   const resourceGroup = host.getInput("resourceGroupName", true);
-  const name = host.getInput("workspaceName", true);
+  const workspaceName = host.getInput("workspaceName", true);
   const configFile = host.getPathInput("configFile");
   const session = await connectAzure(host, connectionId, { ...readTaskIdentity(__dirname), cancellation });
   defer(() => session.dispose());
 
-  const workspace = await getVerifiedWorkspace(session, { subscriptionId: session.subscriptionId, resourceGroup, name });
+  const workspace = await getVerifiedWorkspace(session, { subscriptionId: session.subscriptionId, resourceGroup, workspace: workspaceName });
   host.setVariable("workspaceId", workspace.armId, { isOutput: true });
   host.setVariable("location", workspace.location, { isOutput: true });
   host.setVariable("discoveryUrl", workspace.discoveryUrl, { isOutput: true });
@@ -24,6 +24,6 @@ void runTask(host, async ({ cancellation, defer }) => {
   if (configFile) {
     host.log(`Wrote Azure ML config ${writeWorkspaceConfig(configFile, workspace)}`);
   }
-  host.log(`Workspace '${workspace.name}' (${workspace.location}) in resource group '${resourceGroup}', subscription '${session.connection.subscriptionName ?? session.subscriptionId}' is reachable as ${session.identityDescription}. Studio: ${workspace.studioUrl}`);
-  host.setResult("Succeeded", `Azure ML workspace ${workspace.name} is ready.`);
+  host.log(`Workspace '${workspace.workspace}' (${workspace.location}) in resource group '${resourceGroup}', subscription '${session.connection.subscriptionName ?? session.subscriptionId}' is reachable as ${session.identityDescription}. Studio: ${workspace.studioUrl}`);
+  host.setResult("Succeeded", `Azure ML workspace ${workspace.workspace} is ready.`);
 });

@@ -63,9 +63,10 @@ describe('packaging (npm run package)', function () {
     assert.equal(path.basename(publicPackage.vsixPath), `${base.publisher}.${base.id}-${version}.vsix`);
   });
 
-  it('holds exactly the manifest, logo, README and, per task, task.json, icon.png, the bundle and its Strings', () => {
+  it('holds exactly the manifest, the overview and its images and, per task, task.json, icon.png, the bundle and its Strings', () => {
     const expected = [
-      '[Content_Types].xml', 'extension.vsixmanifest', 'extension.vsomanifest', 'README.md', 'images/extension-icon.png',
+      '[Content_Types].xml', 'extension.vsixmanifest', 'extension.vsomanifest', 'overview.md',
+      ...listFiles(path.join(REPO_ROOT, 'images'), 'images/'),
       ...sourceTasks.flatMap(({ folder, dir }) => [
         `tasks/${folder}/task.json`, `tasks/${folder}/icon.png`, `tasks/${folder}/index.js`,
         ...(fs.existsSync(path.join(dir, 'Strings')) ? listFiles(path.join(dir, 'Strings'), `tasks/${folder}/Strings/`) : []),
@@ -73,6 +74,20 @@ describe('packaging (npm run package)', function () {
     ].sort();
     assert.deepEqual(files(publicPackage.entries), expected);
     assert.deepEqual(files(devPackage.entries), expected);
+  });
+
+  it('gives the Marketplace an overview whose links work outside the repository', () => {
+    const details = (base.content as { details: { path: string } }).details.path;
+    const overview = entryText(publicPackage.entries, details);
+    const packaged = new Set(files(publicPackage.entries));
+    const addressable = (base.files ?? []).filter((f) => f.addressable).map((f) => `${f.path}/`);
+    const targets = [...overview.matchAll(/\]\(([^)\s]+)[^)]*\)/g)].map((m) => m[1]);
+    assert.ok(targets.some((t) => t.startsWith('images/')), 'the overview shows a picture of a run');
+    for (const target of targets) {
+      if (/^https:\/\//.test(target)) continue;
+      // A relative link resolves against the package: only addressable files that are in it work.
+      assert.ok(packaged.has(target) && addressable.some((folder) => target.startsWith(folder)), `overview link ${target} only works inside the repository`);
+    }
   });
 
   it('contributes every task folder as a pipeline task', () => {

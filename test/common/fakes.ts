@@ -2,9 +2,9 @@
 import * as sinon from "sinon";
 import type { TokenCredential } from "@azure/core-auth";
 import { createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
-import type { AzureSession } from "../../tasks/common/azureSession";
-import { knownCloud, type CloudEndpoints } from "../../tasks/common/clouds";
-import type { EndpointAuthorization, TaskHost } from "../../tasks/common/taskHost";
+import type { AzureSession } from "../../tasks/common/azure/azureSession";
+import { knownCloud, type CloudEndpoints } from "../../tasks/common/azure/clouds";
+import type { EndpointAuthorization, TaskHost } from "../../tasks/common/platform/taskHost";
 
 export interface FakeHostState {
   inputs?: Record<string, string>;
@@ -12,6 +12,8 @@ export interface FakeHostState {
   endpoints?: Record<string, { url?: string; auth?: EndpointAuthorization; data?: Record<string, string> }>;
   proxy?: ReturnType<TaskHost["getHttpProxyConfiguration"]>;
   certs?: ReturnType<TaskHost["getHttpCertConfiguration"]>;
+  /** The process environment the host shows; the real one when absent. */
+  env?: Record<string, string | undefined>;
 }
 
 export type FakeHost = { [K in keyof TaskHost]: sinon.SinonStub } & TaskHost;
@@ -44,6 +46,10 @@ export function fakeHost(state: FakeHostState = {}): FakeHost {
     uploadSummary: sinon.stub(),
     getHttpProxyConfiguration: sinon.stub().callsFake(() => state.proxy),
     getHttpCertConfiguration: sinon.stub().callsFake(() => state.certs),
+    getEnvironmentVariable: sinon.stub().callsFake((name: string) => (state.env ?? process.env)[name] || undefined),
+    setEnvironmentVariable: sinon.stub().callsFake((name: string, value: string) => {
+      (state.env ?? process.env)[name] = value;
+    }),
   };
   return host as unknown as FakeHost;
 }

@@ -2,8 +2,8 @@ import { strict as assert } from "node:assert";
 import type { ComputeResource } from "@azure/arm-machinelearning";
 import type * as sinon from "sinon";
 import { runComputeAction, type ComputeRequest } from "../../tasks/common/compute/computeAction";
-import { ArmRequestError } from "../../tasks/common/armErrors";
-import { UserError } from "../../tasks/common/userError";
+import { ArmRequestError } from "../../tasks/common/azure/armErrors";
+import { UserError } from "../../tasks/common/platform/userError";
 import { cluster, fakeClock, fakeOperation, instance, stubApi, type StubApi } from "./fixtures";
 
 function request(api: StubApi, overrides: Partial<ComputeRequest> = {}): ComputeRequest & { logs: string[] } {

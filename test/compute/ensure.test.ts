@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { ensureCompute, isoDurationSeconds, planEnsure } from "../../tasks/common/compute/ensure";
 import type { ComputeSpec } from "../../tasks/common/compute/specFile";
-import { UserError } from "../../tasks/common/userError";
+import { UserError } from "../../tasks/common/platform/userError";
 import { cluster, instance, stubApi } from "./fixtures";
 
 function clusterSpec(overrides: Partial<ComputeSpec> = {}): ComputeSpec {

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { assessCompute } from "../../tasks/common/compute/assess";
 import { readComputeInputs } from "../../tasks/common/compute/inputs";
 import { publishAssessment } from "../../tasks/common/compute/publish";
-import { UserError } from "../../tasks/common/userError";
+import { UserError } from "../../tasks/common/platform/userError";
 import { fakeHost } from "../common/fakes";
 import { DS3_V2, cluster, usages } from "./fixtures";
 

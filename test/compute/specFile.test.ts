@@ -2,8 +2,9 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { loadComputeSpec } from "../../tasks/common/compute/specFile";
-import { UserError } from "../../tasks/common/userError";
+import { ComputeSpecError, loadComputeSpec } from "../../tasks/common/compute/specFile";
+import { JobSpecError } from "../../tasks/common/jobSpec";
+import { UserError } from "../../tasks/common/platform/userError";
 
 const context = { subscriptionId: "sub-1", resourceGroup: "rg-ml" };
 let dir: string;
@@ -20,6 +21,7 @@ function specError(text: string): string {
     loadComputeSpec(file, context);
   } catch (error) {
     assert.ok(error instanceof UserError, `not a UserError: ${String(error)}`);
+    assert.ok(error instanceof ComputeSpecError && !(error instanceof JobSpecError), `not a ComputeSpecError: ${String(error)}`);
     return error.message.replace(file, "FILE");
   }
   assert.fail("no error");

@@ -1,11 +1,11 @@
 // Test doubles for the job task: a workspace API whose jobs follow a scripted status timeline on a
 // virtual clock, an in-memory blob store, and a run-history API serving in-memory logs.
 import * as sinon from 'sinon';
-import { ArmRequestError } from '../../tasks/common/armErrors';
-import type { BlobStore } from '../../tasks/common/job/blobStore';
-import type { RunHistoryApi, RunDetails, ChildRun } from '../../tasks/common/job/runHistory';
-import type { JobRead, JobResource, WorkspaceApi } from '../../tasks/common/job/workspaceApi';
-import type { WorkspaceScope } from '../../tasks/common/jobSpec';
+import { ArmRequestError } from '../../tasks/common/azure/armErrors';
+import type { BlobStore } from '../../tasks/common/workspace/datastores';
+import type { RunHistoryApi, RunDetails, ChildRun } from '../../tasks/common/workspace/runHistory';
+import type { JobRead, JobResource, WorkspaceApi } from '../../tasks/common/workspace/workspaceApi';
+import type { WorkspaceScope } from '../../tasks/common/workspace/scope';
 
 export const SCOPE: WorkspaceScope = { subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg', workspace: 'ws' };
 
@@ -60,6 +60,7 @@ export function fakeWorkspaceApi(options: FakeApiOptions): FakeApi {
     putAssetVersion: sinon.stub().callsFake(async (type: string, name: string, version: string) => ({ id: `${type}/${name}/versions/${version}` })),
     latestVersion: sinon.stub().resolves('7'),
     defaultDatastore: sinon.stub().rejects(new Error('not used')),
+    getDatastore: sinon.stub().rejects(new Error('not used')),
     datastoreSecrets: sinon.stub().rejects(new Error('not used')),
   } as FakeApi;
 }

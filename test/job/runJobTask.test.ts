@@ -3,9 +3,9 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as sinon from 'sinon';
-import { installCancellationHandlers, type Cancellation } from '../../tasks/common/cancellation';
+import { installCancellationHandlers, type Cancellation } from '../../tasks/common/platform/cancellation';
 import { runJobTask, type JobTaskServices } from '../../tasks/common/job/runJobTask';
-import type { WorkspaceInfo } from '../../tasks/common/workspace';
+import type { WorkspaceInfo } from '../../tasks/common/workspace/workspace';
 import { fakeHost, fakeSession, RoutingHttpClient, type FakeHost } from '../common/fakes';
 import { writeTree } from '../jobSpec/helpers';
 import { FakeClock, FakeRunHistory, fakeWorkspaceApi, MemoryBlobStore, type FakeApi } from './fakes';
@@ -151,7 +151,7 @@ describe('job: the AzureMLJob task flow', () => {
     for (const [inputs, message] of [
       [{ timeoutMinutes: 'soon' }, /Input timeoutMinutes: 'soon'/],
       [{ jobName: '-bad name' }, /Input jobName: '-bad name' is not a valid/],
-      [{ tags: 'ok=1\nnot a tag' }, /Input tags, line 2: expected key=value/],
+      [{ tags: 'ok=1\nnot a tag' }, /Input tags, line 2: 'not a tag' is not key=value/],
     ] as const) {
       h?.cancellation.dispose();
       h = harness(inputs);

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as sinon from 'sinon';
-import { STEP_KEY_TAG } from '../../tasks/common/job/pipelineRun';
+import { STEP_KEY_TAG } from '../../tasks/common/workspace/lineage';
 import { uploadSnapshots } from '../../tasks/common/job/snapshotUpload';
 import { submitJob } from '../../tasks/common/job/submit';
 import { translateYaml } from '../jobSpec/helpers';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { RestError } from '@azure/core-rest-pipeline';
-import { ArmRequestError } from '../../tasks/common/armErrors';
-import { LogStreamer } from '../../tasks/common/job/runHistory';
+import { ArmRequestError } from '../../tasks/common/azure/armErrors';
+import { LogStreamer } from '../../tasks/common/job/logStreamer';
 import { isTransient, waitForJob } from '../../tasks/common/job/waitForJob';
 import { FakeClock, FakeRunHistory, fakeWorkspaceApi, jobResource, throttled } from './fakes';
 

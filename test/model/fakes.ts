@@ -2,12 +2,12 @@
 // service (nextVersion, immutable versions: same content → 200, other content → 409), datastores as blob
 // name lists, and jobs. Every call yields to the event loop, so concurrent registrations interleave.
 import { setImmediate as tick } from "node:timers/promises";
-import { ArmRequestError } from "../../tasks/common/armErrors";
-import type { JobResource } from "../../tasks/common/job/workspaceApi";
-import type { WorkspaceScope } from "../../tasks/common/jobSpec";
-import type { DatastoreFiles } from "../../tasks/common/model/datastoreFiles";
+import { ArmRequestError } from "../../tasks/common/azure/armErrors";
+import type { JobResource } from "../../tasks/common/workspace/workspaceApi";
+import type { WorkspaceScope } from "../../tasks/common/workspace/scope";
+import type { DatastoreFiles } from "../../tasks/common/workspace/datastoreFiles";
 import type { LocalUploader } from "../../tasks/common/model/localUpload";
-import { VersionConflictError, type ModelRegistryApi, type ModelVersionProperties, type ModelVersionResource } from "../../tasks/common/model/modelApi";
+import { VersionConflictError, type ModelRegistryApi, type ModelVersionProperties, type ModelVersionResource } from "../../tasks/common/workspace/modelRegistry";
 import type { SourceContext } from "../../tasks/common/model/source";
 
 export const SCOPE: WorkspaceScope = { subscriptionId: "00000000-1111-2222-3333-444444444444", resourceGroup: "rg-ml", workspace: "mlw" };
@@ -59,10 +59,6 @@ export class FakeRegistry implements ModelRegistryApi {
       return existing;
     }
     return this.seed(name, version, properties);
-  }
-
-  async getDatastore(): Promise<undefined> {
-    return undefined;
   }
 }
 

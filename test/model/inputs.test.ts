@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { readModelInputs, parseKeyValues } from "../../tasks/common/model/inputs";
-import { isUserError } from "../../tasks/common/userError";
+import { readModelInputs } from "../../tasks/common/model/inputs";
+import { isUserError } from "../../tasks/common/platform/userError";
 import { fakeHost } from "../common/fakes";
 
 const BASE = { azureSubscription: "conn", resourceGroupName: "rg", workspaceName: "ws", modelName: "churn-model" };
@@ -37,10 +37,4 @@ describe("model: task inputs", () => {
     assert.throws(() => read({ jobName: "j", outputName: "my-output" }), userError(/Input outputName/));
   });
 
-  it("parses tags and properties as key=value lines or JSON, naming the bad line", () => {
-    assert.deepEqual(parseKeyValues("tags", "stage = candidate\n# comment\n\nowner=ml team"), { stage: "candidate", owner: "ml team" });
-    assert.deepEqual(parseKeyValues("tags", '{"stage":"candidate","auc":0.9}'), { stage: "candidate", auc: "0.9" });
-    assert.throws(() => parseKeyValues("properties", "a=1\njust text"), userError(/Input properties, line 2: 'just text' is not key=value/));
-    assert.throws(() => parseKeyValues("tags", "{oops"), userError(/Input tags: not valid JSON/));
-  });
 });

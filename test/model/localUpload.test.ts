@@ -2,9 +2,9 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { BlobStore } from "../../tasks/common/job/blobStore";
+import type { BlobStore } from "../../tasks/common/workspace/datastores";
 import { createLocalUploader } from "../../tasks/common/model/localUpload";
-import { isUserError } from "../../tasks/common/userError";
+import { isUserError } from "../../tasks/common/platform/userError";
 import { SCOPE } from "./fakes";
 
 function memoryStore(): BlobStore & { events: string[]; metadata: Map<string, Record<string, string>> } {

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { isUserError } from "../../tasks/common/userError";
-import { FINGERPRINT_PROPERTY, sourceFingerprint } from "../../tasks/common/model/lineage";
-import type { ModelVersionProperties } from "../../tasks/common/model/modelApi";
+import { isUserError } from "../../tasks/common/platform/userError";
+import { FINGERPRINT_PROPERTY, sourceFingerprint } from "../../tasks/common/workspace/lineage";
+import type { ModelVersionProperties } from "../../tasks/common/workspace/modelRegistry";
 import { registerModelVersion } from "../../tasks/common/model/register";
 import { FakeRegistry } from "./fakes";
 

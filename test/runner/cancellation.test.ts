@@ -34,7 +34,9 @@ steps:
     name: afterwards
     condition: failed()
 `,
-      { tasks: [signalRecorder('SIGTERM')], minuteMs: 300, onSignal: (step, sig) => signals.push(`${step}:${sig}`) },
+      // A "minute" long enough for the task to install its handlers on a busy machine (before that,
+      // SIGINT's default action would end it and no SIGTERM would follow).
+      { tasks: [signalRecorder('SIGTERM')], minuteMs: 2000, onSignal: (step, sig) => signals.push(`${step}:${sig}`) },
     );
     assert.deepEqual(signals, ['slow:SIGINT', 'slow:SIGTERM']);
     const seen = r.lines.filter((l) => l.startsWith('task saw'));

@@ -45,10 +45,36 @@ describe('runner: command line', function () {
   it('refuses unsupported YAML with the file and line, exit code 2 and no stack trace', () => {
     const dir = tempDir();
     const file = path.join(dir, 'bad.yml');
-    fs.writeFileSync(file, 'steps:\n  - script: echo\n  - template: more-steps.yml\n');
+    fs.writeFileSync(file, 'steps:\n  - script: echo\n  - pwsh: Write-Host hi\n');
     const r = cli([file, '--connection', connectionFile(dir)]);
     assert.equal(r.code, 2);
-    assert.equal(r.out.trim(), `error: ${file}:3:5: a step template (- template:) is not supported by the local runner`);
+    assert.equal(r.out.trim(), `error: ${file}:3:5: the 'pwsh' step is not supported by the local runner`);
+  });
+
+  it('prints the compiled pipeline with --expand, templates and ${{ }} resolved, without running it', () => {
+    const r = cli(['samples/templated-training-pipeline.yml', '--expand', '--param', 'register=false']);
+    assert.equal(r.code, 0, r.out);
+    assert.ok(!r.out.includes('${{'), r.out);
+    assert.ok(!r.out.includes('template:'), r.out);
+    assert.match(r.out, /- task: AzureMLJob@1\n\s+name: train\n\s+displayName: Train samples\/training\/job\.yml/);
+    assert.ok(!r.out.includes('AzureMLModel@1'), 'register=false leaves the registration out');
+    assert.match(r.out, /azureSubscription: azureml-service-connection/);
+    assert.ok(!r.out.includes('Starting the embedded Azure emulator'));
+  });
+
+  it('rehearses deployments with an approval on prod (samples/deployment-strategies.yml)', () => {
+    const dir = tempDir();
+    const report = path.join(dir, 'report.json');
+    const approved = cli(['samples/deployment-strategies.yml', '--environments', 'samples/environments.yml', '--approve', 'prod', '--connection', connectionFile(dir), '--report', report]);
+    assert.equal(approved.code, 0, approved.out);
+    assert.match(approved.out, /Deploying scoring-cpu:\S+ to dev with runOnce/);
+    assert.match(approved.out, /Deploying scoring-cpu:\S+ for 50% of the traffic/);
+    assert.match(approved.out, /Promoting \(promote\) green to 100%/);
+    assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(report, 'utf8')).deployments), ['dev', 'prod']);
+    const rejected = cli(['samples/deployment-strategies.yml', '--environments', 'samples/environments.yml', '--reject', 'prod', '--connection', connectionFile(dir)]);
+    assert.equal(rejected.code, 1, rejected.out);
+    assert.match(rejected.out, /Stage Prod does not run: the check on environment 'prod' did not pass \(rejected from the command line \(--reject prod\)\)/);
+    assert.ok(!rejected.out.includes('green to 100%'));
   });
 
   it('exits 1 when a step fails and names bad options', () => {

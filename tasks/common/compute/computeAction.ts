@@ -1,8 +1,8 @@
 // One run of the compute task: act (ensure, start, stop) if asked, wait within the budget for the
 // compute to settle, and assess it.
 import type { AmlCompute, ComputeInstance, ComputeResource, VirtualMachineSize } from "@azure/arm-machinelearning";
-import { describeArmError, parseArmFailure } from "../armErrors";
-import { UserError } from "../userError";
+import { describeArmError, parseArmFailure } from "../azure/armErrors";
+import { UserError } from "../platform/userError";
 import { assessCompute, type Assessment, type Goal } from "./assess";
 import type { ComputeApi, Operation } from "./computeApi";
 import { ensureCompute } from "./ensure";

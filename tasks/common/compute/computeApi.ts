@@ -2,9 +2,9 @@
 // Long-running operations are only started here; the caller drives them (poll) so it can bound the wait.
 import type { AmlComputeNodeInformation, ComputeResource, ScaleSettings, Usage, VirtualMachineSize } from "@azure/arm-machinelearning";
 import type { PollerLike, PollOperationState } from "@azure/core-lro";
-import { createMachineLearningClient, type ArmContext } from "../arm";
-import { parseArmFailure } from "../armErrors";
-import type { WorkspaceRef } from "../workspace";
+import { createMachineLearningClient, type ArmContext } from "../azure/arm";
+import { parseArmFailure } from "../azure/armErrors";
+import type { WorkspaceScope } from "../workspace/scope";
 
 /** A started long-running operation. */
 export interface Operation {
@@ -40,11 +40,11 @@ function operation(poller: PollerLike<PollOperationState<unknown>, unknown>, sig
   };
 }
 
-export function createComputeApi(context: ArmContext, workspace: WorkspaceRef): ComputeApi {
+export function createComputeApi(context: ArmContext, workspace: WorkspaceScope): ComputeApi {
   const client = createMachineLearningClient(context, workspace.subscriptionId);
   const computes = client.computeOperations;
   const rg = workspace.resourceGroup;
-  const ws = workspace.name;
+  const ws = workspace.workspace;
   const options = { abortSignal: context.signal };
   return {
     async get(name) {

@@ -3,7 +3,7 @@
 import type { AmlCompute, ComputeResource, ScaleSettings } from "@azure/arm-machinelearning";
 import type { ComputeApi, Operation } from "./computeApi";
 import type { ComputeSpec, SpecScale } from "./specFile";
-import { UserError } from "../userError";
+import { UserError } from "../platform/userError";
 
 export type EnsurePlan =
   | { kind: "create" }

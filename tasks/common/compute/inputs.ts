@@ -1,6 +1,6 @@
 // The AzureMLCompute task's inputs, read and checked: every bad value is a UserError naming the input.
-import type { TaskHost } from "../taskHost";
-import { UserError } from "../userError";
+import type { TaskHost } from "../platform/taskHost";
+import { UserError } from "../platform/userError";
 
 export const COMPUTE_ACTIONS = ["check", "ensure", "start", "stop"] as const;
 export type ComputeAction = (typeof COMPUTE_ACTIONS)[number];

@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { TaskHost } from "../taskHost";
+import type { TaskHost } from "../platform/taskHost";
 import type { Assessment } from "./assess";
 import type { OnUnavailable } from "./inputs";
 import { summaryMarkdown, tableLines, verdictLine, type SummaryContext } from "./report";

@@ -2,7 +2,7 @@
 // translated to the ARM ComputeResource body the way azure-ai-ml's compute entities build it.
 import type { ComputeResource, ManagedServiceIdentity as Identity } from "@azure/arm-machinelearning";
 import { JobSpecError, loadYamlFile, type YNode } from "../jobSpec/yamlSource";
-import { UserError } from "../userError";
+import { UserError } from "../platform/userError";
 
 export type SpecComputeType = "AmlCompute" | "ComputeInstance" | "Kubernetes";
 
@@ -55,14 +55,21 @@ const IDENTITY_TYPES: Record<string, Identity["type"]> = {
   none: "None",
 };
 
-/** Reads and translates a spec file; every problem is a UserError naming file:line:column and the field. */
+/** A compute spec file the task cannot use; the message names the input, file:line:column and the field. */
+export class ComputeSpecError extends UserError {
+  constructor(message: string) {
+    super(`Invalid compute spec file (input specFile): ${message}`);
+    this.name = "ComputeSpecError";
+  }
+}
+
+/** Reads and translates a spec file; every problem is a ComputeSpecError naming file:line:column and the field. */
 export function loadComputeSpec(file: string, context: SpecContext): ComputeSpec {
   try {
     return translateSpec(loadYamlFile(file).root(), file, context);
   } catch (error) {
-    if (error instanceof JobSpecError) {
-      throw new UserError(`Invalid compute spec file (input specFile): ${error.message}`);
-    }
+    // The YAML reader is shared with the job translator and reports its positions with its own error type.
+    if (error instanceof JobSpecError) throw new ComputeSpecError(error.message);
     throw error;
   }
 }

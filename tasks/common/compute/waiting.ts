@@ -1,6 +1,6 @@
 // Waiting for Azure ML to finish something, gently: polls at growing intervals (2 s up to 15 s), never
 // past the deadline, and stops at once when the agent cancels the task.
-import { abortableSleep } from "../retry";
+import { abortableSleep } from "../azure/retry";
 
 export interface WaitOptions {
   /** Absolute deadline in ms (same clock as `now`). */

@@ -3,22 +3,25 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { AzureSession } from "../azureSession";
-import { translateJobFile, workspaceArmId, type JobTranslation, type WorkspaceScope } from "../jobSpec";
-import type { TaskHost } from "../taskHost";
-import type { TaskRun } from "../taskRunner";
-import { errorMessage } from "../userError";
-import { amlApiHost, getVerifiedWorkspace, type WorkspaceInfo } from "../workspace";
-import { createBlobStore, type BlobStore } from "./blobStore";
+import type { AzureSession } from "../azure/azureSession";
+import { translateJobFile, type JobTranslation } from "../jobSpec";
+import { workspaceArmId, type WorkspaceScope } from "../workspace/scope";
+import type { TaskHost } from "../platform/taskHost";
+import type { TaskRun } from "../platform/taskRunner";
+import { errorMessage } from "../platform/userError";
+import { readFinalMetrics } from "../workspace/mlflow";
+import { amlApiHost, getVerifiedWorkspace, type WorkspaceInfo } from "../workspace/workspace";
+import { openDefaultBlobStore, type BlobStore } from "../workspace/datastores";
 import { dryRunReport } from "./dryRun";
 import { readJobTaskInputs, type JobTaskInputs } from "./inputs";
-import { readFinalMetrics, metricVariableNames } from "./metrics";
-import { defaultJobName, pipelineTags, readPipelineRun, STEP_KEY_TAG, stepKey, type PipelineRun } from "./pipelineRun";
-import { createRunHistoryApi, LogStreamer, type RunHistoryApi } from "./runHistory";
+import { metricVariableNames } from "./metrics";
+import { defaultJobName, pipelineTags, readPipelineRun, STEP_KEY_TAG, stepKey, type PipelineRun } from "../workspace/lineage";
+import { createRunHistoryApi, type RunHistoryApi } from "../workspace/runHistory";
+import { LogStreamer } from "./logStreamer";
 import { submitJob } from "./submit";
 import { summaryMarkdown } from "./summary";
 import { waitForJob, type WaitOutcome } from "./waitForJob";
-import { createWorkspaceApi, type JobResource, type WorkspaceApi } from "./workspaceApi";
+import { createWorkspaceApi, type JobResource, type WorkspaceApi } from "../workspace/workspaceApi";
 
 /** What the task talks to; tests replace any of it. */
 export interface JobTaskServices {
@@ -44,11 +47,7 @@ function defaultServices(session: AzureSession, workspace: WorkspaceInfo, scope:
   return {
     api,
     runHistory: createRunHistoryApi(session, apiHost, scope),
-    openStore: async () => {
-      const datastore = await api.defaultDatastore();
-      const secrets = datastore.properties.credentials?.credentialsType === "None" ? undefined : await api.datastoreSecrets(datastore.name);
-      return createBlobStore(datastore, secrets, { httpClient: session.httpClient, credential: session.credential, maskSecret: (secret) => host.setSecret(secret) });
-    },
+    openStore: () => openDefaultBlobStore(api, { httpClient: session.httpClient, credential: session.credential, maskSecret: (secret) => host.setSecret(secret) }),
     readMetrics: (runId) => readFinalMetrics(session, apiHost, scope, runId),
   };
 }
@@ -154,7 +153,7 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
     host.setResult("Succeeded", `Dry run of ${translation.jobType} job '${jobName}': the job file is valid; nothing was submitted.`);
     return;
   }
-  const workspace = await (options.workspace ?? ((s, sc) => getVerifiedWorkspace(s, { subscriptionId: sc.subscriptionId, resourceGroup: sc.resourceGroup, name: sc.workspace })))(session, scope);
+  const workspace = await (options.workspace ?? getVerifiedWorkspace)(session, scope);
   const services = options.services?.(session, workspace, scope) ?? defaultServices(session, workspace, scope, host);
   const now = services.now ?? Date.now;
   // Registered before submission: a cancel that lands during the PUT still reaches the job.

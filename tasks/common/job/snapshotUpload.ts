@@ -2,18 +2,19 @@
 // (LocalUpload/<object hash>/<name>/..., then upload_status=completed metadata on the indicator blob), so a
 // snapshot either tool already uploaded is reused and an unchanged second run uploads nothing.
 import { randomUUID } from "node:crypto";
-import { assetVersionArmId, codeVersionBody, datastoreUri, isUploadCompleted, prepareSnapshot, SnapshotError, uploadCompletedMetadata, type PendingUpload, type Snapshot, type UploadResult } from "../jobSpec";
-import { UserError } from "../userError";
-import type { BlobStore } from "./blobStore";
-import type { WorkspaceApi } from "./workspaceApi";
+import type { PendingUpload, UploadResult } from "../jobSpec";
+import { assetVersionArmId } from "../workspace/scope";
+import { codeVersionBody, datastoreUri, prepareSnapshot, SnapshotError, type Snapshot } from "../workspace/snapshot";
+import { completedUpload, uploadSnapshot } from "../workspace/uploader";
+import { UserError } from "../platform/userError";
+import type { BlobStore } from "../workspace/datastores";
+import type { WorkspaceApi } from "../workspace/workspaceApi";
 
 export interface UploadStats {
   filesUploaded: number;
   bytesUploaded: number;
   snapshotsReused: number;
 }
-
-const PARALLEL_FILES = 8;
 
 /** Hashes the local path; a missing or empty path is the user's to fix, named with its YAML position. */
 export function snapshotOf(item: PendingUpload): Snapshot {
@@ -25,25 +26,13 @@ export function snapshotOf(item: PendingUpload): Snapshot {
   }
 }
 
-async function uploadBlobs(store: BlobStore, snapshot: Snapshot, stats: UploadStats): Promise<void> {
-  const queue = [...snapshot.blobs];
-  const worker = async (): Promise<void> => {
-    for (let blob = queue.shift(); blob; blob = queue.shift()) {
-      await store.uploadFile(blob.blobName, blob.sourcePath);
-      stats.filesUploaded++;
-      stats.bytesUploaded += blob.size;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_FILES, queue.length) }, worker));
-}
-
 /** Uploads (or finds already uploaded) one local path; registers the anonymous code version for code. */
 async function uploadOne(item: PendingUpload, store: BlobStore, api: WorkspaceApi, log: (message: string) => void, stats: UploadStats): Promise<UploadResult> {
   const snapshot = snapshotOf(item);
-  const metadata = await store.getMetadata(snapshot.indicatorBlob);
+  const metadata = await completedUpload(store, snapshot);
   let assetName: string;
   let assetVersion: string;
-  if (isUploadCompleted(metadata) && metadata?.name && metadata.version) {
+  if (metadata?.name && metadata.version) {
     ({ name: assetName, version: assetVersion } = metadata);
     stats.snapshotsReused++;
     log(`Reusing the ${item.purpose} snapshot of ${item.localPath} already uploaded to ${store.datastoreName}/${snapshot.blobPrefix}.`);
@@ -52,8 +41,10 @@ async function uploadOne(item: PendingUpload, store: BlobStore, api: WorkspaceAp
     assetName = randomUUID();
     assetVersion = "1";
     log(`Uploading ${item.localPath} (${snapshot.blobs.length} file(s), ${snapshot.totalBytes} bytes) to ${store.datastoreName}/${snapshot.blobPrefix}.`);
-    await uploadBlobs(store, snapshot, stats);
-    await store.setMetadata(snapshot.indicatorBlob, uploadCompletedMetadata(assetName, assetVersion));
+    await uploadSnapshot(store, snapshot, { name: assetName, version: assetVersion }, (blob) => {
+      stats.filesUploaded++;
+      stats.bytesUploaded += blob.size;
+    });
   }
   const result: UploadResult = {
     datastoreUri: datastoreUri(store.datastoreName, snapshot.blobPrefix),

@@ -1,11 +1,11 @@
 // Submission: re-attach when this step already submitted the job (a retried step), else upload the
 // snapshots, resolve @latest references, create the anonymous environments and components, and PUT the job.
 import { finalizeTranslation, type JobTranslation, type PendingLatest, type PendingUpload } from "../jobSpec";
-import { UserError } from "../userError";
-import type { BlobStore } from "./blobStore";
-import { STEP_KEY_TAG } from "./pipelineRun";
+import { UserError } from "../platform/userError";
+import type { BlobStore } from "../workspace/datastores";
+import { STEP_KEY_TAG } from "../workspace/lineage";
 import { uploadSnapshots, type UploadStats } from "./snapshotUpload";
-import type { JobResource, WorkspaceApi } from "./workspaceApi";
+import type { JobResource, WorkspaceApi } from "../workspace/workspaceApi";
 
 export interface SubmitRequest {
   api: WorkspaceApi;

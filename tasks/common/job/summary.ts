@@ -1,5 +1,5 @@
 // The "Azure ML job" tab on the run summary: status, duration, metrics, inputs/outputs and links.
-import type { JobResource } from "./workspaceApi";
+import type { JobResource } from "../workspace/workspaceApi";
 
 export interface JobSummary {
   job: JobResource;

@@ -2,12 +2,12 @@
 // between for live logs (they also reveal the end early), status transitions printed once each, and
 // transient failures (throttling, 5xx, resets, an expired token) ridden out without losing the job.
 import { RestError } from "@azure/core-rest-pipeline";
-import { parseArmFailure } from "../armErrors";
-import { abortableSleep, retryAfterMs } from "../retry";
-import { errorMessage } from "../userError";
+import { parseArmFailure } from "../azure/armErrors";
+import { abortableSleep, retryAfterMs } from "../azure/retry";
+import { errorMessage } from "../platform/userError";
 import { armPollDelayMs, failureDelayMs, LOG_POLL_INTERVAL_MS } from "./pollSchedule";
-import type { LogStreamer } from "./runHistory";
-import type { JobResource, WorkspaceApi } from "./workspaceApi";
+import type { LogStreamer } from "./logStreamer";
+import type { JobResource, WorkspaceApi } from "../workspace/workspaceApi";
 
 export const TERMINAL_STATUSES = ["Completed", "Failed", "Canceled", "NotResponding"];
 

@@ -4,14 +4,3 @@ export { translateJobFile, translateJobText, type JobTranslation, type Translate
 export { parseOverrides, type Override } from './overrides';
 export type { PendingItem, PendingLatest, PendingUpload, EnvironmentVersionToCreate } from './context';
 export { finalizeTranslation, type Resolutions, type SubmissionPlan, type UploadResult, type ComponentVersionToCreate } from './finalize';
-export {
-  prepareSnapshot,
-  codeVersionBody,
-  datastoreUri,
-  isUploadCompleted,
-  uploadCompletedMetadata,
-  SnapshotError,
-  type Snapshot,
-  type SnapshotBlob,
-} from './snapshot';
-export { assetVersionArmId, workspaceArmId, type WorkspaceScope, type AssetType } from './references';

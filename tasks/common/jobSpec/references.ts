@@ -1,25 +1,9 @@
 // Turns the reference forms job YAML accepts (azureml:name, azureml:name:version, azureml:name@latest,
 // ARM ids, registry URIs) into the ids azure-ai-ml puts in the request body.
 import type { YNode } from './yamlSource';
+import { assetVersionArmId, workspaceArmId, type AssetType, type WorkspaceScope } from '../workspace/scope';
 
-export interface WorkspaceScope {
-  subscriptionId: string;
-  resourceGroup: string;
-  workspace: string;
-}
-
-export type AssetType = 'codes' | 'components' | 'data' | 'environments' | 'models';
-
-export function workspaceArmId(scope: WorkspaceScope): string {
-  return (
-    `/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}` +
-    `/providers/Microsoft.MachineLearningServices/workspaces/${scope.workspace}`
-  );
-}
-
-export function assetVersionArmId(scope: WorkspaceScope, type: AssetType, name: string, version: string): string {
-  return `${workspaceArmId(scope)}/${type}/${name}/versions/${version}`;
-}
+export { assetVersionArmId, workspaceArmId, type AssetType, type WorkspaceScope };
 
 const ARM_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+\//i;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;

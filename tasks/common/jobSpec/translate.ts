@@ -15,6 +15,7 @@ import {
   type EnvironmentVersionToCreate,
   type PendingItem,
 } from './context';
+import { JOB_NAME } from '../workspace/inputRules';
 import { translateMetadata, type JobMetadataOptions } from './jobCommon';
 import { applyOverrides, parseOverrides, type Override } from './overrides';
 import { translatePipelineJob } from './pipelineJob';
@@ -25,7 +26,6 @@ import { loadYamlFile, parseYaml, type YamlSource } from './yamlSource';
 
 export type JobType = 'command' | 'sweep' | 'pipeline';
 const JOB_TYPES: readonly JobType[] = ['command', 'sweep', 'pipeline'];
-const JOB_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
 
 export interface TranslateOptions extends JobMetadataOptions {
   scope: WorkspaceScope;

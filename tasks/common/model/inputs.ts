@@ -1,7 +1,8 @@
 // The task's inputs as a typed request, checked before anything touches Azure: the service's naming rules,
 // key=value lists, and which inputs each model source needs.
-import type { TaskHost } from "../taskHost";
-import { UserError } from "../userError";
+import type { TaskHost } from "../platform/taskHost";
+import { UserError } from "../platform/userError";
+import { checkName, parseKeyValues } from "../workspace/inputRules";
 
 export type ModelType = "custom_model" | "mlflow_model" | "triton_model";
 export const MODEL_TYPES: readonly ModelType[] = ["custom_model", "mlflow_model", "triton_model"];
@@ -27,49 +28,12 @@ export interface ModelInputs {
   modelJsonFile?: string;
 }
 
-/** Asset names as the REST spec allows them (models/{name}). */
-const MODEL_NAME = /^[a-zA-Z0-9][a-zA-Z0-9\-_]{0,254}$/;
 const VERSION = /^[a-zA-Z0-9][a-zA-Z0-9\-_.]{0,29}$/;
-const JOB_NAME = /^[a-zA-Z0-9][a-zA-Z0-9\-_]{0,254}$/;
-const OUTPUT_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,254}$/;
-
-export function checkModelName(name: string): void {
-  if (!MODEL_NAME.test(name)) {
-    throw new UserError(`Input modelName: '${name}' is not a valid Azure ML model name. It must start with a letter or digit, contain only letters, digits, '-' and '_', and be at most 255 characters long.`);
-  }
-}
 
 export function checkModelVersion(version: string): void {
   if (!VERSION.test(version) || version.toLowerCase() === "latest") {
     throw new UserError(`Input version: '${version}' is not a valid model version. A version is 1 to 30 letters, digits, '.', '-' or '_', starts with a letter or digit, and cannot be 'latest'. Leave it empty to get the next version.`);
   }
-}
-
-/**
- * key=value pairs, one a line (a YAML block scalar), or a JSON object. Keys are trimmed; values keep inner
- * spaces. Errors name the input and the line.
- */
-export function parseKeyValues(inputName: string, text: string | undefined): Record<string, string> {
-  if (!text) return {};
-  if (text.startsWith("{")) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new UserError(`Input ${inputName}: not valid JSON (${(error as Error).message}). Use a JSON object or key=value lines.`);
-    }
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new UserError(`Input ${inputName}: expected a JSON object of strings.`);
-    return Object.fromEntries(Object.entries(parsed).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
-  }
-  const pairs: Record<string, string> = {};
-  text.split(/\r?\n/).forEach((line, index) => {
-    if (!line.trim() || line.trim().startsWith("#")) return;
-    const equals = line.indexOf("=");
-    const key = equals > 0 ? line.slice(0, equals).trim() : "";
-    if (!key) throw new UserError(`Input ${inputName}, line ${index + 1}: '${line.trim()}' is not key=value.`);
-    pairs[key] = line.slice(equals + 1).trim();
-  });
-  return pairs;
 }
 
 function readSource(host: TaskHost): ModelSourceInput {
@@ -78,8 +42,8 @@ function readSource(host: TaskHost): ModelSourceInput {
     case "jobOutput": {
       const jobName = host.getInput("jobName", true);
       const outputName = host.getInput("outputName") ?? "model";
-      if (!JOB_NAME.test(jobName)) throw new UserError(`Input jobName: '${jobName}' is not a valid Azure ML job name (letters, digits, '-' and '_', starting with a letter or digit).`);
-      if (!OUTPUT_NAME.test(outputName)) throw new UserError(`Input outputName: '${outputName}' is not a valid job output name (letters, digits and '_', not starting with a digit).`);
+      checkName("job", "jobName", jobName);
+      checkName("jobOutput", "outputName", outputName);
       const pathInOutput = host.getInput("pathInOutput")?.replace(/^\/+/, "");
       if (pathInOutput?.split("/").includes("..")) throw new UserError(`Input pathInOutput: '${pathInOutput}' must stay inside the output ('..' is not allowed).`);
       return { kind, jobName, outputName, ...(pathInOutput ? { pathInOutput } : {}) };
@@ -106,7 +70,7 @@ function readModelType(host: TaskHost): ModelType | "auto" {
 
 export function readModelInputs(host: TaskHost): ModelInputs {
   const modelName = host.getInput("modelName", true);
-  checkModelName(modelName);
+  checkName("model", "modelName", modelName);
   const version = host.getInput("version");
   if (version !== undefined) checkModelVersion(version);
   return {

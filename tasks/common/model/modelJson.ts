@@ -2,7 +2,7 @@
 // name and version from it rather than from variables that do not cross stages without extra wiring).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UserError, errorMessage } from "../userError";
+import { UserError, errorMessage } from "../platform/userError";
 
 export interface RegisteredModel {
   name: string;

@@ -1,17 +1,17 @@
 // AzureMLModel@1 on a connected session: wires the Azure services to the registration core and
 // publishes the result (output variables, model JSON file, log).
-import type { AzureSession } from "../azureSession";
-import { createBlobStore } from "../job/blobStore";
-import { readFinalMetrics } from "../job/metrics";
-import { readPipelineRun } from "../job/pipelineRun";
-import { createWorkspaceApi } from "../job/workspaceApi";
-import type { WorkspaceScope } from "../jobSpec";
-import type { TaskHost } from "../taskHost";
-import { amlApiHost, getVerifiedWorkspace } from "../workspace";
-import { createDatastoreFiles } from "./datastoreFiles";
+import type { AzureSession } from "../azure/azureSession";
+import { openDefaultBlobStore } from "../workspace/datastores";
+import { readPipelineRun } from "../workspace/lineage";
+import { createWorkspaceApi } from "../workspace/workspaceApi";
+import type { WorkspaceScope } from "../workspace/scope";
+import type { TaskHost } from "../platform/taskHost";
+import { readFinalMetrics } from "../workspace/mlflow";
+import { amlApiHost, getVerifiedWorkspace } from "../workspace/workspace";
+import { createDatastoreFiles } from "../workspace/datastoreFiles";
 import type { ModelInputs } from "./inputs";
 import { createLocalUploader } from "./localUpload";
-import { createModelRegistryApi } from "./modelApi";
+import { createModelRegistryApi } from "../workspace/modelRegistry";
 import { writeModelJson, type RegisteredModel } from "./modelJson";
 import { registerModel, type ModelRegistrationDeps } from "./registerModel";
 
@@ -44,12 +44,8 @@ function services(host: TaskHost, session: AzureSession, scope: WorkspaceScope, 
       scope,
       getJob: async (name) => (await workspaceApi.getJob(name)).job,
       defaultDatastoreName: async () => (await workspaceApi.defaultDatastore()).name,
-      files: createDatastoreFiles({ getDatastore: api.getDatastore, datastoreSecrets: workspaceApi.datastoreSecrets, httpClient: session.httpClient, credential: session.credential, maskSecret }),
-      uploader: createLocalUploader(scope, async () => {
-        const datastore = await workspaceApi.defaultDatastore();
-        const secrets = datastore.properties.credentials?.credentialsType === "None" ? undefined : await workspaceApi.datastoreSecrets(datastore.name);
-        return createBlobStore(datastore, secrets, { httpClient: session.httpClient, credential: session.credential, maskSecret });
-      }, log),
+      files: createDatastoreFiles({ getDatastore: workspaceApi.getDatastore, datastoreSecrets: workspaceApi.datastoreSecrets, httpClient: session.httpClient, credential: session.credential, maskSecret }),
+      uploader: createLocalUploader(scope, () => openDefaultBlobStore(workspaceApi, { httpClient: session.httpClient, credential: session.credential, maskSecret }), log),
       log,
     },
   };
@@ -57,7 +53,7 @@ function services(host: TaskHost, session: AzureSession, scope: WorkspaceScope, 
 
 export async function runModelTask(host: TaskHost, session: AzureSession, inputs: ModelInputs): Promise<void> {
   const scope: WorkspaceScope = { subscriptionId: session.subscriptionId, resourceGroup: inputs.resourceGroup, workspace: inputs.workspaceName };
-  const workspace = await getVerifiedWorkspace(session, { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: scope.workspace });
+  const workspace = await getVerifiedWorkspace(session, scope);
   const apiHost = amlApiHost(session.cloud, workspace.location, workspace.discoveryUrl);
   const model = await registerModel(services(host, session, scope, apiHost), inputs);
   publishModel(host, model, inputs.modelJsonFile);

@@ -1,6 +1,6 @@
 // modelType "auto": an MLmodel file at the root of the model makes it an MLflow model, as Azure ML's
 // studio and the CLI treat it; an explicit mlflow_model must be a folder (validate_ml_flow_folder).
-import { UserError } from "../userError";
+import { UserError } from "../platform/userError";
 import type { ModelType } from "./inputs";
 import type { ResolvedSource } from "./source";
 

@@ -2,9 +2,9 @@
 //  - the same source registered before (a retried step, an unchanged folder) → that version, untouched;
 //  - an explicit version → exactly that version, or a clear error when it holds other content;
 //  - no version → the container's nextVersion, taken again when a concurrent registration wins it (409).
-import { UserError } from "../userError";
-import { FINGERPRINT_PROPERTY, normalizeModelUri } from "./lineage";
-import { VersionConflictError, type ModelRegistryApi, type ModelVersionProperties, type ModelVersionResource } from "./modelApi";
+import { UserError } from "../platform/userError";
+import { FINGERPRINT_PROPERTY, normalizeModelUri } from "../workspace/lineage";
+import { VersionConflictError, type ModelRegistryApi, type ModelVersionProperties, type ModelVersionResource } from "../workspace/modelRegistry";
 
 export interface RegistrationRequest {
   api: ModelRegistryApi;

@@ -1,11 +1,11 @@
 // The whole registration: resolve and check the source, choose the model type, add lineage, register the
 // version (re-run safe), record it on a local upload, and gather the source job's metrics.
-import type { PipelineRun } from "../job/pipelineRun";
-import { assetVersionArmId } from "../jobSpec";
-import { errorMessage } from "../userError";
+import type { PipelineRun } from "../workspace/lineage";
+import { assetVersionArmId } from "../workspace/scope";
+import { errorMessage } from "../platform/userError";
 import type { ModelInputs } from "./inputs";
-import { lineageProperties } from "./lineage";
-import type { ModelRegistryApi, ModelVersionProperties } from "./modelApi";
+import { lineageProperties } from "../workspace/lineage";
+import type { ModelRegistryApi, ModelVersionProperties } from "../workspace/modelRegistry";
 import type { RegisteredModel } from "./modelJson";
 import { chooseModelType } from "./modelType";
 import { registerModelVersion } from "./register";

@@ -3,10 +3,10 @@
 // the job exists and completed, the output exists and is not empty, the local folder is uploaded.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { JobResource } from "../job/workspaceApi";
-import type { WorkspaceScope } from "../jobSpec";
-import { UserError } from "../userError";
-import type { DatastoreFiles, DatastorePath } from "./datastoreFiles";
+import type { JobResource } from "../workspace/workspaceApi";
+import type { WorkspaceScope } from "../workspace/scope";
+import { UserError } from "../platform/userError";
+import type { DatastoreFiles, DatastorePath } from "../workspace/datastoreFiles";
 import type { ModelSourceInput } from "./inputs";
 import type { LocalUploader } from "./localUpload";
 

@@ -1,0 +1,33 @@
+// The one uploader of local files to a datastore, in the layout the Azure ML CLI uses: the snapshot's content
+// hash names the folder (LocalUpload/<hash>/<name>/...), files go up several at a time, and the indicator
+// blob's upload_status=completed metadata, written last, marks the upload complete for every later run.
+import type { BlobStore } from "./datastores";
+import { isUploadCompleted, uploadCompletedMetadata, type Snapshot, type SnapshotBlob } from "./snapshot";
+
+/** Files in flight at once: enough to fill the link on small files without starving the event loop. */
+export const PARALLEL_FILES = 8;
+
+/** The metadata of a completed upload of this snapshot (the asset name and version it recorded), or undefined. */
+export async function completedUpload(store: BlobStore, snapshot: Snapshot): Promise<Record<string, string> | undefined> {
+  const metadata = await store.getMetadata(snapshot.indicatorBlob);
+  return isUploadCompleted(metadata) ? metadata : undefined;
+}
+
+/** Uploads every file of the snapshot, then marks the upload complete for the asset that owns it. */
+export async function uploadSnapshot(store: BlobStore, snapshot: Snapshot, asset: { name: string; version: string }, onUploaded?: (blob: SnapshotBlob) => void): Promise<void> {
+  const queue = [...snapshot.blobs];
+  const lane = async (): Promise<void> => {
+    for (let blob = queue.shift(); blob; blob = queue.shift()) {
+      await store.uploadFile(blob.blobName, blob.sourcePath);
+      onUploaded?.(blob);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_FILES, queue.length) }, lane));
+  // The marker goes last: an interrupted upload is not mistaken for a complete one.
+  await store.setMetadata(snapshot.indicatorBlob, uploadCompletedMetadata(asset.name, asset.version));
+}
+
+/** Records the asset version that owns an upload (after the registry chose it), as the CLI's _update_metadata does. */
+export async function recordUploadOwner(store: BlobStore, indicatorBlob: string, asset: { name: string; version: string }): Promise<void> {
+  await store.setMetadata(indicatorBlob, uploadCompletedMetadata(asset.name, asset.version));
+}

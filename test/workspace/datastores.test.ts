@@ -1,0 +1,85 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as sinon from 'sinon';
+import { createBlobStore, datastoreSigningSecrets, openDefaultBlobStore, STORAGE_SCOPE } from '../../tasks/common/workspace/datastores';
+import type { Datastore } from '../../tasks/common/workspace/workspaceApi';
+import { RoutingHttpClient, staticCredential } from '../common/fakes';
+
+const DATASTORE: Datastore = { name: 'workspaceblobstore', properties: { datastoreType: 'AzureBlob', accountName: 'acct', containerName: 'azureml-blobstore-1', endpoint: 'core.windows.net', protocol: 'https' } };
+const KEY = Buffer.from('a-storage-account-key-for-tests').toString('base64');
+
+describe('workspace: the default datastore as a blob container', () => {
+  it('sends through the task HttpClient, signs with the account key, and masks it', async () => {
+    const http = new RoutingHttpClient()
+      .on('HEAD', /\/azureml-blobstore-1\/LocalUpload\/h\/src\/train\.py$/, { status: 200, headers: { 'x-ms-meta-upload_status': 'completed', 'x-ms-meta-name': 'n1', 'x-ms-meta-version': '1' } })
+      .on('HEAD', /\/missing\.py$/, { status: 404, headers: { 'x-ms-error-code': 'BlobNotFound' } });
+    const maskSecret = sinon.stub();
+    const store = createBlobStore(DATASTORE, { secretsType: 'AccountKey', key: KEY }, { httpClient: http, credential: staticCredential, maskSecret, retryOptions: { maxTries: 1 } });
+    assert.equal(store.containerUrl, 'https://acct.blob.core.windows.net/azureml-blobstore-1');
+    assert.deepEqual(await store.getMetadata('LocalUpload/h/src/train.py'), { upload_status: 'completed', name: 'n1', version: '1' });
+    assert.equal(await store.getMetadata('LocalUpload/h/src/missing.py'), undefined);
+    assert.match(http.requests[0].headers.get('authorization') ?? '', /^SharedKey acct:/);
+    sinon.assert.calledWith(maskSecret, KEY);
+  });
+
+  it('fails an upload the service refuses, with its status', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'blobstore-')), 'a.txt');
+    fs.writeFileSync(file, 'abc');
+    const http = new RoutingHttpClient().on('PUT', /a\.txt$/, { status: 403, headers: { 'x-ms-error-code': 'AuthorizationFailure' } });
+    const store = createBlobStore(DATASTORE, { key: KEY }, { httpClient: http, credential: staticCredential, maskSecret: () => undefined, retryOptions: { maxTries: 1 } });
+    await assert.rejects(store.uploadFile('LocalUpload/h/a.txt', file), (error: { statusCode?: number }) => error.statusCode === 403);
+  });
+
+  it('uses the SAS of a SAS datastore, and the identity when the datastore has no secrets', async () => {
+    const sas = new RoutingHttpClient().on('HEAD', /\?sv=2022&sig=x$/, { status: 404 });
+    const withSas = createBlobStore(DATASTORE, { secretsType: 'Sas', sasToken: '?sv=2022&sig=x' }, { httpClient: sas, credential: staticCredential, maskSecret: () => undefined, retryOptions: { maxTries: 1 } });
+    assert.equal(await withSas.getMetadata('b'), undefined);
+    assert.equal(sas.requests[0].headers.get('authorization'), undefined);
+
+    const identity = new RoutingHttpClient().on('HEAD', /\/b$/, { status: 404 });
+    const withIdentity = createBlobStore(DATASTORE, undefined, { httpClient: identity, credential: staticCredential, maskSecret: () => undefined, retryOptions: { maxTries: 1 } });
+    assert.equal(await withIdentity.getMetadata('b'), undefined);
+    assert.equal(identity.requests[0].headers.get('authorization'), 'Bearer fake-arm-token');
+  });
+
+  it('refuses a default datastore that is not Azure Blob', () => {
+    assert.throws(() => createBlobStore({ name: 'files', properties: { datastoreType: 'AzureFile', accountName: 'acct' } }, undefined, { httpClient: new RoutingHttpClient(), credential: staticCredential, maskSecret: () => undefined }), /default datastore 'files' is of type AzureFile/);
+  });
+});
+
+describe('workspace: the one credential rule for datastores', () => {
+  const withCredentials = (credentialsType?: string): Datastore => ({ ...DATASTORE, properties: { ...DATASTORE.properties, ...(credentialsType ? { credentials: { credentialsType } } : {}) } });
+
+  it('reads secrets for every credential type but None, and none when the datastore states no type', async () => {
+    const readSecrets = sinon.stub().resolves({ secretsType: 'AccountKey', key: KEY });
+    assert.equal(await datastoreSigningSecrets(withCredentials('None'), readSecrets), undefined);
+    assert.equal(await datastoreSigningSecrets(withCredentials(undefined), readSecrets), undefined);
+    sinon.assert.notCalled(readSecrets);
+    assert.deepEqual(await datastoreSigningSecrets(withCredentials('AccountKey'), readSecrets), { secretsType: 'AccountKey', key: KEY });
+    await datastoreSigningSecrets(withCredentials('Sas'), readSecrets);
+    await datastoreSigningSecrets(withCredentials('ServicePrincipal'), readSecrets);
+    assert.deepEqual(readSecrets.getCalls().map((call) => call.args[0]), ['workspaceblobstore', 'workspaceblobstore', 'workspaceblobstore']);
+  });
+
+  it('opens an identity-based default datastore with the connection token for the storage scope', async () => {
+    const http = new RoutingHttpClient().on('HEAD', /\/b$/, { status: 404 });
+    const scopes: string[] = [];
+    const credential = { getToken: async (scope: string | string[]) => (scopes.push(...[scope].flat()), { token: 'storage-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    const datastoreSecrets = sinon.stub().rejects(new Error('an identity-based datastore has no secrets'));
+    const store = await openDefaultBlobStore({ defaultDatastore: async () => withCredentials('None'), datastoreSecrets }, { httpClient: http, credential, maskSecret: () => undefined, retryOptions: { maxTries: 1 } });
+    assert.equal(await store.getMetadata('b'), undefined);
+    assert.equal(http.requests[0].headers.get('authorization'), 'Bearer storage-token');
+    assert.deepEqual(scopes, [STORAGE_SCOPE]);
+    assert.equal(STORAGE_SCOPE, 'https://storage.azure.com/.default');
+    sinon.assert.notCalled(datastoreSecrets);
+  });
+
+  it('signs with the account key that listSecrets returns', async () => {
+    const http = new RoutingHttpClient().on('HEAD', /\/b$/, { status: 404 });
+    const store = await openDefaultBlobStore({ defaultDatastore: async () => withCredentials('AccountKey'), datastoreSecrets: async () => ({ secretsType: 'AccountKey', key: KEY }) }, { httpClient: http, credential: staticCredential, maskSecret: () => undefined, retryOptions: { maxTries: 1 } });
+    await store.getMetadata('b');
+    assert.match(http.requests[0].headers.get('authorization') ?? '', /^SharedKey acct:/);
+  });
+});

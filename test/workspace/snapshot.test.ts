@@ -1,0 +1,140 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  IgnoreRules,
+  SnapshotError,
+  codeVersionBody,
+  compileGitWildMatch,
+  datastoreUri,
+  isUploadCompleted,
+  prepareSnapshot,
+  uploadCompletedMetadata,
+} from '../../tasks/common/workspace/snapshot';
+import { writeTree } from '../jobSpec/helpers';
+
+/** A code folder exercising .amlignore precedence, negation, folder patterns and an empty folder. */
+function codeFixture(): string {
+  const root = writeTree({
+    'code/.amlignore': '*.log\n__pycache__/\n!keep.log\n',
+    'code/.gitignore': 'train.py\n', // not used: .amlignore wins
+    'code/train.py': "print('hello')\n",
+    'code/Readme.md': '# demo\n',
+    'code/run.log': 'noise\n',
+    'code/keep.log': 'kept\n',
+    'code/data/a.csv': 'x,y\n1,2\n',
+    'code/data/B.csv': 'x,y\n3,4\n',
+    'code/__pycache__/m.cpython-311.pyc': Buffer.from([0, 1]),
+  });
+  fs.mkdirSync(path.join(root, 'code', 'empty'));
+  return path.join(root, 'code');
+}
+
+describe('workspace: code snapshots as azure-ai-ml makes them', () => {
+  // The expected hashes were derived by following _asset_utils.py step by step and cross-checked by
+  // re-deriving the same steps in a throwaway Python script over an identical folder:
+  //  get_object_hash = md5(b"Initialize for october 2021 AML CLI version"), then for each entry of each
+  //    directory in lower-cased path order, skipping entries the ignore file excludes: its name, then a
+  //    file's bytes or the directory's entries. Here: .amlignore .gitignore __pycache__ (the folder name is
+  //    hashed; "__pycache__/" only matches paths below it) data a.csv B.csv empty keep.log Readme.md train.py.
+  //  get_content_hash = sha256("7"), then "#<relative path>#<size>" for the 7 uploaded files in lower-cased
+  //    path order, then their bytes in the same order (empty folders and excluded files play no part).
+  it('pins the md5 object hash, the sha256 content hash, the file list and the blob layout', () => {
+    const code = codeFixture();
+    const snapshot = prepareSnapshot(code);
+    assert.equal(snapshot.objectHash, 'e840f5859d30824e43177124fe125820');
+    assert.equal(snapshot.contentHash, 'addb75e6fbe366eac0b7ad4a6586b6f3d8f203d9c5d7187b7bba990995bb3776');
+    assert.equal(snapshot.ignoreFile, path.join(code, '.amlignore'));
+    assert.equal(snapshot.blobPrefix, 'LocalUpload/e840f5859d30824e43177124fe125820/code');
+    assert.deepEqual(
+      snapshot.blobs.map((b) => [b.blobName.slice(snapshot.blobPrefix.length + 1), b.size]),
+      [['.amlignore', 29], ['.gitignore', 9], ['data/a.csv', 8], ['data/B.csv', 8], ['keep.log', 5], ['Readme.md', 7], ['train.py', 15]],
+    );
+    // upload_directory sorts (local path, blob) pairs and marks the first blob.
+    assert.equal(snapshot.indicatorBlob, `${snapshot.blobPrefix}/.amlignore`);
+    assert.equal(snapshot.totalBytes, 81);
+  });
+
+  it('hashes a single file without its name in the md5, and uploads it as LocalUpload/<hash>/<file name>', () => {
+    const file = path.join(writeTree({ 'single.py': "print('hello')\n" }), 'single.py');
+    const snapshot = prepareSnapshot(file);
+    // md5(seed + bytes); sha256("1" + "#single.py#" + "15" + bytes), as computed with hashlib.
+    assert.equal(snapshot.objectHash, 'c98597554e8610efb1f68163e0dedccb');
+    assert.equal(snapshot.contentHash, 'f2d30165cb9f7ac7becf2e1184256bdd7bbbe555c9ed9108fdbb769f786105cd');
+    assert.equal(snapshot.indicatorBlob, 'LocalUpload/c98597554e8610efb1f68163e0dedccb/single.py');
+    assert.deepEqual(codeVersionBody(snapshot, 'https://acct.blob.core.windows.net/azureml-blobstore-x/'), {
+      properties: {
+        codeUri: 'https://acct.blob.core.windows.net/azureml-blobstore-x/LocalUpload/c98597554e8610efb1f68163e0dedccb',
+        isAnonymous: true,
+        properties: { hash_sha256: snapshot.contentHash, hash_version: '202208' },
+      },
+    });
+  });
+
+  it('changes both hashes when a file changes, and neither when an ignored file changes', () => {
+    const code = codeFixture();
+    const before = prepareSnapshot(code);
+    fs.writeFileSync(path.join(code, 'run.log'), 'more noise\n');
+    assert.deepEqual([prepareSnapshot(code).objectHash, prepareSnapshot(code).contentHash], [before.objectHash, before.contentHash]);
+    fs.writeFileSync(path.join(code, 'train.py'), "print('bye')\n");
+    const after = prepareSnapshot(code);
+    assert.notEqual(after.objectHash, before.objectHash);
+    assert.notEqual(after.contentHash, before.contentHash);
+  });
+
+  it('uses .gitignore when there is no .amlignore, and nothing else by default', () => {
+    const root = writeTree({ '.gitignore': 'secret.txt\n', 'secret.txt': 's', 'a.py': 'a', '__pycache__/x.pyc': 'x' });
+    assert.deepEqual(prepareSnapshot(root).blobs.map((b) => b.blobName.split('/').slice(3).join('/')), ['.gitignore', '__pycache__/x.pyc', 'a.py']);
+    // Component code (ComponentIgnoreFile) also drops __pycache__.
+    assert.deepEqual(prepareSnapshot(root, ['__pycache__']).blobs.map((b) => b.blobName.split('/').slice(3).join('/')), ['.gitignore', 'a.py']);
+  });
+
+  it('matches gitwildmatch patterns as pathspec does', () => {
+    const matches = (pattern: string, file: string) => compileGitWildMatch(pattern)!.regex.test(file);
+    assert.ok(matches('*.log', 'a.log') && matches('*.log', 'sub/b.log') && !matches('*.log', 'a.log.txt'));
+    assert.ok(matches('/build', 'build/x') && !matches('/build', 'src/build/x'));
+    assert.ok(matches('docs/', 'src/docs/a.md') && !matches('docs/', 'docs'));
+    assert.ok(matches('src/*.tmp', 'src/a.tmp') && !matches('src/*.tmp', 'x/src/a.tmp'));
+    assert.ok(matches('**/cache', 'a/b/cache/x') && matches('a/**/b', 'a/b') && matches('a/**/b', 'a/x/y/b'));
+    assert.ok(matches('[ab].txt', 'b.txt') && !matches('[ab].txt', 'c.txt') && matches('[!a].txt', 'c.txt') && !matches('[!a].txt', 'a.txt'));
+    assert.ok(matches('\\#file', '#file') && matches('**/', 'a/b') && !matches('**/', 'a'));
+    assert.equal(compileGitWildMatch('# comment'), undefined);
+    assert.equal(compileGitWildMatch('   '), undefined);
+    assert.equal(compileGitWildMatch('!keep.log')!.exclude, false);
+  });
+
+  it('lets the last matching pattern decide, so a negation re-includes a file', () => {
+    const root = writeTree({ '.amlignore': 'data/\n!data/keep.csv\n', 'data/drop.csv': 'd', 'data/keep.csv': 'k', 'm.py': 'm' });
+    const rules = IgnoreRules.forDirectory(root);
+    assert.equal(rules.isExcluded(path.join(root, 'data/drop.csv')), true);
+    assert.equal(rules.isExcluded(path.join(root, 'data/keep.csv')), false);
+  });
+
+  it('refuses a missing path and an empty folder with the messages azure-ai-ml gives', () => {
+    const root = writeTree({ '.amlignore': '*\n', 'a.py': 'a' });
+    assert.throws(() => prepareSnapshot(path.join(root, 'nope')), (e: unknown) => e instanceof SnapshotError && /^No such file or directory: /.test(e.message));
+    assert.throws(() => prepareSnapshot(root), { message: `Directory ${root} is empty. path or local_path must be a non-empty directory.` });
+  });
+
+  it('marks uploads complete with upload_status=completed plus the asset name and version', () => {
+    assert.deepEqual(uploadCompletedMetadata('3f2a', '1'), { upload_status: 'completed', name: '3f2a', version: '1' });
+    assert.equal(isUploadCompleted({ upload_status: 'completed', name: 'x', version: '1' }), true);
+    assert.equal(isUploadCompleted({ name: 'x' }), false);
+    assert.equal(isUploadCompleted(undefined), false);
+    assert.equal(datastoreUri('workspaceblobstore', 'LocalUpload/abc/data'), 'azureml://datastores/workspaceblobstore/paths/LocalUpload/abc/data');
+  });
+
+  it('follows symlinks: a linked file keeps its own name and carries the bytes of its target', function () {
+    const root = writeTree({ 'shared/util.py': 'u = 1\n', 'code/main.py': 'import util\n' });
+    try {
+      fs.symlinkSync(path.join(root, 'shared/util.py'), path.join(root, 'code/util.py'));
+    } catch {
+      this.skip(); // no symlink permission (Windows without developer mode)
+    }
+    const snapshot = prepareSnapshot(path.join(root, 'code'));
+    assert.deepEqual(
+      snapshot.blobs.map((b) => [b.blobName.split('/').slice(3).join('/'), path.relative(root, b.sourcePath), b.size]),
+      [['main.py', 'code/main.py', 12], ['util.py', 'shared/util.py', 6]],
+    );
+  });
+});
