@@ -1,11 +1,12 @@
 // Fault injection: faults registered through the admin API, matched by method, host and path
 // pattern, for a number of requests or a time. Transport faults (status, reset, latency) are
-// applied by the TLS layer before any handler; semantic ones by the service handlers.
+// applied by the TLS layer before any handler, responseLost after it (the request takes effect, then
+// the connection is reset instead of answered); semantic ones by the service handlers.
 import { randomUUID } from 'node:crypto';
 import type { FaultRegistry, ScoringFaultKind, SemanticFaultKind } from './contract';
 import type { RequestLog } from './requestLog';
 
-export const TRANSPORT_FAULT_KINDS = ['status', 'reset', 'latency'] as const;
+export const TRANSPORT_FAULT_KINDS = ['status', 'reset', 'latency', 'responseLost'] as const;
 export const SEMANTIC_FAULT_KINDS: readonly SemanticFaultKind[] = ['lroFailed', 'computeStuckResizing', 'deploymentUnhealthy', 'deploymentErrors', 'deploymentLatency'];
 export type TransportFaultKind = (typeof TRANSPORT_FAULT_KINDS)[number];
 export type FaultKind = TransportFaultKind | SemanticFaultKind;

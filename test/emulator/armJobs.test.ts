@@ -21,7 +21,8 @@ describe('emulator ARM: jobs', () => {
     const created = await h.send('PUT', `${WS}/jobs/job-1`, { body: COMMAND_JOB });
     assert.equal(created.status, 201);
     assert.equal(created.json.properties.status, 'NotStarted');
-    assert.match(created.json.properties.services.Studio.endpoint, /^https:\/\/ml\.azure\.com\/runs\/job-1\?wsid=/);
+    // No &tid=: clients append the tenant (azure-ai-ml's _append_tid_to_studio_url), so a service-side one is doubled.
+    assert.equal(created.json.properties.services.Studio.endpoint, `https://ml.azure.com/runs/job-1?wsid=${WS.replace('/resourceGroups/', '/resourcegroups/').replace('/providers/Microsoft.MachineLearningServices/', '/')}`);
     assert.equal(created.json.properties.experimentName, 'churn');
     assert.equal((await h.send('GET', `${WS}/jobs/job-1`)).json.properties.inputs.lr.value, '0.01');
     assert.deepEqual((await h.send('GET', `${WS}/jobs?jobType=Command&tag=build`)).json.value.map((j: any) => j.name), ['job-1']);
@@ -41,6 +42,24 @@ describe('emulator ARM: jobs', () => {
     assert.match(badMode.json.error.message, /'properties.outputs.model.mode'. Allowed values: ReadWriteMount, Upload/);
     const noCompute = await h.send('PUT', `${WS}/jobs/j`, { body: { properties: { ...COMMAND_JOB.properties, computeId: `${WS}/computes/missing` } } });
     assert.match(noCompute.json.error.message, /computes\/missing' referenced by 'properties.computeId' was not found/);
+    // Azure ML takes ARM ids (or registry URIs for assets), never short names: the client resolves those.
+    const malformed: Array<[string, unknown, RegExp]> = [
+      ['environmentId', 'not-an-environment-reference', /'properties.environmentId' is not a valid environment reference: 'not-an-environment-reference'. It must be an ARM id \(.*\/environments\/<name>\/versions\/<version>\) or a registry URI/],
+      ['environmentId', 'azureml:AzureML-minimal:1', /not a valid environment reference/],
+      ['environmentId', `${WS}/models/m/versions/1`, /not a valid environment reference/],
+      ['codeId', 'azureml://registries/r/environments/e/versions/1', /'properties.codeId' is not a valid code reference/],
+      ['computeId', 'cpu-cluster', /'properties.computeId' is not a valid compute reference: 'cpu-cluster'. It must be an ARM id \(\/subscriptions\/<subscription>\/.*\/computes\/<name>\)\.$/],
+      ['computeId', 42, /Invalid value 42 at path 'properties.computeId': expected a string/],
+    ];
+    for (const [property, value, message] of malformed) {
+      const refused = await h.send('PUT', `${WS}/jobs/j`, { body: { properties: { ...COMMAND_JOB.properties, [property]: value } } });
+      assert.deepEqual([refused.status, refused.json.error.code, refused.json.error.target], [400, 'UserError', `properties.${property}`], JSON.stringify(value));
+      assert.match(refused.json.error.message, message);
+    }
+    const fromRegistry = await h.send('PUT', `${WS}/jobs/j-registry`, { body: { properties: { ...COMMAND_JOB.properties, environmentId: 'azureml://registries/azureml/environments/sklearn-1.5/labels/latest' } } });
+    assert.equal(fromRegistry.status, 201, 'a registry URI with a label is a reference');
+    const prefixed = await h.send('PUT', `${WS}/jobs/j-prefixed`, { body: { properties: { ...COMMAND_JOB.properties, environmentId: `azureml:${WS}/environments/missing/versions/1` } } });
+    assert.match(prefixed.json.error.message, /environments\/missing\/versions\/1' referenced by 'properties.environmentId' was not found/, 'an azureml:-prefixed ARM id is a reference, checked for existence');
     const changed = await h.send('PUT', `${WS}/jobs/j2`, { body: COMMAND_JOB });
     assert.equal(changed.status, 201);
     const resubmitted = await h.send('PUT', `${WS}/jobs/j2`, { body: { properties: { ...COMMAND_JOB.properties, command: 'echo other' } } });

@@ -38,6 +38,11 @@ export function setJobStatus(ctx: ServiceContext, id: string, status: JobStatus,
   return updated;
 }
 
+/** /subscriptions/<s>/resourcegroups/<g>/workspaces/<w>, the form of Studio's wsid parameter. */
+function studioWorkspacePath(workspaceId: string): string {
+  return workspaceId.replace(/\/resourceGroups\//i, '/resourcegroups/').replace(/\/providers\/Microsoft\.MachineLearningServices\//i, '/');
+}
+
 function createOrUpdate(executor: JobExecutor | undefined) {
   return (call: ArmCall): HostResponse => {
     const { ctx } = call;
@@ -76,7 +81,8 @@ function createOrUpdate(executor: JobExecutor | undefined) {
         status: 'NotStarted',
         services: {
           Tracking: { jobServiceType: 'Tracking', endpoint: workspace.properties.mlFlowTrackingUri, status: null, errorMessage: null, properties: null },
-          Studio: { jobServiceType: 'Studio', endpoint: `https://ml.azure.com/runs/${name}?wsid=${workspace.id}&tid=${ctx.facts.tenantId}`, status: null, errorMessage: null, properties: null },
+          // As the service writes it: the short workspace path, no tenant (clients such as azure-ai-ml append &tid=).
+          Studio: { jobServiceType: 'Studio', endpoint: `https://ml.azure.com/runs/${name}?wsid=${studioWorkspacePath(workspace.id)}`, status: null, errorMessage: null, properties: null },
         },
       },
       systemData: systemDataFor(ctx, call.principal),

@@ -86,6 +86,7 @@ export class LocalJobExecutor implements JobExecutor {
     const all = [...this.running.values()];
     for (const run of all) run.controller.abort();
     await Promise.all(all.map((r) => r.done));
+    this.deps?.guard?.close();
   }
 
   /** Starts a job (also a pipeline's child job); resolves with its final status. */

@@ -115,8 +115,27 @@ function readTls(host: TaskHost): TlsOptions {
   return options;
 }
 
+/** Azure's instance metadata service (managed identity on VMs and scale sets): link-local, on the machine itself. */
+export const IMDS_ADDRESS = "169.254.169.254";
+
+/**
+ * IMDS never goes through a proxy: a proxy cannot reach the VM's link-local address (and IMDS refuses
+ * forwarded requests). Neither can the host that AZURE_POD_IDENTITY_AUTHORITY_HOST names instead.
+ */
+export function bypassingImds(proxy: ProxySettings, podIdentityAuthorityHost: string | undefined): ProxySettings {
+  let podIdentityHost: string | undefined;
+  try {
+    podIdentityHost = podIdentityAuthorityHost ? new URL(podIdentityAuthorityHost).host.toLowerCase() : undefined;
+  } catch {
+    podIdentityHost = undefined;
+  }
+  const isImds = (target: URL) => target.hostname === IMDS_ADDRESS || target.host.toLowerCase() === podIdentityHost;
+  return { ...proxy, bypass: (target) => isImds(target) || proxy.bypass(target) };
+}
+
 export function readNetworkSettings(host: TaskHost): NetworkSettings {
-  return { proxy: readProxy(host), tls: readTls(host) };
+  const proxy = readProxy(host);
+  return { proxy: proxy && bypassingImds(proxy, host.getEnvironmentVariable("AZURE_POD_IDENTITY_AUTHORITY_HOST")), tls: readTls(host) };
 }
 
 type ConnectOptions = Parameters<HttpsProxyAgent<string>["connect"]>[1];
