@@ -103,7 +103,7 @@ export async function benchmarkJobWait(workDir: string): Promise<void> {
     const oursMs = Date.now() - uploadStarted;
     const sdkMs = await sdkUpload(store, path.join(workDir, 'project', 'code'));
     console.log(`  code upload: ${mibPerSecond(first.stats.bytesUploaded, oursMs)} MiB/s (${first.stats.filesUploaded} files), storage SDK ${mibPerSecond(CODE_FILES * CODE_FILE_BYTES, sdkMs)} MiB/s; time ratio ${(oursMs / sdkMs).toFixed(2)} (ours includes hashing the files)`);
-    const submission = await submitJob({ api, jobName, translation, stepKey: jobName, openStore: () => openStore(api, session), log: () => undefined });
+    const submission = await submitJob({ api, jobName, translation, stepKey: jobName, openStore: () => openStore(api, session), log: () => undefined, warning: () => undefined });
     const reuploaded = submission.uploadStats?.bytesUploaded ?? 0;
     console.log(`  unchanged re-upload: ${reuploaded} bytes (${submission.uploadStats?.snapshotsReused ?? 0} snapshot(s) reused); target 0: ${reuploaded === 0 ? 'meets target' : 'MISSES target'}`);
 

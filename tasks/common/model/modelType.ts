@@ -4,13 +4,13 @@ import { UserError } from "../platform/userError";
 import type { ModelType } from "./inputs";
 import type { ResolvedSource } from "./source";
 
-export function chooseModelType(requested: ModelType | "auto", source: ResolvedSource, log: (message: string) => void): ModelType {
+export function chooseModelType(requested: ModelType | "auto", source: ResolvedSource, log: (message: string) => void, warning: (message: string) => void): ModelType {
   if (requested === "mlflow_model" && source.isFile) {
     throw new UserError(`Input modelType: a model of type mlflow_model must be a folder holding an MLmodel file, but the ${source.description} is a single file. Use custom_model, or point at the MLflow model's folder.`);
   }
   if (requested !== "auto") {
     if (requested === "mlflow_model" && source.hasMlflowModel === false) {
-      log(`Warning: modelType is mlflow_model but the ${source.description} has no MLmodel file at its root; MLflow deployments of this model will fail.`);
+      warning(`modelType is mlflow_model but the ${source.description} has no MLmodel file at its root; MLflow deployments of this model will fail.`);
     }
     return requested;
   }

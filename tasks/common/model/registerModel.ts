@@ -28,7 +28,7 @@ export type ModelRequest = Pick<ModelInputs, "modelName" | "source" | "modelType
 export async function registerModel(deps: ModelRegistrationDeps, request: ModelRequest): Promise<RegisteredModel> {
   const { api, log } = deps;
   const source = await resolveSource(deps.source, request.source, request.modelName, request.version);
-  const modelType = chooseModelType(request.modelType, source, log);
+  const modelType = chooseModelType(request.modelType, source, log, deps.warning);
   const body: ModelVersionProperties = {
     modelUri: source.modelUri,
     modelType,
