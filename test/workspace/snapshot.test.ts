@@ -174,3 +174,20 @@ describe('workspace: one read per file for hashing and upload', () => {
     }
   });
 });
+
+describe('workspace: the content hash only when asked', () => {
+  it('computes the sha256 content hash on first use only (model uploads never use it)', () => {
+    const root = path.join(writeTree({ 'm/model.pkl': 'weights' }), 'm');
+    const nodeCrypto = require('node:crypto') as typeof import('node:crypto');
+    const hashes = sinon.spy(nodeCrypto, 'createHash');
+    try {
+      const snapshot = prepareSnapshot(root);
+      assert.deepEqual(hashes.getCalls().map((call) => call.args[0]), ['md5']);
+      const first = snapshot.contentHash;
+      assert.equal(snapshot.contentHash, first);
+      assert.deepEqual(hashes.getCalls().map((call) => call.args[0]), ['md5', 'sha256']);
+    } finally {
+      hashes.restore();
+    }
+  });
+});

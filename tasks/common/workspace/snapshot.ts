@@ -253,13 +253,19 @@ export interface Snapshot {
   /** The .amlignore/.gitignore that applied, if any. */
   ignoreFile?: string;
   objectHash: string;
-  contentHash: string;
+  /** Computed on first read: only code versions carry it, so a model upload never spends the sha256 on it. */
+  readonly contentHash: string;
   /** LocalUpload/<object hash>/<folder or file name>: the datastore path the job refers to. */
   blobPrefix: string;
   blobs: SnapshotBlob[];
   /** The blob whose metadata says the upload completed (the first file by local path). */
   indicatorBlob: string;
   totalBytes: number;
+}
+
+function withLazyContentHash(snapshot: Omit<Snapshot, 'contentHash'>, files: readonly SnapshotFile[], read: FileReader): Snapshot {
+  let hash: string | undefined;
+  return Object.defineProperty(snapshot, 'contentHash', { enumerable: true, get: () => (hash ??= contentHash(files, read)) }) as Snapshot;
 }
 
 /** Everything needed to upload a local file or folder, or to recognise that it is already uploaded. */
@@ -275,10 +281,10 @@ export function prepareSnapshot(localPath: string, defaultIgnores: readonly stri
     const read = readerFor(file.size);
     const hash = objectHash(absolute, IgnoreRules.none(path.dirname(absolute)), read);
     const blobName = `${ARTIFACT_ORIGIN}/${hash}/${name}`;
-    return {
-      localPath: absolute, isFile: true, objectHash: hash, contentHash: contentHash([file], read), blobPrefix: blobName,
+    return withLazyContentHash({
+      localPath: absolute, isFile: true, objectHash: hash, blobPrefix: blobName,
       blobs: [{ sourcePath: file.sourcePath, blobName, size: file.size, content: kept.get(file.sourcePath) }], indicatorBlob: blobName, totalBytes: file.size,
-    };
+    }, [file], read);
   }
   const rules = IgnoreRules.forDirectory(absolute, defaultIgnores);
   const files = listSnapshotFiles(absolute, rules);
@@ -288,10 +294,10 @@ export function prepareSnapshot(localPath: string, defaultIgnores: readonly stri
   const blobPrefix = `${ARTIFACT_ORIGIN}/${hash}/${name}`;
   const blobs = files.map((f) => ({ sourcePath: f.sourcePath, blobName: `${blobPrefix}/${f.relativePath}`, size: f.size, content: kept.get(f.sourcePath) }));
   const first = [...blobs].sort((a, b) => byCodePoint(a.sourcePath, b.sourcePath) || byCodePoint(a.blobName, b.blobName))[0];
-  return {
-    localPath: absolute, isFile: false, ignoreFile: rules.file, objectHash: hash, contentHash: contentHash(files, read), blobPrefix,
+  return withLazyContentHash({
+    localPath: absolute, isFile: false, ignoreFile: rules.file, objectHash: hash, blobPrefix,
     blobs, indicatorBlob: first.blobName, totalBytes: files.reduce((n, f) => n + f.size, 0),
-  };
+  }, files, read);
 }
 
 /** Metadata set on the indicator blob once every blob is uploaded (_build_metadata_dict). */
