@@ -2,7 +2,7 @@
 import { connectAzure } from "../common/azure/azureSession";
 import { createTaskLibHost } from "../common/platform/taskLibHost";
 import { runAzureTask } from "../common/azure/azureTask";
-import { getVerifiedWorkspace, writeWorkspaceConfig } from "../common/workspace/workspace";
+import { checkWorkspaceConfigPath, getVerifiedWorkspace, writeWorkspaceConfig } from "../common/workspace/workspace";
 import { readTaskIdentity } from "../common/platform/product";
 
 const host = createTaskLibHost();
@@ -12,6 +12,7 @@ void runAzureTask(host, async ({ cancellation, defer }) => {
   const resourceGroup = host.getInput("resourceGroupName", true);
   const workspaceName = host.getInput("workspaceName", true);
   const configFile = host.getPathInput("configFile");
+  if (configFile) checkWorkspaceConfigPath(configFile);
   const session = await connectAzure(host, connectionId, { ...readTaskIdentity(__dirname), cancellation });
   defer(() => session.dispose());
 

@@ -1,4 +1,5 @@
 // Test doubles for the core: a recording TaskHost, a routing HttpClient and an ARM context over it.
+import { Readable } from "node:stream";
 import * as sinon from "sinon";
 import type { TokenCredential } from "@azure/core-auth";
 import { createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
@@ -83,8 +84,11 @@ export class RoutingHttpClient implements HttpClient {
       if (route.method === request.method && route.pattern.test(request.url)) {
         const reply = await route.reply(request);
         if (reply) {
-          const body = reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
-          return { request, status: reply.status, headers: createHttpHeaders({ "content-type": "application/json", ...reply.headers }), bodyAsText: body };
+          const body = reply.body === undefined ? "" : typeof reply.body === "string" || Buffer.isBuffer(reply.body) ? reply.body : JSON.stringify(reply.body);
+          const headers = createHttpHeaders({ "content-type": "application/json", ...reply.headers });
+          // As Node's HttpClient does: the raw bytes as a stream for the statuses the request asked to stream.
+          if (request.streamResponseStatusCodes?.has(reply.status)) return { request, status: reply.status, headers, readableStreamBody: Readable.from([Buffer.from(body)]) };
+          return { request, status: reply.status, headers, bodyAsText: body.toString() };
         }
       }
     }

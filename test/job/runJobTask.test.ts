@@ -70,6 +70,18 @@ describe('job: the AzureMLJob task flow', () => {
     sinon.assert.calledWith(h.host.setResult, 'Succeeded');
   });
 
+  for (const dryRun of ['true', 'false']) {
+    it(`raises the job file's translation notes as pipeline warnings, not log lines (dryRun ${dryRun})`, async () => {
+      h = harness({ dryRun });
+      const dir = writeTree({ 'job.yml': 'command: python train.py --lr {inputs.lr}\ninputs:\n  lr: 0.1\nenvironment: azureml:sklearn:3\ncompute: azureml:cpu-cluster\n' });
+      h.host.getPathInput.withArgs('jobFile').returns(path.join(dir, 'job.yml'));
+      h.host.getInput.withArgs('jobFile').returns(path.join(dir, 'job.yml'));
+      await h.run();
+      sinon.assert.calledWithMatch(h.host.warning, /job\.yml:1:\d+: single-brace references like \{inputs\.x\} are deprecated/);
+      assert.ok(!h.host.log.getCalls().some((call) => /warning/i.test(call.args[0])), 'no warning printed as a plain log line');
+    });
+  }
+
   it('submits, waits, publishes status, metrics and the summary tab', async () => {
     h = harness({}, [[0, 'Running'], [60_000, 'Completed']], { accuracy: 0.93, 'train/loss': 0.1 });
     await h.run();

@@ -26,7 +26,7 @@ describe('job: submission', () => {
     const translation = translateYaml(COMMAND_JOB, { tags: { [STEP_KEY_TAG]: 'k1' } }, FILES);
     const api = fakeWorkspaceApi({ clock: new FakeClock() });
     const store = new MemoryBlobStore();
-    const result = await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => store, log: () => undefined });
+    const result = await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => store, log: () => undefined, warning: () => undefined });
     assert.equal(result.reattached, false);
     assert.deepEqual(store.uploads.map((b) => b.replace(/^LocalUpload\/[0-9a-f]{32}\//, '')).sort(), ['data/rows.csv', 'src/lib/util.py', 'src/train.py']);
     const [name, body] = api.createJob.firstCall.args as [string, { properties: Record<string, any> }];
@@ -43,7 +43,7 @@ describe('job: submission', () => {
     const api = fakeWorkspaceApi({ clock: new FakeClock(), existing: jobResource('job1', 'Running', { tags: { [STEP_KEY_TAG]: 'k1' } }) });
     const openStore = sinon.stub().resolves(new MemoryBlobStore());
     const log: string[] = [];
-    const result = await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore, log: (m) => log.push(m) });
+    const result = await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore, log: (m) => log.push(m), warning: () => undefined });
     assert.equal(result.reattached, true);
     assert.equal(result.job.properties.status, 'Running');
     sinon.assert.notCalled(api.createJob);
@@ -55,21 +55,21 @@ describe('job: submission', () => {
   it('refuses a same-named job that another step or run submitted', async () => {
     const translation = translateYaml(COMMAND_JOB, {}, FILES);
     const api = fakeWorkspaceApi({ clock: new FakeClock(), existing: jobResource('job1', 'Completed', { tags: { [STEP_KEY_TAG]: 'other' } }) });
-    await assert.rejects(submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined }), /already exists .* not submitted by this pipeline step/);
+    await assert.rejects(submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined, warning: () => undefined }), /already exists .* not submitted by this pipeline step/);
     sinon.assert.notCalled(api.createJob);
   });
 
   it('names the YAML line of a code folder that does not exist', async () => {
     const translation = translateYaml(COMMAND_JOB.replace('code: src', 'code: missing'), {}, FILES);
     const api = fakeWorkspaceApi({ clock: new FakeClock() });
-    await assert.rejects(submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined }), /job\.yml:2:7: the code path cannot be uploaded: No such file or directory/);
+    await assert.rejects(submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined, warning: () => undefined }), /job\.yml:2:7: the code path cannot be uploaded: No such file or directory/);
   });
 
   it('fails with the YAML position when an @latest asset has no versions', async () => {
     const translation = translateYaml(COMMAND_JOB, {}, FILES);
     const api = fakeWorkspaceApi({ clock: new FakeClock() });
     api.latestVersion.resolves(undefined);
-    await assert.rejects(submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined }), /job\.yml:\d+:\d+: environments 'sklearn' was not found in workspace 'ws' or has no versions/);
+    await assert.rejects(submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined, warning: () => undefined }), /job\.yml:\d+:\d+: environments 'sklearn' was not found in workspace 'ws' or has no versions/);
   });
 });
 

@@ -148,6 +148,7 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
   const { inputs, scope, jobName, translation } = prepared;
   host.setVariable("jobName", jobName, { isOutput: true });
   if (inputs.dryRun) {
+    for (const warning of translation.warnings) host.warning(warning);
     for (const line of dryRunReport(translation, jobName, `${workspaceArmId(scope)}/jobs/${jobName}`)) host.log(line);
     host.setVariable("jobStatus", "NotSubmitted", { isOutput: true });
     host.setResult("Succeeded", `Dry run of ${translation.jobType} job '${jobName}': the job file is valid; nothing was submitted.`);
@@ -159,7 +160,7 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
   // Registered before submission: a cancel that lands during the PUT still reaches the job.
   const unregister = inputs.cancelJobOnStop ? task.cancellation.onCancel((deadline) => cancelJob(host, services.api, jobName, deadline, "The pipeline step was cancelled")) : () => undefined;
   const started = now();
-  const submission = await submitJob({ api: services.api, jobName, translation, stepKey: stepKey(prepared.run), openStore: services.openStore, log: (m) => host.log(m) });
+  const submission = await submitJob({ api: services.api, jobName, translation, stepKey: stepKey(prepared.run), openStore: services.openStore, log: (m) => host.log(m), warning: (m) => host.warning(m) });
   const studioUrl = studioUrlOf(submission.job, session, workspace);
   host.setVariable("studioUrl", studioUrl, { isOutput: true });
   host.log(`Azure ML studio: ${studioUrl}`);

@@ -16,6 +16,8 @@ export interface SubmitRequest {
   /** Opens the default datastore; called only when something must be uploaded. */
   openStore: () => Promise<BlobStore>;
   log: (message: string) => void;
+  /** A pipeline warning (the translation's notes on what was sent differently from the file). */
+  warning: (message: string) => void;
 }
 
 export interface Submission {
@@ -52,7 +54,7 @@ export async function submitJob(request: SubmitRequest): Promise<Submission> {
     log(`Job '${request.jobName}' was already submitted by this step (status ${previous.properties.status ?? "unknown"}): attaching to it instead of submitting again.`);
     return { job: previous, reattached: true };
   }
-  for (const warning of translation.warnings) log(`Warning: ${warning}`);
+  for (const warning of translation.warnings) request.warning(warning);
   const uploadItems = translation.pending.filter((p): p is PendingUpload => p.kind === "upload");
   let uploads = {};
   let uploadStats: UploadStats | undefined;
