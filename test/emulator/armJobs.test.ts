@@ -32,8 +32,16 @@ describe('emulator ARM: jobs', () => {
   it('refuses bad job bodies and references', async () => {
     const h = createHarness();
     assert.equal((await h.send('PUT', `${WS}/jobs/j`, { body: { tags: {} } })).json.error.target, 'properties');
-    const unknownType = await h.send('PUT', `${WS}/jobs/j`, { body: { properties: { jobType: 'Spark' } } });
-    assert.match(unknownType.json.error.message, /Unknown value 'Spark' for 'properties.jobType'/);
+    const unknownType = await h.send('PUT', `${WS}/jobs/j`, { body: { properties: { jobType: 'Notebook' } } });
+    assert.equal(unknownType.json.error.message, "Unknown value 'Notebook' for 'properties.jobType'. Allowed values: AutoML, Command, Pipeline, Sweep, Spark.");
+    // Spark is a job type (newer than the SDK's model): its own required properties are checked.
+    const sparkWithoutCode = await h.send('PUT', `${WS}/jobs/j`, { body: { properties: { jobType: 'Spark', entry: { sparkJobEntryType: 'SparkJobScalaEntry', className: 'Main' } } } });
+    assert.equal(sparkWithoutCode.json.error.message, "Required property 'codeId' not found in JSON. Path 'properties'.");
+    // AutoML's required properties, which the SDK's generated model leaves optional.
+    const automlWithoutData = await h.send('PUT', `${WS}/jobs/j`, { body: { properties: { jobType: 'AutoML', taskDetails: { taskType: 'Regression', targetColumnName: 'y' } } } });
+    assert.equal(automlWithoutData.json.error.message, "Required property 'trainingData' not found in JSON. Path 'properties.taskDetails'.");
+    const automlWithoutTask = await h.send('PUT', `${WS}/jobs/j`, { body: { properties: { jobType: 'AutoML' } } });
+    assert.equal(automlWithoutTask.json.error.message, "Required property 'taskDetails' not found in JSON. Path 'properties'.");
     const noCommand = await h.send('PUT', `${WS}/jobs/j`, { body: { properties: { jobType: 'Command', environmentId: 'x' } } });
     assert.equal(noCommand.json.error.message, "Required property 'command' not found in JSON. Path 'properties'.");
     const badInput = await h.send('PUT', `${WS}/jobs/j`, { body: { properties: { ...COMMAND_JOB.properties, inputs: { d: { jobInputType: 'uri_file' } } } } });

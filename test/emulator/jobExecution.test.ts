@@ -233,7 +233,7 @@ describe('emulator: jobs run for real', function () {
     const job = await client.waitFor('automl-job');
     assert.equal(job.properties.status, 'Failed');
     const details = (await client.dataplane('GET', 'history/v1.0', '/runs/automl-job/details')).json();
-    assert.match(details.error.error.message, /does not run AutoML jobs/);
+    assert.match(details.error.error.message, /does not execute AutoML jobs/);
   });
 
   it('answers MLflow and run-history requests for unknown runs as the service does', async () => {

@@ -11,7 +11,7 @@ import { Cancellation, DEFAULT_TASKS_DIRECTORY, emulatorTarget, runPipeline, typ
 import { tempDir } from '../runner/helpers';
 
 const REPO = path.resolve(__dirname, '..', '..');
-const EXAMPLES = path.resolve(REPO, '..', 'shared', 'azureml-examples', 'jobs');
+const EXAMPLES = path.resolve(REPO, 'test', 'fixtures', 'azureml-examples', 'jobs');
 
 /** A command job whose script sleeps `inputs.seconds`, and the one-step pipeline that submits it. */
 function writeProject(dir: string): string {
@@ -220,6 +220,43 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
     assert.equal(componentIds.length, 3);
     for (const id of componentIds) assert.match(id, /\/components\/azureml_anonymous\/versions\/[0-9a-f-]{36}$/);
     assert.equal((console.match(/Uploading /g) ?? []).length, 4, 'three code folders and the data input');
+  });
+
+  it('runs a parallel step and a pipeline component step: mini-batches in worker processes, rows read by the nested pipeline', async () => {
+    const dir = tempDir('job-e2e-parallel-');
+    const files: Record<string, string> = {
+      'src/score.py': ['import argparse, os', 'def init():', '    global label', '    label = argparse.ArgumentParser().parse_known_args()[1][-1]', 'def run(mini_batch):', '    return [f"{label} {os.path.basename(p)}" for p in mini_batch]', ''].join('\n'),
+      'data/a.txt': 'a', 'data/b.txt': 'b', 'data/c.txt': 'c',
+      'inner.yml': [
+        '$schema: https://azuremlschemas.azureedge.net/latest/pipelineComponent.schema.json',
+        'type: pipeline', 'inputs:', '  rows:', '    type: uri_folder', 'jobs:', '  show:', '    type: command', '    inputs:', '      rows: ${{parent.inputs.rows}}',
+        '    component:', '      command: cat ${{inputs.rows}}/parallel_run_step.txt', '      environment:', '        image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04',
+        '      inputs:', '        rows:', '          type: uri_folder', '',
+      ].join('\n'),
+      'pipeline.yml': [
+        '$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json',
+        'type: pipeline', 'settings:', '  default_compute: azureml:cpu-cluster', 'inputs:', '  files:', '    type: uri_folder', '    path: ./data', 'jobs:',
+        '  score:', '    type: parallel', '    inputs:', '      files:', '        type: uri_folder', '        path: ${{parent.inputs.files}}', '        mode: ro_mount',
+        '    outputs:', '      rows:', '        type: uri_folder', '        mode: rw_mount', '    input_data: ${{inputs.files}}', '    mini_batch_size: "2"', '    error_threshold: 0',
+        '    task:', '      type: run_function', '      code: ./src', '      entry_script: score.py', '      program_arguments: --label e2e', '      environment:',
+        '        image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04', '      append_row_to: ${{outputs.rows}}',
+        '  wrapped:', '    type: pipeline', '    component: ./inner.yml', '    inputs:', '      rows: ${{parent.jobs.score.outputs.rows}}', '',
+      ].join('\n'),
+    };
+    for (const [name, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), text);
+    }
+    const { outcome, step, console } = await run({ jobName: 'parallel-nested', jobFile: path.join(dir, 'pipeline.yml'), overrides: '', wait: true });
+    if (process.env.JOB_E2E_VERBOSE) process.stdout.write(`${console}\n`);
+    assert.equal(outcome.result, 'Succeeded', console);
+    assert.equal(step.outputVariables.jobStatus, 'Completed');
+    assert.match(console, /\[score\] parallel run: 2 of 2 mini-batch\(es\) succeeded; 0 file\(s\) failed/);
+    const children = jobs().filter((j) => j.properties.properties?.['azureml.parentRunId'] === 'parallel-nested');
+    assert.deepEqual(children.map((c) => [c.properties.displayName, c.properties.jobType, c.properties.status]).sort(), [['score', 'Command', 'Completed'], ['wrapped', 'Pipeline', 'Completed']]);
+    // The nested step cats parallel_run_step.txt from the parallel step's output: it fails if the rows are not there.
+    const show = jobs().find((j) => j.properties.properties?.['azureml.parentRunId'] === children.find((c) => c.properties.jobType === 'Pipeline')!.name);
+    assert.equal(show?.properties.status, 'Completed');
   });
 
   it('submits a sweep job', async () => {

@@ -22,7 +22,7 @@ describe('jobSpec: overrides (az ml --set)', () => {
 
   it('coerces override strings where the schema wants numbers or booleans, as marshmallow does', () => {
     const t = translateYaml(JOB, { overrides: 'resources.instance_count=3\nlimits.timeout=60\n' });
-    assert.deepEqual(t.body.properties.resources, { instanceCount: 3 });
+    assert.deepEqual(t.body.properties.resources, { instanceCount: 3, properties: {} });
     assert.deepEqual(t.body.properties.limits, { jobLimitsType: 'Command', timeout: 'PT1M' });
   });
 

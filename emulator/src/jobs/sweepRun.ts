@@ -5,7 +5,7 @@
 // termination policies are recorded but not applied.
 import { type JobStatus, setJobStatus } from '../arm';
 import { type ArmResource, type Properties, getResource, putResource } from '../arm/resources';
-import { type ParentRunOptions, childCommandJob } from './childJobs';
+import { type ParentRunOptions, childJob } from './childJobs';
 import { updateRunRecord } from './runRecords';
 import { JobInputError } from './storage';
 import { latestMetrics, runData } from './tracking';
@@ -97,7 +97,7 @@ function trialJobs(o: ParentRunOptions, samples: Sample[]): ArmResource[] {
   const outputs = Object.fromEntries(Object.entries<Properties>(job.properties.outputs ?? {}).map(([name, output]) => [name, { ...output, uri: undefined }]));
   return samples.map((sample, index) => {
     const name = `${job.name}_${index}`;
-    const child = childCommandJob(workspaceId, job, name, name, {
+    const child = childJob(workspaceId, job, name, name, {
       command: substituteSearchSpace(trial.command, sample),
       codeId: trial.codeId ?? null,
       environmentId: trial.environmentId ?? null,

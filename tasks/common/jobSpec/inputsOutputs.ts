@@ -3,7 +3,7 @@
 // steps send msrest's as_dict() of the same models (snake_case), inside the free-form `jobs` map.
 import type { TranslationContext } from './context';
 import { pythonStr } from './pythonText';
-import { isRemotePath, parseAssetReference } from './references';
+import { isBinding, isRemotePath, parseAssetReference } from './references';
 import { FIELDS, checkFields, oneOf } from './schema';
 import type { YNode } from './yamlSource';
 
@@ -20,10 +20,9 @@ const INPUT_MODES: Record<string, string> = {
   eval_mount: 'EvalMount',
   eval_download: 'EvalDownload',
 };
-const OUTPUT_MODES: Record<string, string> = { mount: 'ReadWriteMount', rw_mount: 'ReadWriteMount', upload: 'Upload' };
+const OUTPUT_MODES: Record<string, string> = { mount: 'ReadWriteMount', rw_mount: 'ReadWriteMount', upload: 'Upload', direct: 'Direct' };
 
-const BINDING = /^\$\{\{\s*[^{}]+\s*\}\}$/;
-export const isBinding = (value: unknown): value is string => typeof value === 'string' && BINDING.test(value.trim());
+export { isBinding };
 
 interface IoScope {
   ctx: TranslationContext;
@@ -95,6 +94,12 @@ export function translateOutputs(map: YNode | undefined, io: IoScope): Record<st
       value.fail(`output '${name}' must be a mapping (type, path, mode)${io.style === 'node' ? ' or a ${{parent.outputs.<name>}} binding' : ''}`);
     }
     checkFields(value, FIELDS.jobOutput, `output '${name}'`);
+    const bound = value.get('path')?.scalar;
+    if (io.style === 'node' && isBinding(bound)) {
+      // A step output bound to a pipeline output goes as the binding alone, its type left to the pipeline's.
+      out[name] = { value: bound, type: 'literal' };
+      continue;
+    }
     const typeNode = value.get('type');
     const type = typeNode && !typeNode.isNull ? oneOf(typeNode, DATA_TYPES, `type of output '${name}'`) : 'uri_folder';
     const entry: Record<string, unknown> = { [typeKey]: type };

@@ -15,6 +15,7 @@ import {
   isSeq,
   parseDocument,
 } from 'yaml';
+import { pyyamlTags } from './pyyamlScalars';
 
 /** A user error in a job specification; the message already names its location. */
 export class JobSpecError extends Error {
@@ -51,19 +52,10 @@ export class YamlSource {
   }
 }
 
-/** PyYAML's booleans: YAML 1.1's yes/no/on/off, but not its single-letter y/n. */
-const PYYAML_BOOL: ScalarTag = {
-  identify: (value) => typeof value === 'boolean',
-  default: true,
-  tag: 'tag:yaml.org,2002:bool',
-  test: /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
-  resolve: (text) => /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/.test(text),
-};
-
-/** Resolve and write scalars as PyYAML (which azure-ai-ml uses) does: YAML 1.1 with PyYAML's booleans. */
+/** Resolve and write scalars as PyYAML (which azure-ai-ml uses) does: YAML 1.1 with PyYAML's scalar rules. */
 export const PYYAML_SCHEMA: SchemaOptions & { version: '1.1' } = {
   version: '1.1',
-  customTags: (tags) => [...tags.filter((t) => (t as ScalarTag).tag !== PYYAML_BOOL.tag), PYYAML_BOOL],
+  customTags: (tags) => pyyamlTags(tags as ScalarTag[]) as typeof tags,
 };
 
 export function parseYaml(text: string, file: string): YamlSource {
