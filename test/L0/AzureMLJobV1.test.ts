@@ -55,4 +55,11 @@ describe("AzureMLJob@1 (L0)", function () {
     assert.match(runner.stdout, /##vso\[task\.complete result=Failed;\].*overrides line 1/);
     assert.doesNotMatch(runner.stdout, /\n\s+at .*\.ts:\d+/);
   });
+
+  it("fails a boolean input that is not true/false (dryRun: yes) before anything is sent, naming input and value", async () => {
+    const runner = await run("dryRunYes");
+    assert.equal(runner.failed, true);
+    assert.match(runner.stdout, /##vso\[task\.complete result=Failed;\]Input dryRun: 'yes' is not a boolean/);
+    assert.doesNotMatch(runner.stdout, /Dry run|Submitting|token/i);
+  });
 });
