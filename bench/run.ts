@@ -10,6 +10,7 @@ import { REPO_ROOT, readTaskJson } from '../scripts/taskFolders';
 import { median, startToFirstRequest } from './firstRequest';
 import { benchmarkJobWait } from './jobWait';
 import { taskEnvironment } from './taskEnvironment';
+import { benchmarkYamlParse } from './yamlParse';
 
 const PLANNED_TASKS = 7;
 const VSIX_TARGET_BYTES = 3 * 1024 * 1024;
@@ -59,6 +60,7 @@ runScript(async () => {
       console.log(`  bundle: ${kib(task.bundleBytes)} (one file); unbundled: ${kib(task.sourceBytes)} in ${task.sourceFiles} files (own code ${kib(ownCode.bundleBytes)} + node_modules); ratio ${(task.bundleBytes / task.sourceBytes).toFixed(2)}`);
       await measureStart(task, ownCode.dir, workDir);
     }
+    benchmarkYamlParse(workDir);
     await benchmarkJobWait(workDir);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
