@@ -65,7 +65,7 @@ export interface Store {
 }
 
 /** Faults whose effect is semantic, applied by the service handlers rather than the transport. */
-export type SemanticFaultKind = 'lroFailed' | 'computeStuckResizing' | 'deploymentUnhealthy';
+export type SemanticFaultKind = 'lroFailed' | 'computeStuckResizing' | 'deploymentUnhealthy' | 'jobPaused';
 
 export interface FaultRegistry {
   /**

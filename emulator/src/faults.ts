@@ -6,7 +6,7 @@ import type { FaultRegistry, SemanticFaultKind } from './contract';
 import type { RequestLog } from './requestLog';
 
 export const TRANSPORT_FAULT_KINDS = ['status', 'reset', 'latency'] as const;
-export const SEMANTIC_FAULT_KINDS: readonly SemanticFaultKind[] = ['lroFailed', 'computeStuckResizing', 'deploymentUnhealthy'];
+export const SEMANTIC_FAULT_KINDS: readonly SemanticFaultKind[] = ['lroFailed', 'computeStuckResizing', 'deploymentUnhealthy', 'jobPaused'];
 export type TransportFaultKind = (typeof TRANSPORT_FAULT_KINDS)[number];
 export type FaultKind = TransportFaultKind | SemanticFaultKind;
 
@@ -40,7 +40,7 @@ export interface Fault extends FaultSpec {
 }
 
 /** Faults that hold a resource in a state rather than shape one response; without count or time they last until deleted. */
-const HOLDING_FAULT_KINDS: readonly FaultKind[] = ['computeStuckResizing'];
+const HOLDING_FAULT_KINDS: readonly FaultKind[] = ['computeStuckResizing', 'jobPaused'];
 
 export class FaultSpecError extends Error {}
 

@@ -35,7 +35,7 @@ describe("AzureMLJob@1 (L0)", function () {
     for (const input of task.inputs) assert.ok(input.helpMarkDown, `input ${input.name} has no helpMarkDown`);
     assert.deepEqual(
       task.inputs.map((i: { name: string }) => i.name),
-      ["azureSubscription", "resourceGroupName", "workspaceName", "jobFile", "overrides", "experimentName", "jobName", "displayName", "tags", "wait", "streamLogs", "timeoutMinutes", "cancelJobOnStop", "failOnJobFailure", "dryRun"],
+      ["azureSubscription", "resourceGroupName", "workspaceName", "jobFile", "overrides", "experimentName", "jobName", "displayName", "tags", "wait", "streamLogs", "timeoutMinutes", "stalledMinutes", "cancelJobOnStop", "failOnJobFailure", "dryRun"],
     );
   });
 

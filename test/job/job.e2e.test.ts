@@ -50,6 +50,7 @@ function writeProject(dir: string): string {
       '      wait: $(wait)',
       '      dryRun: $(dryRun)',
       '      jobName: $(jobName)',
+      '      stalledMinutes: $(stalledMinutes)',
       '',
     ].join('\n'),
   );
@@ -63,6 +64,7 @@ interface RunChoices {
   jobName?: string;
   jobFile?: string;
   overrides?: string;
+  stalledMinutes?: string;
   onLine?: (line: string) => void;
   cancellation?: Cancellation;
 }
@@ -82,6 +84,7 @@ async function runJobStep(emulator: RunningEmulator, pipelineFile: string, choic
       jobName: choices.jobName ?? '',
       jobFile: choices.jobFile ?? path.join(path.dirname(pipelineFile), 'job.yml'),
       overrides: choices.overrides ?? 'inputs.learning_rate=0.01',
+      stalledMinutes: choices.stalledMinutes ?? '',
     },
     sink: (line) => {
       lines.push(line);
@@ -197,6 +200,22 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
     assert.equal(step.outputVariables.jobStatus, 'Completed');
     assert.equal(console.match(/status: Completed/g)?.length, 1, console);
     assert.deepEqual((await admin.faults()).filter((f) => f.remaining !== 0), [], 'every fault was hit');
+  });
+
+  it('ends the step clearly, within the stalledMinutes bound, when the job stays Paused (timeoutMinutes 0)', async () => {
+    const admin = new AdminClient(emulator.connection.adminUrl);
+    const fault = await admin.addFault({ kind: 'jobPaused', pathPattern: '^/subscriptions/.*/jobs/paused-job$' });
+    try {
+      const started = Date.now();
+      const { outcome, step, console } = await run({ jobName: 'paused-job', wait: true, overrides: 'inputs.seconds=120', stalledMinutes: '0.1' });
+      assert.equal(outcome.result, 'Failed', console);
+      assert.match(console, /Job 'paused-job' status: Paused \(Azure ML paused the job; it makes no progress until it is resumed; the step fails if it stays Paused for 0\.1 minute\(s\)\)/);
+      assert.match(console, /Azure ML job 'paused-job' stayed Paused for 0\.1 minute\(s\) \(stalledMinutes\).*resume or cancel it in Azure ML studio: https:\/\/ml\.azure\.com\/runs\/paused-job/);
+      assert.equal(step.outputVariables.jobStatus, 'Paused');
+      assert.ok(Date.now() - started < 60_000, 'the step ended long before the job would have');
+    } finally {
+      await admin.removeFault(fault.id);
+    }
   });
 
   it('runs a pipeline job: component code uploaded, anonymous components registered first, each step\'s log streamed', async () => {

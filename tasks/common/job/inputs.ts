@@ -3,6 +3,9 @@ import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
 import { checkName, parseKeyValues } from "../workspace/inputRules";
 
+/** How long a job may stay Paused, NotResponding or Unknown by default: long enough for Azure ML to recover a node. */
+export const DEFAULT_STALLED_MINUTES = 30;
+
 export interface JobTaskInputs {
   resourceGroup: string;
   workspaceName: string;
@@ -16,6 +19,8 @@ export interface JobTaskInputs {
   streamLogs: boolean;
   /** 0: no limit. */
   timeoutMinutes: number;
+  /** Minutes the job may stay Paused, NotResponding or Unknown before the step fails (timeoutMinutes 0 included). */
+  stalledMinutes: number;
   cancelJobOnStop: boolean;
   failOnJobFailure: boolean;
   dryRun: boolean;
@@ -31,6 +36,11 @@ export function readJobTaskInputs(host: TaskHost): JobTaskInputs {
   if (!Number.isFinite(timeoutMinutes) || timeoutMinutes < 0) {
     throw new UserError(`Input timeoutMinutes: '${timeoutText}' is not a number of minutes (0 waits without limit).`);
   }
+  const stalledText = host.getInput("stalledMinutes") ?? String(DEFAULT_STALLED_MINUTES);
+  const stalledMinutes = Number(stalledText);
+  if (!Number.isFinite(stalledMinutes) || stalledMinutes <= 0) {
+    throw new UserError(`Input stalledMinutes: '${stalledText}' is not a positive number of minutes.`);
+  }
   return {
     resourceGroup: host.getInput("resourceGroupName", true),
     workspaceName: host.getInput("workspaceName", true),
@@ -43,6 +53,7 @@ export function readJobTaskInputs(host: TaskHost): JobTaskInputs {
     wait: host.getBoolInput("wait", true),
     streamLogs: host.getBoolInput("streamLogs", true),
     timeoutMinutes,
+    stalledMinutes,
     cancelJobOnStop: host.getBoolInput("cancelJobOnStop", true),
     failOnJobFailure: host.getBoolInput("failOnJobFailure", true),
     dryRun: host.getBoolInput("dryRun", false),

@@ -125,10 +125,14 @@ async function failureReason(services: JobTaskServices, jobName: string): Promis
   }
 }
 
-async function finish(host: TaskHost, services: JobTaskServices, prepared: PreparedJob, outcome: WaitOutcome): Promise<void> {
+async function finish(host: TaskHost, services: JobTaskServices, prepared: PreparedJob, outcome: WaitOutcome, studioUrl: string): Promise<void> {
   const { jobName, inputs } = prepared;
   if (outcome.timedOut) {
     host.setResult("Failed", `Azure ML job '${jobName}' did not finish within ${inputs.timeoutMinutes} minute(s) (timeoutMinutes; status ${outcome.status})${inputs.cancelJobOnStop ? " and was cancelled" : "; it keeps running"}.`);
+    return;
+  }
+  if (outcome.stalled) {
+    host.setResult("Failed", `Azure ML job '${jobName}' stayed ${outcome.status} for ${inputs.stalledMinutes} minute(s) (stalledMinutes) and the step stops waiting. The job is left as it is: resume or cancel it in Azure ML studio: ${studioUrl}`);
     return;
   }
   if (outcome.status === "Completed") {
@@ -175,7 +179,7 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
 
   const streamer = inputs.streamLogs ? new LogStreamer(services.runHistory, translation.jobType, (line) => host.log(line)) : undefined;
   const outcome = await waitForJob({
-    api: services.api, jobName, signal: task.cancellation.signal, timeoutMs: inputs.timeoutMinutes * 60_000, streamer,
+    api: services.api, jobName, signal: task.cancellation.signal, timeoutMs: inputs.timeoutMinutes * 60_000, stalledLimitMs: inputs.stalledMinutes * 60_000, streamer,
     log: (m) => host.log(m), debug: (m) => host.debug(m), now, sleep: services.sleep,
   });
   unregister();
@@ -192,5 +196,5 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
   publishMetrics(host, metrics);
   const job = outcome.job ?? submission.job;
   publishSummary(host, summaryMarkdown({ job, status: outcome.status, studioUrl, durationSeconds: (now() - started) / 1000, metrics, reattached: submission.reattached }), jobName);
-  await finish(host, services, prepared, outcome);
+  await finish(host, services, prepared, outcome, studioUrl);
 }
