@@ -177,6 +177,28 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
     assert.ok(['CancelRequested', 'Canceled'].includes(status), `job status ${status}`);
   });
 
+  it('cancelled while Azure ML does not answer the cancel: says the job may still be running, with its name and studio link', async () => {
+    const admin = new AdminClient(emulator.connection.adminUrl);
+    const fault = await admin.addFault({ kind: 'reset', pathPattern: '^/subscriptions/.*/jobs/cancel-unreachable/cancel$', method: 'POST', count: 1000 });
+    try {
+      const cancellation = new Cancellation();
+      const { outcome, console } = await run({
+        jobName: 'cancel-unreachable',
+        wait: true,
+        overrides: 'inputs.seconds=120',
+        cancellation,
+        onLine: (line) => {
+          if (/status: Running/.test(line)) cancellation.cancel();
+        },
+      });
+      assert.equal(outcome.result, 'Canceled', console);
+      assert.match(console, /Could not cancel Azure ML job 'cancel-unreachable' \([^)]*\)\. The job may still be running: cancel it in Azure ML studio: https:\/\/ml\.azure\.com\/runs\/cancel-unreachable/);
+      assert.doesNotMatch(console, /Cancellation of job 'cancel-unreachable' requested/);
+    } finally {
+      await admin.removeFault(fault.id);
+    }
+  });
+
   it('waits through throttling, 503s and connection resets, and reports the end once', async () => {
     const admin = new AdminClient(emulator.connection.adminUrl);
     let faults: Promise<unknown> | undefined;

@@ -6,7 +6,8 @@ import * as sinon from 'sinon';
 import { installCancellationHandlers, type Cancellation } from '../../tasks/common/platform/cancellation';
 import { runJobTask, type JobTaskServices } from '../../tasks/common/job/runJobTask';
 import type { WorkspaceInfo } from '../../tasks/common/workspace/workspace';
-import { fakeHost, fakeSession, RoutingHttpClient, type FakeHost } from '../common/fakes';
+import { RestError } from '@azure/core-rest-pipeline';
+import { fakeHost, fakeSession, printed, RoutingHttpClient, type FakeHost } from '../common/fakes';
 import { writeTree } from '../jobSpec/helpers';
 import { FakeClock, FakeRunHistory, fakeWorkspaceApi, MemoryBlobStore, type FakeApi } from './fakes';
 
@@ -113,6 +114,24 @@ describe('job: the AzureMLJob task flow', () => {
     assert.match(h.api.cancelJob.firstCall.args[0], /^train_42_job_a1_/);
     assert.equal(h.api.cancelJob.firstCall.args[1].aborted, false, 'the cancel call gets the cleanup deadline, not the aborted signal');
     sinon.assert.calledWith(h.exit, 130);
+  });
+
+  it('cancelling while Azure is unreachable says the job may still be running, with its name and studio link', async () => {
+    h = harness({}, [[0, 'Running']]);
+    h.api.cancelJob.rejects(new RestError('connect ECONNREFUSED', { code: RestError.REQUEST_SEND_ERROR }));
+    await runCancelledWhileWaiting(h);
+    const said = printed(h.host).join('\n');
+    assert.match(said, /Could not cancel Azure ML job 'train_42_job_a1_[0-9a-f]+' \(connect ECONNREFUSED\)\. The job may still be running: cancel it in Azure ML studio: https:\/\/\S*train_42_job_a1_/);
+    assert.doesNotMatch(said, /Cancellation of job .* requested/);
+  });
+
+  it('a cancel answered 404 (the job was never created) is not reported as requested', async () => {
+    h = harness({}, [[0, 'Running']]);
+    h.api.cancelJob.resolves(false);
+    await runCancelledWhileWaiting(h);
+    const said = printed(h.host).join('\n');
+    assert.match(said, /Azure ML has no job 'train_42_job_a1_[0-9a-f]+' \(it was never created\): nothing to cancel\./);
+    assert.doesNotMatch(said, /Cancellation of job .* requested/);
   });
 
   it('leaves the job running on SIGINT when cancelJobOnStop is false', async () => {
