@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as sinon from 'sinon';
 import { installCancellationHandlers, type Cancellation } from '../../tasks/common/platform/cancellation';
@@ -171,6 +172,8 @@ describe('job: the AzureMLJob task flow', () => {
       [{ timeoutMinutes: 'soon' }, /Input timeoutMinutes: 'soon'/],
       [{ jobName: '-bad name' }, /Input jobName: '-bad name' is not a valid/],
       [{ tags: 'ok=1\nnot a tag' }, /Input tags, line 2: 'not a tag' is not key=value/],
+      [{ jobFile: os.tmpdir() }, /Input jobFile: '.*' is a folder\. Give the path of the job YAML file/],
+      [{ stalledMinutes: '0' }, /Input stalledMinutes: '0' is not a positive number/],
     ] as const) {
       h?.cancellation.dispose();
       h = harness(inputs);
