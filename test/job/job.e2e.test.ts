@@ -199,6 +199,17 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
     }
   });
 
+  it('a retried step (retryCountOnTaskFailure) submits a new job when the earlier try\'s job failed, never re-attaching to it', async () => {
+    const retried = path.join(path.dirname(pipelineFile), 'pipeline-retried.yml');
+    fs.writeFileSync(retried, fs.readFileSync(pipelineFile, 'utf8').replace('    name: train\n', '    name: train\n    retryCountOnTaskFailure: 1\n'));
+    const { outcome, console } = await runJobStep(emulator, retried, { jobName: 'retry-me', wait: true, overrides: 'command=false' });
+    assert.equal(outcome.result, 'Failed', console);
+    assert.equal(job('retry-me')?.properties.status, 'Failed');
+    assert.equal(job('retry-me_try2')?.properties.status, 'Failed');
+    assert.match(console, /Job 'retry-me', submitted by an earlier try of this step, ended Failed: submitting the job again as 'retry-me_try2'/);
+    assert.doesNotMatch(console, /attaching to it/);
+  });
+
   it('waits through throttling, 503s and connection resets, and reports the end once', async () => {
     const admin = new AdminClient(emulator.connection.adminUrl);
     let faults: Promise<unknown> | undefined;

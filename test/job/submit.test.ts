@@ -52,6 +52,37 @@ describe('job: submission', () => {
     assert.match(log.join('\n'), /already submitted by this step .*attaching/);
   });
 
+  /** An API whose workspace holds these jobs by name (the earlier tries' jobs of a retried step). */
+  function apiWithJobs(jobs: Record<string, string>) {
+    const api = fakeWorkspaceApi({ clock: new FakeClock() });
+    api.getJob.callsFake(async (name: string) => (jobs[name] ? { job: jobResource(name, jobs[name], { tags: { [STEP_KEY_TAG]: 'k1' } }) } : {}));
+    return api;
+  }
+
+  for (const ended of ['Failed', 'Canceled']) {
+    it(`submits again under the next try's name when the earlier try's job ended ${ended}, saying which job failed`, async () => {
+      const translation = translateYaml(COMMAND_JOB, {}, FILES);
+      const api = apiWithJobs({ job1: ended, job1_try2: 'Failed' });
+      const log: string[] = [];
+      const result = await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: (m) => log.push(m) });
+      assert.equal(result.reattached, false);
+      assert.equal(result.jobName, 'job1_try3');
+      sinon.assert.calledOnceWithMatch(api.createJob, 'job1_try3');
+      assert.match(log.join('\n'), /Job 'job1_try2', submitted by an earlier try of this step, ended Failed: submitting the job again as 'job1_try3'/);
+    });
+  }
+
+  for (const live of ['Running', 'Completed', 'CancelRequested', 'Paused']) {
+    it(`re-attaches to an earlier try's job that is ${live}, never starting a second live job`, async () => {
+      const translation = translateYaml(COMMAND_JOB, {}, FILES);
+      const api = apiWithJobs({ job1: 'Failed', job1_try2: live });
+      const result = await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined });
+      assert.equal(result.reattached, true);
+      assert.equal(result.jobName, 'job1_try2');
+      sinon.assert.notCalled(api.createJob);
+    });
+  }
+
   it('refuses a same-named job that another step or run submitted', async () => {
     const translation = translateYaml(COMMAND_JOB, {}, FILES);
     const api = fakeWorkspaceApi({ clock: new FakeClock(), existing: jobResource('job1', 'Completed', { tags: { [STEP_KEY_TAG]: 'other' } }) });

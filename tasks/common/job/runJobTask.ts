@@ -165,7 +165,9 @@ async function finish(host: TaskHost, services: JobTaskServices, prepared: Prepa
 
 export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSession, options: JobTaskOptions = {}): Promise<void> {
   const prepared = prepare(host, session);
-  const { inputs, scope, jobName, translation } = prepared;
+  const { inputs, scope, translation } = prepared;
+  // A retried step whose earlier try's job failed submits under a new name (submitJob): the hooks read this.
+  let { jobName } = prepared;
   host.setVariable("jobName", jobName, { isOutput: true });
   if (inputs.dryRun) {
     for (const line of dryRunReport(translation, jobName, `${workspaceArmId(scope)}/jobs/${jobName}`)) host.log(line);
@@ -181,6 +183,10 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
   const unregister = inputs.cancelJobOnStop ? task.cancellation.onCancel((deadline) => cancelJob(host, services.api, jobName, studioUrl, deadline, "The pipeline step was cancelled")) : () => undefined;
   const started = now();
   const submission = await submitJob({ api: services.api, jobName, translation, stepKey: stepKey(prepared.run), openStore: services.openStore, log: (m) => host.log(m) });
+  if (submission.jobName !== jobName) {
+    jobName = prepared.jobName = submission.jobName;
+    host.setVariable("jobName", jobName, { isOutput: true });
+  }
   studioUrl = studioUrlOf(jobName, submission.job, session, workspace);
   host.setVariable("studioUrl", studioUrl, { isOutput: true });
   host.log(`Azure ML studio: ${studioUrl}`);
