@@ -1,6 +1,7 @@
 // Loads job/component YAML with source positions and wraps nodes so every
 // error can name file:line:column, as `az ml job create` schema errors do.
 import * as fs from 'node:fs';
+import { UserError } from '../platform/userError';
 import {
   Alias,
   Document,
@@ -30,7 +31,7 @@ export const MAX_YAML_BYTES = 4 * 1024 * 1024;
 export const MAX_ALIAS_COUNT = 10_000;
 
 /** A user error in a job specification; the message already names its location. */
-export class JobSpecError extends Error {
+export class JobSpecError extends UserError {
   constructor(message: string, readonly location: string) {
     super(`${location}: ${message}`);
     this.name = 'JobSpecError';
