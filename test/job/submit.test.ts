@@ -83,6 +83,19 @@ describe('job: submission', () => {
     });
   }
 
+  it('warns, naming the resolved path, when a code path leaves the pipeline sources, and warns with the size of a large upload', async () => {
+    // The sources are the data folder here, so the code folder beside it is outside them.
+    const translation = translateYaml(COMMAND_JOB, {}, { ...FILES, 'src/big.py': 'x = 1\n'.repeat(1000) });
+    const sourcesRoot = path.join(translation.dir, 'data');
+    const warnings: string[] = [];
+    const api = fakeWorkspaceApi({ clock: new FakeClock() });
+    await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined, uploadChecks: { warn: (m) => warnings.push(m), sourcesRoot, largeUploadBytes: 4000 } });
+    const outside = path.join(translation.dir, 'src');
+    assert.ok(warnings.some((w) => w.includes(`job.yml:2:7: the code path resolves to ${outside}, outside the pipeline's sources (${sourcesRoot})`)), warnings.join('\n'));
+    assert.ok(warnings.some((w) => /job\.yml:2:7: uploading 0\.0 MB in 3 file\(s\) from .*src \(over 0\.0 MB\)/.test(w)), warnings.join('\n'));
+    assert.ok(!warnings.some((w) => w.includes('input path')), 'the data input is inside the sources');
+  });
+
   it('refuses a same-named job that another step or run submitted', async () => {
     const translation = translateYaml(COMMAND_JOB, {}, FILES);
     const api = fakeWorkspaceApi({ clock: new FakeClock(), existing: jobResource('job1', 'Completed', { tags: { [STEP_KEY_TAG]: 'other' } }) });

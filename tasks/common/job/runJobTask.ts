@@ -18,6 +18,7 @@ import { metricVariableNames } from "./metrics";
 import { defaultJobName, pipelineTags, readPipelineRun, STEP_KEY_TAG, stepKey, type PipelineRun } from "../workspace/lineage";
 import { createRunHistoryApi, type RunHistoryApi } from "../workspace/runHistory";
 import { LogStreamer } from "./logStreamer";
+import { sourcesRootOf } from "./snapshotUpload";
 import { submitJob } from "./submit";
 import { summaryMarkdown } from "./summary";
 import { waitForJob, type WaitOutcome } from "./waitForJob";
@@ -182,7 +183,8 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
   // Registered before submission: a cancel that lands during the PUT still reaches the job.
   const unregister = inputs.cancelJobOnStop ? task.cancellation.onCancel((deadline) => cancelJob(host, services.api, jobName, studioUrl, deadline, "The pipeline step was cancelled")) : () => undefined;
   const started = now();
-  const submission = await submitJob({ api: services.api, jobName, translation, stepKey: stepKey(prepared.run), openStore: services.openStore, log: (m) => host.log(m) });
+  const uploadChecks = { warn: (m: string) => host.warning(m), sourcesRoot: sourcesRootOf(inputs.jobFile, host.getVariable("Build.SourcesDirectory")) };
+  const submission = await submitJob({ api: services.api, jobName, translation, stepKey: stepKey(prepared.run), openStore: services.openStore, log: (m) => host.log(m), uploadChecks });
   if (submission.jobName !== jobName) {
     jobName = prepared.jobName = submission.jobName;
     host.setVariable("jobName", jobName, { isOutput: true });

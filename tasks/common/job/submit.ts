@@ -4,7 +4,7 @@ import { finalizeTranslation, type JobTranslation, type PendingLatest, type Pend
 import { UserError } from "../platform/userError";
 import type { BlobStore } from "../workspace/datastores";
 import { STEP_KEY_TAG } from "../workspace/lineage";
-import { uploadSnapshots, type UploadStats } from "./snapshotUpload";
+import { uploadSnapshots, type UploadChecks, type UploadStats } from "./snapshotUpload";
 import type { JobResource, WorkspaceApi } from "../workspace/workspaceApi";
 
 export interface SubmitRequest {
@@ -16,6 +16,8 @@ export interface SubmitRequest {
   /** Opens the default datastore; called only when something must be uploaded. */
   openStore: () => Promise<BlobStore>;
   log: (message: string) => void;
+  /** Warnings about what would be uploaded (paths outside the sources, large uploads), given before uploading. */
+  uploadChecks?: UploadChecks;
 }
 
 export interface Submission {
@@ -86,7 +88,7 @@ export async function submitJob(request: SubmitRequest): Promise<Submission> {
   let uploads = {};
   let uploadStats: UploadStats | undefined;
   if (uploadItems.length > 0) {
-    ({ uploads, stats: uploadStats } = await uploadSnapshots(uploadItems, await request.openStore(), api, log));
+    ({ uploads, stats: uploadStats } = await uploadSnapshots(uploadItems, await request.openStore(), api, log, request.uploadChecks));
   }
   const latestVersions = await resolveLatest(api, translation.pending.filter((p): p is PendingLatest => p.kind === "latest"));
   const plan = finalizeTranslation(translation, { uploads, latestVersions }, api.scope);
