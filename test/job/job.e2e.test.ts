@@ -115,6 +115,12 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
 
   const run = (choices: RunChoices = {}) => runJobStep(emulator, pipelineFile, choices);
 
+  /** Runs a two-minute job and cancels the pipeline once it is Running. */
+  const runCancelledWhileRunning = (jobName: string) => {
+    const cancellation = new Cancellation();
+    return run({ jobName, wait: true, overrides: 'inputs.seconds=120', cancellation, onLine: (line) => (/status: Running/.test(line) ? cancellation.cancel() : undefined) });
+  };
+
   it('dryRun prints the request body and submits nothing', async () => {
     const { outcome, step, console } = await run({ dryRun: true });
     assert.equal(outcome.result, 'Succeeded', console);
@@ -161,16 +167,7 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
   });
 
   it('cancels the Azure ML job when the pipeline is cancelled while the step waits', async () => {
-    const cancellation = new Cancellation();
-    const { outcome, console } = await run({
-      jobName: 'cancel-me',
-      wait: true,
-      overrides: 'inputs.seconds=120',
-      cancellation,
-      onLine: (line) => {
-        if (/status: Running/.test(line)) cancellation.cancel();
-      },
-    });
+    const { outcome, console } = await runCancelledWhileRunning('cancel-me');
     assert.equal(outcome.result, 'Canceled', console);
     assert.match(console, /cancelling Azure ML job 'cancel-me'[\s\S]*Cancellation of job 'cancel-me' requested/);
     const status = job('cancel-me')?.properties.status;
@@ -181,16 +178,7 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
     const admin = new AdminClient(emulator.connection.adminUrl);
     const fault = await admin.addFault({ kind: 'reset', pathPattern: '^/subscriptions/.*/jobs/cancel-unreachable/cancel$', method: 'POST', count: 1000 });
     try {
-      const cancellation = new Cancellation();
-      const { outcome, console } = await run({
-        jobName: 'cancel-unreachable',
-        wait: true,
-        overrides: 'inputs.seconds=120',
-        cancellation,
-        onLine: (line) => {
-          if (/status: Running/.test(line)) cancellation.cancel();
-        },
-      });
+      const { outcome, console } = await runCancelledWhileRunning('cancel-unreachable');
       assert.equal(outcome.result, 'Canceled', console);
       assert.match(console, /Could not cancel Azure ML job 'cancel-unreachable' \([^)]*\)\. The job may still be running: cancel it in Azure ML studio: https:\/\/ml\.azure\.com\/runs\/cancel-unreachable/);
       assert.doesNotMatch(console, /Cancellation of job 'cancel-unreachable' requested/);

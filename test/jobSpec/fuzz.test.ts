@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { seededRandom } from '../../emulator/src/jobs/sweepRun';
 import { loadComputeSpec } from '../../tasks/common/compute/specFile';
 import { translateJobFile } from '../../tasks/common/jobSpec/translate';
 import { readModelInputs } from '../../tasks/common/model/inputs';
@@ -16,18 +17,6 @@ const REPO = path.resolve(__dirname, '..', '..');
 const SEED = 0x5eed13;
 const CASES_PER_KIND = { job: 300, compute: 120, model: 120 };
 const CASE_LIMIT_MS = 2_000;
-
-/** mulberry32: a small deterministic generator, so a failing case is the same on every run. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const JOB_SEEDS = [
   fs.readFileSync(path.join(REPO, 'samples', 'training', 'job.yml'), 'utf8'),
@@ -119,7 +108,7 @@ function offenders(outcomes: Outcome[]): string[] {
 
 describe('fuzz: malformed job, compute and model inputs end in a valid translation or a user error', function () {
   this.timeout(300_000);
-  const random = generator(SEED);
+  const random = seededRandom(SEED);
   const mutationNames = Object.keys(MUTATIONS);
 
   it(`${CASES_PER_KIND.job} mutated job files`, () => {
