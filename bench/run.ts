@@ -12,6 +12,7 @@ import { median, startToFirstRequest } from './firstRequest';
 import { benchmarkJobWait } from './jobWait';
 import { benchmarkUpload } from './upload';
 import { taskEnvironment } from './taskEnvironment';
+import { benchmarkYamlParse } from './yamlParse';
 
 const PLANNED_TASKS = 7;
 const VSIX_TARGET_BYTES = 3 * 1024 * 1024;
@@ -62,6 +63,7 @@ runScript(async () => {
       await measureStart(task, ownCode.dir, workDir);
     }
     await benchmarkUpload(workDir);
+    benchmarkYamlParse(workDir);
     await benchmarkJobWait(workDir);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });

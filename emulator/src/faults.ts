@@ -7,7 +7,7 @@ import type { FaultRegistry, ScoringFaultKind, SemanticFaultKind } from './contr
 import type { RequestLog } from './requestLog';
 
 export const TRANSPORT_FAULT_KINDS = ['status', 'reset', 'latency', 'responseLost'] as const;
-export const SEMANTIC_FAULT_KINDS: readonly SemanticFaultKind[] = ['lroFailed', 'computeStuckResizing', 'deploymentUnhealthy', 'deploymentErrors', 'deploymentLatency'];
+export const SEMANTIC_FAULT_KINDS: readonly SemanticFaultKind[] = ['lroFailed', 'computeStuckResizing', 'deploymentUnhealthy', 'deploymentErrors', 'deploymentLatency', 'jobPaused'];
 export type TransportFaultKind = (typeof TRANSPORT_FAULT_KINDS)[number];
 export type FaultKind = TransportFaultKind | SemanticFaultKind;
 
@@ -43,7 +43,7 @@ export interface Fault extends FaultSpec {
 }
 
 /** Faults that hold a resource in a state rather than shape one response; without count or time they last until deleted. */
-const HOLDING_FAULT_KINDS: readonly FaultKind[] = ['computeStuckResizing', 'deploymentErrors', 'deploymentLatency'];
+const HOLDING_FAULT_KINDS: readonly FaultKind[] = ['computeStuckResizing', 'deploymentErrors', 'deploymentLatency', 'jobPaused'];
 
 export class FaultSpecError extends Error {}
 

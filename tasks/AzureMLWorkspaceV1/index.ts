@@ -7,7 +7,7 @@ import { readTaskIdentity } from "../common/platform/product";
 
 const host = createTaskLibHost();
 
-void runAzureTask(host, async ({ cancellation, defer }) => {
+void runAzureTask(host, __dirname, async ({ cancellation, defer }) => {
   const connectionId = host.getInput("azureSubscription", true);
   const resourceGroup = host.getInput("resourceGroupName", true);
   const workspaceName = host.getInput("workspaceName", true);

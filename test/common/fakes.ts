@@ -6,6 +6,8 @@ import { createHttpHeaders, type HttpClient, type PipelineRequest, type Pipeline
 import type { AzureSession } from "../../tasks/common/azure/azureSession";
 import { knownCloud, type CloudEndpoints } from "../../tasks/common/azure/clouds";
 import type { EndpointAuthorization, TaskHost } from "../../tasks/common/platform/taskHost";
+import { parseBooleanInput } from "../../tasks/common/platform/declaredInputs";
+import { UserError } from "../../tasks/common/platform/userError";
 
 export interface FakeHostState {
   inputs?: Record<string, string>;
@@ -23,13 +25,16 @@ export function fakeHost(state: FakeHostState = {}): FakeHost {
   const input = (name: string, required?: boolean): string | undefined => {
     const value = state.inputs?.[name]?.trim();
     if (!value && required) {
-      throw new Error(`Input required: ${name}`);
+      throw new UserError(`Input required: ${name}`);
     }
     return value || undefined;
   };
   const host = {
     getInput: sinon.stub().callsFake(input),
-    getBoolInput: sinon.stub().callsFake((name: string, defaultValue = false) => (input(name) ? input(name) === "true" : defaultValue)),
+    getBoolInput: sinon.stub().callsFake((name: string, defaultValue = false) => {
+      const value = input(name);
+      return value === undefined ? defaultValue : parseBooleanInput(name, value);
+    }),
     getPathInput: sinon.stub().callsFake(input),
     getVariable: sinon.stub().callsFake((name: string) => state.variables?.[name]),
     getEndpointUrl: sinon.stub().callsFake((id: string) => state.endpoints?.[id]?.url),

@@ -56,7 +56,7 @@ export function fakeWorkspaceApi(options: FakeApiOptions): FakeApi {
       created = { id: `/jobs/${name}`, name, properties: { ...body.properties, status: 'NotStarted' } };
       return created;
     }),
-    cancelJob: sinon.stub().resolves(),
+    cancelJob: sinon.stub().resolves(true),
     putAssetVersion: sinon.stub().callsFake(async (type: string, name: string, version: string) => ({ id: `${type}/${name}/versions/${version}` })),
     latestVersion: sinon.stub().resolves('7'),
     defaultDatastore: sinon.stub().rejects(new Error('not used')),

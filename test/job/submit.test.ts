@@ -52,6 +52,50 @@ describe('job: submission', () => {
     assert.match(log.join('\n'), /already submitted by this step .*attaching/);
   });
 
+  /** An API whose workspace holds these jobs by name (the earlier tries' jobs of a retried step). */
+  function apiWithJobs(jobs: Record<string, string>) {
+    const api = fakeWorkspaceApi({ clock: new FakeClock() });
+    api.getJob.callsFake(async (name: string) => (jobs[name] ? { job: jobResource(name, jobs[name], { tags: { [STEP_KEY_TAG]: 'k1' } }) } : {}));
+    return api;
+  }
+
+  for (const ended of ['Failed', 'Canceled']) {
+    it(`submits again under the next try's name when the earlier try's job ended ${ended}, saying which job failed`, async () => {
+      const translation = translateYaml(COMMAND_JOB, {}, FILES);
+      const api = apiWithJobs({ job1: ended, job1_try2: 'Failed' });
+      const log: string[] = [];
+      const result = await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: (m) => log.push(m), warning: (m) => log.push(m) });
+      assert.equal(result.reattached, false);
+      assert.equal(result.jobName, 'job1_try3');
+      sinon.assert.calledOnceWithMatch(api.createJob, 'job1_try3');
+      assert.match(log.join('\n'), /Job 'job1_try2', submitted by an earlier try of this step, ended Failed: submitting the job again as 'job1_try3'/);
+    });
+  }
+
+  for (const live of ['Running', 'Completed', 'CancelRequested', 'Paused']) {
+    it(`re-attaches to an earlier try's job that is ${live}, never starting a second live job`, async () => {
+      const translation = translateYaml(COMMAND_JOB, {}, FILES);
+      const api = apiWithJobs({ job1: 'Failed', job1_try2: live });
+      const result = await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined, warning: () => undefined });
+      assert.equal(result.reattached, true);
+      assert.equal(result.jobName, 'job1_try2');
+      sinon.assert.notCalled(api.createJob);
+    });
+  }
+
+  it('warns, naming the resolved path, when a code path leaves the pipeline sources, and warns with the size of a large upload', async () => {
+    // The sources are the data folder here, so the code folder beside it is outside them.
+    const translation = translateYaml(COMMAND_JOB, {}, { ...FILES, 'src/big.py': 'x = 1\n'.repeat(1000) });
+    const sourcesRoot = path.join(translation.dir, 'data');
+    const warnings: string[] = [];
+    const api = fakeWorkspaceApi({ clock: new FakeClock() });
+    await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined, warning: () => undefined, uploadChecks: { warn: (m) => warnings.push(m), sourcesRoot, largeUploadBytes: 4000 } });
+    const outside = path.join(translation.dir, 'src');
+    assert.ok(warnings.some((w) => w.includes(`job.yml:2:7: the code path resolves to ${outside}, outside the pipeline's sources (${sourcesRoot})`)), warnings.join('\n'));
+    assert.ok(warnings.some((w) => /job\.yml:2:7: uploading 0\.0 MB in 3 file\(s\) from .*src \(over 0\.0 MB\)/.test(w)), warnings.join('\n'));
+    assert.ok(!warnings.some((w) => w.includes('input path')), 'the data input is inside the sources');
+  });
+
   it('refuses a same-named job that another step or run submitted', async () => {
     const translation = translateYaml(COMMAND_JOB, {}, FILES);
     const api = fakeWorkspaceApi({ clock: new FakeClock(), existing: jobResource('job1', 'Completed', { tags: { [STEP_KEY_TAG]: 'other' } }) });

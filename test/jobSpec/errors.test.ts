@@ -64,4 +64,9 @@ describe('jobSpec: errors name file:line:column and what is allowed', () => {
   it('names a missing job file', () => {
     assert.throws(() => translateJobFile('/nonexistent/job.yml', { scope }), { message: '/nonexistent/job.yml: file not found' });
   });
+
+  it('refuses a mapping or list as the default of a literal input, at its line (PyYAML would send "None")', () => {
+    assert.equal(translationError('command: echo ${{inputs.x}}\nenvironment: azureml:e:1\ninputs:\n  x:\n    type: string\n    default:\n      a: 1\n'), "job.yml:7:7: the value of literal input 'x' of type string must be a single value, not a mapping");
+    assert.match(translationError('command: echo ${{inputs.x}}\nenvironment: azureml:e:1\ninputs:\n  x:\n    type: integer\n    default: [1, 2]\n'), /^job\.yml:6:14: the value of literal input 'x' of type integer must be a single value, not a sequence$/);
+  });
 });

@@ -137,10 +137,20 @@ function list(call: ArmCall): HostResponse {
   return listResponse(jobs.reverse());
 }
 
+/**
+ * A job held by a jobPaused fault reads as status Paused while it is not finished (the service reports Paused
+ * for a job whose run was suspended; nothing a client sends resumes it).
+ */
+function pausedView(call: ArmCall, job: ArmResource): ArmResource {
+  if (TERMINAL_JOB_STATUSES.includes(job.properties.status) || !call.ctx.faults.holds('jobPaused', job.id, call.req.method, true)) return job;
+  call.ctx.log(`ARM: job ${job.name} reported Paused (jobPaused fault)`);
+  return { ...job, properties: { ...job.properties, status: 'Paused' } };
+}
+
 export function jobRoutes(executor: JobExecutor | undefined): Route[] {
   return [
     { method: 'GET', pattern: `${WS}/jobs`, provider: 'ml', resourceType: 'workspaces/jobs', handle: list },
-    { method: 'GET', pattern: JOB, provider: 'ml', resourceType: 'workspaces/jobs', handle: (call) => jsonResponse(findResource(call.ctx, 'jobs', jobId(call))) },
+    { method: 'GET', pattern: JOB, provider: 'ml', resourceType: 'workspaces/jobs', handle: (call) => jsonResponse(pausedView(call, findResource(call.ctx, 'jobs', jobId(call)))) },
     { method: 'PUT', pattern: JOB, provider: 'ml', resourceType: 'workspaces/jobs', handle: createOrUpdate(executor) },
     { method: 'DELETE', pattern: JOB, provider: 'ml', resourceType: 'workspaces/jobs', handle: remove },
     { method: 'POST', pattern: `${JOB}/cancel`, provider: 'ml', resourceType: 'workspaces/jobs', handle: cancel(executor) },

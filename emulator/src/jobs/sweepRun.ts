@@ -15,7 +15,7 @@ export const MAX_TRIALS = 4;
 type Sample = Record<string, string>;
 
 /** mulberry32: a small seeded generator, so a sweep's samples repeat with its seed. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -57,6 +57,8 @@ function translateInput(name: string, value: YNode, io: IoScope): Record<string,
   if ((LITERAL_TYPES as readonly string[]).includes(type)) {
     const literal = value.get('value') ?? value.get('default');
     if (!literal || literal.isNull) value.fail(`literal input '${name}' of type ${type} needs a value`);
+    // PyYAML hands azure-ai-ml a dict here and the service receives the string "None": refuse it instead.
+    if (literal.kind === 'mapping' || literal.kind === 'sequence') literal.fail(`the value of literal input '${name}' of type ${type} must be a single value, not a ${literal.kind}`);
     return { [typeKey]: 'literal', value: pythonStr(literal), ...description };
   }
   const pathNode = value.require('path', `input '${name}'`);
