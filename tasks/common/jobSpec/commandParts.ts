@@ -81,16 +81,24 @@ export function translateResources(node: YNode): Record<string, unknown> {
   return out;
 }
 
-/** Seconds → ISO 8601 duration the way isodate.duration_isoformat prints a timedelta ("PT1H", "P1DT30M"). */
+/**
+ * Seconds → ISO 8601 duration the way isodate.duration_isoformat prints a timedelta ("PT1H", "P1DT30M",
+ * "PT0.5S"). Counts in whole microseconds, as timedelta does, so fractions print without float noise.
+ */
 export function isoDuration(seconds: number): string {
-  const days = Math.floor(seconds / 86400);
-  let rest = seconds - days * 86400;
+  const usecs = Math.round(seconds * 1e6);
+  const whole = Math.floor(usecs / 1e6);
+  const fraction = usecs - whole * 1e6;
+  const days = Math.floor(whole / 86400);
+  let rest = whole - days * 86400;
   const hours = Math.floor(rest / 3600);
   rest -= hours * 3600;
   const minutes = Math.floor(rest / 60);
   const secs = rest - minutes * 60;
+  // isodate: ("%d.%06d" % (seconds, usecs)).rstrip("0")
+  const secText = fraction ? `${secs}.${String(fraction).padStart(6, '0')}`.replace(/0+$/, '') : `${secs}`;
   let text = days ? `${days}D` : '';
-  if (hours || minutes || secs) text += `T${hours ? `${hours}H` : ''}${minutes ? `${minutes}M` : ''}${secs ? `${secs}S` : ''}`;
+  if (hours || minutes || secs || fraction) text += `T${hours ? `${hours}H` : ''}${minutes ? `${minutes}M` : ''}${secs || fraction ? `${secText}S` : ''}`;
   return `P${text || '0D'}`;
 }
 

@@ -19,11 +19,13 @@ const pythonJoin = (separator: string, text: string): string => [...text].join(s
 
 /**
  * Version of an image-based anonymous environment, as _generate_anonymous_name_version builds it:
- * hash_str = "".join(md5(image)); then hash_str.join(md5(conda)) when a conda file is given;
+ * hash_str = "".join(md5(image)); then hash_str.join(md5(yaml.dump(inference_config, sort_keys=True)))
+ * when a deployment's environment has one; then hash_str.join(md5(conda)) when a conda file is given;
  * version = md5(hash_str).
  */
-export function anonymousImageEnvironmentVersion(image: string, condaYaml?: string): string {
+export function anonymousImageEnvironmentVersion(image: string, condaYaml?: string, inferenceConfigYaml?: string): string {
   let hashStr = pythonJoin('', md5(image));
+  if (inferenceConfigYaml) hashStr = pythonJoin(hashStr, md5(inferenceConfigYaml));
   if (condaYaml) hashStr = pythonJoin(hashStr, md5(condaYaml));
   return md5(hashStr);
 }
@@ -35,13 +37,27 @@ export function anonymousBuildEnvironmentVersion(uploadHash: string, dockerfileP
   return md5(hashStr);
 }
 
+export interface EnvironmentRules {
+  /**
+   * Deployments load an inline environment with EnvironmentSchema, so a name and version register
+   * that version (not anonymous); jobs load AnonymousEnvironmentSchema, which refuses them.
+   */
+  named?: boolean;
+  /** inference_config (custom container routes) is only meaningful for online deployments. */
+  inferenceConfig?: boolean;
+}
+
 /** Returns the environment id (or a token) for the job body and records what must be created. */
-export function translateEnvironment(node: YNode, ctx: TranslationContext, baseDir: string): string {
+export function translateEnvironment(node: YNode, ctx: TranslationContext, baseDir: string, rules: EnvironmentRules = {}): string {
   if (node.kind !== 'mapping') return ctx.reference(parseAssetReference(node, 'environments', ctx.scope, 'environment'), node.where);
 
   checkFields(node, FIELDS.environment, 'environment');
-  if (node.has('name') || node.has('version')) {
+  const named = node.has('name') || node.has('version');
+  if (named && !rules.named) {
     node.fail('an inline environment cannot have a name or version; register it with `az ml environment create` and refer to it as azureml:<name>:<version>');
+  }
+  if (named && !(node.has('name') && node.has('version'))) {
+    node.fail('an inline environment with a name needs a version too (or neither, for an anonymous environment); azure-ai-ml would otherwise look up the next version');
   }
   const image = node.get('image');
   const build = node.get('build');
@@ -58,14 +74,27 @@ export function translateEnvironment(node: YNode, ctx: TranslationContext, baseD
   if (node.has('description')) properties.description = node.require('description', 'environment').str('description');
   if (node.has('tags')) properties.tags = node.require('tags', 'environment').strMap('tags');
   if (node.has('os_type')) properties.osType = node.require('os_type', 'environment').str('os_type');
-  if (node.has('inference_config')) node.require('inference_config', 'environment').fail('inference_config is for online deployments, not jobs');
-  properties.isAnonymous = true;
+  let inferenceConfig: string | undefined;
+  if (node.has('inference_config')) {
+    const config = node.require('inference_config', 'environment');
+    if (!rules.inferenceConfig) config.fail('inference_config is for online deployments, not jobs');
+    properties.inferenceConfig = translateInferenceConfig(config);
+    inferenceConfig = pyyamlDump(config.toJS());
+  }
+  // Environment._to_rest_object sends is_anonymous either way.
+  properties.isAnonymous = !named;
 
   if (image && hasImage) {
     const imageName = image.str('image');
     properties.image = imageName;
-    return ctx.environment(ANONYMOUS_ENVIRONMENT_NAME, anonymousImageEnvironmentVersion(imageName, conda), sortKeys(properties));
+    if (named) {
+      const name = node.require('name', 'environment').str('environment name');
+      const version = node.require('version', 'environment');
+      return ctx.environment(name, version.sourceText ?? String(version.scalar), sortKeys(properties));
+    }
+    return ctx.environment(ANONYMOUS_ENVIRONMENT_NAME, anonymousImageEnvironmentVersion(imageName, conda, inferenceConfig), sortKeys(properties));
   }
+  if (named) node.fail('an inline environment with a name and a docker build is not supported here; register it with `az ml environment create` and refer to it as azureml:<name>:<version>');
   const buildNode = node.require('build', 'environment');
   checkFields(buildNode, FIELDS.environmentBuild, 'environment build');
   const contextNode = buildNode.require('path', 'environment build');
@@ -76,6 +105,24 @@ export function translateEnvironment(node: YNode, ctx: TranslationContext, baseD
   const dockerfilePath = buildNode.has('dockerfile_path') ? buildNode.require('dockerfile_path', 'build').str('dockerfile_path') : undefined;
   const upload = ctx.upload('buildContext', baseDir, contextPath, contextNode.where);
   return ctx.buildEnvironment(upload, dockerfilePath, properties);
+}
+
+const ROUTE_FIELDS = ['path', 'port'] as const;
+
+/** InferenceConfigSchema → InferenceContainerProperties: each route is {path, port}. */
+function translateInferenceConfig(node: YNode): Record<string, unknown> {
+  checkFields(node, FIELDS.inferenceConfig, 'environment inference_config');
+  const routes: Record<string, unknown> = {};
+  for (const [key, rest] of [['liveness_route', 'livenessRoute'], ['readiness_route', 'readinessRoute'], ['scoring_route', 'scoringRoute']] as const) {
+    if (!node.has(key)) continue;
+    const route = node.require(key, 'inference_config');
+    checkFields(route, ROUTE_FIELDS, `inference_config.${key}`);
+    routes[rest] = {
+      path: route.require('path', `inference_config.${key}`).str(`${key}.path`),
+      port: route.require('port', `inference_config.${key}`).int(`${key}.port`),
+    };
+  }
+  return routes;
 }
 
 /** conda_file as the service wants it: PyYAML's dump of the loaded file with sorted keys. */
@@ -93,8 +140,12 @@ function condaYaml(node: YNode, baseDir: string): string {
     }
     source = parseYaml(text, file).root();
   }
-  // PyYAML block style: sequences are not indented under their key, keys are sorted.
-  return stringify(source.toJS(), { ...PYYAML_SCHEMA, sortMapEntries: true, indentSeq: false, lineWidth: 0 });
+  return pyyamlDump(source.toJS());
+}
+
+/** yaml.dump(value, sort_keys=True) in PyYAML's block style: sequences not indented under their key. */
+function pyyamlDump(value: unknown): string {
+  return stringify(value, { ...PYYAML_SCHEMA, sortMapEntries: true, indentSeq: false, lineWidth: 0 });
 }
 
 function sortKeys(obj: Record<string, unknown>): Record<string, unknown> {

@@ -26,7 +26,12 @@ export interface Resolutions {
   uploads: Record<string, UploadResult>;
   /** Token → version found for azureml:<name>@latest. */
   latestVersions: Record<string, string>;
+  /** Token → id for assets the caller registered itself (a deployment's anonymous model). */
+  resolved?: Record<string, string>;
 }
+
+/** The parts of a translation that finalizing needs (a job's, or a deployment's). */
+export type TranslationParts = Pick<JobTranslation, 'body' | 'pending' | 'environments' | 'buildEnvironments' | 'components'>;
 
 export interface ComponentVersionToCreate {
   name: string;
@@ -42,8 +47,8 @@ export interface SubmissionPlan {
   body: { properties: Record<string, unknown> };
 }
 
-export function finalizeTranslation(t: JobTranslation, r: Resolutions, scope: WorkspaceScope): SubmissionPlan {
-  const values = new Map<string, string>();
+export function finalizeTranslation(t: TranslationParts, r: Resolutions, scope: WorkspaceScope): SubmissionPlan {
+  const values = new Map<string, string>(Object.entries(r.resolved ?? {}));
   for (const item of t.pending) {
     if (item.kind === 'latest') {
       const version = r.latestVersions[item.token];

@@ -32,6 +32,8 @@ export function parseOverrides(text: string, inputName = 'overrides'): Override[
 /** Sets each override in the document, creating intermediate mappings as needed. */
 export function applyOverrides(source: YamlSource, overrides: Override[]): void {
   for (const override of overrides) {
+    // Nodes an override creates point at it in errors ("overrides line 2 (a.b=1)").
+    const label = `${override.label} (${override.path.join('.')}=${override.value})`;
     let map = source.doc.contents as Node | null;
     for (const [i, key] of override.path.entries()) {
       if (!isMap(map)) {
@@ -41,12 +43,13 @@ export function applyOverrides(source: YamlSource, overrides: Override[]): void 
       const last = i === override.path.length - 1;
       if (last) {
         const scalar = source.doc.createNode(override.value);
-        source.label(scalar, `${override.label} (${override.path.join('.')}=${override.value})`);
+        source.label(scalar, label);
         (map as YAMLMap).set(source.doc.createNode(key), scalar);
       } else {
         let next = (map as YAMLMap).get(key, true) as Node | undefined;
         if (next === undefined || next === null || (isScalar(next) && next.value === null)) {
           next = source.doc.createNode({}) as Node;
+          source.label(next, label);
           (map as YAMLMap).set(source.doc.createNode(key), next);
         }
         map = next;

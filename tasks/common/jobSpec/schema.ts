@@ -36,6 +36,7 @@ export const FIELDS = {
     'inference_config', 'datastore',
   ],
   environmentBuild: ['path', 'dockerfile_path'],
+  inferenceConfig: ['liveness_route', 'readiness_route', 'scoring_route'],
   resources: ['instance_count', 'instance_type', 'properties', 'shm_size', 'docker_args'],
   commandLimits: ['timeout'],
   sweepLimits: ['max_total_trials', 'max_concurrent_trials', 'timeout', 'trial_timeout'],
@@ -80,7 +81,8 @@ export function oneOf<T extends string>(node: YNode, allowed: readonly T[], what
   return match;
 }
 
-function closest(word: string, candidates: readonly string[]): string | undefined {
+/** The candidate nearest to a misspelt word, if any is close enough to suggest. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const candidate of candidates) {

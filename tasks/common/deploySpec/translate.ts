@@ -1,0 +1,180 @@
+// Entry points: an endpoint or deployment YAML file (plus --set style overrides and the task's
+// model / endpoint name inputs) → the request body and the work to do before sending it.
+//
+// As in jobSpec, translation reads only YAML (the file and any conda file it names): local code and
+// model folders become upload tokens, checked when the feature uploads them, so dryRun and the
+// corpus test work without the user's folders.
+import * as path from 'node:path';
+import { TranslationContext, type BuildEnvironmentTemplate, type EnvironmentVersionToCreate, type PendingItem } from '../jobSpec/context';
+import { applyOverrides, parseOverrides, type Override } from '../jobSpec/overrides';
+import type { WorkspaceScope } from '../jobSpec/references';
+import { JobSpecError, loadYamlFile, parseYaml, type YamlSource, type YNode } from '../jobSpec/yamlSource';
+import { fieldOrigins, refuseTemplatePlaceholders } from './common';
+import { onlineDeploymentKind, translateOnlineDeployment, type OnlineDeploymentParts } from './deployment';
+import { onlineEndpointKind, translateOnlineEndpoint, type EndpointTranslation, type OnlineKind } from './endpoint';
+
+/** The api-version these bodies follow; data_collector needs the preview that azure-ai-ml uses. */
+export const ONLINE_API_VERSION = '2023-04-01';
+export const ONLINE_PREVIEW_API_VERSION = '2023-04-01-preview';
+
+export interface EndpointTranslateOptions {
+  scope: WorkspaceScope;
+  /** --set style overrides: parsed, or multiline "path=value" text. */
+  overrides?: Override[] | string;
+  /** Replaces the endpoint file's name / the deployment file's endpoint_name (`--name` / `--endpoint-name`). */
+  endpointName?: string;
+}
+
+export interface DeploymentTranslateOptions extends EndpointTranslateOptions {
+  /** Replaces the file's model (after overrides), e.g. azureml:churn-model:7 or a model ARM id. */
+  model?: string;
+}
+
+export interface DeploymentTranslation extends OnlineDeploymentParts {
+  resource: 'onlineDeployment';
+  kind: OnlineKind;
+  apiVersion: string;
+  /** Uploads (code, local model) and @latest lookups to do before finalizing. */
+  pending: PendingItem[];
+  /** Environment versions to create first (anonymous, or named inline ones). */
+  environments: EnvironmentVersionToCreate[];
+  /** Anonymous environments whose version depends on a build-context upload. */
+  buildEnvironments: BuildEnvironmentTemplate[];
+  /** Always empty: deployments have no components (kept for jobSpec's finalizeTranslation). */
+  components: [];
+  /** Top-level fields the file gave → file:line:column. */
+  fields: Record<string, string>;
+  warnings: string[];
+}
+
+// $schema URLs end in <kind>.schema.json.
+const SCHEMAS: Record<string, 'endpoint' | 'deployment' | 'batch'> = {
+  managedonlineendpoint: 'endpoint',
+  kubernetesonlineendpoint: 'endpoint',
+  managedonlinedeployment: 'deployment',
+  kubernetesonlinedeployment: 'deployment',
+  batchendpoint: 'batch',
+  batchdeployment: 'batch',
+  modelbatchdeployment: 'batch',
+  pipelinecomponentbatchdeployment: 'batch',
+};
+
+function schemaName(root: YNode): { node: YNode; name: string } | undefined {
+  const node = root.get('$schema');
+  if (!node || node.isNull) return undefined;
+  const match = /([A-Za-z]+)\.schema\.json$/.exec(node.str('$schema').trim());
+  return { node, name: match ? match[1].toLowerCase() : node.str('$schema') };
+}
+
+/** Checks $schema names the expected resource and returns the root mapping. */
+function expectResource(source: YamlSource, expected: 'endpoint' | 'deployment'): YNode {
+  const root = source.root();
+  if (root.kind !== 'mapping') root.fail(`an online ${expected} file must be a mapping of fields, not ${root.kind}`);
+  const schema = schemaName(root);
+  if (!schema) return root;
+  const resource = SCHEMAS[schema.name];
+  if (resource === 'batch') schema.node.fail(`batch endpoints and deployments (${schema.name}) are not supported yet; this task deploys online endpoints`);
+  if (resource !== expected) {
+    const hint = resource ? `this is an online ${resource} file; give it as the ${resource}File input` : `an online ${expected} file uses managedOnline${capital(expected)} or kubernetesOnline${capital(expected)}.schema.json`;
+    schema.node.fail(`this file follows ${schema.name}.schema.json, not an online ${expected} schema; ${hint}`);
+  }
+  return root;
+}
+
+const capital = (s: string) => s[0].toUpperCase() + s.slice(1);
+
+function overridesOf(options: EndpointTranslateOptions): Override[] {
+  return typeof options.overrides === 'string' ? parseOverrides(options.overrides) : (options.overrides ?? []);
+}
+
+export function translateEndpointFile(file: string, options: EndpointTranslateOptions): EndpointTranslation {
+  return translateEndpointSource(loadYamlFile(path.resolve(file)), options);
+}
+
+export function translateEndpointText(text: string, file: string, options: EndpointTranslateOptions): EndpointTranslation {
+  return translateEndpointSource(parseYaml(text, path.resolve(file)), options);
+}
+
+function translateEndpointSource(source: YamlSource, options: EndpointTranslateOptions): EndpointTranslation {
+  const root = expectResource(source, 'endpoint');
+  const inputs: Override[] = options.endpointName ? [{ path: ['name'], value: options.endpointName, label: 'endpointName input' }] : [];
+  applyOverrides(source, [...overridesOf(options), ...inputs]);
+  refuseTemplatePlaceholders(root);
+  const schema = schemaName(root);
+  const kind = onlineEndpointKind(root);
+  if (schema?.name === 'kubernetesonlineendpoint' && kind !== 'kubernetes') {
+    schema.node.fail('a Kubernetes online endpoint needs compute: azureml:<Kubernetes compute name>; without it az ml creates a managed endpoint');
+  }
+  if (schema?.name === 'managedonlineendpoint' && kind === 'kubernetes') {
+    root.require('compute', 'endpoint').fail('compute makes this a Kubernetes online endpoint, but $schema says managedOnlineEndpoint; remove compute or use kubernetesOnlineEndpoint.schema.json');
+  }
+  return translateOnlineEndpoint(root, options.scope);
+}
+
+export function translateDeploymentFile(file: string, options: DeploymentTranslateOptions): DeploymentTranslation {
+  return translateDeploymentSource(loadYamlFile(path.resolve(file)), options);
+}
+
+export function translateDeploymentText(text: string, file: string, options: DeploymentTranslateOptions): DeploymentTranslation {
+  return translateDeploymentSource(parseYaml(text, path.resolve(file)), options);
+}
+
+function translateDeploymentSource(source: YamlSource, options: DeploymentTranslateOptions): DeploymentTranslation {
+  const root = expectResource(source, 'deployment');
+  const inputs: Override[] = [];
+  if (options.endpointName) inputs.push({ path: ['endpoint_name'], value: options.endpointName, label: 'endpointName input' });
+  if (options.model) inputs.push({ path: ['model'], value: options.model, label: 'model input' });
+  applyOverrides(source, [...overridesOf(options), ...inputs]);
+  refuseTemplatePlaceholders(root);
+
+  const schema = schemaName(root);
+  const kind = onlineDeploymentKind(root);
+  if (schema?.name === 'kubernetesonlinedeployment' && kind !== 'kubernetes') {
+    (root.get('type') ?? schema.node).fail('a Kubernetes online deployment needs type: kubernetes; without it az ml reads the file as a managed deployment');
+  }
+  if (schema?.name === 'managedonlinedeployment' && kind === 'kubernetes') {
+    root.require('type', 'deployment').fail('type: kubernetes contradicts $schema managedOnlineDeployment; use kubernetesOnlineDeployment.schema.json');
+  }
+
+  const ctx = new TranslationContext(options.scope);
+  const parts = translateOnlineDeployment(root, ctx, path.dirname(source.file));
+  return {
+    resource: 'onlineDeployment',
+    kind,
+    apiVersion: parts.needsPreviewApi ? ONLINE_PREVIEW_API_VERSION : ONLINE_API_VERSION,
+    ...parts,
+    pending: ctx.pending,
+    environments: ctx.environments,
+    buildEnvironments: ctx.buildEnvironments,
+    components: [],
+    fields: fieldOrigins(root),
+    warnings: ctx.warnings,
+  };
+}
+
+/** The deployment must be of the endpoint's kind (the service refuses a mix). */
+export function checkDeploymentKind(t: DeploymentTranslation, endpointKind: OnlineKind, endpointName: string): void {
+  if (t.kind === endpointKind) return;
+  throw new JobSpecError(
+    `endpoint '${endpointName}' is a ${endpointKind} online endpoint; a ${t.kind} deployment cannot join it` +
+      (endpointKind === 'kubernetes' ? ' (add type: kubernetes)' : ' (remove type: kubernetes)'),
+    t.fields.type ?? t.fields.name ?? '',
+  );
+}
+
+/**
+ * Kubernetes: the instance type must be one the endpoint's compute defines (the feature reads them
+ * from the compute); without instance_type the compute's default instance type is used.
+ */
+export function checkKubernetesInstanceType(t: DeploymentTranslation, compute: string, instanceTypes: readonly string[], defaultInstanceType?: string): void {
+  if (t.kind !== 'kubernetes') return;
+  const wanted = t.instanceType ?? defaultInstanceType;
+  if (wanted === undefined) {
+    throw new JobSpecError(`compute '${compute}' has no default instance type; set instance_type to one of: ${instanceTypes.join(', ') || '(none defined)'}`, t.fields.name ?? '');
+  }
+  if (instanceTypes.some((i) => i.toLowerCase() === wanted.toLowerCase())) return;
+  throw new JobSpecError(
+    `instance type '${wanted}' is not defined on Kubernetes compute '${compute}'; defined: ${instanceTypes.join(', ') || '(none)'}`,
+    t.fields.instance_type ?? t.fields.name ?? '',
+  );
+}
