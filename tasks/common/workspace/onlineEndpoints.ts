@@ -117,3 +117,24 @@ export function createOnlineEndpointsApi(context: ArmContext, scope: WorkspaceSc
     getCompute: async (name) => (await read<ComputeRead>(`computes/${encodeURIComponent(name)}`)).resource,
   };
 }
+
+/**
+ * The PUT body that writes an endpoint back as it is, with the given changes (traffic, mirror traffic):
+ * only the writable fields of what was read (no provisioningState, scoringUri, principal ids...).
+ */
+export function endpointWriteBody(existing: OnlineEndpointResource, changes: Partial<Pick<OnlineEndpointResource["properties"], "traffic" | "mirrorTraffic">>): Record<string, unknown> {
+  const p = existing.properties;
+  const identity = existing.identity?.type
+    ? { type: existing.identity.type, ...(existing.identity.userAssignedIdentities ? { userAssignedIdentities: Object.fromEntries(Object.keys(existing.identity.userAssignedIdentities).map((id) => [id, {}])) } : {}) }
+    : undefined;
+  const properties: Record<string, unknown> = {
+    authMode: p.authMode,
+    properties: p.properties ?? {},
+    traffic: changes.traffic ?? p.traffic ?? {},
+    mirrorTraffic: changes.mirrorTraffic ?? p.mirrorTraffic ?? {},
+  };
+  if (p.description !== undefined) properties.description = p.description;
+  if (p.publicNetworkAccess !== undefined) properties.publicNetworkAccess = p.publicNetworkAccess;
+  if (p.compute) properties.compute = p.compute;
+  return { location: existing.location, ...(identity ? { identity } : {}), tags: existing.tags ?? {}, properties };
+}

@@ -103,3 +103,11 @@ export async function resolveLatestVersions(api: WorkspaceApi, items: readonly P
   }
   return versions;
 }
+
+/** What a dry run says about a pending item: what it will become (the path is hashed, so a missing folder fails now). */
+export function describePending(item: ({ kind: "upload" } & PendingUpload) | ({ kind: "latest" } & PendingLatest)): string {
+  if (item.kind === "latest") return `${item.token}: the latest version of ${item.assetType} '${item.name}' (${item.origin})`;
+  const snapshot = snapshotOf(item);
+  const what = item.purpose === "code" ? "the code version registered for" : item.purpose === "input" ? "the datastore URI of" : "the build context at";
+  return `${item.token}: ${what} ${item.localPath} (${snapshot.blobs.length} file(s), ${snapshot.totalBytes} bytes) → <default datastore>/${snapshot.blobPrefix} (${item.origin})`;
+}
