@@ -195,6 +195,21 @@ instance_type: Standard_DS3_v2
     assert.match(failure('deployment', MANAGED('environment:\n  name: e\n  image: i\ninstance_type: Standard_DS3_v2\n')), /^deployment\.yml:5:3: an inline environment with a name needs a version too/);
   });
 
+  it('an inline environment built from a docker context is versioned after its upload, as for jobs', () => {
+    const t = deployment(MANAGED('model: azureml:m:1\nenvironment:\n  build: {path: ./docker, dockerfile_path: Dockerfile}\ninstance_type: Standard_DS3_v2\n'));
+    assert.equal(t.buildEnvironments.length, 1);
+    const upload = t.pending[0];
+    assert.ok(upload.kind === 'upload' && upload.purpose === 'buildContext' && upload.localPath === path.join(t.dir, 'docker'));
+    const p = plan(t);
+    assert.equal(p.environments.length, 1);
+    assert.deepEqual(p.environments[0].body.properties.build, {
+      contextUri: 'https://acct.blob.core.windows.net/azureml-blobstore/LocalUpload/0123abcd/model/',
+      dockerfilePath: 'Dockerfile',
+    });
+    assert.equal(p.body.properties.environmentId, p.environments[0].token);
+    assert.match(failure('deployment', MANAGED('environment: {name: e, version: 1, build: {path: ./d}}\ninstance_type: Standard_DS3_v2\n')), /an inline environment with a name and a docker build is not supported here/);
+  });
+
   it('hashes a custom container\'s inference_config into the anonymous environment version, as azure-ai-ml does', () => {
     // The tfserving custom-container sample of azureml-examples (without its name/version placeholders).
     const t = deployment(MANAGED(`model: azureml:m:1

@@ -1,6 +1,6 @@
 // Every refusal names the file, line and column (or the override) and says what to do.
 import * as assert from 'node:assert/strict';
-import { KUBERNETES, MANAGED, failure } from './helpers';
+import { KUBERNETES, MANAGED, deployment, failure } from './helpers';
 
 const SKU = 'instance_type: Standard_DS3_v2\n';
 
@@ -53,6 +53,12 @@ describe('deploySpec: errors', () => {
       failure('deployment', MANAGED(SKU), { overrides: '\nscale_settings.kind=default' }),
       "overrides line 2 (scale_settings.kind=default): missing required field 'type' in scale_settings",
     );
+  });
+
+  it('a placeholder in free text (tags, environment variables) is sent as written, with a warning', () => {
+    const t = deployment(MANAGED(`${SKU}environment_variables: {ACCOUNT: '{{STORAGE_ACCOUNT_NAME}}'}\n`));
+    assert.deepEqual(t.body.properties.environmentVariables, { ACCOUNT: '{{STORAGE_ACCOUNT_NAME}}' });
+    assert.match(t.warnings[0], /deployment\.yml:5:34: environment_variables\.ACCOUNT holds the template placeholder \{\{STORAGE_ACCOUNT_NAME\}\}, sent as written/);
   });
 
   it('endpoint: template placeholder', () => {

@@ -58,20 +58,26 @@ export function intAtLeast(node: YNode, what: string, min: number): number {
 }
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/;
+/** Free text where braces may be meant: a placeholder there is sent as written, with a warning. */
+const FREE_TEXT = new Set(['tags', 'properties', 'environment_variables', 'description', 'flavors']);
 
 /**
  * Sample files often hold template placeholders such as `endpoint_name: {{ENDPOINT_NAME}}` (which
  * YAML reads as a mapping) or `model: azureml:m:{{VERSION}}`. Left unfilled they would fail with a
- * puzzling type error, or worse reach the service; name them instead.
+ * puzzling type error, or worse reach the service as a name; refuse them there, naming the field.
+ * In free text (tags, properties, environment variables, descriptions) they are only warned about.
  */
-export function refuseTemplatePlaceholders(node: YNode): void {
+export function checkTemplatePlaceholders(node: YNode, warnings: string[]): void {
   const placeholder = placeholderIn(node);
-  if (placeholder) {
-    const field = node.path || 'the file';
-    node.fail(`${field} holds the template placeholder {{${placeholder}}}; replace it in the file or set it with an override (${node.path || 'field'}=...)`);
+  const field = node.path || 'the file';
+  const hint = `replace it in the file or set it with an override (${node.path || 'field'}=...)`;
+  if (placeholder && node.kind === 'string' && node.path.split('.').some((part) => FREE_TEXT.has(part))) {
+    warnings.push(`${node.where}: ${field} holds the template placeholder {{${placeholder}}}, sent as written; ${hint}`);
+  } else if (placeholder) {
+    node.fail(`${field} holds the template placeholder {{${placeholder}}}; ${hint}`);
   }
-  if (node.kind === 'mapping') for (const [, value] of node.entries(node.path)) refuseTemplatePlaceholders(value);
-  else if (node.kind === 'sequence') for (const item of node.items(node.path)) refuseTemplatePlaceholders(item);
+  if (node.kind === 'mapping') for (const [, value] of node.entries(node.path)) checkTemplatePlaceholders(value, warnings);
+  else if (node.kind === 'sequence') for (const item of node.items(node.path)) checkTemplatePlaceholders(item, warnings);
 }
 
 function placeholderIn(node: YNode): string | undefined {

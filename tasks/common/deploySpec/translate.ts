@@ -9,7 +9,7 @@ import { TranslationContext, type BuildEnvironmentTemplate, type EnvironmentVers
 import { applyOverrides, parseOverrides, type Override } from '../jobSpec/overrides';
 import type { WorkspaceScope } from '../jobSpec/references';
 import { JobSpecError, loadYamlFile, parseYaml, type YamlSource, type YNode } from '../jobSpec/yamlSource';
-import { fieldOrigins, refuseTemplatePlaceholders } from './common';
+import { checkTemplatePlaceholders, fieldOrigins } from './common';
 import { onlineDeploymentKind, translateOnlineDeployment, type OnlineDeploymentParts } from './deployment';
 import { onlineEndpointKind, translateOnlineEndpoint, type EndpointTranslation, type OnlineKind } from './endpoint';
 
@@ -99,7 +99,8 @@ function translateEndpointSource(source: YamlSource, options: EndpointTranslateO
   const root = expectResource(source, 'endpoint');
   const inputs: Override[] = options.endpointName ? [{ path: ['name'], value: options.endpointName, label: 'endpointName input' }] : [];
   applyOverrides(source, [...overridesOf(options), ...inputs]);
-  refuseTemplatePlaceholders(root);
+  const warnings: string[] = [];
+  checkTemplatePlaceholders(root, warnings);
   const schema = schemaName(root);
   const kind = onlineEndpointKind(root);
   if (schema?.name === 'kubernetesonlineendpoint' && kind !== 'kubernetes') {
@@ -108,7 +109,9 @@ function translateEndpointSource(source: YamlSource, options: EndpointTranslateO
   if (schema?.name === 'managedonlineendpoint' && kind === 'kubernetes') {
     root.require('compute', 'endpoint').fail('compute makes this a Kubernetes online endpoint, but $schema says managedOnlineEndpoint; remove compute or use kubernetesOnlineEndpoint.schema.json');
   }
-  return translateOnlineEndpoint(root, options.scope);
+  const t = translateOnlineEndpoint(root, options.scope);
+  t.warnings.unshift(...warnings);
+  return t;
 }
 
 export function translateDeploymentFile(file: string, options: DeploymentTranslateOptions): DeploymentTranslation {
@@ -125,7 +128,8 @@ function translateDeploymentSource(source: YamlSource, options: DeploymentTransl
   if (options.endpointName) inputs.push({ path: ['endpoint_name'], value: options.endpointName, label: 'endpointName input' });
   if (options.model) inputs.push({ path: ['model'], value: options.model, label: 'model input' });
   applyOverrides(source, [...overridesOf(options), ...inputs]);
-  refuseTemplatePlaceholders(root);
+  const ctx = new TranslationContext(options.scope);
+  checkTemplatePlaceholders(root, ctx.warnings);
 
   const schema = schemaName(root);
   const kind = onlineDeploymentKind(root);
@@ -136,7 +140,6 @@ function translateDeploymentSource(source: YamlSource, options: DeploymentTransl
     root.require('type', 'deployment').fail('type: kubernetes contradicts $schema managedOnlineDeployment; use kubernetesOnlineDeployment.schema.json');
   }
 
-  const ctx = new TranslationContext(options.scope);
   const parts = translateOnlineDeployment(root, ctx, path.dirname(source.file));
   return {
     resource: 'onlineDeployment',
