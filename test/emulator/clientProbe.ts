@@ -16,7 +16,8 @@ export type Probe =
   | { probe: 'blob'; container: string; blobName: string; content: string }
   | { probe: 'blobRead'; container: string; blobName: string }
   | { probe: 'workspace'; maxRetries?: number }
-  | { probe: 'onlineDeployment'; endpoint: string; authMode: string; deployment: string; deploymentProperties: Record<string, unknown>; traffic?: Record<string, number> };
+  | { probe: 'onlineDeployment'; endpoint: string; authMode: string; deployment: string; deploymentProperties: Record<string, unknown>; traffic?: Record<string, number> }
+  | { probe: 'endpointRules'; endpoint: string; deployment: string };
 
 export type ProbeResult = { ok: true; value: any } | { ok: false; error: string };
 
@@ -113,6 +114,32 @@ async function onlineDeployment(probe: Extract<Probe, { probe: 'onlineDeployment
   return { provisioningState, scoringUri: got.properties.scoringUri, swaggerUri: got.properties.swaggerUri, credentials, logs: logs.content, storageLogs: storageLogs.content };
 }
 
+/** Azure ML's endpoint rules as the SDK meets them: each refused request's status, code and message. */
+async function endpointRules(probe: Extract<Probe, { probe: 'endpointRules' }>): Promise<unknown> {
+  const client = new AzureMachineLearningWorkspaces(new ClientSecretCredential(connection.tenantId, connection.secret.clientId, connection.secret.clientSecret), connection.subscriptionId);
+  const { resourceGroupName: rg, workspaceName: ws, location } = connection;
+  const refusal = async (attempt: () => Promise<unknown>) => {
+    try {
+      await attempt();
+      return 'accepted';
+    } catch (e) {
+      const error = e as { statusCode?: number; code?: string; message: string };
+      return { statusCode: error.statusCode, code: error.code, message: error.message };
+    }
+  };
+  const endpoint = (traffic: Record<string, number>) => ({ location, properties: { authMode: 'Key', traffic } });
+  const poll = { updateIntervalInMs: 200 };
+  return {
+    badName: await refusal(() => client.onlineEndpoints.beginCreateOrUpdateAndWait(rg, ws, '9-lives', endpoint({}), poll)),
+    trafficSum: await refusal(() => client.onlineEndpoints.beginCreateOrUpdateAndWait(rg, ws, probe.endpoint, endpoint({ [probe.deployment]: 60 }), poll)),
+    missingDeployment: await refusal(() => client.onlineEndpoints.beginCreateOrUpdateAndWait(rg, ws, probe.endpoint, endpoint({ [probe.deployment]: 50, ghost: 50 }), poll)),
+    wrongKind: await refusal(() =>
+      client.onlineDeployments.beginCreateOrUpdateAndWait(rg, ws, probe.endpoint, 'kube', { location, properties: { endpointComputeType: 'Kubernetes', instanceType: 'defaultinstancetype' } as never }, poll),
+    ),
+    deleteWithTraffic: await refusal(() => client.onlineDeployments.beginDeleteAndWait(rg, ws, probe.endpoint, probe.deployment, poll)),
+  };
+}
+
 async function run(probe: Probe): Promise<ProbeResult> {
   try {
     switch (probe.probe) {
@@ -126,6 +153,8 @@ async function run(probe: Probe): Promise<ProbeResult> {
         return { ok: true, value: await workspace(probe) };
       case 'onlineDeployment':
         return { ok: true, value: await onlineDeployment(probe) };
+      case 'endpointRules':
+        return { ok: true, value: await endpointRules(probe) };
     }
   } catch (e) {
     return { ok: false, error: `${(e as Error).name}: ${(e as Error).message}` };

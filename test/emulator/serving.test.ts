@@ -188,6 +188,22 @@ describe('emulator: online endpoints serve deployments for real', function () {
     await setTraffic({ blue: 100 }, {});
   });
 
+  it('updates a deployment in place without dropping requests: the old container serves until the new one is up', async () => {
+    const updated = await client.arm('PUT', '/onlineEndpoints/score-ep/deployments/blue', { location: emulator.connection.location, sku: { name: 'Default', capacity: 1 }, properties: deploymentProperties(codeId, 'blue-v2') });
+    assert.equal(updated.status, 200, updated.text);
+    const tags = new Set<string>();
+    let status = 'InProgress';
+    while (status === 'InProgress') {
+      const answer = await score({ deployment: 'blue' });
+      assert.equal(answer.status, 200, answer.text);
+      tags.add(answer.json().tag);
+      status = (await client.armUrl('GET', String(updated.headers['azure-asyncoperation']))).json().status;
+    }
+    assert.equal(status, 'Succeeded');
+    assert.ok(tags.has('blue'), 'the old container answered during the update');
+    assert.equal((await score({ deployment: 'blue' })).json().tag, 'blue-v2');
+  });
+
   it('answers a share of requests with a 5xx and slows answers under faults, and records them', async () => {
     const deploymentPath = `${client.workspaceId}/onlineEndpoints/score-ep/deployments/green`;
     await admin.addFault({ kind: 'deploymentErrors', pathPattern: deploymentPath, errorRate: 0.5, status: 503 });
@@ -200,6 +216,17 @@ describe('emulator: online endpoints serve deployments for real', function () {
     assert.equal((await score({ deployment: 'green' })).status, 200);
     const [slow] = await admin.scoring({ since, deployment: 'green' });
     assert.ok(slow.latencyMs >= 300, `latency ${slow.latencyMs}`);
+  });
+
+  it('refuses what Azure ML refuses, through the SDK: names, traffic sums and targets, deployment kinds, deleting a deployment with traffic', async () => {
+    const [rules] = await runProbes(emulator, [{ probe: 'endpointRules', endpoint: 'score-ep', deployment: 'blue' }]);
+    const value = okValue(rules);
+    for (const refused of Object.values(value) as Array<{ statusCode: number; code: string }>) assert.deepEqual([refused.statusCode, refused.code], [400, 'UserError']);
+    assert.match(value.badName.message, /must start with an upper- or lowercase letter/);
+    assert.match(value.trafficSum.message, /sums to 60; it must sum to 0 or 100/);
+    assert.match(value.missingDeployment.message, /Deployment 'ghost' named in traffic does not exist/);
+    assert.match(value.wrongKind.message, /takes 'Managed' deployments/);
+    assert.match(value.deleteWithTraffic.message, /receives 100% of endpoint 'score-ep' traffic/);
   });
 
   it('computes Azure Monitor metrics from the scored requests, once the metrics delay has passed', async () => {

@@ -64,6 +64,16 @@ describe('emulator: dev and prod workspaces', function () {
     assert.notEqual(prodKey, key);
   });
 
+  it('runs a job of mlw-prod on its own storage account, with its workspace in the environment', async () => {
+    const prod = new JobClient(emulator, workspace('mlw-prod'));
+    const codeId = await prod.createCode(writeFiles(path.join(tempRoot, 'job', 'src'), { 'run.sh': 'echo "workspace=$AZUREML_ARM_WORKSPACE_NAME" > "$1/where.txt"\n' }));
+    await prod.submit('prod-job', { jobType: 'Command', codeId, environmentId: 'azureml://registries/azureml/environments/sklearn-1.5/versions/1', command: 'bash run.sh ${{outputs.result}}', computeId: `${prod.workspaceId}/computes/cpu-cluster`, outputs: { result: { jobOutputType: 'uri_folder' } } });
+    const job = await prod.waitFor('prod-job');
+    assert.equal(job.properties.status, 'Completed', await prod.stdLog('prod-job'));
+    assert.equal((await prod.readBlob('azureml/prod-job/result/where.txt'))?.trim(), 'workspace=mlw-prod', 'the output is on mlwprodstore');
+    assert.equal(await new JobClient(emulator).readBlob('azureml/prod-job/result/where.txt'), undefined, 'and not on the default account');
+  });
+
   it('attaches a Kubernetes compute to dev (small instance type) and prod', async () => {
     const dev = (await new JobClient(emulator, workspace('mlw-dev')).arm('GET', '/computes/k8s-dev')).json();
     assert.equal(dev.properties.computeType, 'Kubernetes');

@@ -30,6 +30,8 @@ export interface DeploymentHostOptions {
 interface Container {
   deploymentId: string;
   spec: string;
+  /** Its own folder (code, model, logs): a restarted deployment's new container starts beside the old one. */
+  root: string;
   logFiles: Record<ContainerType, string>;
   child?: ChildProcess;
   /** Loopback port of the inference server once it listens. */
@@ -75,7 +77,11 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 export class DeploymentHost {
+  /** Each deployment's latest container, by lower-cased deployment id. */
   private readonly containers = new Map<string, Container>();
+  /** A changed deployment's previous container, serving until the new one is up (a rolling update). */
+  private readonly retiring = new Map<string, Container>();
+  private generation = 0;
 
   constructor(private readonly options: DeploymentHostOptions) {}
 
@@ -93,33 +99,36 @@ export class DeploymentHost {
       if (!current || current.spec !== spec || (provisioning && containersOf(ctx, deployment.id)?.state === 'Failed')) this.start(deployment, spec);
     }
     for (const { key } of ctx.store.list<DeploymentContainers>(CONTAINERS)) if (!getResource(ctx, 'deployments', key)) ctx.store.delete(CONTAINERS, key);
-    for (const [key, container] of this.containers) {
+    for (const [key, container] of [...this.containers, ...this.retiring]) {
       if (live.has(key)) continue;
       const deployment = getResource(ctx, 'deployments', container.deploymentId);
-      this.stopContainer(key, deployment && isCrashMarked(deployment) ? 'the container crashed (injected deploymentUnhealthy fault)' : 'the deployment was deleted or failed');
+      this.stopContainer(container, deployment && isCrashMarked(deployment) ? 'the container crashed (injected deploymentUnhealthy fault)' : 'the deployment was deleted or failed');
     }
   }
 
   /** Where a deployment's scoring requests go. */
   target(deploymentId: string): ScoringTarget {
-    const container = this.containers.get(deploymentId.toLowerCase());
+    const key = deploymentId.toLowerCase();
+    const container = this.containers.get(key);
     if (!container) return { unavailable: 'the deployment has no running container' };
-    if (container.port === undefined) return { unavailable: container.exit ?? 'the inference server is still starting' };
-    if (container.exit) return { unavailable: container.exit };
-    return { port: container.port };
+    if (container.port !== undefined && !container.exit) return { port: container.port };
+    const previous = this.retiring.get(key);
+    if (previous?.port !== undefined && !previous.exit) return { port: previous.port };
+    return { unavailable: container.exit ?? 'the inference server is still starting' };
   }
 
   /** Stops every container and waits until their processes are gone. */
   async stop(): Promise<void> {
-    const all = [...this.containers.keys()];
-    for (const key of all) this.stopContainer(key, 'the emulator is stopping');
-    await Promise.all([...this.containers.values()].map((c) => c.done));
+    const all = [...this.containers.values(), ...this.retiring.values()];
+    for (const container of all) this.stopContainer(container, 'the emulator is stopping');
+    await Promise.all(all.map((c) => c.done));
   }
 
-  private stopContainer(key: string, reason: string): void {
-    const container = this.containers.get(key);
-    if (!container) return;
-    this.containers.delete(key);
+  private stopContainer(container: Container, reason: string): void {
+    const key = container.deploymentId.toLowerCase();
+    if (this.containers.get(key) === container) this.containers.delete(key);
+    if (this.retiring.get(key) === container) this.retiring.delete(key);
+    if (container.stopping) return;
     container.stopping = true;
     this.appendLog(container, 'InferenceServer', `Stopping the container: ${reason}.`);
     if (container.child && container.child.exitCode === null && container.child.signalCode === null) {
@@ -133,15 +142,30 @@ export class DeploymentHost {
   private start(deployment: ArmResource, spec: string): void {
     const key = deployment.id.toLowerCase();
     const previous = this.containers.get(key);
-    if (previous) this.stopContainer(key, 'the deployment changed');
-    const root = path.join(this.options.workRoot, path.basename(workspaceIdOf(deployment)), path.basename(endpointIdOf(deployment)), deployment.name);
+    const deploymentDir = path.join(this.options.workRoot, path.basename(workspaceIdOf(deployment)), path.basename(endpointIdOf(deployment)), deployment.name);
+    if (previous) {
+      this.containers.delete(key);
+      const older = this.retiring.get(key);
+      if (older) this.stopContainer(older, 'the deployment changed again');
+      // A serving container keeps answering until the new one is up; a broken or starting one goes now.
+      if (previous.port !== undefined && !previous.exit && !previous.stopping) this.retiring.set(key, previous);
+      else this.stopContainer(previous, 'the deployment changed');
+    } else {
+      // Folders a previous run of the emulator left.
+      fs.rmSync(deploymentDir, { recursive: true, force: true });
+    }
+    const root = path.join(deploymentDir, String(++this.generation));
     const logFiles: Record<ContainerType, string> = { StorageInitializer: path.join(root, 'logs', 'storage-initializer.log'), InferenceServer: path.join(root, 'logs', 'inference-server.log') };
     let settle!: () => void;
-    const container: Container = { deploymentId: deployment.id, spec, logFiles, stopping: false, done: new Promise<void>((resolve) => (settle = resolve)) };
+    const container: Container = { deploymentId: deployment.id, spec, root, logFiles, stopping: false, done: new Promise<void>((resolve) => (settle = resolve)) };
     this.containers.set(key, container);
+    // A superseded container's folder goes once it has stopped; the latest one's stays for its logs.
+    void container.done.then(() => {
+      const latest = this.containers.get(key);
+      if (latest && latest !== container) fs.rmSync(root, { recursive: true, force: true });
+    });
     this.report(container, 'Starting');
     void (async () => {
-      await previous?.done;
       fs.rmSync(root, { recursive: true, force: true });
       fs.mkdirSync(path.dirname(logFiles.InferenceServer), { recursive: true });
       for (const file of Object.values(logFiles)) fs.writeFileSync(file, '');
@@ -260,10 +284,12 @@ export class DeploymentHost {
     this.report(container, 'Failed', error);
   }
 
-  /** Writes the record ARM reads, unless a newer container of the deployment replaced this one. */
+  /** Writes the record ARM reads, unless a newer container of the deployment replaced this one; the new one up or failed retires the old. */
   private report(container: Container, state: DeploymentContainers['state'], error?: ArmErrorDetail): void {
     const key = container.deploymentId.toLowerCase();
     if (this.containers.get(key) !== container) return;
+    const previous = this.retiring.get(key);
+    if (previous && state !== 'Starting') this.stopContainer(previous, state === 'Running' ? 'the updated deployment is up' : 'the updated deployment failed');
     const record: DeploymentContainers = { spec: container.spec, state, ...(error ? { error } : {}), logFiles: container.logFiles };
     this.options.ctx.store.put(CONTAINERS, key, record);
   }
