@@ -9,6 +9,7 @@ import type { DatastoreFiles } from "../../tasks/common/workspace/datastoreFiles
 import type { LocalUploader } from "../../tasks/common/model/localUpload";
 import { VersionConflictError, type ModelRegistryApi, type ModelVersionProperties, type ModelVersionResource } from "../../tasks/common/workspace/modelRegistry";
 import type { SourceContext } from "../../tasks/common/model/source";
+import type { PromotionAccess } from "../../tasks/common/model/promotion";
 
 export const SCOPE: WorkspaceScope = { subscriptionId: "00000000-1111-2222-3333-444444444444", resourceGroup: "rg-ml", workspace: "mlw" };
 
@@ -70,6 +71,9 @@ export function fakeFiles(blobs: string[]): DatastoreFiles {
       const found = blobs.filter((b) => b === base || b.startsWith(`${base}/`)).map((b) => (b === base ? "" : b.slice(base.length + 1)));
       return found.slice(0, max);
     },
+    async download() {
+      throw new Error("no download expected");
+    },
   };
 }
 
@@ -91,6 +95,7 @@ export interface FakeSourceOptions {
   jobs?: JobResource[];
   blobs?: string[];
   uploader?: LocalUploader;
+  promotion?: PromotionAccess;
 }
 
 export function fakeSourceContext(options: FakeSourceOptions = {}): SourceContext & { logs: string[] } {
@@ -105,6 +110,14 @@ export function fakeSourceContext(options: FakeSourceOptions = {}): SourceContex
         throw new Error("no upload expected");
       },
       recordVersion: async () => undefined,
+    },
+    promotion: options.promotion ?? {
+      openWorkspace: async () => {
+        throw new Error("no other workspace expected");
+      },
+      scratchFolder: () => {
+        throw new Error("no copy expected");
+      },
     },
     log: (message) => logs.push(message),
     logs,

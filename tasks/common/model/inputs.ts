@@ -2,7 +2,8 @@
 // key=value lists, and which inputs each model source needs.
 import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
-import { checkName, parseKeyValues } from "../workspace/inputRules";
+import { parseSourceModel, type SourceModelRef } from "./sourceModel";
+import { checkName, isAssetVersion, parseKeyValues } from "../workspace/inputRules";
 
 export type ModelType = "custom_model" | "mlflow_model" | "triton_model";
 export const MODEL_TYPES: readonly ModelType[] = ["custom_model", "mlflow_model", "triton_model"];
@@ -10,7 +11,9 @@ export const MODEL_TYPES: readonly ModelType[] = ["custom_model", "mlflow_model"
 export type ModelSourceInput =
   | { kind: "jobOutput"; jobName: string; outputName: string; pathInOutput?: string }
   | { kind: "localPath"; path: string }
-  | { kind: "uri"; uri: string };
+  | { kind: "uri"; uri: string }
+  /** Promotion: a model version of another workspace or of a registry, copied into this workspace. */
+  | { kind: "model"; sourceModel: SourceModelRef };
 
 export interface ModelInputs {
   connectionId: string;
@@ -28,10 +31,8 @@ export interface ModelInputs {
   modelJsonFile?: string;
 }
 
-const VERSION = /^[a-zA-Z0-9][a-zA-Z0-9\-_.]{0,29}$/;
-
 export function checkModelVersion(version: string): void {
-  if (!VERSION.test(version) || version.toLowerCase() === "latest") {
+  if (!isAssetVersion(version)) {
     throw new UserError(`Input version: '${version}' is not a valid model version. A version is 1 to 30 letters, digits, '.', '-' or '_', starts with a letter or digit, and cannot be 'latest'. Leave it empty to get the next version.`);
   }
 }
@@ -57,8 +58,10 @@ function readSource(host: TaskHost): ModelSourceInput {
       }
       return { kind, uri };
     }
+    case "model":
+      return { kind, sourceModel: parseSourceModel(host.getInput("sourceModel", true)) };
     default:
-      throw new UserError(`Input modelSource: '${kind}' is not one of jobOutput, localPath, uri.`);
+      throw new UserError(`Input modelSource: '${kind}' is not one of jobOutput, localPath, uri, model.`);
   }
 }
 

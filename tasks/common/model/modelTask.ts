@@ -1,6 +1,10 @@
 // AzureMLModel@1 on a connected session: wires the Azure services to the registration core and
 // publishes the result (output variables, model JSON file, log).
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { AzureSession } from "../azure/azureSession";
+import { UserError, isUserError } from "../platform/userError";
 import { openDefaultBlobStore } from "../workspace/datastores";
 import { readPipelineRun } from "../workspace/lineage";
 import { createWorkspaceApi } from "../workspace/workspaceApi";
@@ -14,6 +18,7 @@ import { createLocalUploader } from "./localUpload";
 import { createModelRegistryApi } from "../workspace/modelRegistry";
 import { writeModelJson, type RegisteredModel } from "./modelJson";
 import { registerModel, type ModelRegistrationDeps } from "./registerModel";
+import type { SourceContext } from "./source";
 
 export function publishModel(host: TaskHost, model: RegisteredModel, modelJsonFile: string | undefined): void {
   host.setVariable("modelName", model.name, { isOutput: true });
@@ -29,25 +34,41 @@ export function publishModel(host: TaskHost, model: RegisteredModel, modelJsonFi
   host.setResult("Succeeded", `Model ${model.assetId}${model.registeredNow ? "" : " (already registered)"}`);
 }
 
-function services(host: TaskHost, session: AzureSession, scope: WorkspaceScope, apiHost: string): ModelRegistrationDeps {
+/** A workspace's jobs, datastores and uploads as registration reads them; other workspaces open the same way (promotion). */
+function sourceContext(host: TaskHost, session: AzureSession, scope: WorkspaceScope): SourceContext {
   const workspaceApi = createWorkspaceApi(session, scope);
-  const api = createModelRegistryApi(session, scope);
   const log = (message: string) => host.log(message);
   const maskSecret = (secret: string) => host.setSecret(secret);
   return {
-    api,
+    scope,
+    getJob: async (name) => (await workspaceApi.getJob(name)).job,
+    defaultDatastoreName: async () => (await workspaceApi.defaultDatastore()).name,
+    files: createDatastoreFiles({ getDatastore: workspaceApi.getDatastore, datastoreSecrets: workspaceApi.datastoreSecrets, httpClient: session.httpClient, credential: session.credential, maskSecret }),
+    uploader: createLocalUploader(scope, () => openDefaultBlobStore(workspaceApi, { httpClient: session.httpClient, credential: session.credential, maskSecret }), log),
+    promotion: {
+      async openWorkspace(sourceScope) {
+        try {
+          await getVerifiedWorkspace(session, sourceScope);
+        } catch (error) {
+          if (isUserError(error)) throw new UserError(`Input sourceModel: ${error.message}`);
+          throw error;
+        }
+        return { context: sourceContext(host, session, sourceScope), models: createModelRegistryApi(session, sourceScope) };
+      },
+      scratchFolder: () => fs.mkdtempSync(path.join(host.getVariable("Agent.TempDirectory") ?? os.tmpdir(), "azureml-model-")),
+    },
+    log,
+  };
+}
+
+function services(host: TaskHost, session: AzureSession, scope: WorkspaceScope, apiHost: string): ModelRegistrationDeps {
+  return {
+    api: createModelRegistryApi(session, scope),
     run: readPipelineRun((name) => host.getVariable(name)),
     readMetrics: (jobName) => readFinalMetrics(session, apiHost, scope, jobName),
-    log,
+    log: (message) => host.log(message),
     warning: (message) => host.warning(message),
-    source: {
-      scope,
-      getJob: async (name) => (await workspaceApi.getJob(name)).job,
-      defaultDatastoreName: async () => (await workspaceApi.defaultDatastore()).name,
-      files: createDatastoreFiles({ getDatastore: workspaceApi.getDatastore, datastoreSecrets: workspaceApi.datastoreSecrets, httpClient: session.httpClient, credential: session.credential, maskSecret }),
-      uploader: createLocalUploader(scope, () => openDefaultBlobStore(workspaceApi, { httpClient: session.httpClient, credential: session.credential, maskSecret }), log),
-      log,
-    },
+    source: sourceContext(host, session, scope),
   };
 }
 

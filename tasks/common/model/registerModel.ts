@@ -3,13 +3,15 @@
 import type { PipelineRun } from "../workspace/lineage";
 import { assetVersionArmId } from "../workspace/scope";
 import { errorMessage } from "../platform/userError";
-import type { ModelInputs } from "./inputs";
+import type { ModelInputs, ModelType } from "./inputs";
 import { lineageProperties } from "../workspace/lineage";
 import type { ModelRegistryApi, ModelVersionProperties } from "../workspace/modelRegistry";
 import type { RegisteredModel } from "./modelJson";
 import { chooseModelType } from "./modelType";
-import { registerModelVersion } from "./register";
-import { resolveSource, type SourceContext } from "./source";
+import { findPromotedVersion } from "./promotion";
+import { registerModelVersion, type Registration } from "./register";
+import { sourceModelId } from "./sourceModel";
+import { resolveSource, type ResolvedSource, type SourceContext } from "./source";
 
 /** A job's final metric values (MLflow runs/get); {} when it logged none. */
 export type JobMetricsReader = (jobName: string) => Promise<Record<string, number>>;
@@ -25,20 +27,40 @@ export interface ModelRegistrationDeps {
 
 export type ModelRequest = Pick<ModelInputs, "modelName" | "source" | "modelType" | "version" | "description" | "tags" | "properties">;
 
-export async function registerModel(deps: ModelRegistrationDeps, request: ModelRequest): Promise<RegisteredModel> {
-  const { api, log } = deps;
-  const source = await resolveSource(deps.source, request.source, request.modelName, request.version);
-  const modelType = chooseModelType(request.modelType, source, log);
-  const body: ModelVersionProperties = {
+/** The version's body: the source's metadata (a promotion's) under the user's inputs, and the run's lineage. */
+function versionBody(request: ModelRequest, source: ResolvedSource, modelType: ModelType, run: PipelineRun): ModelVersionProperties {
+  const promoted = source.promotedFrom;
+  return {
     modelUri: source.modelUri,
     modelType,
     ...(source.jobName ? { jobName: source.jobName } : {}),
     isAnonymous: false,
-    description: request.description ?? null,
-    tags: request.tags,
-    properties: lineageProperties({ modelUri: source.modelUri, modelType, source: source.description, jobName: source.jobName, run: deps.run }, request.properties),
+    description: request.description ?? promoted?.description ?? null,
+    tags: { ...promoted?.tags, ...request.tags },
+    properties: lineageProperties({ modelUri: source.modelUri, modelType, source: source.description, jobName: source.jobName, promotedFrom: promoted?.id, run }, { ...promoted?.properties, ...request.properties }),
   };
-  const { model, reused } = await registerModelVersion({ api, modelName: request.modelName, version: request.version, body, log });
+}
+
+/** Resolves the source (uploading or copying its files) and registers it; a promotion registered before is returned first, without copying. */
+async function registerSource(deps: ModelRegistrationDeps, request: ModelRequest): Promise<{ source: ResolvedSource; modelType: ModelType; registration: Registration }> {
+  const { api, log } = deps;
+  if (request.source.kind === "model") {
+    const previous = await findPromotedVersion(api, request.modelName, request.source.sourceModel, request.version);
+    if (previous) {
+      log(`Model '${request.modelName}' version ${previous.name} was promoted from ${sourceModelId(request.source.sourceModel)} before; returning that version instead of copying it again.`);
+      const source: ResolvedSource = { kind: "model", modelUri: previous.properties.modelUri ?? "", description: `model ${sourceModelId(request.source.sourceModel)}` };
+      return { source, modelType: (previous.properties.modelType ?? "custom_model") as ModelType, registration: { model: previous, reused: true } };
+    }
+  }
+  const source = await resolveSource(deps.source, request.source, request.modelName, request.version);
+  const modelType = chooseModelType(request.modelType, source, log);
+  const body = versionBody(request, source, modelType, deps.run);
+  return { source, modelType, registration: await registerModelVersion({ api, modelName: request.modelName, version: request.version, body, log }) };
+}
+
+export async function registerModel(deps: ModelRegistrationDeps, request: ModelRequest): Promise<RegisteredModel> {
+  const { api } = deps;
+  const { source, modelType, registration: { model, reused } } = await registerSource(deps, request);
   if (source.indicatorBlob && !reused) await deps.source.uploader.recordVersion(source.indicatorBlob, request.modelName, model.name);
 
   let metrics: Record<string, number> | undefined;

@@ -4,11 +4,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { JobResource } from "../workspace/workspaceApi";
-import type { WorkspaceScope } from "../workspace/scope";
+import { isSameWorkspace, type WorkspaceScope } from "../workspace/scope";
 import { UserError } from "../platform/userError";
 import type { DatastoreFiles, DatastorePath } from "../workspace/datastoreFiles";
 import type { ModelSourceInput } from "./inputs";
 import type { LocalUploader } from "./localUpload";
+import { resolvePromotion, type PromotedModel, type PromotionAccess } from "./promotion";
 
 export interface ResolvedSource {
   kind: ModelSourceInput["kind"];
@@ -26,6 +27,8 @@ export interface ResolvedSource {
   isFile?: boolean;
   /** For a local upload: the blob whose metadata records the asset's name and version. */
   indicatorBlob?: string;
+  /** For a promotion: what the version takes over from its source. */
+  promotedFrom?: PromotedModel;
 }
 
 export interface SourceContext {
@@ -34,6 +37,8 @@ export interface SourceContext {
   defaultDatastoreName(): Promise<string>;
   files: DatastoreFiles;
   uploader: LocalUploader;
+  /** Other workspaces, for promotion. */
+  promotion: PromotionAccess;
   log(message: string): void;
 }
 
@@ -48,7 +53,7 @@ export function parseDatastoreUri(uri: string, scope: WorkspaceScope): Datastore
   const short = /^azureml:\/\/datastores\/([^/]+)\/paths\/?(.*)$/i.exec(uri);
   if (short) return { datastore: short[1], path: short[2] };
   const long = /^azureml:\/\/subscriptions\/([^/]+)\/resource[gG]roups\/([^/]+)\/(?:providers\/Microsoft\.MachineLearningServices\/)?workspaces\/([^/]+)\/datastores\/([^/]+)\/paths\/?(.*)$/i.exec(uri);
-  if (long && long[1].toLowerCase() === scope.subscriptionId.toLowerCase() && long[2].toLowerCase() === scope.resourceGroup.toLowerCase() && long[3].toLowerCase() === scope.workspace.toLowerCase()) {
+  if (long && isSameWorkspace({ subscriptionId: long[1], resourceGroup: long[2], workspace: long[3] }, scope)) {
     return { datastore: long[4], path: long[5] };
   }
   return undefined;
@@ -141,6 +146,13 @@ async function resolveUri(context: SourceContext, uri: string): Promise<Resolved
   return { kind: "uri", modelUri: uri, description: uri, storage, isFile, hasMlflowModel: isFile ? false : await hasFile(context.files, storage, MLMODEL) };
 }
 
+/** Where a registered model's files are (a datastore path or a job output of the workspace); undefined elsewhere. */
+export async function locateModelFiles(context: SourceContext, modelUri: string): Promise<DatastorePath | undefined> {
+  const jobOutput = parseJobOutputUri(modelUri);
+  if (jobOutput) return (await resolveJobOutput(context, jobOutput.jobName, jobOutput.outputName, jobOutput.pathInOutput)).storage;
+  return parseDatastoreUri(modelUri, context.scope);
+}
+
 export function resolveSource(context: SourceContext, source: ModelSourceInput, modelName: string, version: string | undefined): Promise<ResolvedSource> {
   switch (source.kind) {
     case "jobOutput":
@@ -149,5 +161,7 @@ export function resolveSource(context: SourceContext, source: ModelSourceInput, 
       return resolveLocalPath(context, source.path, modelName, version);
     case "uri":
       return resolveUri(context, source.uri);
+    case "model":
+      return resolvePromotion(context, source.sourceModel, { modelName, version }, locateModelFiles);
   }
 }

@@ -20,6 +20,11 @@ export const NAME_RULES = {
   jobOutput: { pattern: /^[A-Za-z_][A-Za-z0-9_]{0,254}$/, what: "job output name", rule: "letters, digits and '_', not starting with a digit" },
 } satisfies Record<string, NameRule>;
 
+/** Asset versions (models/{name}/versions/{version}): 1 to 30 characters; the label 'latest' is not a version. */
+export function isAssetVersion(version: string): boolean {
+  return /^[a-zA-Z0-9][a-zA-Z0-9\-_.]{0,29}$/.test(version) && version.toLowerCase() !== "latest";
+}
+
 /** Throws a UserError naming the input unless the value follows the rule. */
 export function checkName(kind: keyof typeof NAME_RULES, inputName: string, value: string): void {
   const { pattern, what, rule } = NAME_RULES[kind];

@@ -103,6 +103,9 @@ export function pipelineTags(run: PipelineRun): Record<string, string> {
 export const FINGERPRINT_PROPERTY = "azure-devops.sourceFingerprint";
 export const SOURCE_PROPERTY = "azure-devops.source";
 export const SOURCE_JOB_PROPERTY = "azure-devops.sourceJob";
+/** The asset id of the model version a promoted version was copied from. */
+export const PROMOTED_FROM_PROPERTY = "azure-devops.promotedFrom";
+const LINEAGE_PREFIX = "azure-devops.";
 
 /** azureml:// and https URIs compare without a trailing '/'; the scheme and host are case-insensitive. */
 export function normalizeModelUri(uri: string): string {
@@ -125,22 +128,30 @@ export function runLineage(run: PipelineRun): Record<string, string> {
   return lineage;
 }
 
+/** Properties without the azure-devops.* lineage of the run that wrote them (a promoted version records its own run). */
+export function withoutRunLineage(properties: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(properties).filter(([key]) => !key.startsWith(LINEAGE_PREFIX)));
+}
+
 export interface LineageFacts {
   modelUri: string;
   modelType: string;
   /** Human-readable source: "job train-42, output model", "local folder ./model", a URI. */
   source: string;
   jobName?: string;
+  /** A promotion's source asset id. */
+  promotedFrom?: string;
   run: PipelineRun;
 }
 
-/** The properties the task adds to the user's; the user's win except for the fingerprint, which must be exact. */
+/** The properties the task adds to the user's; the user's win except for the identities re-runs look for, which must be exact. */
 export function lineageProperties(facts: LineageFacts, userProperties: Record<string, string>): Record<string, string> {
   return {
     ...runLineage(facts.run),
     [SOURCE_PROPERTY]: facts.source,
     ...(facts.jobName ? { [SOURCE_JOB_PROPERTY]: facts.jobName } : {}),
     ...userProperties,
+    ...(facts.promotedFrom ? { [PROMOTED_FROM_PROPERTY]: facts.promotedFrom } : {}),
     [FINGERPRINT_PROPERTY]: sourceFingerprint(facts.modelUri, facts.modelType),
   };
 }

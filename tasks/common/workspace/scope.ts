@@ -18,3 +18,8 @@ export function workspaceArmId(scope: WorkspaceScope): string {
 export function assetVersionArmId(scope: WorkspaceScope, type: AssetType, name: string, version: string): string {
   return `${workspaceArmId(scope)}/${type}/${name}/versions/${version}`;
 }
+
+/** The same workspace: ARM compares subscription, resource group and name case-insensitively. */
+export function isSameWorkspace(a: WorkspaceScope, b: WorkspaceScope): boolean {
+  return a.subscriptionId.toLowerCase() === b.subscriptionId.toLowerCase() && a.resourceGroup.toLowerCase() === b.resourceGroup.toLowerCase() && a.workspace.toLowerCase() === b.workspace.toLowerCase();
+}
