@@ -2,20 +2,13 @@
 // containers' logs (storage initializer: code and model download; inference server: the scoring script's
 // init and tracebacks). Never a bare "Failed".
 import { errorMessage } from "../platform/userError";
-import type { DeploymentContainer, OnlineDeploymentResource, OnlineEndpointsApi } from "../workspace/onlineEndpoints";
+import type { DeploymentContainer, OnlineEndpointsApi, ServiceError } from "../workspace/onlineEndpoints";
 
 export const LOG_TAIL_LINES = 100;
 const CONTAINERS: DeploymentContainer[] = ["StorageInitializer", "InferenceServer"];
 
-interface ServiceError {
-  code?: string;
-  message?: string;
-  details?: ServiceError[];
-}
-
-/** The error ARM reports on a failed deployment (properties.error, or the async operation's), as lines. */
-export function serviceErrorLines(deployment: OnlineDeploymentResource | undefined): string[] {
-  const error = (deployment?.properties as { error?: ServiceError } | undefined)?.error;
+/** The service's error and its details, one line each, indented by depth. */
+export function serviceErrorLines(error: ServiceError | undefined): string[] {
   if (!error) return [];
   const lines: string[] = [];
   const walk = (e: ServiceError, depth: number) => {
@@ -26,8 +19,17 @@ export function serviceErrorLines(deployment: OnlineDeploymentResource | undefin
   return lines;
 }
 
-export async function printFailureDiagnostics(api: OnlineEndpointsApi, endpoint: string, deployment: string, last: OnlineDeploymentResource | undefined, log: (message: string) => void, signal?: AbortSignal): Promise<void> {
-  const errors = serviceErrorLines(last);
+/** The operation's error (read from its status document), then both containers' logs; returns the error. */
+export async function printFailureDiagnostics(api: OnlineEndpointsApi, endpoint: string, deployment: string, operationUrl: string | undefined, log: (message: string) => void, signal?: AbortSignal): Promise<ServiceError | undefined> {
+  let error: ServiceError | undefined;
+  if (operationUrl) {
+    try {
+      error = await api.operationError(operationUrl, signal);
+    } catch (failure) {
+      log(`The deployment operation's error could not be read: ${errorMessage(failure)}`);
+    }
+  }
+  const errors = serviceErrorLines(error);
   if (errors.length > 0) log(["The service reports:", ...errors.map((l) => `  ${l}`)].join("\n"));
   for (const container of CONTAINERS) {
     try {
@@ -37,4 +39,5 @@ export async function printFailureDiagnostics(api: OnlineEndpointsApi, endpoint:
       log(`The ${container} log of deployment '${deployment}' could not be read: ${errorMessage(error)}`);
     }
   }
+  return error;
 }

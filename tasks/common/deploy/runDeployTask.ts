@@ -113,9 +113,9 @@ export async function runDeployTask(host: TaskHost, task: TaskRun, session: Azur
   const log = (message: string) => host.log(message);
   const signal = task.cancellation.signal;
   const waitBase = { signal, log, debug: (m: string) => host.debug(m), now: services.now, sleep: services.sleep };
-  const started = (services.now ?? Date.now)();
+  const startedAt = (services.now ?? Date.now)();
   const timeoutMs = inputs.timeoutMinutes * 60_000;
-  const remainingMs = () => (timeoutMs ? Math.max(0, started + timeoutMs - (services.now ?? Date.now)()) : undefined);
+  const remainingMs = () => (timeoutMs ? Math.max(0, startedAt + timeoutMs - (services.now ?? Date.now)()) : undefined);
 
   const existing = (await endpoints.getEndpoint(endpointName)).resource;
   const trafficBefore = existing?.properties.traffic ?? {};
@@ -138,7 +138,7 @@ export async function runDeployTask(host: TaskHost, task: TaskRun, session: Azur
   });
   try {
     log(`${existing && (await endpoints.getDeployment(endpointName, deploymentName)).resource ? "Updating" : "Creating"} ${deployment.kind} deployment '${deploymentName}' on endpoint '${endpointName}' (no traffic until it is provisioned${inputs.trafficAfterDeploy === "all" ? " and smoke-tested" : ""}).`);
-    await endpoints.putDeployment(endpointName, deploymentName, plan.body, plan.apiVersion);
+    const started = await endpoints.putDeployment(endpointName, deploymentName, plan.body, plan.apiVersion);
     lastState = "Creating";
     const outcome: ProvisioningOutcome<OnlineDeploymentResource> = await waitForProvisioning({
       ...waitBase,
@@ -158,9 +158,9 @@ export async function runDeployTask(host: TaskHost, task: TaskRun, session: Azur
       return;
     }
     if (outcome.state !== "Succeeded") {
-      await printFailureDiagnostics(endpoints, endpointName, deploymentName, outcome.resource, log, signal);
+      const error = await printFailureDiagnostics(endpoints, endpointName, deploymentName, started.operationUrl, log, signal);
       const cleanup = inputs.onFailure === "delete" ? await deleteFailedDeployment(endpoints, endpointName, deploymentName, log, signal) : undefined;
-      const reason = serviceErrorLines(outcome.resource)[0] ?? "the service gave no error; see the container logs above";
+      const reason = serviceErrorLines(error)[0] ?? "the service gave no error; see the container logs above";
       host.setResult("Failed", `Deployment '${deploymentName}' provisioning ended ${outcome.state}: ${reason}.${cleanup === "deleted" ? " The deployment was deleted (onFailure: delete)." : ""} The endpoint's traffic is untouched.`);
       return;
     }
