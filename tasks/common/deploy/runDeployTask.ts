@@ -21,7 +21,7 @@ import { deleteFailedDeployment } from "./cleanup";
 import { printFailureDiagnostics, serviceErrorLines } from "./diagnostics";
 import { deployDryRunReport } from "./dryRun";
 import { endpointProvisioning, ensureEndpoint } from "./endpoint";
-import { readDeployInputs, type DeployInputs } from "./inputs";
+import type { DeployInputs } from "./inputs";
 import { checkKubernetesCompute } from "./kubernetesChecks";
 import { swaggerReadinessProbe } from "./readinessProbe";
 import { scoringAuthorization } from "./scoringAuth";
@@ -93,8 +93,7 @@ function setOutputs(host: TaskHost, values: Record<string, string | undefined>):
   for (const [name, value] of Object.entries(values)) if (value !== undefined) host.setVariable(name, value, { isOutput: true });
 }
 
-export async function runDeployTask(host: TaskHost, task: TaskRun, session: AzureSession, options: { services?: (scope: WorkspaceScope) => Promise<DeployServices> } = {}): Promise<void> {
-  const inputs = readDeployInputs(host);
+export async function runDeployTask(host: TaskHost, task: TaskRun, session: AzureSession, inputs: DeployInputs, options: { services?: (scope: WorkspaceScope) => Promise<DeployServices> } = {}): Promise<void> {
   const scope: WorkspaceScope = { subscriptionId: session.subscriptionId, resourceGroup: inputs.resourceGroup, workspace: inputs.workspaceName };
   const t = translate(inputs, scope);
   const { deployment } = t;
