@@ -29,7 +29,8 @@ Run:
   --work DIR          the agent's work folder (default: a temporary one)
   --debug             System.Debug=true
   --demo              use the emulator's workspace for the resourceGroupName and workspaceName
-                      variables and end with a guide to what was done
+                      variables and end with a guide to what was done; the pipeline file may then
+                      be a demo name instead (${Object.keys({ training: 1, deploy: 1 }).join(', ')}; default training)
 
 Every service connection name in the YAML maps to the chosen target. Ctrl-C cancels like the
 agent: SIGINT to the running step, SIGTERM 7.5 s later, kill 2.5 s after that; steps with
@@ -43,6 +44,15 @@ function pairs(values: string[] | undefined, option: string): Record<string, str
     result[v.slice(0, eq)] = v.slice(eq + 1);
   }
   return result;
+}
+
+/** The demos `npm run demo [-- <name>]` runs: the training pipeline, or another sample by name. */
+const DEMOS: Record<string, string> = { training: 'samples/training-pipeline.yml', deploy: 'samples/deploy-pipeline.yml' };
+
+function demoPipeline(positionals: string[]): string {
+  if (positionals.length > 1) throw new UserError(`--demo takes one demo name or pipeline file\n\n${USAGE}`);
+  const [given = 'training'] = positionals;
+  return DEMOS[given] ?? given;
 }
 
 interface CliOptions {
@@ -91,6 +101,7 @@ function parseCommandLine(argv: string[]): CliOptions | undefined {
     console.log(USAGE);
     return undefined;
   }
+  if (values.demo) positionals.splice(0, positionals.length, demoPipeline(positionals));
   if (positionals.length !== 1) throw new UserError(`give exactly one pipeline file\n\n${USAGE}`);
   if (!(AUTH_CHOICES as readonly string[]).includes(values.auth!)) throw new UserError(`--auth ${values.auth}: choose one of ${AUTH_CHOICES.join(', ')}`);
   if (values.azure && values.connection) throw new UserError('--azure and --connection exclude each other');
