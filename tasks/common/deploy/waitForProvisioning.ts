@@ -5,7 +5,7 @@
 import { failureDelayMs, isTransient } from "../azure/pollFailures";
 import { abortableSleep } from "../azure/retry";
 import { errorMessage } from "../platform/userError";
-import { armReadDelayMs, MIN_ARM_READ_GAP_MS, READINESS_PROBE_INTERVAL_MS } from "./waitSchedule";
+import { armReadDelayMs, MIN_ARM_READ_GAP_MS, READINESS_PROBE_INTERVAL_MS, EARLY_READ_GAP_MS } from "./waitSchedule";
 
 export const TERMINAL_STATES = ["Succeeded", "Failed", "Canceled"];
 
@@ -50,6 +50,7 @@ export async function waitForProvisioning<T>(wait: ProvisioningWait<T>): Promise
   let scheduledRead = start;
   let lastRead = start;
   let hurried = false;
+  let lastEarlyRead = Number.NEGATIVE_INFINITY;
   let armReads = 0;
   let failures = 0;
   let resource: T | undefined;
@@ -86,9 +87,10 @@ export async function waitForProvisioning<T>(wait: ProvisioningWait<T>): Promise
     if (wait.timeoutMs && now() - start >= wait.timeoutMs) return outcome("timedOut");
     if (wait.probe && !hurried) {
       try {
-        if (await wait.probe(wait.signal)) {
-          // Once per scheduled interval: the probe may run ahead of ARM.
+        if ((await wait.probe(wait.signal)) && now() - lastEarlyRead >= EARLY_READ_GAP_MS) {
+          // Rationed: the probe may run ahead of ARM, and each early read spends ARM's budget.
           hurried = true;
+          lastEarlyRead = now();
           nextRead = Math.min(nextRead, Math.max(now(), lastRead + MIN_ARM_READ_GAP_MS));
         }
       } catch (error) {
