@@ -33,7 +33,7 @@ const ratio = (value: number, target: number, unit = '') => `${(value / target).
 const mibPerSecond = (bytes: number, ms: number) => (bytes / 1024 / 1024 / (ms / 1000)).toFixed(1);
 
 /** The agent's view of a service-principal connection to the emulator, through its proxy and CA. */
-function emulatorHost(connection: ConnectionInfo): TaskHost {
+export function emulatorHost(connection: ConnectionInfo): TaskHost {
   const quiet = () => undefined;
   return {
     getInput: quiet,
@@ -52,6 +52,8 @@ function emulatorHost(connection: ConnectionInfo): TaskHost {
     uploadSummary: quiet,
     getHttpProxyConfiguration: () => ({ proxyUrl: connection.proxyUrl, bypassPatterns: [] }),
     getHttpCertConfiguration: () => ({ caFile: connection.caCertFile }),
+    getEnvironmentVariable: quiet,
+    setEnvironmentVariable: quiet,
   } as unknown as TaskHost;
 }
 

@@ -8,6 +8,7 @@ import { packageExtension } from '../scripts/package';
 import { runScript } from '../scripts/cli';
 import { REPO_ROOT, readTaskJson } from '../scripts/taskFolders';
 import { median, startToFirstRequest } from './firstRequest';
+import { benchmarkDeployWait } from './deployWait';
 import { benchmarkJobWait } from './jobWait';
 import { taskEnvironment } from './taskEnvironment';
 
@@ -60,6 +61,7 @@ runScript(async () => {
       await measureStart(task, ownCode.dir, workDir);
     }
     await benchmarkJobWait(workDir);
+    await benchmarkDeployWait(workDir);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
     fs.rmSync(UNBUNDLED_ROOT, { recursive: true, force: true });
