@@ -7,7 +7,7 @@ import { startEmulator, type RunningEmulator } from '../../emulator/src/index';
 import { AdminClient } from '../../emulator/src/adminClient';
 import { ENDPOINT_KEYS, ENDPOINT_TOKENS, tokenDigest } from '../../emulator/src/arm/endpoints';
 import { getResource, listChildren } from '../../emulator/src/arm/resources';
-import { DEFAULT_TASKS_DIRECTORY, emulatorTarget, runPipeline } from '../../runner/index';
+import { Cancellation, DEFAULT_TASKS_DIRECTORY, emulatorTarget, runPipeline } from '../../runner/index';
 import { tempDir } from '../runner/helpers';
 
 const SCORE_PY = `import json, os
@@ -49,6 +49,8 @@ function writeProject(dir: string): void {
   write(path.join(dir, 'blue.yml'), deployment('blue', 'src'));
   write(path.join(dir, 'green.yml'), deployment('green', 'src'));
   write(path.join(dir, 'broken.yml'), deployment('broken', 'broken'));
+  write(path.join(dir, 'slow', 'score.py'), 'import time\n\ndef init():\n    time.sleep(60)\n\ndef run(raw_data):\n    return raw_data\n');
+  write(path.join(dir, 'slow.yml'), deployment('slow', 'slow'));
   write(path.join(dir, 'k8s-endpoint.yml'), ['$schema: https://azuremlschemas.azureedge.net/latest/kubernetesOnlineEndpoint.schema.json', 'name: churn-k8s', 'compute: azureml:k8s-dev', 'auth_mode: aml_token', ''].join('\n'));
   write(
     path.join(dir, 'k8s-deployment.yml'),
@@ -89,6 +91,8 @@ interface Choices {
   expectValue?: string;
   onFailure?: 'keep' | 'delete';
   dryRun?: boolean;
+  cancellation?: Cancellation;
+  onLine?: (line: string) => void;
 }
 
 describe('AzureMLDeploy@1 against the emulator (e2e)', function () {
@@ -132,7 +136,11 @@ describe('AzureMLDeploy@1 against the emulator (e2e)', function () {
         onFailure: choices.onFailure ?? 'keep',
         dryRun: String(choices.dryRun ?? false),
       },
-      sink: (line) => lines.push(line),
+      cancellation: choices.cancellation,
+      sink: (line) => {
+        lines.push(line);
+        choices.onLine?.(line);
+      },
     });
     const step = outcome.report.stages[0].jobs[0].steps[0];
     return { outcome, step, console: lines.join('\n') };
@@ -208,6 +216,20 @@ describe('AzureMLDeploy@1 against the emulator (e2e)', function () {
     assert.match(console, /deployment 'blue' is not deleted: endpoint 'churn' sends it 100% of its traffic/);
     assert.ok(deployments('churn').includes('blue'));
     assert.ok(!(await admin.requests()).some((r) => r.method === 'DELETE' && /\/deployments\/blue$/i.test(r.path)), 'no DELETE of blue');
+    assert.deepEqual(endpoint('churn')?.properties.traffic, { blue: 100 });
+  });
+
+  it('stops waiting when cancelled, says the deployment state and leaves traffic untouched', async () => {
+    const cancellation = new Cancellation();
+    const { outcome, console } = await run({
+      deploymentFile: 'slow.yml',
+      cancellation,
+      onLine: (line) => {
+        if (/Deployment 'slow': provisioning state Creating/.test(line)) cancellation.cancel();
+      },
+    });
+    assert.equal(outcome.result, 'Canceled', console);
+    assert.match(console, /Cancelled: stopped waiting\. Deployment 'slow' of endpoint 'churn' was in provisioning state Creating; it is left as it is .* the endpoint's traffic is untouched \(\{"blue":100\}\)/);
     assert.deepEqual(endpoint('churn')?.properties.traffic, { blue: 100 });
   });
 
