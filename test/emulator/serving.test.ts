@@ -234,9 +234,9 @@ describe('emulator: online endpoints serve deployments for real', function () {
     for (let i = 0; i < 4; i++) await score({ deployment: 'blue' });
     await admin.addFault({ kind: 'deploymentErrors', pathPattern: '**/deployments/green', errorRate: 1, status: 500 });
     for (let i = 0; i < 2; i++) await score({ deployment: 'green' });
-    const query = (metricnames: string, filter: string, apiVersion = '2018-01-01') => {
+    const query = (metricnames: string, filter: string, apiVersion = '2018-01-01', resource = '/onlineEndpoints/score-ep') => {
       const params = new URLSearchParams({ 'api-version': apiVersion, metricnames, timespan: `${since}/PT10M`, interval: 'FULL', aggregation: 'Total,Average', $filter: filter });
-      return client.armUrl('GET', `https://management.azure.com${client.workspaceId}/onlineEndpoints/score-ep/providers/Microsoft.Insights/metrics?${params}`);
+      return client.armUrl('GET', `https://management.azure.com${client.workspaceId}${resource}/providers/Microsoft.Insights/metrics?${params}`);
     };
     const series = (body: any) =>
       Object.fromEntries(body.value[0].timeseries.map((t: any) => [t.metadatavalues.map((m: any) => m.value).join('/'), t.data.reduce((sum: number, d: any) => sum + (d.total ?? 0), 0)]));
@@ -248,6 +248,9 @@ describe('emulator: online endpoints serve deployments for real', function () {
     assert.equal(requests.value[0].name.value, 'RequestsPerMinute');
     assert.equal(requests.value[0].timeseries[0].metadatavalues[0].name.value, 'deployment');
     assert.deepEqual(series(requests), { 'blue/2xx': 4, 'green/5xx': 2 });
+    const green = (await query('RequestsPerMinute', "statusCodeClass eq '*'", '2023-10-01', '/onlineEndpoints/score-ep/deployments/green')).json();
+    assert.equal(green.namespace, 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments');
+    assert.deepEqual(series(green), { '5xx': 2 }, 'a deployment\'s metrics count its own requests');
     const p95 = (await query('RequestLatency_P95', "deployment eq 'blue'")).json();
     assert.equal(p95.value[0].unit, 'MilliSeconds');
     assert.ok(p95.value[0].timeseries[0].data[0].average > 0);

@@ -46,6 +46,8 @@ interface Container {
 export type ScoringTarget = { port: number } | { unavailable: string };
 
 const DEFAULT_KILL_GRACE_MS = 2000;
+/** How long a retired container may finish the requests it has, as a load balancer drains connections. */
+const DRAIN_MS = 2000;
 /** What a container crashed by the deploymentUnhealthy fault logs. */
 const CRASH_REASON = 'the container was OOMKilled (exit code 137): injected deploymentUnhealthy fault';
 const LIVE_STATES = ['Creating', 'Updating', 'Succeeded'];
@@ -81,6 +83,8 @@ export class DeploymentHost {
   private readonly containers = new Map<string, Container>();
   /** A changed deployment's previous container, serving until the new one is up (a rolling update). */
   private readonly retiring = new Map<string, Container>();
+  /** Retired containers finishing the requests they were given, stopped after DRAIN_MS. */
+  private readonly draining = new Map<Container, NodeJS.Timeout>();
   private generation = 0;
 
   constructor(private readonly options: DeploymentHostOptions) {}
@@ -119,7 +123,7 @@ export class DeploymentHost {
 
   /** Stops every container and waits until their processes are gone. */
   async stop(): Promise<void> {
-    const all = [...this.containers.values(), ...this.retiring.values()];
+    const all = [...this.containers.values(), ...this.retiring.values(), ...this.draining.keys()];
     for (const container of all) this.stopContainer(container, 'the emulator is stopping');
     await Promise.all(all.map((c) => c.done));
   }
@@ -128,6 +132,8 @@ export class DeploymentHost {
     const key = container.deploymentId.toLowerCase();
     if (this.containers.get(key) === container) this.containers.delete(key);
     if (this.retiring.get(key) === container) this.retiring.delete(key);
+    clearTimeout(this.draining.get(container));
+    this.draining.delete(container);
     if (container.stopping) return;
     container.stopping = true;
     this.appendLog(container, 'InferenceServer', `Stopping the container: ${reason}.`);
@@ -289,7 +295,12 @@ export class DeploymentHost {
     const key = container.deploymentId.toLowerCase();
     if (this.containers.get(key) !== container) return;
     const previous = this.retiring.get(key);
-    if (previous && state !== 'Starting') this.stopContainer(previous, state === 'Running' ? 'the updated deployment is up' : 'the updated deployment failed');
+    if (previous && state === 'Failed') this.stopContainer(previous, 'the updated deployment failed');
+    if (previous && state === 'Running') {
+      // New requests go to the new container; the old one finishes what it has, then stops.
+      this.retiring.delete(key);
+      this.draining.set(previous, setTimeout(() => this.stopContainer(previous, 'the updated deployment is up'), DRAIN_MS));
+    }
     const record: DeploymentContainers = { spec: container.spec, state, ...(error ? { error } : {}), logFiles: container.logFiles };
     this.options.ctx.store.put(CONTAINERS, key, record);
   }
