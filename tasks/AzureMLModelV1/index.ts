@@ -1,4 +1,4 @@
-// AzureMLModel@1: registers a model from a job output, a local folder or a URI, versioned, traced to the run, safe to re-run.
+// AzureMLModel@1: registers a model from a job output, a local folder, a URI or another workspace, versioned, traced to the run, safe to re-run.
 import { connectAzure } from "../common/azure/azureSession";
 import { readModelInputs } from "../common/model/inputs";
 import { runModelTask } from "../common/model/modelTask";

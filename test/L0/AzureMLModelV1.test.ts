@@ -20,6 +20,8 @@ describe("AzureMLModel@1 (L0)", function () {
     { title: "a local source without a path", inputs: { modelName: "churn", modelSource: "localPath" }, message: /Input required: modelPath/ },
     { title: "a local source whose path was left empty", inputs: { modelName: "churn", modelSource: "localPath", modelPath: repositoryRoot }, env: { SYSTEM_DEFAULTWORKINGDIRECTORY: repositoryRoot }, message: /Input required: modelPath/ },
     { title: "a version the service refuses", inputs: { modelName: "churn", jobName: "train-1", version: "latest" }, message: /Input version: 'latest'/ },
+    { title: "a promotion without a source model", inputs: { modelName: "churn", modelSource: "model" }, message: /Input required: sourceModel/ },
+    { title: "a promotion from the target workspace's own short form", inputs: { modelName: "churn", modelSource: "model", sourceModel: "azureml:churn:3" }, message: /Input sourceModel: azureml:churn:3 names a model of the target workspace itself/ },
     { title: "tags that are not key=value", inputs: { modelName: "churn", jobName: "train-1", tags: "stage=dev\noops" }, message: /Input tags, line 2: 'oops' is not key=value/ },
   ];
 

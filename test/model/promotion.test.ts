@@ -127,7 +127,7 @@ describe("model: promotion from another workspace", () => {
 
   it("copies the source's files and registers them with its type, description, tags and properties, recording where it came from", async () => {
     const dev = devWorkspace({ "workspaceblobstore/LocalUpload/abc/churn-model/MLmodel": "flavors: {}\n", "workspaceblobstore/LocalUpload/abc/churn-model/model.pkl": "weights" });
-    const { model, api, copies, scratch } = await promote(dev.workspace, { tags: { approved: "yes" } });
+    const { model, api, copies, scratch } = await promote(dev.workspace, { tags: { approved: "yes" }, properties: { [PROMOTED_FROM_PROPERTY]: "elsewhere", reviewer: "ana" } });
     assert.deepEqual(dev.downloads, ["workspaceblobstore/LocalUpload/abc/churn-model"]);
     assert.equal(copies.length, 1);
     assert.equal(path.basename(copies[0].localPath), "churn-model", "the copy keeps the source folder's name");
@@ -141,7 +141,8 @@ describe("model: promotion from another workspace", () => {
     assert.deepEqual(stored.tags, { stage: "candidate", team: "risk", approved: "yes" });
     assert.equal(stored.jobName, undefined, "the dev job is not a job of this workspace");
     const properties = stored.properties!;
-    assert.equal(properties[PROMOTED_FROM_PROPERTY], DEV_MODEL);
+    assert.equal(properties[PROMOTED_FROM_PROPERTY], DEV_MODEL, "the source is recorded exactly, whatever the properties input says");
+    assert.equal(properties.reviewer, "ana");
     assert.equal(properties["mlflow.flavor"], "sklearn", "the source's own properties are kept");
     assert.equal(properties["azure-devops.buildId"], "77", "the lineage is this run's, not the dev run's");
     assert.notEqual(properties[FINGERPRINT_PROPERTY], "dev-fingerprint");
@@ -161,6 +162,16 @@ describe("model: promotion from another workspace", () => {
     assert.equal(openWorkspace.callCount, 0);
     assert.equal(api.puts.length, 1);
     assert.match(source.logs.join("\n"), /version 1 was promoted from .*mlw-dev\/models\/churn\/versions\/3 before/);
+  });
+
+  it("returns an explicit version promoted before, and copies again for another explicit version", async () => {
+    const dev = devWorkspace({ "workspaceblobstore/LocalUpload/abc/churn-model/MLmodel": "x" });
+    const api = new FakeRegistry();
+    const first = await promote(dev.workspace, { version: "3" }, api);
+    const again = await promote(dev.workspace, { version: "3" }, api);
+    assert.deepEqual([first.model.version, first.model.registeredNow, again.model.version, again.model.registeredNow, again.copies.length], ["3", true, "3", false, 0]);
+    const other = await promote(dev.workspace, { version: "4" }, api);
+    assert.deepEqual([other.model.version, other.model.registeredNow, other.copies.length], ["4", true, 1]);
   });
 
   it("reads a source registered from a job output from that job's output in the source workspace", async () => {

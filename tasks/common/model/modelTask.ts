@@ -34,6 +34,8 @@ export function publishModel(host: TaskHost, model: RegisteredModel, modelJsonFi
   host.setResult("Succeeded", `Model ${model.assetId}${model.registeredNow ? "" : " (already registered)"}`);
 }
 
+const SOURCE_ACCESS = "Promoting a model reads the source workspace, its model version, its datastore and the datastore's key: grant the service connection's identity the AzureML Data Scientist role on the source workspace (Reader is not enough for the datastore key).";
+
 /** A workspace's jobs, datastores and uploads as registration reads them; other workspaces open the same way (promotion). */
 function sourceContext(host: TaskHost, session: AzureSession, scope: WorkspaceScope): SourceContext {
   const workspaceApi = createWorkspaceApi(session, scope);
@@ -50,7 +52,7 @@ function sourceContext(host: TaskHost, session: AzureSession, scope: WorkspaceSc
         try {
           await getVerifiedWorkspace(session, sourceScope);
         } catch (error) {
-          if (isUserError(error)) throw new UserError(`Input sourceModel: ${error.message}`);
+          if (isUserError(error)) throw new UserError(`Input sourceModel: ${error.message}\n${SOURCE_ACCESS}`);
           throw error;
         }
         return { context: sourceContext(host, session, sourceScope), models: createModelRegistryApi(session, sourceScope) };

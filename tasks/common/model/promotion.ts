@@ -10,7 +10,7 @@ import { UserError, isUserError } from "../platform/userError";
 import { PROMOTED_FROM_PROPERTY, withoutRunLineage } from "../workspace/lineage";
 import type { ModelRegistryApi, ModelVersionResource } from "../workspace/modelRegistry";
 import { isSameWorkspace, type WorkspaceScope } from "../workspace/scope";
-import { sourceModelArmId, sourceModelId, type SourceModelRef } from "./sourceModel";
+import { describeSourceModel, sourceModelArmId, sourceModelId, type SourceModelRef } from "./sourceModel";
 import type { ResolvedSource, SourceContext } from "./source";
 
 /** What the promoted version takes over from its source. */
@@ -106,7 +106,7 @@ export async function resolvePromotion(
     return {
       kind: "model",
       modelUri: upload.modelUri,
-      description: `model ${promoted.id}`,
+      description: describeSourceModel(ref),
       storage: upload.storage,
       hasMlflowModel: promoted.modelType === "mlflow_model",
       isFile,

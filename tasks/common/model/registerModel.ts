@@ -10,7 +10,7 @@ import type { RegisteredModel } from "./modelJson";
 import { chooseModelType } from "./modelType";
 import { findPromotedVersion } from "./promotion";
 import { registerModelVersion, type Registration } from "./register";
-import { sourceModelId } from "./sourceModel";
+import { describeSourceModel, sourceModelId } from "./sourceModel";
 import { resolveSource, type ResolvedSource, type SourceContext } from "./source";
 
 /** A job's final metric values (MLflow runs/get); {} when it logged none. */
@@ -48,7 +48,7 @@ async function registerSource(deps: ModelRegistrationDeps, request: ModelRequest
     const previous = await findPromotedVersion(api, request.modelName, request.source.sourceModel, request.version);
     if (previous) {
       log(`Model '${request.modelName}' version ${previous.name} was promoted from ${sourceModelId(request.source.sourceModel)} before; returning that version instead of copying it again.`);
-      const source: ResolvedSource = { kind: "model", modelUri: previous.properties.modelUri ?? "", description: `model ${sourceModelId(request.source.sourceModel)}` };
+      const source: ResolvedSource = { kind: "model", modelUri: previous.properties.modelUri ?? "", description: describeSourceModel(request.source.sourceModel) };
       return { source, modelType: (previous.properties.modelType ?? "custom_model") as ModelType, registration: { model: previous, reused: true } };
     }
   }

@@ -44,6 +44,11 @@ export function sourceModelId(source: SourceModelRef): string {
   return `azureml://subscriptions/${subscriptionId.toLowerCase()}/resourceGroups/${resourceGroup}/workspaces/${workspace}/models/${source.name}/versions/${source.version}`;
 }
 
+/** How logs, the azure-devops.source property and the model JSON name a promotion's source. */
+export function describeSourceModel(source: SourceModelRef): string {
+  return `model ${sourceModelId(source)}`;
+}
+
 /** The ARM id of a workspace source version. */
 export function sourceModelArmId(source: Extract<SourceModelRef, { kind: "workspace" }>): string {
   return assetVersionArmId(source.scope, "models", source.name, source.version);
