@@ -30,7 +30,7 @@ Run:
   --debug             System.Debug=true
   --demo              use the emulator's workspace for the resourceGroupName and workspaceName
                       variables and end with a guide to what was done; the pipeline file may then
-                      be a demo name instead (${Object.keys({ training: 1, deploy: 1 }).join(', ')}; default training)
+                      be a demo name instead (training, deploy; default training)
 
 Every service connection name in the YAML maps to the chosen target. Ctrl-C cancels like the
 agent: SIGINT to the running step, SIGTERM 7.5 s later, kill 2.5 s after that; steps with
