@@ -192,6 +192,7 @@ describe('AzureMLDeploy@1 against the emulator (e2e)', function () {
     const { outcome, console } = await run({ deploymentFile: 'green.yml', smokeTest: true, expectValue: '5' });
     assert.equal(outcome.result, 'Failed', console);
     assert.match(console, /Smoke test of deployment 'green' failed: \$\.predictions\[1\] is 4, expected 5/);
+    assert.match(console, /----- InferenceServer log of deployment 'green'/, 'the container log is shown');
     assert.deepEqual(endpoint('churn')?.properties.traffic, { blue: 100 });
   });
 

@@ -153,6 +153,7 @@ export async function runDeployTask(host: TaskHost, task: TaskRun, session: Azur
     setOutputs(host, { provisioningState: outcome.state });
     if (outcome.ended === "cancelled") return;
     if (outcome.ended === "timedOut") {
+      await printFailureDiagnostics(endpoints, endpointName, deploymentName, undefined, log, signal);
       host.setResult("Failed", `Deployment '${deploymentName}' did not finish provisioning within ${inputs.timeoutMinutes} minute(s) (timeoutMinutes; state ${outcome.state}). It is left as it is and the endpoint's traffic is untouched.`);
       return;
     }
@@ -186,6 +187,7 @@ export async function runDeployTask(host: TaskHost, task: TaskRun, session: Azur
       sleep: services.sleep,
     });
     if (!result.passed) {
+      await printFailureDiagnostics(endpoints, endpointName, deploymentName, undefined, log, signal);
       host.setResult("Failed", `Smoke test of deployment '${deploymentName}' failed: ${result.reason}. The deployment is kept and the endpoint's traffic is untouched (${JSON.stringify(ready.properties.traffic ?? {})}).`);
       return;
     }
