@@ -9,6 +9,7 @@ import { packageExtension } from '../scripts/package';
 import { runScript } from '../scripts/cli';
 import { REPO_ROOT, readTaskJson } from '../scripts/taskFolders';
 import { median, startToFirstRequest } from './firstRequest';
+import { benchmarkDeployWait } from './deployWait';
 import { benchmarkJobWait } from './jobWait';
 import { benchmarkUpload } from './upload';
 import { taskEnvironment } from './taskEnvironment';
@@ -65,6 +66,7 @@ runScript(async () => {
     await benchmarkUpload(workDir);
     benchmarkYamlParse(workDir);
     await benchmarkJobWait(workDir);
+    await benchmarkDeployWait(workDir);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
     fs.rmSync(UNBUNDLED_ROOT, { recursive: true, force: true });

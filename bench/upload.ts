@@ -10,7 +10,7 @@ import { startEmulator } from '../emulator/src/index';
 import { connectAzure } from '../tasks/common/azure/azureSession';
 import { installCancellationHandlers } from '../tasks/common/platform/cancellation';
 import { datastoreSigningSecrets, openDatastoreContainer, openDefaultBlobStore } from '../tasks/common/workspace/datastores';
-import { uploadSnapshots } from '../tasks/common/job/snapshotUpload';
+import { uploadSnapshots } from '../tasks/common/workspace/pendingUploads';
 import { createLocalUploader } from '../tasks/common/model/localUpload';
 import { PARALLEL_FILES } from '../tasks/common/workspace/uploader';
 import { createWorkspaceApi } from '../tasks/common/workspace/workspaceApi';

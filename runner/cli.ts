@@ -32,7 +32,8 @@ Run:
   --keep-work         keep the temporary work folder after the run
   --debug             System.Debug=true
   --demo              use the emulator's workspace for the resourceGroupName and workspaceName
-                      variables and end with a guide to what was done
+                      variables and end with a guide to what was done; the pipeline file may then
+                      be a demo name instead (training, deploy; default training)
   --parallel N        agents: jobs that may run at the same time (default 1)
   --variable-group NAME=FILE
                       a variable group of the Library, from a YAML file (name: value, or
@@ -79,6 +80,15 @@ function terminalPrompt(question: string, cancellation: Cancellation): Promise<s
       resolve(answer);
     });
   });
+}
+
+/** The demos `npm run demo [-- <name>]` runs: the training pipeline, or another sample by name. */
+const DEMOS: Record<string, string> = { training: 'samples/training-pipeline.yml', deploy: 'samples/deploy-pipeline.yml' };
+
+function demoPipeline(positionals: string[]): string {
+  if (positionals.length > 1) throw new UserError(`--demo takes one demo name or pipeline file\n\n${USAGE}`);
+  const [given = 'training'] = positionals;
+  return DEMOS[given] ?? given;
 }
 
 interface CliOptions {
@@ -141,6 +151,7 @@ function parseCommandLine(argv: string[]): CliOptions | undefined {
     console.log(USAGE);
     return undefined;
   }
+  if (values.demo) positionals.splice(0, positionals.length, demoPipeline(positionals));
   if (positionals.length !== 1) throw new UserError(`give exactly one pipeline file\n\n${USAGE}`);
   if (!(AUTH_CHOICES as readonly string[]).includes(values.auth!)) throw new UserError(`--auth ${values.auth}: choose one of ${AUTH_CHOICES.join(', ')}`);
   if (values.azure && values.connection) throw new UserError('--azure and --connection exclude each other');

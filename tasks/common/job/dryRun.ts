@@ -1,15 +1,8 @@
 // dryRun: everything the task would send, nothing sent. Local code and input paths are hashed (so a
 // missing or empty folder fails here too) but not uploaded; values only known after upload or lookup
 // stay <pending:...> placeholders, each explained.
-import type { JobTranslation, PendingItem } from "../jobSpec";
-import { snapshotOf } from "./snapshotUpload";
-
-function describePending(item: PendingItem): string {
-  if (item.kind === "latest") return `${item.token}: the latest version of ${item.assetType} '${item.name}' (${item.origin})`;
-  const snapshot = snapshotOf(item);
-  const what = item.purpose === "code" ? "the code version registered for" : item.purpose === "input" ? "the datastore URI of" : "the build context at";
-  return `${item.token}: ${what} ${item.localPath} (${snapshot.blobs.length} file(s), ${snapshot.totalBytes} bytes) → <default datastore>/${snapshot.blobPrefix} (${item.origin})`;
-}
+import type { JobTranslation } from "../jobSpec";
+import { describePending } from "../workspace/pendingUploads";
 
 /** The dry-run report, line by line: where the job would go, what would be uploaded, and the exact bodies (the translation's warnings are the caller's to raise). */
 export function dryRunReport(translation: JobTranslation, jobName: string, jobUrlPath: string): string[] {

@@ -18,7 +18,7 @@ import { metricVariableNames } from "./metrics";
 import { defaultJobName, pipelineTags, readPipelineRun, STEP_KEY_TAG, stepKey, type PipelineRun } from "../workspace/lineage";
 import { createRunHistoryApi, type RunHistoryApi } from "../workspace/runHistory";
 import { LogStreamer } from "./logStreamer";
-import { sourcesRootOf } from "./snapshotUpload";
+import { sourcesRootOf } from "../workspace/pendingUploads";
 import { submitJob } from "./submit";
 import { summaryMarkdown } from "./summary";
 import { waitForJob, type WaitOutcome } from "./waitForJob";
