@@ -9,6 +9,7 @@
 // <percent>/<weight> are whole numbers, '%' optional; <duration> is like 30s, 10m, 1h or 1h30m.
 // A plan that does not end at 100 ends with an implied `100` (as in Argo Rollouts and Flagger: a rollout whose
 // steps all passed is promoted). Live weights never go down: a step back is a rollback, not a plan.
+import { MIRROR_MAX } from "../deploySpec/endpoint";
 import { UserError } from "../platform/userError";
 
 /** Where a step is in the input text: 1-based step number and column. */
@@ -26,9 +27,6 @@ export type PlanStep =
 export interface StepPlan {
   steps: PlanStep[];
 }
-
-/** Azure ML mirrors at most this share of an endpoint's requests. */
-export const MIRROR_MAX_PERCENT = 50;
 
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
 
@@ -85,7 +83,7 @@ export function parseSteps(text: string, inputName = "steps"): StepPlan {
     const holdMs = durationText === undefined ? undefined : parseDuration(durationText.toLowerCase());
     if (durationText !== undefined && (holdMs === undefined || holdMs === 0)) fail(`'${durationText}' is not a duration: use s, m or h, like 30s, 10m, 1h30m`);
     if (mirror) {
-      if (amount < 1 || amount > MIRROR_MAX_PERCENT) fail(`Azure ML mirrors between 1% and ${MIRROR_MAX_PERCENT}% of an endpoint's traffic, not ${amount}%`);
+      if (amount < 1 || amount > MIRROR_MAX) fail(`Azure ML mirrors between 1% and ${MIRROR_MAX}% of an endpoint's traffic, not ${amount}%`);
       if (holdMs === undefined) fail("a mirror step needs a duration, like 'mirror 20 for 10m'");
       steps.push({ kind: "mirror", percent: amount, holdMs: holdMs!, source });
       return;
