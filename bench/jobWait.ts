@@ -12,7 +12,7 @@ import { installCancellationHandlers } from '../tasks/common/platform/cancellati
 import { openDefaultBlobStore, type BlobStore } from '../tasks/common/workspace/datastores';
 import { LogStreamer } from '../tasks/common/job/logStreamer';
 import { createRunHistoryApi } from '../tasks/common/workspace/runHistory';
-import { uploadSnapshots } from '../tasks/common/job/snapshotUpload';
+import { uploadSnapshots } from '../tasks/common/workspace/pendingUploads';
 import { submitJob } from '../tasks/common/job/submit';
 import { waitForJob } from '../tasks/common/job/waitForJob';
 import { createWorkspaceApi, type WorkspaceApi } from '../tasks/common/workspace/workspaceApi';
@@ -26,7 +26,7 @@ const JOB_SECONDS = Number(process.env.BENCH_JOB_SECONDS ?? 60);
 const CODE_FILES = 16;
 const CODE_FILE_BYTES = 4 * 1024 * 1024;
 const CONNECTION_ID = 'bench-emulator';
-/** As many files at a time as snapshotUpload sends. */
+/** As many files at a time as pendingUploads sends. */
 const SDK_PARALLEL_FILES = 8;
 
 const ratio = (value: number, target: number, unit = '') => `${(value / target).toFixed(2)} of target (≤ ${target}${unit})`;

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as sinon from 'sinon';
 import { STEP_KEY_TAG } from '../../tasks/common/workspace/lineage';
-import { uploadSnapshots } from '../../tasks/common/job/snapshotUpload';
+import { uploadSnapshots } from '../../tasks/common/workspace/pendingUploads';
 import { submitJob } from '../../tasks/common/job/submit';
 import { translateYaml } from '../jobSpec/helpers';
 import { FakeClock, fakeWorkspaceApi, jobResource, MemoryBlobStore } from './fakes';

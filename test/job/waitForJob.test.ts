@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { RestError } from '@azure/core-rest-pipeline';
 import { ArmRequestError } from '../../tasks/common/azure/armErrors';
 import { LogStreamer } from '../../tasks/common/job/logStreamer';
-import { isTransient, waitForJob } from '../../tasks/common/job/waitForJob';
+import { isTransient } from '../../tasks/common/azure/pollFailures';
+import { waitForJob } from '../../tasks/common/job/waitForJob';
 import { FakeClock, FakeRunHistory, fakeWorkspaceApi, jobResource, throttled } from './fakes';
 
 async function submitted(api: ReturnType<typeof fakeWorkspaceApi>, name = 'job1'): Promise<void> {

@@ -2,7 +2,7 @@
 // missing or empty folder fails here too) but not uploaded; values only known after upload or lookup
 // stay <pending:...> placeholders, each explained.
 import type { JobTranslation, PendingItem } from "../jobSpec";
-import { snapshotOf } from "./snapshotUpload";
+import { snapshotOf } from "../workspace/pendingUploads";
 
 function describePending(item: PendingItem): string {
   if (item.kind === "latest") return `${item.token}: the latest version of ${item.assetType} '${item.name}' (${item.origin})`;

@@ -28,10 +28,5 @@ export function armPollDelayMs(elapsedMs: number, retryAfterMs?: number): number
   return Math.max(stage.intervalMs, retryAfterMs ?? 0);
 }
 
-/** Back-off after a failed read (network error, 5xx beyond the client's own retries): doubles up to 2 min. */
-export function failureDelayMs(consecutiveFailures: number, retryAfterMs?: number): number {
-  return Math.max(Math.min(5_000 * 2 ** Math.max(0, consecutiveFailures - 1), 120_000), retryAfterMs ?? 0);
-}
-
 /** Run-history reads for live logs (data plane, not ARM): every 2 s so logs stay under 5 s behind. */
 export const LOG_POLL_INTERVAL_MS = 2_000;

@@ -4,7 +4,7 @@ import { finalizeTranslation, type JobTranslation, type PendingLatest, type Pend
 import { UserError } from "../platform/userError";
 import type { BlobStore } from "../workspace/datastores";
 import { STEP_KEY_TAG } from "../workspace/lineage";
-import { uploadSnapshots, type UploadStats } from "./snapshotUpload";
+import { resolveLatestVersions, uploadSnapshots, type UploadStats } from "../workspace/pendingUploads";
 import type { JobResource, WorkspaceApi } from "../workspace/workspaceApi";
 
 export interface SubmitRequest {
@@ -23,16 +23,6 @@ export interface Submission {
   /** True when the job existed already and the task attached to it instead of submitting. */
   reattached: boolean;
   uploadStats?: UploadStats;
-}
-
-async function resolveLatest(api: WorkspaceApi, items: PendingLatest[]): Promise<Record<string, string>> {
-  const versions: Record<string, string> = {};
-  for (const item of items) {
-    const version = await api.latestVersion(item.assetType, item.name);
-    if (!version) throw new UserError(`${item.origin}: ${item.assetType} '${item.name}' was not found in workspace '${api.scope.workspace}' or has no versions, so @latest cannot be resolved. Register it first, or name a version (azureml:${item.name}:<version>).`);
-    versions[item.token] = version;
-  }
-  return versions;
 }
 
 /** The job this step submitted before (re-attach), or undefined; a same-named job from elsewhere is an error. */
@@ -59,7 +49,7 @@ export async function submitJob(request: SubmitRequest): Promise<Submission> {
   if (uploadItems.length > 0) {
     ({ uploads, stats: uploadStats } = await uploadSnapshots(uploadItems, await request.openStore(), api, log));
   }
-  const latestVersions = await resolveLatest(api, translation.pending.filter((p): p is PendingLatest => p.kind === "latest"));
+  const latestVersions = await resolveLatestVersions(api, translation.pending.filter((p): p is PendingLatest => p.kind === "latest"));
   const plan = finalizeTranslation(translation, { uploads, latestVersions }, api.scope);
   for (const environment of plan.environments) {
     await api.putAssetVersion("environments", environment.name, environment.version, environment.body);

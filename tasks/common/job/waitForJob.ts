@@ -1,11 +1,11 @@
 // Waiting for a job: ARM reads on the poll schedule (the source of truth for status), run-history reads in
 // between for live logs (they also reveal the end early), status transitions printed once each, and
 // transient failures (throttling, 5xx, resets, an expired token) ridden out without losing the job.
-import { RestError } from "@azure/core-rest-pipeline";
-import { parseArmFailure } from "../azure/armErrors";
+import type { RestError } from "@azure/core-rest-pipeline";
 import { abortableSleep, retryAfterMs } from "../azure/retry";
 import { errorMessage } from "../platform/userError";
-import { armPollDelayMs, failureDelayMs, LOG_POLL_INTERVAL_MS } from "./pollSchedule";
+import { armPollDelayMs, LOG_POLL_INTERVAL_MS } from "./pollSchedule";
+import { failureDelayMs, isTransient } from "../azure/pollFailures";
 import type { LogStreamer } from "./logStreamer";
 import type { JobResource, WorkspaceApi } from "../workspace/workspaceApi";
 
@@ -45,13 +45,6 @@ export interface WaitOutcome {
   timedOut: boolean;
   /** ARM job reads made while waiting (the benchmark divides them by the job's minutes). */
   armReads: number;
-}
-
-/** Throttling, server errors, network failures and 401 (a token that expired mid-wait is renewed on the next call). */
-export function isTransient(error: unknown): boolean {
-  if (error instanceof RestError && (error.code === RestError.REQUEST_SEND_ERROR || error.statusCode === undefined)) return error.name !== "AbortError";
-  const status = parseArmFailure(error)?.status;
-  return status === undefined ? /ECONNRESET|ETIMEDOUT|ECONNREFUSED|EPIPE|socket hang up/i.test(errorMessage(error)) : status === 401 || status === 408 || status === 429 || status >= 500;
 }
 
 export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {

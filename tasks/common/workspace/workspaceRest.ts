@@ -17,7 +17,7 @@ export interface WorkspaceReply<T> {
 }
 
 export interface WorkspaceCall {
-  method?: "GET" | "POST" | "PUT";
+  method?: "GET" | "POST" | "PUT" | "DELETE";
   body?: unknown;
   signal?: AbortSignal;
   /** A 404 fails like any other status (a PUT or POST into something that must exist). */

@@ -1,14 +1,40 @@
-// Uploads the job's local code and inputs to the default datastore the way the Azure ML CLI does
-// (LocalUpload/<object hash>/<name>/..., then upload_status=completed metadata on the indicator blob), so a
-// snapshot either tool already uploaded is reused and an unchanged second run uploads nothing.
+// The I/O a translation's pending items need (a job's or a deployment's): local code and inputs uploaded to
+// the default datastore the way the Azure ML CLI does (LocalUpload/<object hash>/<name>/..., then
+// upload_status=completed metadata on the indicator blob), so a snapshot either tool already uploaded is
+// reused and an unchanged second run uploads nothing; and azureml:<name>@latest looked up.
 import { randomUUID } from "node:crypto";
-import type { PendingUpload, UploadResult } from "../jobSpec";
-import { assetVersionArmId } from "../workspace/scope";
-import { codeVersionBody, datastoreUri, prepareSnapshot, SnapshotError, type Snapshot } from "../workspace/snapshot";
-import { completedUpload, uploadSnapshot } from "../workspace/uploader";
+import { assetVersionArmId, type AssetType } from "./scope";
+import { codeVersionBody, datastoreUri, prepareSnapshot, SnapshotError, type Snapshot } from "./snapshot";
+import { completedUpload, uploadSnapshot } from "./uploader";
 import { UserError } from "../platform/userError";
-import type { BlobStore } from "../workspace/datastores";
-import type { WorkspaceApi } from "../workspace/workspaceApi";
+import type { BlobStore } from "./datastores";
+import type { WorkspaceApi } from "./workspaceApi";
+
+/** A local path a translation needs uploaded (the translators' PendingUpload, which lives above this layer). */
+export interface PendingUpload {
+  token: string;
+  purpose: "code" | "input" | "buildContext";
+  localPath: string;
+  defaultIgnores: string[];
+  /** file:line:column of the YAML value that named the path. */
+  origin: string;
+}
+
+/** Where an upload went (the translators' UploadResult). */
+export interface UploadResult {
+  datastoreUri: string;
+  storageUrl: string;
+  objectHash: string;
+  codeAssetId?: string;
+}
+
+/** An azureml:<name>@latest reference a translation needs resolved (the translators' PendingLatest). */
+export interface PendingLatest {
+  token: string;
+  assetType: AssetType;
+  name: string;
+  origin: string;
+}
 
 export interface UploadStats {
   filesUploaded: number;
@@ -65,4 +91,15 @@ export async function uploadSnapshots(items: PendingUpload[], store: BlobStore, 
     uploads[item.token] = await uploadOne(item, store, api, log, stats);
   }
   return { uploads, stats };
+}
+
+/** Token → the latest version of each named asset; a missing asset is the user's to fix, at its YAML position. */
+export async function resolveLatestVersions(api: WorkspaceApi, items: readonly PendingLatest[]): Promise<Record<string, string>> {
+  const versions: Record<string, string> = {};
+  for (const item of items) {
+    const version = await api.latestVersion(item.assetType, item.name);
+    if (!version) throw new UserError(`${item.origin}: ${item.assetType} '${item.name}' was not found in workspace '${api.scope.workspace}' or has no versions, so @latest cannot be resolved. Register it first, or name a version (azureml:${item.name}:<version>).`);
+    versions[item.token] = version;
+  }
+  return versions;
 }

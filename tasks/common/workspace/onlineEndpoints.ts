@@ -1,0 +1,119 @@
+// Online endpoints and their deployments, for every feature that deploys or moves traffic (deploy, rollout,
+// gate). All calls use api-version 2023-04-01 through the one workspace REST path: @azure/arm-machinelearning
+// speaks 2022-10-01, which has no mirrorTraffic, so an endpoint read and written back with it would lose the
+// mirror; one api-version for reads and writes keeps every GET-then-PUT round trip whole.
+import { armList, type ArmContext } from "../azure/arm";
+import { workspaceArmId, type WorkspaceScope } from "./scope";
+import { armUrl, callWorkspace } from "./workspaceRest";
+
+export const ONLINE_ENDPOINTS_API_VERSION = "2023-04-01";
+
+export interface OnlineEndpointResource {
+  id?: string;
+  name: string;
+  location: string;
+  identity?: { type?: string; userAssignedIdentities?: Record<string, unknown> };
+  tags?: Record<string, string>;
+  properties: {
+    description?: string;
+    authMode?: string;
+    properties?: Record<string, string>;
+    traffic?: Record<string, number>;
+    mirrorTraffic?: Record<string, number>;
+    publicNetworkAccess?: string;
+    compute?: string;
+    scoringUri?: string;
+    swaggerUri?: string;
+    provisioningState?: string;
+  };
+}
+
+export interface OnlineDeploymentResource {
+  id?: string;
+  name: string;
+  properties: {
+    endpointComputeType?: string;
+    provisioningState?: string;
+    instanceType?: string;
+    [key: string]: unknown;
+  };
+}
+
+/** A read and the wait the service asked for before the next one (Retry-After). */
+export interface ResourceRead<T> {
+  resource?: T;
+  retryAfterMs?: number;
+}
+
+/** getLogs container types, as the REST API names them. */
+export type DeploymentContainer = "StorageInitializer" | "InferenceServer";
+
+export interface EndpointKeys {
+  primaryKey?: string;
+  secondaryKey?: string;
+}
+
+export interface EndpointToken {
+  accessToken?: string;
+  expiryTimeUtc?: number;
+}
+
+/** A compute as ARM returns it (only what deployments check). */
+export interface ComputeRead {
+  name: string;
+  properties: {
+    computeType?: string;
+    provisioningState?: string;
+    provisioningErrors?: Array<{ error?: { code?: string; message?: string } }> | null;
+    properties?: { namespace?: string; defaultInstanceType?: string; instanceTypes?: Record<string, unknown> } | null;
+  };
+}
+
+export interface OnlineEndpointsApi {
+  readonly scope: WorkspaceScope;
+  getEndpoint(name: string, signal?: AbortSignal): Promise<ResourceRead<OnlineEndpointResource>>;
+  /** PUT (create or replace); an LRO: read the endpoint until its provisioningState ends. */
+  putEndpoint(name: string, body: unknown): Promise<OnlineEndpointResource>;
+  listDeployments(endpoint: string): Promise<OnlineDeploymentResource[]>;
+  getDeployment(endpoint: string, name: string, signal?: AbortSignal): Promise<ResourceRead<OnlineDeploymentResource>>;
+  /** PUT at the translation's api-version (a preview for data_collector). */
+  putDeployment(endpoint: string, name: string, body: unknown, apiVersion?: string): Promise<OnlineDeploymentResource>;
+  /** DELETE (an LRO; not awaited). */
+  deleteDeployment(endpoint: string, name: string, signal?: AbortSignal): Promise<void>;
+  getLogs(endpoint: string, name: string, container: DeploymentContainer, tail: number, signal?: AbortSignal): Promise<string>;
+  listKeys(endpoint: string): Promise<EndpointKeys>;
+  getToken(endpoint: string): Promise<EndpointToken>;
+  /** Undefined when the workspace has no compute of that name. */
+  getCompute(name: string): Promise<ComputeRead | undefined>;
+}
+
+export function createOnlineEndpointsApi(context: ArmContext, scope: WorkspaceScope): OnlineEndpointsApi {
+  const workspacePath = workspaceArmId(scope);
+  const url = (path: string, apiVersion = ONLINE_ENDPOINTS_API_VERSION) => armUrl(context, `${workspacePath}/${path}?api-version=${apiVersion}`);
+  const endpointPath = (name: string) => `onlineEndpoints/${encodeURIComponent(name)}`;
+  const deploymentPath = (endpoint: string, name: string) => `${endpointPath(endpoint)}/deployments/${encodeURIComponent(name)}`;
+  const read = async <T>(path: string, signal?: AbortSignal): Promise<ResourceRead<T>> => {
+    const reply = await callWorkspace<T>(context, url(path), { signal: signal ?? context.signal });
+    return { resource: reply.body, retryAfterMs: reply.retryAfterMs };
+  };
+  const required = async <T>(path: string, method: "POST" | "PUT", body?: unknown, apiVersion?: string, signal?: AbortSignal): Promise<T> =>
+    (await callWorkspace<T>(context, url(path, apiVersion), { method, body, notFoundIsError: true, signal: signal ?? context.signal })).body as T;
+  return {
+    scope,
+    getEndpoint: (name, signal) => read<OnlineEndpointResource>(endpointPath(name), signal),
+    putEndpoint: (name, body) => required<OnlineEndpointResource>(endpointPath(name), "PUT", body),
+    listDeployments: (endpoint) => armList<OnlineDeploymentResource>(context, { path: `${workspacePath}/${endpointPath(endpoint)}/deployments`, apiVersion: ONLINE_ENDPOINTS_API_VERSION }),
+    getDeployment: (endpoint, name, signal) => read<OnlineDeploymentResource>(deploymentPath(endpoint, name), signal),
+    putDeployment: (endpoint, name, body, apiVersion) => required<OnlineDeploymentResource>(deploymentPath(endpoint, name), "PUT", body, apiVersion),
+    async deleteDeployment(endpoint, name, signal) {
+      await callWorkspace(context, url(deploymentPath(endpoint, name)), { method: "DELETE", signal: signal ?? context.signal });
+    },
+    async getLogs(endpoint, name, container, tail, signal) {
+      const logs = await required<{ content?: string }>(`${deploymentPath(endpoint, name)}/getLogs`, "POST", { containerType: container, tail }, undefined, signal);
+      return logs?.content ?? "";
+    },
+    listKeys: (endpoint) => required<EndpointKeys>(`${endpointPath(endpoint)}/listKeys`, "POST"),
+    getToken: (endpoint) => required<EndpointToken>(`${endpointPath(endpoint)}/token`, "POST"),
+    getCompute: async (name) => (await read<ComputeRead>(`computes/${encodeURIComponent(name)}`)).resource,
+  };
+}
