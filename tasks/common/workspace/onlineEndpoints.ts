@@ -45,6 +45,19 @@ export interface ResourceRead<T> {
   retryAfterMs?: number;
 }
 
+/** An ARM error (a long-running operation's, or a resource's). */
+export interface ServiceError {
+  code?: string;
+  message?: string;
+  details?: ServiceError[];
+}
+
+/** A started PUT: the resource as the service accepted it, and its operation's status document. */
+export interface StartedPut<T> {
+  resource?: T;
+  operationUrl?: string;
+}
+
 /** getLogs container types, as the REST API names them. */
 export type DeploymentContainer = "StorageInitializer" | "InferenceServer";
 
@@ -77,7 +90,9 @@ export interface OnlineEndpointsApi {
   listDeployments(endpoint: string): Promise<OnlineDeploymentResource[]>;
   getDeployment(endpoint: string, name: string, signal?: AbortSignal): Promise<ResourceRead<OnlineDeploymentResource>>;
   /** PUT at the translation's api-version (a preview for data_collector). */
-  putDeployment(endpoint: string, name: string, body: unknown, apiVersion?: string): Promise<OnlineDeploymentResource>;
+  putDeployment(endpoint: string, name: string, body: unknown, apiVersion?: string): Promise<StartedPut<OnlineDeploymentResource>>;
+  /** The error of a finished long-running operation (undefined while it runs or when it succeeded). */
+  operationError(operationUrl: string, signal?: AbortSignal): Promise<ServiceError | undefined>;
   /** DELETE (an LRO; not awaited). */
   deleteDeployment(endpoint: string, name: string, signal?: AbortSignal): Promise<void>;
   getLogs(endpoint: string, name: string, container: DeploymentContainer, tail: number, signal?: AbortSignal): Promise<string>;
@@ -104,7 +119,14 @@ export function createOnlineEndpointsApi(context: ArmContext, scope: WorkspaceSc
     putEndpoint: (name, body) => required<OnlineEndpointResource>(endpointPath(name), "PUT", body),
     listDeployments: (endpoint) => armList<OnlineDeploymentResource>(context, { path: `${workspacePath}/${endpointPath(endpoint)}/deployments`, apiVersion: ONLINE_ENDPOINTS_API_VERSION }),
     getDeployment: (endpoint, name, signal) => read<OnlineDeploymentResource>(deploymentPath(endpoint, name), signal),
-    putDeployment: (endpoint, name, body, apiVersion) => required<OnlineDeploymentResource>(deploymentPath(endpoint, name), "PUT", body, apiVersion),
+    async putDeployment(endpoint, name, body, apiVersion) {
+      const reply = await callWorkspace<OnlineDeploymentResource>(context, url(deploymentPath(endpoint, name), apiVersion), { method: "PUT", body, notFoundIsError: true });
+      return { resource: reply.body, operationUrl: reply.asyncOperationUrl };
+    },
+    async operationError(operationUrl, signal) {
+      const reply = await callWorkspace<{ status?: string; error?: ServiceError }>(context, operationUrl, { signal: signal ?? context.signal });
+      return reply.body?.error;
+    },
     async deleteDeployment(endpoint, name, signal) {
       await callWorkspace(context, url(deploymentPath(endpoint, name)), { method: "DELETE", signal: signal ?? context.signal });
     },
@@ -116,4 +138,25 @@ export function createOnlineEndpointsApi(context: ArmContext, scope: WorkspaceSc
     getToken: (endpoint) => required<EndpointToken>(`${endpointPath(endpoint)}/token`, "POST"),
     getCompute: async (name) => (await read<ComputeRead>(`computes/${encodeURIComponent(name)}`)).resource,
   };
+}
+
+/**
+ * The PUT body that writes an endpoint back as it is, with the given changes (traffic, mirror traffic):
+ * only the writable fields of what was read (no provisioningState, scoringUri, principal ids...).
+ */
+export function endpointWriteBody(existing: OnlineEndpointResource, changes: Partial<Pick<OnlineEndpointResource["properties"], "traffic" | "mirrorTraffic">>): Record<string, unknown> {
+  const p = existing.properties;
+  const identity = existing.identity?.type
+    ? { type: existing.identity.type, ...(existing.identity.userAssignedIdentities ? { userAssignedIdentities: Object.fromEntries(Object.keys(existing.identity.userAssignedIdentities).map((id) => [id, {}])) } : {}) }
+    : undefined;
+  const properties: Record<string, unknown> = {
+    authMode: p.authMode,
+    properties: p.properties ?? {},
+    traffic: changes.traffic ?? p.traffic ?? {},
+    mirrorTraffic: changes.mirrorTraffic ?? p.mirrorTraffic ?? {},
+  };
+  if (p.description !== undefined) properties.description = p.description;
+  if (p.publicNetworkAccess !== undefined) properties.publicNetworkAccess = p.publicNetworkAccess;
+  if (p.compute) properties.compute = p.compute;
+  return { location: existing.location, ...(identity ? { identity } : {}), tags: existing.tags ?? {}, properties };
 }

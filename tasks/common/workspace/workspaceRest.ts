@@ -14,6 +14,8 @@ export interface WorkspaceReply<T> {
   body?: T;
   /** The wait the service asked for (Retry-After and friends). */
   retryAfterMs?: number;
+  /** The status document of a long-running operation the request started (Azure-AsyncOperation). */
+  asyncOperationUrl?: string;
 }
 
 export interface WorkspaceCall {
@@ -38,5 +40,6 @@ export async function callWorkspace<T>(context: ArmContext, url: string, call: W
   if (response.status >= 400) {
     throw new ArmRequestError(armFailureFromResponse(response.status, response.bodyAsText ?? undefined, response.headers, request));
   }
-  return { status: response.status, body: response.bodyAsText ? (JSON.parse(response.bodyAsText) as T) : undefined, retryAfterMs: wait };
+  const asyncOperationUrl = response.headers.get("azure-asyncoperation") ?? undefined;
+  return { status: response.status, body: response.bodyAsText ? (JSON.parse(response.bodyAsText) as T) : undefined, retryAfterMs: wait, ...(asyncOperationUrl ? { asyncOperationUrl } : {}) };
 }
