@@ -31,6 +31,12 @@ function number(host: TaskHost, name: string, fallback: number | undefined, min:
   return value;
 }
 
+function readWeight(host: TaskHost): number {
+  const weight = number(host, "weight", undefined, 0, 100, true);
+  if (weight === undefined) throw new UserError("Input weight is required for action step, e.g. weight: $(strategy.increment)");
+  return weight;
+}
+
 function readPlan(host: TaskHost): StepPlan | undefined {
   const steps = host.getInput("steps");
   const stepWeight = number(host, "stepWeight", undefined, 1, 100, true);
@@ -65,7 +71,7 @@ export function readRolloutInputs(host: TaskHost): RolloutInputs {
       action,
       deployment: host.getInput("deploymentName", true),
       plan,
-      weight: action === "step" ? number(host, "weight", undefined, 0, 100, true) ?? (() => { throw new UserError("Input weight is required for action step, e.g. weight: $(strategy.increment)"); })() : undefined,
+      weight: action === "step" ? readWeight(host) : undefined,
       analysis,
       onFailure: choice(host, "onFailure", ["rollback", "pause"] as const, "rollback"),
       lookIntervalMs: 60_000,
