@@ -135,6 +135,18 @@ describe("rollout: state machine", () => {
     assert.deepEqual(fake.state(), { traffic: { blue: 100 }, mirror: {} });
   });
 
+  it("counts a restore whose PUT went through but whose confirmation ran out of time as restored", async () => {
+    const fake = endpoint(true);
+    const put = fake.putTraffic.bind(fake);
+    fake.putTraffic = async (state, tags, signal) => {
+      await put(state, tags, signal);
+      if (fake.puts.length > 1) throw new Error("Out of time for cleanup");
+    };
+    const outcome = await runRollout(fake, request({ plan: parseSteps("10 for 10m; 100"), restoreAttempts: 1 }), signals());
+    assert.equal(outcome.result, "rolledBack");
+    assert.deepEqual(outcome.finalTraffic, { traffic: { blue: 100, green: 0 }, mirror: {} });
+  });
+
   it("reports exactly what the traffic is and should be when it cannot restore it, keeping the record for abort", async () => {
     const fake = endpoint(true);
     fake.fault = (call) => {

@@ -17,7 +17,7 @@ import { errorMessage, UserError } from "../platform/userError";
 import { type AnalysisSettings, type Check, checkLook, type DeploymentMetrics, failedEarly, judgeStep, stepAlpha } from "./analysis";
 import { planFingerprint, readRecord, type RolloutRecord, withRecord } from "./rolloutRecord";
 import { describeStep, type StepPlan } from "./stepPlan";
-import { describeTraffic, type EndpointFacts, type EndpointTraffic, planTraffic, stableDeployments, trafficProblems, weightTraffic } from "./traffic";
+import { describeTraffic, type EndpointFacts, type EndpointTraffic, planTraffic, sameTraffic, stableDeployments, trafficProblems, weightTraffic } from "./traffic";
 
 export interface EndpointView extends EndpointFacts, EndpointTraffic {
   tags: Readonly<Record<string, string>>;
@@ -148,6 +148,12 @@ export async function runRollout(port: RolloutPort, request: RolloutRequest, sig
       actual = { traffic: read.traffic, mirror: read.mirror };
     } catch {
       actual = undefined;
+    }
+    if (actual && sameTraffic(actual, snapshot)) {
+      // The PUT went through but its confirmation did not (out of time after SIGINT, say): restored all the same.
+      current = actual;
+      record = undefined;
+      return outcome("rolledBack", `${why}; traffic restored to ${describeTraffic(snapshot)}`, failed);
     }
     const is = actual ? `it is ${describeTraffic(actual)}` : "it could not be read";
     return {
