@@ -8,6 +8,7 @@
 import type { ArmContext } from "../azure/arm";
 import { readMetricSeries, type MetricSeries } from "../azure/monitorMetrics";
 import { isTransient } from "../azure/pollFailures";
+import { abortableSleep } from "../azure/retry";
 import { UserError } from "../platform/userError";
 import type { OnlineEndpointResource, OnlineEndpointsApi } from "../workspace/onlineEndpoints";
 import { endpointWriteBody } from "../workspace/onlineEndpoints";
@@ -28,21 +29,6 @@ export interface AzurePortOptions {
   pollMs?: number;
   /** Longest wait for the endpoint to show a change. */
   updateTimeoutMs?: number;
-}
-
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason ?? new Error("aborted"));
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason ?? new Error("aborted"));
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 export function createAzurePort(options: AzurePortOptions): RolloutPort {
