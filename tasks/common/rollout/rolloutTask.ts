@@ -9,12 +9,17 @@ import type { TaskHost } from "../platform/taskHost";
 import { createOnlineEndpointsApi } from "../workspace/onlineEndpoints";
 import { createAzurePort, monitorReader } from "./azurePort";
 import type { RolloutInputs } from "./inputs";
-import { runRollout, type RolloutOutcome } from "./rollout";
+import { runRollout, type RolloutOutcome, type RolloutPort } from "./rollout";
 import { rolloutSummary, stepVerdicts } from "./summary";
 
 export async function runRolloutTask(host: TaskHost, session: AzureSession, inputs: RolloutInputs, cancellation: Cancellation): Promise<void> {
   const scope = { subscriptionId: session.subscriptionId, resourceGroup: inputs.resourceGroup, workspace: inputs.workspaceName };
   const port = createAzurePort({ api: createOnlineEndpointsApi(session, scope), readSeries: monitorReader(session), endpointName: inputs.endpointName, log: (m) => host.log(m) });
+  await runRolloutOnPort(host, port, inputs, cancellation);
+}
+
+/** The rollout with cancellation wired to its rollback, then its outputs; on SIGINT the outputs come from the cleanup hook. */
+export async function runRolloutOnPort(host: TaskHost, port: RolloutPort, inputs: RolloutInputs, cancellation: Pick<Cancellation, "signal" | "onCancel">): Promise<void> {
   // After SIGINT the rollback gets what is left of the agent's window (the cancellation's cleanup deadline).
   const cleanup = new AbortController();
   let running: Promise<RolloutOutcome> | undefined;
@@ -23,10 +28,13 @@ export async function runRolloutTask(host: TaskHost, session: AzureSession, inpu
     const outcome = await running?.catch(() => undefined);
     if (outcome) publish(host, inputs, outcome);
   });
-  running = runRollout(port, inputs.request, { cancel: cancellation.signal, cleanup: cleanup.signal });
-  const outcome = await running;
-  unregister();
-  if (!cancellation.signal.aborted) publish(host, inputs, outcome);
+  try {
+    running = runRollout(port, inputs.request, { cancel: cancellation.signal, cleanup: cleanup.signal });
+    const outcome = await running;
+    if (!cancellation.signal.aborted) publish(host, inputs, outcome);
+  } finally {
+    if (!cancellation.signal.aborted) unregister();
+  }
 }
 
 function publish(host: TaskHost, inputs: RolloutInputs, outcome: RolloutOutcome): void {
