@@ -37,6 +37,8 @@ async function main(): Promise<void> {
   console.log(`  proxy:           ${connection.proxyUrl}`);
   console.log(`  admin API:       ${connection.adminUrl}  (request log, faults)`);
   console.log(`  workspace:       /subscriptions/${connection.subscriptionId}/resourceGroups/${connection.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${connection.workspaceName}`);
+  const others = (connection.workspaces ?? []).slice(1).map((w) => `${w.workspaceName} (resource group ${w.resourceGroupName})`);
+  if (others.length) console.log(`  also:            ${others.join(', ')}`);
   console.log('Point Azure SDKs at it (bash):');
   for (const [name, value] of Object.entries(env)) console.log(`  export ${name}=${value}`);
   console.log('For the managed identity, also set IDENTITY_ENDPOINT to managedIdentity.endpoint and IDENTITY_HEADER to');

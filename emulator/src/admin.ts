@@ -4,6 +4,7 @@ import type * as http from 'node:http';
 import { type FaultInjector, FaultSpecError, parseFaultSpec } from './faults';
 import { readBody, writeHostResponse } from './hosts';
 import type { RequestLog } from './requestLog';
+import type { ScoringQuery, ScoringRecord } from './serving';
 import type { JsonFileStore } from './store';
 
 /** The emulator's clock: real time plus an offset tests can advance. */
@@ -22,6 +23,10 @@ export interface AdminDeps {
   store: JsonFileStore;
   /** Sets a VM family's regional vCPU limit (simulates exhausted quota); false for a family the region lacks. */
   setQuota?: (location: string, family: string, limit: number) => boolean;
+  /** The record of scored requests. */
+  scoring?: { list(query: ScoringQuery): ScoringRecord[] };
+  /** Sets how late scored requests show in Azure Monitor metrics. */
+  setMetricsDelay?: (seconds: number) => void;
 }
 
 const ROUTES = [
@@ -34,6 +39,8 @@ const ROUTES = [
   'POST /time/advance {seconds}',
   'PUT /quotas/<location>/<vmFamily> {limit}',
   'GET /state',
+  'GET /scoring[?since=<ISO time>&endpoint=<name>&deployment=<name>]',
+  'PUT /metrics/delay {seconds}',
 ];
 
 function json(status: number, body?: unknown) {
@@ -82,6 +89,16 @@ export function createAdminHandler(deps: AdminDeps): http.RequestListener {
       return json(200, { location, family, limit });
     }
     if (method === 'GET' && path === '/state') return json(200, deps.store.snapshot());
+    if (method === 'PUT' && path === '/metrics/delay' && deps.setMetricsDelay) {
+      const seconds = (parseJson(body) as { seconds?: unknown }).seconds;
+      if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) throw new FaultSpecError("'seconds' must be a non-negative number");
+      deps.setMetricsDelay(seconds);
+      return json(200, { seconds });
+    }
+    if (method === 'GET' && path === '/scoring' && deps.scoring) {
+      const query = (name: string) => url.searchParams.get(name) ?? undefined;
+      return json(200, { value: deps.scoring.list({ since: query('since'), endpoint: query('endpoint'), deployment: query('deployment') }) });
+    }
     return json(404, { error: { code: 'NotFound', message: `The admin API has no ${method} ${path}. Routes: ${ROUTES.join('; ')}` } });
   };
   return (req, res) => {

@@ -1,6 +1,7 @@
 // A small client of the admin API for tests and scripts.
 import type { Fault, FaultSpec } from './faults';
 import type { LogEntry } from './requestLog';
+import type { ScoringQuery, ScoringRecord } from './serving';
 
 export class AdminClient {
   constructor(private readonly adminUrl: string) {}
@@ -49,6 +50,17 @@ export class AdminClient {
   /** Sets a VM family's regional vCPU limit: 0 (or the cores in use) simulates exhausted quota. */
   setQuota(location: string, family: string, limit: number): Promise<{ location: string; family: string; limit: number }> {
     return this.call('PUT', `/quotas/${encodeURIComponent(location)}/${encodeURIComponent(family)}`, { limit });
+  }
+
+  /** The record of scored requests, filtered by time (emulator clock), endpoint and deployment. */
+  async scoring(query: ScoringQuery = {}): Promise<ScoringRecord[]> {
+    const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined) as Array<[string, string]>).toString();
+    return (await this.call<{ value: ScoringRecord[] }>('GET', `/scoring${params ? `?${params}` : ''}`)).value;
+  }
+
+  /** How late scored requests show in Azure Monitor metrics. */
+  setMetricsDelay(seconds: number): Promise<{ seconds: number }> {
+    return this.call('PUT', '/metrics/delay', { seconds });
   }
 
   state(): Promise<Record<string, Record<string, unknown>>> {

@@ -12,8 +12,8 @@ export interface AzuriteBlob {
 
 export interface AzuriteOptions {
   location: string;
-  accountName: string;
-  accountKey: string;
+  /** The storage accounts it serves (it takes the account from the Host header or the path). */
+  accounts: Array<{ name: string; key: string }>;
   logFile: string;
   /** Told when Azurite exits while the emulator still needs it. */
   onUnexpectedExit?: (message: string) => void;
@@ -42,7 +42,7 @@ export async function startAzuriteBlob(options: AzuriteOptions): Promise<Azurite
     // Its own process group: a terminal's Ctrl-C reaches the emulator, which then stops Azurite in order.
     detached: true,
     stdio: ['pipe', 'pipe', log],
-    env: { ...process.env, AZURITE_BLOB_MAIN: main, AZURITE_ACCOUNTS: `${options.accountName}:${options.accountKey}`, NODE_OPTIONS: '' },
+    env: { ...process.env, AZURITE_BLOB_MAIN: main, AZURITE_ACCOUNTS: options.accounts.map((a) => `${a.name}:${a.key}`).join(';'), NODE_OPTIONS: '' },
   });
   fs.closeSync(log);
   const port = await listeningPort(child, options.logFile);

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { newRsaKeyPem, selfSignedCertificate } from './ca';
 import type { CloudFacts, RoleAssignment } from './contract';
 import { readJsonFile } from './store';
+import { withEnvironmentWorkspaces } from './workspaceFacts';
 
 export type IdentityName = 'secret' | 'certificate' | 'federated' | 'managedIdentity' | 'reader';
 
@@ -106,6 +107,10 @@ export function loadOrCreateCloud(stateDir: string): Cloud {
     persisted = readJsonFile<PersistedCloud>(file);
   } else {
     persisted = createCloud(stateDir);
+  }
+  if (!persisted.facts.workspaces || !fs.existsSync(file)) {
+    // State directories from before the dev and prod workspaces get them on their next start.
+    persisted = { ...persisted, facts: withEnvironmentWorkspaces(persisted.facts) };
     fs.writeFileSync(file, JSON.stringify(persisted, null, 2), { mode: 0o600 });
   }
   const signingKeyFile = path.join(stateDir, FEDERATION_KEY_FILE);

@@ -2,6 +2,8 @@
 // makes unmodified Azure SDKs use it.
 import * as fs from 'node:fs';
 import type { Cloud } from './cloud';
+import type { CloudFacts } from './contract';
+import { workspacesOf } from './workspaceFacts';
 
 export interface ConnectionInfo {
   proxyUrl: string;
@@ -13,11 +15,29 @@ export interface ConnectionInfo {
   location: string;
   adminUrl: string;
   storageAccountName: string;
+  /** Every workspace (the default one first), for pipelines that span environments (dev, prod); the emulator always writes it. */
+  workspaces?: ConnectionWorkspace[];
   secret: { clientId: string; clientSecret: string; objectId: string };
   certificate: { clientId: string; certificateFile: string; objectId: string };
   federated: { clientId: string; objectId: string; issuer: string; subject: string; audience: string; signingKeyFile: string; keyId: string };
   managedIdentity: { endpoint: string; header: string; clientId: string; objectId: string };
   reader: { clientId: string; clientSecret: string; objectId: string };
+}
+
+export interface ConnectionWorkspace {
+  workspaceName: string;
+  resourceGroupName: string;
+  storageAccountName: string;
+  /** The ARM id of its attached Kubernetes compute, when it has one. */
+  kubernetesComputeId?: string;
+}
+
+function connectionWorkspaces(facts: CloudFacts): ConnectionWorkspace[] {
+  return workspacesOf(facts).map((w, index) => {
+    const computeName = w.kubernetes?.computeName ?? (index === 0 ? 'k8s-compute' : undefined);
+    const id = `/subscriptions/${facts.subscriptionId}/resourceGroups/${w.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${w.workspaceName}`;
+    return { workspaceName: w.workspaceName, resourceGroupName: w.resourceGroupName, storageAccountName: w.storageAccountName, ...(computeName ? { kubernetesComputeId: `${id}/computes/${computeName}` } : {}) };
+  });
 }
 
 export function connectionInfo(cloud: Cloud, urls: { proxyUrl: string; adminUrl: string; managedIdentityEndpoint: string }, caCertFile: string): ConnectionInfo {
@@ -32,6 +52,7 @@ export function connectionInfo(cloud: Cloud, urls: { proxyUrl: string; adminUrl:
     location: facts.location,
     adminUrl: urls.adminUrl,
     storageAccountName: facts.storageAccountName,
+    workspaces: connectionWorkspaces(facts),
     secret: { clientId: ids.secret.clientId, clientSecret: ids.secret.clientSecret!, objectId: ids.secret.objectId },
     certificate: { clientId: ids.certificate.clientId, certificateFile: files.certificateFile, objectId: ids.certificate.objectId },
     federated: {

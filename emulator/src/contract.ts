@@ -65,7 +65,10 @@ export interface Store {
 }
 
 /** Faults whose effect is semantic, applied by the service handlers rather than the transport. */
-export type SemanticFaultKind = 'lroFailed' | 'computeStuckResizing' | 'deploymentUnhealthy';
+export type SemanticFaultKind = 'lroFailed' | 'computeStuckResizing' | 'deploymentUnhealthy' | ScoringFaultKind;
+
+/** Faults on a served deployment's scoring: a share of requests answered with a 5xx, or added latency. */
+export type ScoringFaultKind = 'deploymentErrors' | 'deploymentLatency';
 
 export interface FaultRegistry {
   /**
@@ -92,6 +95,18 @@ export interface CloudFacts {
   /** Storage account behind workspaceblobstore (served by Azurite). */
   storageAccountName: string;
   storageAccountKey: string;
+  /** Every workspace of the emulated cloud, the default one (above) first; absent means the default one only. */
+  workspaces?: WorkspaceFacts[];
+}
+
+/** A workspace of the emulated cloud and the storage account behind its datastores. */
+export interface WorkspaceFacts {
+  workspaceName: string;
+  resourceGroupName: string;
+  storageAccountName: string;
+  storageAccountKey: string;
+  /** The attached Kubernetes compute and its instance types (the first is the default). */
+  kubernetes?: { computeName: string; clusterName: string; instanceTypes: Record<string, { requests: Record<string, string>; limits: Record<string, string> }> };
 }
 
 export interface ServiceContext {

@@ -2,11 +2,11 @@
 // pattern, for a number of requests or a time. Transport faults (status, reset, latency) are
 // applied by the TLS layer before any handler; semantic ones by the service handlers.
 import { randomUUID } from 'node:crypto';
-import type { FaultRegistry, SemanticFaultKind } from './contract';
+import type { FaultRegistry, ScoringFaultKind, SemanticFaultKind } from './contract';
 import type { RequestLog } from './requestLog';
 
 export const TRANSPORT_FAULT_KINDS = ['status', 'reset', 'latency'] as const;
-export const SEMANTIC_FAULT_KINDS: readonly SemanticFaultKind[] = ['lroFailed', 'computeStuckResizing', 'deploymentUnhealthy'];
+export const SEMANTIC_FAULT_KINDS: readonly SemanticFaultKind[] = ['lroFailed', 'computeStuckResizing', 'deploymentUnhealthy', 'deploymentErrors', 'deploymentLatency'];
 export type TransportFaultKind = (typeof TRANSPORT_FAULT_KINDS)[number];
 export type FaultKind = TransportFaultKind | SemanticFaultKind;
 
@@ -21,8 +21,10 @@ export interface FaultSpec {
   status?: number;
   /** kind "status" with 429 or 503: the Retry-After header (seconds). */
   retryAfterSeconds?: number;
-  /** kind "latency": delay before the handler runs. */
+  /** kind "latency": delay before the handler runs; kind "deploymentLatency": added to each scoring request. */
   latencyMs?: number;
+  /** kind "deploymentErrors": the share of scoring requests (0 to 1) answered with `status` (default 503). */
+  errorRate?: number;
   /** How many matching requests it affects (default 1 unless durationSeconds is given). */
   count?: number;
   durationSeconds?: number;
@@ -40,14 +42,14 @@ export interface Fault extends FaultSpec {
 }
 
 /** Faults that hold a resource in a state rather than shape one response; without count or time they last until deleted. */
-const HOLDING_FAULT_KINDS: readonly FaultKind[] = ['computeStuckResizing'];
+const HOLDING_FAULT_KINDS: readonly FaultKind[] = ['computeStuckResizing', 'deploymentErrors', 'deploymentLatency'];
 
 export class FaultSpecError extends Error {}
 
 const ARM_HOST = 'management.azure.com';
 
 const FAULT_STATUSES = [429, 500, 503];
-const SPEC_FIELDS = ['kind', 'pathPattern', 'method', 'host', 'status', 'retryAfterSeconds', 'latencyMs', 'count', 'durationSeconds'];
+const SPEC_FIELDS = ['kind', 'pathPattern', 'method', 'host', 'status', 'retryAfterSeconds', 'latencyMs', 'errorRate', 'count', 'durationSeconds'];
 
 function compilePattern(pattern: string): RegExp {
   if (pattern.startsWith('^')) {
@@ -77,12 +79,15 @@ export function parseFaultSpec(body: unknown): FaultSpec {
   for (const name of ['method', 'host'] as const) {
     if (spec[name] !== undefined && typeof spec[name] !== 'string') throw new FaultSpecError(`'${name}' must be a string`);
   }
-  for (const name of ['status', 'retryAfterSeconds', 'latencyMs', 'count', 'durationSeconds'] as const) {
+  for (const name of ['status', 'retryAfterSeconds', 'latencyMs', 'errorRate', 'count', 'durationSeconds'] as const) {
     const value = spec[name];
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) throw new FaultSpecError(`'${name}' must be a non-negative number`);
   }
   if (spec.kind === 'status' && !FAULT_STATUSES.includes(spec.status as number)) throw new FaultSpecError(`kind 'status' needs 'status': one of ${FAULT_STATUSES.join(', ')}`);
   if (spec.kind === 'latency' && spec.latencyMs === undefined) throw new FaultSpecError("kind 'latency' needs 'latencyMs'");
+  if (spec.kind === 'deploymentLatency' && spec.latencyMs === undefined) throw new FaultSpecError("kind 'deploymentLatency' needs 'latencyMs'");
+  if (spec.kind === 'deploymentErrors' && (typeof spec.errorRate !== 'number' || spec.errorRate > 1)) throw new FaultSpecError("kind 'deploymentErrors' needs 'errorRate': the share of requests, from 0 to 1");
+  if (spec.kind === 'deploymentErrors' && spec.status !== undefined && (!Number.isInteger(spec.status) || (spec.status as number) < 500 || (spec.status as number) > 599)) throw new FaultSpecError("kind 'deploymentErrors' takes a 5xx 'status'");
   return spec as unknown as FaultSpec;
 }
 
@@ -156,6 +161,17 @@ export class FaultInjector implements FaultRegistry {
 
   takeSemantic(kind: SemanticFaultKind, method: string, path: string): boolean {
     return this.take([kind], method, ARM_HOST, path) !== undefined;
+  }
+
+  /** The active scoring fault of `kind` on the deployment whose id path is `resourcePath`, without using it up. */
+  scoringFault(kind: ScoringFaultKind, resourcePath: string): Fault | undefined {
+    const now = this.now();
+    return this.faults.find(({ fault, pattern }) => fault.kind === kind && this.isActive(fault, now) && pattern.test(resourcePath))?.fault;
+  }
+
+  /** Logs that a scoring fault shaped a request. */
+  scoringFaultHit(fault: Fault, host: string, path: string): void {
+    this.logHit(fault, this.now(), 'POST', host, path);
   }
 
   holds(kind: SemanticFaultKind, resourcePath: string, method: string | undefined, observe: boolean): boolean {

@@ -15,7 +15,8 @@ export interface HostServices {
   handlers: Record<Exclude<ServiceName, 'blob'>, HostHandler>;
   /** Loopback port of Azurite's blob service. */
   blobPort: number;
-  storageAccountName: string;
+  /** The emulated storage accounts (<account>.blob.core.windows.net). */
+  storageAccountNames: readonly string[];
   faults: FaultInjector;
   log: RequestLog;
   /** Reports handler crashes (never shown to clients beyond a 500). */
@@ -74,7 +75,7 @@ export class HostDispatcher {
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     const { hostname } = splitHostPort(req.headers.host ?? '', 443);
     const url = new URL(req.url ?? '/', `https://${hostname}`);
-    const exchange: Exchange = { service: serviceOf(hostname, this.services.storageAccountName), host: hostname, path: url.pathname, requestId: randomUUID(), started: this.services.log.now() };
+    const exchange: Exchange = { service: serviceOf(hostname, this.services.storageAccountNames), host: hostname, path: url.pathname, requestId: randomUUID(), started: this.services.log.now() };
     this.stampIds(req, res, exchange.requestId);
     res.on('finish', () => this.logExchange(req, res.statusCode, exchange));
     res.on('close', () => {

@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Clock, createAdminHandler } from './admin';
-import { type ArmOptions, createArmHandler, seedState, setFamilyLimit } from './arm';
+import { type ArmOptions, createArmHandler, seedMissingWorkspaces, seedState, setFamilyLimit } from './arm';
 import { families } from './arm/vmSizes';
 import { AZURITE_DIR, type AzuriteBlob, startAzuriteBlob } from './azurite';
 import { createDatastoreContainers } from './blobContainers';
@@ -25,6 +25,9 @@ import { createProxyServer } from './proxy';
 import { RequestLog } from './requestLog';
 import { JsonFileStore } from './store';
 import { JobStorage, LocalJobExecutor, attachExecutor, jobDataplaneRoutes } from './jobs';
+import { scoringHostnames } from './hostnames';
+import { DeploymentHost, ScoringRecords, createScoringHandler } from './serving';
+import { storageAccountsOf } from './workspaceFacts';
 import { TokenIssuer, createTokenVerifier } from './tokens';
 
 export type { ConnectionInfo } from './connection';
@@ -41,6 +44,8 @@ export interface EmulatorOptions {
   arm?: ArmOptions;
   /** Routes of <region>.api.azureml.ms beyond /discovery (run history, MLflow). */
   dataplaneRoutes?: DataplaneRoute[];
+  /** How late scored requests show in Azure Monitor metrics (Azure: one to three minutes; default 60 s). */
+  metricsDelaySeconds?: number;
 }
 
 export interface RunningEmulator {
@@ -55,6 +60,7 @@ export interface RunningEmulator {
 }
 
 const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
+const DEFAULT_METRICS_DELAY_SECONDS = 60;
 const IDLE_CONNECTION_MS = 120_000;
 
 function listen(server: http.Server): Promise<number> {
@@ -78,8 +84,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   // Azurite starts while the rest is prepared; it is stopped again if anything fails.
   const azuriteStarting = startAzuriteBlob({
     location: AZURITE_DIR(stateDir),
-    accountName: cloud.facts.storageAccountName,
-    accountKey: cloud.facts.storageAccountKey,
+    accounts: storageAccountsOf(cloud.facts),
     logFile: path.join(stateDir, 'azurite.log'),
     onUnexpectedExit: options.log,
   });
@@ -94,7 +99,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, azuriteStarting: Promise<AzuriteBlob>): Promise<RunningEmulator> {
   const log = options.log ?? (() => undefined);
   const ca = loadOrCreateRootCa(stateDir);
-  const serverCertificate = issueServerCertificate(ca, SERVED_HOSTNAMES);
+  const serverCertificate = issueServerCertificate(ca, [...SERVED_HOSTNAMES, ...scoringHostnames(cloud.facts.location)]);
   const clock = new Clock();
   const store = new JsonFileStore(path.join(stateDir, 'state.json'));
   const requestLog = new RequestLog(path.join(stateDir, 'requests.log'), clock.now);
@@ -113,17 +118,26 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
   if (store.isEmpty) {
     seedState(context);
     store.flush();
-  }
+  } else seedMissingWorkspaces(context);
   const azurite = await azuriteStarting;
   await createDatastoreContainers(context, azurite.port);
   const azuriteBlobUrl = `http://127.0.0.1:${azurite.port}/${cloud.facts.storageAccountName}`;
   const jobStorage = new JobStorage(context, azuriteBlobUrl);
   const localJobs = options.arm?.jobExecutor ? undefined : new LocalJobExecutor();
+  const deploymentHost = new DeploymentHost({ ctx: context, storage: jobStorage, workRoot: path.join(stateDir, 'deployments') });
+  const scoringRecords = new ScoringRecords(path.join(stateDir, 'scoring.log'));
+  let metricsDelayMs = (options.metricsDelaySeconds ?? DEFAULT_METRICS_DELAY_SECONDS) * 1000;
+  const metrics = { records: () => scoringRecords.list(), delayMs: () => metricsDelayMs };
   const dataplaneRoutes = [...(options.dataplaneRoutes ?? []), ...jobDataplaneRoutes(context, jobStorage)];
   const dispatcher = new HostDispatcher({
-    handlers: { login: new EntraId(cloud, issuer).handler, arm: createArmHandler(context, { ...options.arm, jobExecutor: options.arm?.jobExecutor ?? localJobs }), dataplane: createDataplaneHandler(context, dataplaneRoutes) },
+    handlers: {
+      login: new EntraId(cloud, issuer).handler,
+      arm: createArmHandler(context, { ...options.arm, jobExecutor: options.arm?.jobExecutor ?? localJobs, deploymentRuntime: deploymentHost, metrics }),
+      dataplane: createDataplaneHandler(context, dataplaneRoutes),
+      scoring: createScoringHandler({ ctx: context, host: deploymentHost, records: scoringRecords, faults }),
+    },
     blobPort: azurite.port,
-    storageAccountName: cloud.facts.storageAccountName,
+    storageAccountNames: storageAccountsOf(cloud.facts).map((a) => a.name),
     faults,
     log: requestLog,
     onError: log,
@@ -131,7 +145,7 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
   // Azure keeps idle connections for minutes and never cuts long uploads; Node's defaults are 5 s and 300 s.
   const serverTimeouts = { keepAliveTimeout: IDLE_CONNECTION_MS, requestTimeout: 0 };
   const tlsServer = https.createServer({ cert: serverCertificate.certPem, key: serverCertificate.keyPem, ...serverTimeouts }, dispatcher.handle);
-  const proxy = createProxyServer({ serverOptions: serverTimeouts, tlsServer, dispatcher, storageAccountName: cloud.facts.storageAccountName, log: requestLog });
+  const proxy = createProxyServer({ serverOptions: serverTimeouts, tlsServer, dispatcher, storageAccountNames: storageAccountsOf(cloud.facts).map((a) => a.name), log: requestLog });
   const tunnels = new Set<Socket>();
   proxy.on('connection', (socket: Socket) => {
     tunnels.add(socket);
@@ -142,7 +156,7 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
     if (known) setFamilyLimit(context, location, known, limit);
     return known !== undefined;
   };
-  const admin = http.createServer(createAdminHandler({ log: requestLog, faults, clock, store, setQuota }));
+  const admin = http.createServer(createAdminHandler({ log: requestLog, faults, clock, store, setQuota, scoring: scoringRecords, setMetricsDelay: (seconds) => (metricsDelayMs = seconds * 1000) }));
   const identityEndpoint = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const response =
@@ -171,11 +185,15 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
     attachExecutor(localJobs, context, jobStorage, { proxyUrl: connection.proxyUrl, caCertFile: ca.certFile, issueToken }, { blobServiceUrl: azuriteBlobUrl, workRoot: path.join(stateDir, 'jobs') });
   }
 
+  // Deployments a previous run left serving start again.
+  deploymentHost.reconcile();
+
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       // Running jobs are cancelled first: their processes must not outlive the emulator.
       await localJobs?.stop();
+      await deploymentHost.stop();
       for (const socket of tunnels) socket.destroy();
       await Promise.all([close(proxy), close(admin), close(identityEndpoint)]);
       tlsServer.close();

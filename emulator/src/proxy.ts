@@ -15,19 +15,19 @@ export interface ProxyOptions {
   serverOptions: http.ServerOptions;
   tlsServer: https.Server;
   dispatcher: HostDispatcher;
-  storageAccountName: string;
+  storageAccountNames: readonly string[];
   log: RequestLog;
 }
 
 export function createProxyServer(options: ProxyOptions): http.Server {
-  const { serverOptions, tlsServer, dispatcher, storageAccountName, log } = options;
+  const { serverOptions, tlsServer, dispatcher, storageAccountNames, log } = options;
   /** Logs a request the proxy answered itself; returns the ids its response carries, like Azure's front ends. */
   const answered = (req: http.IncomingMessage, hostname: string, path: string, status: number): Record<string, string> => {
     const requestId = randomUUID();
     log.append({ type: 'request', time: log.time(), requestId, host: hostname, method: req.method ?? 'GET', path, status, durationMs: 0 });
     return { 'x-ms-request-id': requestId, 'x-ms-correlation-request-id': correlationIdOf(req.headers) };
   };
-  const refuse = (req: http.IncomingMessage, hostname: string, path: string) => ({ ids: answered(req, hostname, path, 502), text: refusalMessage(hostname, storageAccountName) });
+  const refuse = (req: http.IncomingMessage, hostname: string, path: string) => ({ ids: answered(req, hostname, path, 502), text: refusalMessage(hostname, storageAccountNames) });
 
   const server = http.createServer(serverOptions, (req, res) => {
     let target: URL;
@@ -38,7 +38,7 @@ export function createProxyServer(options: ProxyOptions): http.Server {
       res.writeHead(400, { 'content-type': 'text/plain' }).end(text);
       return;
     }
-    const service = serviceOf(target.hostname, storageAccountName);
+    const service = serviceOf(target.hostname, storageAccountNames);
     if (service && target.protocol !== 'https:') {
       // Plain http to an Azure host: refused as Azure refuses it (storage: AccountRequiresHttps).
       const ids = answered(req, target.hostname, target.pathname, 400);
@@ -60,7 +60,7 @@ export function createProxyServer(options: ProxyOptions): http.Server {
   server.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const { hostname, port } = splitHostPort(req.url ?? '', 443);
     socket.on('error', () => socket.destroy());
-    if (serviceOf(hostname, storageAccountName) && port === 443) {
+    if (serviceOf(hostname, storageAccountNames) && port === 443) {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) socket.unshift(head);
       tlsServer.emit('connection', socket);

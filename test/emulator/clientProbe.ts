@@ -15,7 +15,9 @@ export type Probe =
   | { probe: 'token'; identity: 'secret' | 'certificate' | 'federated' | 'managedIdentity' | 'reader'; scope?: string; secret?: string; subject?: string; clientId?: string; assertionLifetimeSeconds?: number; foreignCertificate?: boolean }
   | { probe: 'blob'; container: string; blobName: string; content: string }
   | { probe: 'blobRead'; container: string; blobName: string }
-  | { probe: 'workspace'; maxRetries?: number };
+  | { probe: 'workspace'; maxRetries?: number }
+  | { probe: 'onlineDeployment'; endpoint: string; authMode: string; deployment: string; deploymentProperties: Record<string, unknown>; traffic?: Record<string, number> }
+  | { probe: 'endpointRules'; endpoint: string; deployment: string };
 
 export type ProbeResult = { ok: true; value: any } | { ok: false; error: string };
 
@@ -91,6 +93,53 @@ async function workspace(probe: Extract<Probe, { probe: 'workspace' }>): Promise
   return { name: ws.name, location: ws.location };
 }
 
+/** An endpoint and a deployment created with the SDK's pollers, traffic set, then keys or token and the deployment's logs. */
+async function onlineDeployment(probe: Extract<Probe, { probe: 'onlineDeployment' }>): Promise<unknown> {
+  const client = new AzureMachineLearningWorkspaces(new ClientSecretCredential(connection.tenantId, connection.secret.clientId, connection.secret.clientSecret), connection.subscriptionId, { updateIntervalInMs: 200 } as object);
+  const { resourceGroupName: rg, workspaceName: ws, location } = connection;
+  const endpoint = { location, properties: { authMode: probe.authMode } };
+  await client.onlineEndpoints.beginCreateOrUpdateAndWait(rg, ws, probe.endpoint, endpoint, { updateIntervalInMs: 200 });
+  let provisioningState: string | undefined;
+  try {
+    const deployment = await client.onlineDeployments.beginCreateOrUpdateAndWait(rg, ws, probe.endpoint, probe.deployment, { location, sku: { name: 'Default', capacity: 1 }, properties: probe.deploymentProperties as never }, { updateIntervalInMs: 200 });
+    provisioningState = deployment.properties.provisioningState;
+  } catch (e) {
+    provisioningState = `error: ${(e as Error).message}`;
+  }
+  if (probe.traffic) await client.onlineEndpoints.beginCreateOrUpdateAndWait(rg, ws, probe.endpoint, { ...endpoint, properties: { ...endpoint.properties, traffic: probe.traffic } }, { updateIntervalInMs: 200 });
+  const got = await client.onlineEndpoints.get(rg, ws, probe.endpoint);
+  const credentials = probe.authMode === 'Key' ? await client.onlineEndpoints.listKeys(rg, ws, probe.endpoint) : await client.onlineEndpoints.getToken(rg, ws, probe.endpoint);
+  const logs = await client.onlineDeployments.getLogs(rg, ws, probe.endpoint, probe.deployment, { containerType: 'InferenceServer' });
+  const storageLogs = await client.onlineDeployments.getLogs(rg, ws, probe.endpoint, probe.deployment, { containerType: 'StorageInitializer' });
+  return { provisioningState, scoringUri: got.properties.scoringUri, swaggerUri: got.properties.swaggerUri, credentials, logs: logs.content, storageLogs: storageLogs.content };
+}
+
+/** Azure ML's endpoint rules as the SDK meets them: each refused request's status, code and message. */
+async function endpointRules(probe: Extract<Probe, { probe: 'endpointRules' }>): Promise<unknown> {
+  const client = new AzureMachineLearningWorkspaces(new ClientSecretCredential(connection.tenantId, connection.secret.clientId, connection.secret.clientSecret), connection.subscriptionId);
+  const { resourceGroupName: rg, workspaceName: ws, location } = connection;
+  const refusal = async (attempt: () => Promise<unknown>) => {
+    try {
+      await attempt();
+      return 'accepted';
+    } catch (e) {
+      const error = e as { statusCode?: number; code?: string; message: string };
+      return { statusCode: error.statusCode, code: error.code, message: error.message };
+    }
+  };
+  const endpoint = (traffic: Record<string, number>) => ({ location, properties: { authMode: 'Key', traffic } });
+  const poll = { updateIntervalInMs: 200 };
+  return {
+    badName: await refusal(() => client.onlineEndpoints.beginCreateOrUpdateAndWait(rg, ws, '9-lives', endpoint({}), poll)),
+    trafficSum: await refusal(() => client.onlineEndpoints.beginCreateOrUpdateAndWait(rg, ws, probe.endpoint, endpoint({ [probe.deployment]: 60 }), poll)),
+    missingDeployment: await refusal(() => client.onlineEndpoints.beginCreateOrUpdateAndWait(rg, ws, probe.endpoint, endpoint({ [probe.deployment]: 50, ghost: 50 }), poll)),
+    wrongKind: await refusal(() =>
+      client.onlineDeployments.beginCreateOrUpdateAndWait(rg, ws, probe.endpoint, 'kube', { location, properties: { endpointComputeType: 'Kubernetes', instanceType: 'defaultinstancetype' } as never }, poll),
+    ),
+    deleteWithTraffic: await refusal(() => client.onlineDeployments.beginDeleteAndWait(rg, ws, probe.endpoint, probe.deployment, poll)),
+  };
+}
+
 async function run(probe: Probe): Promise<ProbeResult> {
   try {
     switch (probe.probe) {
@@ -102,6 +151,10 @@ async function run(probe: Probe): Promise<ProbeResult> {
         return { ok: true, value: await blobRead(probe) };
       case 'workspace':
         return { ok: true, value: await workspace(probe) };
+      case 'onlineDeployment':
+        return { ok: true, value: await onlineDeployment(probe) };
+      case 'endpointRules':
+        return { ok: true, value: await endpointRules(probe) };
     }
   } catch (e) {
     return { ok: false, error: `${(e as Error).name}: ${(e as Error).message}` };

@@ -6,22 +6,36 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { RunningEmulator } from '../../emulator/src';
+import type { ConnectionWorkspace } from '../../emulator/src/connection';
 import { type RawResponse, proxiedRequest, secretToken } from './emulatorFixtures';
 
-const API = 'api-version=2022-10-01';
+const API_VERSION = '2022-10-01';
 
 export class JobClient {
   private readonly tokens = new Map<string, Promise<string>>();
 
-  constructor(readonly emulator: RunningEmulator) {}
+  /** `workspace`: one of connection.json's workspaces; the default one when omitted. */
+  constructor(
+    readonly emulator: RunningEmulator,
+    private readonly workspace: ConnectionWorkspace = emulator.connection.workspaces![0],
+  ) {}
 
   get workspaceId(): string {
     const c = this.emulator.connection;
-    return `/subscriptions/${c.subscriptionId}/resourceGroups/${c.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${c.workspaceName}`;
+    return `/subscriptions/${c.subscriptionId}/resourceGroups/${this.workspace.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${this.workspace.workspaceName}`;
+  }
+
+  private get defaultDatastore(): any {
+    const prefix = `${this.workspaceId.toLowerCase()}/datastores/`;
+    return this.emulator.context.store.list<any>('arm.datastores').find((d) => d.key.startsWith(prefix) && d.value.properties.isDefault)!;
   }
 
   get datastoreContainer(): string {
-    return this.emulator.context.store.list<any>('arm.datastores').find((d) => d.value.properties.isDefault)!.value.properties.containerName;
+    return this.defaultDatastore.value.properties.containerName;
+  }
+
+  get storageAccountName(): string {
+    return this.workspace.storageAccountName;
   }
 
   private token(scope: string): Promise<string> {
@@ -36,8 +50,13 @@ export class JobClient {
   }
 
   /** ARM, relative to the workspace. */
-  arm(method: string, relative: string, body?: unknown): Promise<RawResponse> {
-    return this.call(`https://management.azure.com${this.workspaceId}${relative}?${API}`, 'https://management.azure.com/.default', method, body);
+  arm(method: string, relative: string, body?: unknown, apiVersion = API_VERSION): Promise<RawResponse> {
+    return this.call(`https://management.azure.com${this.workspaceId}${relative}?api-version=${apiVersion}`, 'https://management.azure.com/.default', method, body);
+  }
+
+  /** An absolute ARM URL (an operation's Azure-AsyncOperation). */
+  armUrl(method: string, url: string): Promise<RawResponse> {
+    return this.call(url, 'https://management.azure.com/.default', method);
   }
 
   /** The data plane: `service` is history/v1.0 or mlflow/v1.0; `relative` follows the workspace. */
@@ -52,8 +71,8 @@ export class JobClient {
   }
 
   private blobService(): BlobServiceClient {
-    const { storageAccountName, storageAccountKey } = this.emulator.context.facts;
-    return new BlobServiceClient(this.emulator.azuriteBlobUrl, new StorageSharedKeyCredential(storageAccountName, storageAccountKey));
+    const key = this.emulator.context.store.get<{ key: string }>('arm.datastoreSecrets', this.defaultDatastore.key)!.key;
+    return new BlobServiceClient(`${new URL(this.emulator.azuriteBlobUrl).origin}/${this.storageAccountName}`, new StorageSharedKeyCredential(this.storageAccountName, key));
   }
 
   async uploadBlob(name: string, content: Buffer | string): Promise<void> {
@@ -78,7 +97,7 @@ export class JobClient {
     const digest = hash.digest('hex').slice(0, 32);
     const prefix = `LocalUpload/${digest}/${path.basename(folder)}`;
     for (const file of files) await this.uploadBlob(`${prefix}/${path.relative(folder, file).split(path.sep).join('/')}`, fs.readFileSync(file));
-    const codeUri = `https://${this.emulator.connection.storageAccountName}.blob.core.windows.net/${this.datastoreContainer}/${prefix}`;
+    const codeUri = `https://${this.storageAccountName}.blob.core.windows.net/${this.datastoreContainer}/${prefix}`;
     const name = `${digest.slice(0, 8)}-${digest.slice(8, 12)}-${digest.slice(12, 16)}-${digest.slice(16, 20)}-${digest.slice(20, 32)}`;
     const response = await this.arm('PUT', `/codes/${name}/versions/1`, { properties: { codeUri, isAnonymous: true } });
     if (response.status >= 300) throw new Error(`code version: ${response.status} ${response.text}`);

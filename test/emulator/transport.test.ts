@@ -172,6 +172,9 @@ describe('emulator proxy, blob storage, faults and data plane', function () {
     await assert.rejects(admin.addFault({ kind: 'explode' as never, pathPattern: '/x' }), /'kind' must be one of/);
     await assert.rejects(admin.addFault({ kind: 'latency', pathPattern: '^(' }), /not a valid regular expression/);
     await assert.rejects(admin.addFault({ kind: 'status', status: 429, pathPattern: '/x', retryAfter: 2 } as never), /unknown field\(s\) 'retryAfter'/);
+    await assert.rejects(admin.addFault({ kind: 'deploymentErrors', pathPattern: '/x', errorRate: 1.5 }), /'errorRate': the share of requests, from 0 to 1/);
+    await assert.rejects(admin.addFault({ kind: 'deploymentErrors', pathPattern: '/x', errorRate: 0.5, status: 429 }), /takes a 5xx 'status'/);
+    await assert.rejects(admin.addFault({ kind: 'deploymentLatency', pathPattern: '/x' }), /needs 'latencyMs'/);
     const semantic = await admin.addFault({ kind: 'lroFailed', method: 'put', pathPattern: '**/computes/*' });
     assert.equal(emulator.context.faults.takeSemantic('lroFailed', 'PUT', `${workspacePath()}/computes/c1`), true);
     assert.equal(emulator.context.faults.takeSemantic('lroFailed', 'PUT', `${workspacePath()}/computes/c1`), false);

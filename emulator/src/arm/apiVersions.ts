@@ -31,7 +31,10 @@ export const RESOURCES_API_VERSIONS = [
   '2016-06-01', '2016-02-01', '2015-11-01',
 ];
 
-export type Provider = 'resources' | 'ml';
+/** Microsoft.Insights metrics (Azure Monitor): the versions its clients send. */
+export const INSIGHTS_API_VERSIONS = ['2018-01-01', '2019-07-01', '2021-05-01', '2023-10-01', '2024-02-01'];
+
+export type Provider = 'resources' | 'ml' | 'insights';
 
 /** Returns the request's api-version, or throws ARM's 400 for a missing or unsupported one. */
 export function checkApiVersion(url: URL, provider: Provider, resourceType: string, location: string): string {
@@ -46,6 +49,12 @@ export function checkApiVersion(url: URL, provider: Provider, resourceType: stri
         'InvalidApiVersionParameter',
         `The api-version '${version}' is invalid. The supported versions are '${RESOURCES_API_VERSIONS.join(',')}'. Please see https://aka.ms/api-upgrade for more details.`,
       );
+    }
+    return version;
+  }
+  if (provider === 'insights') {
+    if (!INSIGHTS_API_VERSIONS.includes(version)) {
+      throw new ArmError(400, 'NoRegisteredProviderFound', `No registered resource provider found for location '${location}' and API version '${version}' for type '${resourceType}'. The supported api-versions are '${INSIGHTS_API_VERSIONS.join(', ')}'.`);
     }
     return version;
   }

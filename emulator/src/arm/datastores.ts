@@ -79,19 +79,19 @@ export const datastoreRoutes: Route[] = [
   { method: 'POST', pattern: `${DATASTORE}/listSecrets`, provider: 'ml', resourceType: 'workspaces/datastores', handle: listSecrets },
 ];
 
-/** The workspace's blob datastores on the emulator's storage account (Azurite). */
-export function seedDatastores(ctx: ServiceContext, workspace: ArmResource): void {
+/** The workspace's blob datastores on its storage account (Azurite). */
+export function seedDatastores(ctx: ServiceContext, workspace: ArmResource, account: { name: string; key: string }): void {
   const blob = (name: string, containerName: string, isDefault: boolean) => {
     const datastore = buildDatastore(ctx, workspace, name, {
       datastoreType: 'AzureBlob',
-      accountName: ctx.facts.storageAccountName,
+      accountName: account.name,
       containerName,
       endpoint: 'core.windows.net',
       protocol: 'https',
       description: null,
     });
     datastore.properties.isDefault = isDefault;
-    storeDatastore(ctx, datastore, { credentialsType: 'AccountKey', secrets: { secretsType: 'AccountKey', key: ctx.facts.storageAccountKey } });
+    storeDatastore(ctx, datastore, { credentialsType: 'AccountKey', secrets: { secretsType: 'AccountKey', key: account.key } });
   };
   const workspaceGuid: string = workspace.properties.workspaceId;
   blob('workspaceblobstore', `azureml-blobstore-${workspaceGuid}`, true);

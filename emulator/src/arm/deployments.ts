@@ -1,5 +1,8 @@
 // Online deployments (Managed and Kubernetes): provisioning as Azure-AsyncOperation operations,
 // the deploymentUnhealthy fault (the container crashes: provisioning ends Failed), logs and SKUs.
+// When the emulator serves deployments (src/serving/), their containers report through the
+// DeploymentContainers record: provisioning waits for it, and getLogs returns the containers' logs.
+import * as fs from 'node:fs';
 import type { HostResponse, ServiceContext } from '../contract';
 import type { ArmErrorDetail } from './errors';
 import { userError } from './errors';
@@ -14,10 +17,28 @@ import { validateBody } from './validation';
 const DEPLOYMENT = `${ENDPOINT}/deployments/{deploymentName}`;
 
 /** What Azure ML reports when a deployment's container keeps crashing. */
-const CONTAINER_CRASHED: ArmErrorDetail = {
+export const CONTAINER_CRASHED: ArmErrorDetail = {
   code: 'ResourceNotReady',
   message: 'User container has crashed or terminated: Back-off restarting failed container. Please see troubleshooting guide, available here: https://aka.ms/oe-tsg#error-resourcenotready',
 };
+
+/** Container types of getLogs, as the REST API names them. */
+export type ContainerType = 'StorageInitializer' | 'InferenceServer';
+
+/** What a served deployment's containers report, keyed by lower-cased deployment id; written by the serving host. */
+export interface DeploymentContainers {
+  /** What the containers run (code, model, scoring script, variables): they restart when it changes. */
+  spec: string;
+  state: 'Starting' | 'Running' | 'Failed';
+  error?: ArmErrorDetail;
+  logFiles: Record<ContainerType, string>;
+}
+
+export const CONTAINERS = 'arm.deploymentContainers';
+
+export function containersOf(ctx: ServiceContext, deploymentId: string): DeploymentContainers | undefined {
+  return ctx.store.get<DeploymentContainers>(CONTAINERS, deploymentId.toLowerCase());
+}
 
 function deploymentId(call: ArmCall): string {
   return `${endpointId(call)}/deployments/${call.params.deploymentName}`;
@@ -85,8 +106,9 @@ function createOrUpdate(call: ArmCall): HostResponse {
     },
     systemData: systemDataFor(ctx, call.principal, previous?.systemData),
   };
-  putResource(ctx, 'deployments', deployment);
   const failure = unhealthyFault(call) ? CONTAINER_CRASHED : undefined;
+  // Marked at once, so a served deployment's container crashes for real (its logs say why).
+  putResource(ctx, 'deployments', withCrashMark(deployment, failure));
   const op = startOperation(call, { effect: 'deploymentProvisioned', resourceId: deployment.id, resourceCollection: 'deployments', failure });
   return jsonResponse(deployment, previous ? 200 : 201, operationHeaders(call, op, false));
 }
@@ -97,7 +119,7 @@ function update(call: ArmCall): HostResponse {
   validateBody(body, 'PartialMinimalTrackedResourceWithSku');
   const deployment = findResource(call.ctx, 'deployments', deploymentId(call));
   const failure = unhealthyFault(call) ? CONTAINER_CRASHED : undefined;
-  return beginPatch(call, 'deployments', deployment, { tags: body.tags ?? deployment.tags, sku: { ...deployment.sku, ...body.sku } }, 'deploymentProvisioned', failure);
+  return beginPatch(call, 'deployments', withCrashMark(deployment, failure), { tags: body.tags ?? deployment.tags, sku: { ...deployment.sku, ...body.sku } }, 'deploymentProvisioned', failure);
 }
 
 function remove(call: ArmCall): HostResponse {
@@ -115,6 +137,12 @@ function remove(call: ArmCall): HostResponse {
 }
 
 registerEffect('deploymentProvisioned', {
+  // A served deployment is provisioned once its containers have started or failed to.
+  ready: (ctx, op) => containersOf(ctx, op.resourceId)?.state !== 'Starting',
+  failure: (ctx, op) => {
+    const containers = containersOf(ctx, op.resourceId);
+    return containers?.state === 'Failed' ? containers.error : undefined;
+  },
   complete: (ctx, op, outcome) => {
     const deployment = getResource(ctx, 'deployments', op.resourceId);
     if (deployment) putResource(ctx, 'deployments', withHealth(deployment, outcome === 'Succeeded' ? 'Succeeded' : 'Failed', op.failure));
@@ -132,11 +160,21 @@ registerEffect('deploymentDeleted', {
 /** Internal marker of a crashed container, kept out of responses. */
 const CRASHED_MARK = 'azureml.emulator.containerCrashed';
 
-function withHealth(deployment: ArmResource, provisioningState: string, failure?: ArmErrorDetail): ArmResource {
+function withCrashMark(deployment: ArmResource, failure?: ArmErrorDetail): ArmResource {
   const properties: Properties = { ...deployment.properties.properties };
   if (failure?.code === CONTAINER_CRASHED.code) properties[CRASHED_MARK] = 'true';
   else delete properties[CRASHED_MARK];
-  return { ...deployment, properties: { ...deployment.properties, provisioningState, properties } };
+  return { ...deployment, properties: { ...deployment.properties, properties } };
+}
+
+/** Whether an injected fault crashed the deployment's container (the serving host starts it crashing). */
+export function isCrashMarked(deployment: ArmResource): boolean {
+  return deployment.properties.properties?.[CRASHED_MARK] === 'true';
+}
+
+function withHealth(deployment: ArmResource, provisioningState: string, failure?: ArmErrorDetail): ArmResource {
+  const marked = withCrashMark(deployment, failure);
+  return { ...marked, properties: { ...marked.properties, provisioningState } };
 }
 
 function view(deployment: ArmResource): ArmResource {
@@ -158,15 +196,21 @@ function getLogs(call: ArmCall): HostResponse {
   const body = (jsonBody(call) ?? {}) as Properties;
   validateBody(body, 'DeploymentLogsRequest');
   const deployment = findResource(call.ctx, 'deployments', deploymentId(call));
+  const tail = Number(body.tail ?? 0);
+  const containerType: ContainerType = body.containerType === 'StorageInitializer' ? 'StorageInitializer' : 'InferenceServer';
+  const logFile = containersOf(call.ctx, deployment.id)?.logFiles[containerType];
+  if (logFile) {
+    const served = (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '').replace(/\n$/, '').split('\n');
+    return jsonResponse({ content: (tail > 0 ? served.slice(-tail) : served).join('\n') });
+  }
   const at = isoTime(call.ctx.now());
-  const crashed = deployment.properties.properties?.[CRASHED_MARK] === 'true';
+  const crashed = isCrashMarked(deployment);
   const lines =
-    body.containerType === 'StorageInitializer'
+    containerType === 'StorageInitializer'
       ? [`${at} | Downloading model ${deployment.properties.model ?? ''}`, `${at} | Model download complete.`]
       : crashed
         ? [`${at} | Starting gunicorn 20.1.0`, `${at} | Booting worker with pid: 42`, `${at} | Exception in worker process: init() failed`, `${at} | Worker exiting (pid: 42)`, `${at} | Shutting down: Master`]
         : [`${at} | Starting gunicorn 20.1.0`, `${at} | Booting worker with pid: 42`, `${at} | Initializing logger`, `${at} | Users's init has completed successfully`, `${at} | Scoring timeout setting is not found. Use default timeout: 3600000 ms`];
-  const tail = Number(body.tail ?? 0);
   return jsonResponse({ content: (tail > 0 ? lines.slice(-tail) : lines).join('\n') });
 }
 

@@ -1,6 +1,6 @@
 // Online endpoints: creation and updates as Azure-AsyncOperation operations, traffic and
 // mirrorTraffic rules, keys and tokens.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { HostResponse, ServiceContext } from '../contract';
 import { forApiVersion, knowsMirrorTraffic } from './apiVersions';
 import { ArmError, userError } from './errors';
@@ -11,7 +11,21 @@ import { type ArmCall, type Route, jsonBody } from './router';
 import { validateBody } from './validation';
 
 export const ENDPOINT = `${WS}/onlineEndpoints/{endpointName}`;
-const KEYS = 'arm.endpointKeys';
+/** An endpoint's primary and secondary keys, keyed by lower-cased endpoint id. */
+export const ENDPOINT_KEYS = 'arm.endpointKeys';
+/** Issued aml_tokens by their SHA-256 (hex): the endpoint and expiry (seconds) each one is good for. */
+export const ENDPOINT_TOKENS = 'arm.endpointTokens';
+const KEYS = ENDPOINT_KEYS;
+const TOKEN_LIFETIME_SECONDS = 3600;
+
+export interface EndpointToken {
+  endpointId: string;
+  expiryTimeUtc: number;
+}
+
+export function tokenDigest(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
 const MAX_MIRROR_PERCENT = 50;
 
 export function endpointId(call: ArmCall): string {
@@ -59,8 +73,18 @@ function newKey(): string {
   return randomBytes(24).toString('base64');
 }
 
-function scoringUris(ctx: ServiceContext, name: string, kubernetes: boolean) {
-  const base = kubernetes ? `http://10.0.0.100/api/v1/endpoint/${name}` : `https://${name}.${ctx.facts.location}.inference.ml.azure.com`;
+/**
+ * Managed endpoints: https://<endpoint>.<region>.inference.ml.azure.com. Kubernetes endpoints are
+ * served by the cluster's inference router at /api/v1/endpoint/<endpoint>; the emulated AKS clusters'
+ * extension has TLS with the cluster's public DNS name, <cluster>.<region>.cloudapp.azure.com.
+ */
+function scoringUris(ctx: ServiceContext, name: string, location: string, computeId: string | undefined) {
+  let base = `https://${name}.${location}.inference.ml.azure.com`;
+  if (computeId) {
+    const compute = getResource(ctx, 'computes', computeId);
+    const cluster = String(compute?.properties.resourceId ?? computeId).split('/').pop()!.toLowerCase();
+    base = `https://${cluster}.${location}.cloudapp.azure.com/api/v1/endpoint/${name}`;
+  }
   return { scoringUri: `${base}/score`, swaggerUri: `${base}/swagger.json` };
 }
 
@@ -83,6 +107,9 @@ function createOrUpdate(call: ArmCall): HostResponse {
     throw userError(`The compute of endpoint '${previous.name}' cannot change.`, 'properties.compute');
   }
   const isKubernetes = Boolean(requested.compute ?? previous?.properties.compute);
+  if (isKubernetes && !getResource(ctx, 'computes', requested.compute ?? previous?.properties.compute)) {
+    throw userError(`The Kubernetes compute '${requested.compute}' was not found in the workspace. Attach the cluster first, then create the endpoint on it.`, 'properties.compute');
+  }
   const endpoint: ArmResource = {
     id: previous?.id ?? id,
     name: previous?.name ?? call.params.endpointName,
@@ -99,7 +126,7 @@ function createOrUpdate(call: ArmCall): HostResponse {
       ...requested,
       traffic: requested.traffic ?? previous?.properties.traffic ?? {},
       ...(mirrorTraffic !== undefined ? { mirrorTraffic } : {}),
-      ...scoringUris(ctx, previous?.name ?? call.params.endpointName, isKubernetes),
+      ...scoringUris(ctx, previous?.name ?? call.params.endpointName, (previous?.location ?? location).toLowerCase(), requested.compute ?? previous?.properties.compute ?? undefined),
       provisioningState: previous ? 'Updating' : 'Creating',
     },
     systemData: systemDataFor(ctx, call.principal, previous?.systemData),
@@ -175,7 +202,12 @@ function getToken(call: ArmCall): HostResponse {
   const endpoint = findResource(call.ctx, 'endpoints', endpointId(call));
   if (endpoint.properties.authMode !== 'AMLToken') throw userError(`Endpoint '${endpoint.name}' uses authMode '${endpoint.properties.authMode}'; tokens exist only for authMode 'AMLToken'.`);
   const now = Math.floor(call.ctx.now() / 1000);
-  return jsonResponse({ accessToken: randomBytes(48).toString('base64url'), tokenType: 'Bearer', expiryTimeUtc: now + 3600, refreshAfterTimeUtc: now + 1800 });
+  const accessToken = randomBytes(48).toString('base64url');
+  const expiryTimeUtc = now + TOKEN_LIFETIME_SECONDS;
+  // Expired tokens are forgotten as new ones are issued.
+  for (const { key, value } of call.ctx.store.list<EndpointToken>(ENDPOINT_TOKENS)) if (value.expiryTimeUtc < now) call.ctx.store.delete(ENDPOINT_TOKENS, key);
+  call.ctx.store.put<EndpointToken>(ENDPOINT_TOKENS, tokenDigest(accessToken), { endpointId: endpoint.id, expiryTimeUtc });
+  return jsonResponse({ accessToken, tokenType: 'Bearer', expiryTimeUtc, refreshAfterTimeUtc: now + TOKEN_LIFETIME_SECONDS / 2 });
 }
 
 export const endpointRoutes: Route[] = [

@@ -8,13 +8,14 @@ import { endpointRoutes } from './endpoints';
 import { ArmError } from './errors';
 import { type JobExecutor, jobRoutes } from './jobs';
 import { locationRoutes } from './locations';
+import { type MetricsSource, metricRoutes } from './metrics';
 import { operationRoutes, settleOperations } from './lro';
 import { Router } from './router';
 import { workspaceRoutes } from './workspaces';
 
 export type { JobExecutor, JobStatus } from './jobs';
 /** Writes the seeded workspace, datastores, computes and quotas into an empty store. */
-export { seedArmState as seedState } from './seed';
+export { seedArmState as seedState, seedMissingWorkspaces } from './seed';
 export { TERMINAL_JOB_STATUSES, setJobStatus } from './jobs';
 export { acquireNodes, releaseNodes, type NodeAllocation } from './computeNodes';
 export { setFamilyLimit } from './vmSizes';
@@ -22,12 +23,16 @@ export { setFamilyLimit } from './vmSizes';
 export interface ArmOptions {
   /** Runs submitted jobs (startEmulator installs the local executor unless a test passes its own). */
   jobExecutor?: JobExecutor;
+  /** Runs online deployments' containers; told after every request, as deployments may have changed. */
+  deploymentRuntime?: { reconcile(): void };
+  /** The scored requests behind online endpoints' Azure Monitor metrics. */
+  metrics?: MetricsSource;
 }
 
 /** Handles every request to management.azure.com. */
 export function createArmHandler(ctx: ServiceContext, options: ArmOptions = {}): HostHandler {
   const router = new Router();
-  router.add(...workspaceRoutes, ...locationRoutes, ...operationRoutes, ...computeRoutes, ...datastoreRoutes, ...assetRoutes, ...jobRoutes(options.jobExecutor), ...endpointRoutes, ...deploymentRoutes);
+  router.add(...workspaceRoutes, ...locationRoutes, ...operationRoutes, ...computeRoutes, ...datastoreRoutes, ...assetRoutes, ...jobRoutes(options.jobExecutor), ...endpointRoutes, ...deploymentRoutes, ...metricRoutes(options.metrics));
   return async (req) => {
     let response: HostResponse;
     try {
@@ -36,6 +41,8 @@ export function createArmHandler(ctx: ServiceContext, options: ArmOptions = {}):
     } catch (e) {
       if (!(e instanceof ArmError)) throw e;
       response = { status: e.status, body: e.body, headers: e.extra.headers };
+    } finally {
+      options.deploymentRuntime?.reconcile();
     }
     // The correlation id is the dispatcher's (HostDispatcher.stampIds), derived from the client's ids.
     return { ...response, headers: { ...response.headers, 'x-ms-request-id': req.requestId } };

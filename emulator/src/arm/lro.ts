@@ -36,6 +36,8 @@ export interface Operation {
 export interface Effect {
   /** A condition besides the delay, e.g. the job being cancelled has stopped. */
   ready?(ctx: ServiceContext, op: Operation): boolean;
+  /** A failure the effect found once ready (e.g. the deployment's container crashed); the request's own failure wins. */
+  failure?(ctx: ServiceContext, op: Operation): ArmErrorDetail | undefined;
   /** Applies the operation's outcome to the resource. */
   complete(ctx: ServiceContext, op: Operation, outcome: 'Succeeded' | 'Failed'): void;
 }
@@ -88,9 +90,10 @@ export function settleOperations(ctx: ServiceContext): void {
     if (op.status !== 'InProgress' || op.readyAt > now) continue;
     const effect = effects.get(op.effect);
     if (effect?.ready && !effect.ready(ctx, op)) continue;
-    const outcome = op.failure ? 'Failed' : 'Succeeded';
-    effect?.complete(ctx, op, outcome);
-    ctx.store.put<Operation>(COLLECTION, op.id, { ...op, status: outcome, endTime: isoTime(now), error: op.failure });
+    const settled: Operation = { ...op, failure: op.failure ?? effect?.failure?.(ctx, op) };
+    const outcome = settled.failure ? 'Failed' : 'Succeeded';
+    effect?.complete(ctx, settled, outcome);
+    ctx.store.put<Operation>(COLLECTION, op.id, { ...settled, status: outcome, endTime: isoTime(now), error: settled.failure });
   }
 }
 

@@ -1,7 +1,7 @@
 // Microsoft.Resources reads (subscriptions, resource groups), the cloud metadata document, and
 // Azure ML workspaces (read and list; the workspace itself is seeded, not created through ARM).
 import { randomUUID } from 'node:crypto';
-import type { Principal, ServiceContext } from '../contract';
+import type { Principal, ServiceContext, WorkspaceFacts } from '../contract';
 import { isAuthorized } from './auth';
 import { type ArmResource, ML_NAMESPACE, getResource, jsonResponse, listResponse, putResource, systemDataFor, workspaceId, SERVICE_PRINCIPAL } from './resources';
 import type { Route } from './router';
@@ -108,9 +108,9 @@ export const workspaceRoutes: Route[] = [
   },
 ];
 
-/** Creates the workspace of the emulated cloud. */
-export function seedWorkspace(ctx: ServiceContext): ArmResource {
-  const { facts } = ctx;
+/** Creates a workspace of the emulated cloud. */
+export function seedWorkspace(ctx: ServiceContext, seeded: WorkspaceFacts): ArmResource {
+  const facts = { ...ctx.facts, ...seeded };
   const id = workspaceId(ctx, facts.resourceGroupName, facts.workspaceName);
   const rgId = `/subscriptions/${facts.subscriptionId}/resourceGroups/${facts.resourceGroupName}`;
   const workspaceGuid = randomUUID();

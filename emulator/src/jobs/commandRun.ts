@@ -40,7 +40,7 @@ function armIdOf(reference: string): string {
 }
 
 /** An input's data address: its uri, or the uri of the data/model asset version it names. */
-function dataAddress(ctx: ServiceContext, uri: string): string {
+export function dataAddress(ctx: ServiceContext, uri: string): string {
   const asset = /^(?:azureml:)?(\/subscriptions\/.+\/(?:data|models)\/[^/]+\/versions\/[^/]+)$/i.exec(uri);
   if (!asset) return uri;
   const version = getResource(ctx, 'assets', asset[1]);
@@ -54,10 +54,16 @@ async function downloadCode(deps: CommandRunDeps, workspaceId: string, job: ArmR
   fs.mkdirSync(codeDir, { recursive: true });
   const codeId: unknown = job.properties.codeId;
   if (typeof codeId !== 'string' || !codeId) return;
-  const version = getResource(deps.ctx, 'assets', armIdOf(codeId));
+  log.write(`Code snapshot: ${await downloadCodeVersion(deps.ctx, deps.storage, workspaceId, codeId, codeDir)}\n`);
+}
+
+/** Downloads a code version's snapshot (its codeUri) into `codeDir`, as a node or a container gets it; returns the codeUri. */
+export async function downloadCodeVersion(ctx: ServiceContext, storage: JobStorage, workspaceId: string, codeId: string, codeDir: string): Promise<string> {
+  fs.mkdirSync(codeDir, { recursive: true });
+  const version = getResource(ctx, 'assets', armIdOf(codeId));
   const codeUri: unknown = version?.properties.codeUri;
   if (typeof codeUri !== 'string') throw new JobInputError(`The code version '${codeId}' was not found in the workspace, or it has no codeUri.`);
-  const kind = await deps.storage.download(deps.storage.resolve(workspaceId, codeUri), codeDir).catch(async (e: unknown) => {
+  const kind = await storage.download(storage.resolve(workspaceId, codeUri), codeDir).catch(async (e: unknown) => {
     if (e instanceof JobInputError) throw new JobInputError(`The code snapshot at ${codeUri} could not be downloaded: ${e.message}`);
     throw e;
   });
@@ -69,7 +75,7 @@ async function downloadCode(deps: CommandRunDeps, workspaceId: string, job: ArmR
     fs.mkdirSync(codeDir);
     fs.renameSync(temp, path.join(codeDir, name));
   }
-  log.write(`Code snapshot: ${codeUri}\n`);
+  return codeUri;
 }
 
 async function resolveInputs(deps: CommandRunDeps, workspaceId: string, job: ArmResource, inputsDir: string, log: LiveLog): Promise<Record<string, string>> {

@@ -14,15 +14,23 @@ export interface HostAccess {
 /** Host variables a process cannot do without; the host's proxies and credentials are not passed on. */
 const INHERITED = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SHELL'];
 
+/** The host's variables a process on the "node" or in a container gets (INHERITED only). */
+export function hostVariables(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of INHERITED) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return env;
+}
+
 export function jobEnvironment(
   ctx: ServiceContext,
   job: ArmResource,
   details: { workspaceId: string; experimentId: string; inputs: Record<string, string>; outputs: Record<string, string>; access: HostAccess },
 ): NodeJS.ProcessEnv {
-  const { subscriptionId, resourceGroupName, workspaceName, location } = ctx.facts;
+  const { subscriptionId, location } = ctx.facts;
+  // The job's own workspace: /subscriptions/<s>/resourceGroups/<rg>/providers/<ns>/workspaces/<ws>.
+  const [resourceGroupName, workspaceName] = [details.workspaceId.split('/')[4], details.workspaceId.split('/')[8]];
   const api = `https://${location}.api.azureml.ms`;
-  const env: NodeJS.ProcessEnv = {};
-  for (const name of INHERITED) if (process.env[name] !== undefined) env[name] = process.env[name];
+  const env = hostVariables();
   const experimentName: string = job.properties.experimentName ?? 'Default';
   Object.assign(env, {
     AZUREML_RUN_ID: job.name,

@@ -7,9 +7,12 @@ import * as path from 'node:path';
 import { BlobSASPermissions, BlobServiceClient, type ContainerClient, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
 import type { ServiceContext } from '../contract';
 import { type ArmResource, getResource, listChildren } from '../arm/resources';
+import { storageAccountKeyOf, storageAccountsOf } from '../workspaceFacts';
 
-/** A blob path on the emulator's account: one blob, or every blob under a folder prefix. */
+/** A blob path on one of the emulator's accounts: one blob, or every blob under a folder prefix. */
 export interface BlobLocation {
+  /** The storage account; the default workspace's when absent. */
+  account?: string;
   container: string;
   /** Path inside the container, without leading or trailing '/'. */
   path: string;
@@ -25,20 +28,27 @@ export const runArtifactFolder = (runId: string) => `ExperimentRun/dcid.${runId}
 const LOG_SAS_HOURS = 24;
 
 export class JobStorage {
-  private readonly service: BlobServiceClient;
-  private readonly credential: StorageSharedKeyCredential;
+  private readonly azuriteOrigin: string;
 
-  /** `blobServiceUrl`: Azurite, path-style on loopback (the job's code reaches it through the proxy instead). */
+  /** `blobServiceUrl`: Azurite, path-style on loopback, for the default account (the job's code reaches it through the proxy instead). */
   constructor(
     private readonly ctx: ServiceContext,
     blobServiceUrl: string,
   ) {
-    this.credential = new StorageSharedKeyCredential(ctx.facts.storageAccountName, ctx.facts.storageAccountKey);
-    this.service = new BlobServiceClient(blobServiceUrl, this.credential);
+    this.azuriteOrigin = new URL(blobServiceUrl).origin;
   }
 
   private get account(): string {
     return this.ctx.facts.storageAccountName;
+  }
+
+  /** The emulated account of that name, in its own spelling; undefined for any other account. */
+  private emulatedAccount(name: string): string | undefined {
+    return storageAccountsOf(this.ctx.facts).find((a) => a.name.toLowerCase() === name.toLowerCase())?.name;
+  }
+
+  private credential(account: string): StorageSharedKeyCredential {
+    return new StorageSharedKeyCredential(account, storageAccountKeyOf(this.ctx.facts, account)!);
   }
 
   /** The workspace's default datastore (workspaceblobstore when seeded). */
@@ -53,10 +63,11 @@ export class JobStorage {
     const datastore = getResource(this.ctx, 'datastores', `${workspaceId}/datastores/${datastoreName}`);
     if (!datastore) throw new JobInputError(`Datastore '${datastoreName}' was not found in the workspace.`);
     const p = datastore.properties;
-    if (p.datastoreType !== 'AzureBlob' || p.accountName !== this.account) {
-      throw new JobInputError(`Datastore '${datastoreName}' is not a blob container of the emulator's storage account '${this.account}'; the emulator cannot read or write it.`);
+    const account = p.datastoreType === 'AzureBlob' && typeof p.accountName === 'string' ? this.emulatedAccount(p.accountName) : undefined;
+    if (!account) {
+      throw new JobInputError(`Datastore '${datastoreName}' is not a blob container of the emulator's storage accounts (${storageAccountsOf(this.ctx.facts).map((a) => a.name).join(', ')}); the emulator cannot read or write it.`);
     }
-    return { container: p.containerName, path: trimSlashes(relative) };
+    return { account, container: p.containerName, path: trimSlashes(relative) };
   }
 
   /**
@@ -74,13 +85,14 @@ export class JobStorage {
     } catch {
       url = undefined;
     }
-    const blobHost = `${this.account}.blob.core.windows.net`;
-    if (url && url.protocol === 'https:' && url.hostname.toLowerCase() === blobHost) {
+    const account = url ? this.emulatedAccount(url.hostname.toLowerCase().replace(/\.blob\.core\.windows\.net$/, '')) : undefined;
+    const isBlobHost = url !== undefined && /\.blob\.core\.windows\.net$/i.test(url.hostname) && account !== undefined;
+    if (url && isBlobHost && url.protocol === 'https:') {
       const [container, ...rest] = decodeURIComponent(url.pathname).split('/').filter(Boolean);
-      return { container, path: rest.join('/') };
+      return { account, container, path: rest.join('/') };
     }
-    if (url && /^wasbs?:$/.test(url.protocol) && url.hostname.toLowerCase() === blobHost) {
-      return { container: decodeURIComponent(url.username), path: trimSlashes(decodeURIComponent(url.pathname)) };
+    if (url && isBlobHost && /^wasbs?:$/.test(url.protocol)) {
+      return { account, container: decodeURIComponent(url.username), path: trimSlashes(decodeURIComponent(url.pathname)) };
     }
     throw new JobInputError(`'${uri}' is not an address the emulator can read: use azureml://datastores/<name>/paths/<path>, azureml://jobs/<job>/outputs/<output>, or a blob URL of account '${this.account}'.`);
   }
@@ -92,11 +104,12 @@ export class JobStorage {
     const uri: unknown = job.properties.outputs?.[output]?.uri;
     if (typeof uri !== 'string') throw new JobInputError(`Job '${jobName}' has no output '${output}' with data (its status is ${job.properties.status}).`);
     const base = this.resolve(workspaceId, uri);
-    return { container: base.container, path: trimSlashes(`${base.path}/${relative}`) };
+    return { ...base, path: trimSlashes(`${base.path}/${relative}`) };
   }
 
   private container(location: BlobLocation): ContainerClient {
-    return this.service.getContainerClient(location.container);
+    const account = location.account ?? this.account;
+    return new BlobServiceClient(`${this.azuriteOrigin}/${account}`, this.credential(account)).getContainerClient(location.container);
   }
 
   /** Downloads one blob to `file`, or (when it names a folder) every blob under it into `file` as a folder; returns what it was. */
@@ -159,10 +172,10 @@ export class JobStorage {
   readUrl(location: BlobLocation): string {
     const sas = generateBlobSASQueryParameters(
       { containerName: location.container, blobName: location.path, permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + LOG_SAS_HOURS * 3600_000) },
-      this.credential,
+      this.credential(location.account ?? this.account),
     );
     const blobPath = location.path.split('/').map(encodeURIComponent).join('/');
-    return `https://${this.account}.blob.core.windows.net/${location.container}/${blobPath}?${sas.toString()}`;
+    return `https://${location.account ?? this.account}.blob.core.windows.net/${location.container}/${blobPath}?${sas.toString()}`;
   }
 }
 
