@@ -126,14 +126,14 @@ export async function runRollout(port: RolloutPort, request: RolloutRequest, sig
 
   const outcome = (result: RolloutResult, message: string, failed = false): RolloutOutcome => ({ result, failed, message, finalTraffic: current, snapshot, steps });
 
-  const restore = async (snapshot: EndpointTraffic, why: string, failed: boolean): Promise<RolloutOutcome> => {
+  const restore = async (before: EndpointTraffic, why: string, failed: boolean): Promise<RolloutOutcome> => {
     const attempts = request.restoreAttempts ?? 5;
     let lastError: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        await put(snapshot, undefined, signals.cleanup);
-        port.log(`Restored the traffic from before the rollout: ${describeTraffic(snapshot)}`);
-        return outcome("rolledBack", `${why}; traffic restored to ${describeTraffic(snapshot)}`, failed);
+        await put(before, undefined, signals.cleanup);
+        port.log(`Restored the traffic from before the rollout: ${describeTraffic(before)}`);
+        return outcome("rolledBack", `${why}; traffic restored to ${describeTraffic(before)}`, failed);
       } catch (error) {
         lastError = error;
         port.log(`Restoring traffic failed (attempt ${attempt} of ${attempts}): ${errorMessage(error)}`);
@@ -149,19 +149,19 @@ export async function runRollout(port: RolloutPort, request: RolloutRequest, sig
     } catch {
       actual = undefined;
     }
-    if (actual && sameTraffic(actual, snapshot)) {
+    if (actual && sameTraffic(actual, before)) {
       // The PUT went through but its confirmation did not (out of time after SIGINT, say): restored all the same.
       current = actual;
       record = undefined;
-      return outcome("rolledBack", `${why}; traffic restored to ${describeTraffic(snapshot)}`, failed);
+      return outcome("rolledBack", `${why}; traffic restored to ${describeTraffic(before)}`, failed);
     }
     const is = actual ? `it is ${describeTraffic(actual)}` : "it could not be read";
     return {
       result: "rollbackFailed",
       failed: true,
-      message: `${why}; the traffic could NOT be restored (${errorMessage(lastError)}): ${is}, and it should be ${describeTraffic(snapshot)}. Run the task with action: abort, or set the traffic by hand`,
+      message: `${why}; the traffic could NOT be restored (${errorMessage(lastError)}): ${is}, and it should be ${describeTraffic(before)}. Run the task with action: abort, or set the traffic by hand`,
       finalTraffic: actual,
-      snapshot,
+      snapshot: before,
       steps,
     };
   };
@@ -180,7 +180,7 @@ export async function runRollout(port: RolloutPort, request: RolloutRequest, sig
       case "step": {
         const weight = request.weight;
         if (weight === undefined || !Number.isInteger(weight) || weight < 0 || weight > 100) throw new UserError(`Input 'weight' must be a whole number from 0 to 100, not '${weight}'`);
-        if (record && record.plan !== "step") throw new UserError(`A stepped rollout of '${candidate}' is in progress with a plan; use action: resume, promote or abort`);
+        if (record && record.plan !== "step") throw new UserError(`A rollout of '${candidate}' with steps is in progress; use action: resume, promote or abort rather than step`);
         snapshot = record?.snapshot ?? current;
         const target = weightTraffic(snapshot, candidate, weight);
         const problems = trafficProblems(target, endpoint);
