@@ -9,6 +9,7 @@ import { runScript } from '../scripts/cli';
 import { REPO_ROOT, readTaskJson } from '../scripts/taskFolders';
 import { median, startToFirstRequest } from './firstRequest';
 import { benchmarkJobWait } from './jobWait';
+import { benchmarkRolloutDecisions } from './rolloutDecisions';
 import { taskEnvironment } from './taskEnvironment';
 
 const PLANNED_TASKS = 7;
@@ -60,6 +61,7 @@ runScript(async () => {
       await measureStart(task, ownCode.dir, workDir);
     }
     await benchmarkJobWait(workDir);
+    await benchmarkRolloutDecisions();
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
     fs.rmSync(UNBUNDLED_ROOT, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { type AnalysisSettings, type Check, checkLook, DEFAULT_ANALYSIS, type De
 const settings: AnalysisSettings = { ...DEFAULT_ANALYSIS, maxErrorRate: 0.05, maxLatencyP95Ms: 500 };
 const metrics = (ok: number, errors: number, p95: number[], clientErrors = 0): DeploymentMetrics => ({ requests: { "2xx": ok, "4xx": clientErrors, "5xx": errors }, p95PerMinuteMs: p95 });
 const steady = [100, 110, 105, 95, 102, 98];
-const look = (candidate: DeploymentMetrics, stable: DeploymentMetrics | undefined, extra: Partial<Look> = {}): Look => ({ candidate, stable, final: true, previousErrorPValue: 1, alpha: 0.01, ...extra });
+const look = (candidate: DeploymentMetrics, stable: DeploymentMetrics | undefined, extra: Partial<Look> = {}): Look => ({ candidate, stable, final: true, previousErrorPValue: 1, alpha: 0.01, errorAlpha: 0.01, ...extra });
 
 describe("rollout: analysis of a look", () => {
   it("passes a healthy deployment, with its numbers", () => {
@@ -45,6 +45,15 @@ describe("rollout: analysis of a look", () => {
     assert.equal(check.verdict, "fail");
   });
 
+  it("carries the earlier steps' counts into the error comparison over the whole rollout", () => {
+    const alone = checkLook(look(metrics(285, 15, steady), metrics(297, 3, steady), { final: false }), settings);
+    assert.equal(alone.verdict, "pass", "one step's 300 requests are not enough evidence");
+    const earlier = { candidate: { events: 60, trials: 1200 }, stable: { events: 12, trials: 1200 } };
+    const carried = checkLook(look(metrics(285, 15, steady), metrics(297, 3, steady), { final: false, earlier }), settings);
+    assert.equal(carried.verdict, "fail");
+    assert.match(carried.reasons[0], /over the rollout's 1500 and 1500 requests: 5\.00% against 1\.00%\)/);
+  });
+
   it("compares latency by rank at the step's last look only, and needs enough minutes", () => {
     const slower = metrics(1000, 0, [140, 150, 145, 160, 155, 150, 148, 152]);
     const stable = metrics(1000, 0, [100, 110, 105, 95, 102, 98, 101, 99]);
@@ -69,9 +78,9 @@ describe("rollout: analysis of a look", () => {
 });
 
 describe("rollout: a step's verdict", () => {
-  const pass: Check = { verdict: "pass", reasons: ["fine"], numbers: { requests: 1, errors: 0, alpha: 0.01 } };
-  const fail: Check = { verdict: "fail", reasons: ["bad"], numbers: { requests: 1, errors: 1, alpha: 0.01 } };
-  const unsure: Check = { verdict: "inconclusive", reasons: ["few requests"], numbers: { requests: 1, errors: 0, alpha: 0.01 } };
+  const pass: Check = { verdict: "pass", reasons: ["fine"], numbers: { requests: 1, errors: 0, alpha: 0.01, errorAlpha: 0.05 } };
+  const fail: Check = { verdict: "fail", reasons: ["bad"], numbers: { requests: 1, errors: 1, alpha: 0.01, errorAlpha: 0.05 } };
+  const unsure: Check = { verdict: "inconclusive", reasons: ["few requests"], numbers: { requests: 1, errors: 0, alpha: 0.01, errorAlpha: 0.05 } };
   const policy = (inconclusivePolicy: AnalysisSettings["inconclusivePolicy"], failureLimit = 0) => ({ inconclusivePolicy, failureLimit });
 
   it("passes when the last check passes and no check failed", () => {

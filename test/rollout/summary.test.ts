@@ -3,7 +3,7 @@ import type { Check } from "../../tasks/common/rollout/analysis";
 import type { RolloutOutcome } from "../../tasks/common/rollout/rollout";
 import { rolloutSummary, sparkline, stepVerdicts } from "../../tasks/common/rollout/summary";
 
-const check = (errorRate: number, stableErrorRate: number, p95Ms: number): Check => ({ verdict: "pass", reasons: ["ok"], numbers: { requests: 1000, errors: errorRate * 1000, errorRate, stableRequests: 9000, stableErrorRate, p95Ms, stableP95Ms: 100, alpha: 0.01 } });
+const check = (errorRate: number, stableErrorRate: number, p95Ms: number): Check => ({ verdict: "pass", reasons: ["ok"], numbers: { requests: 1000, errors: errorRate * 1000, errorRate, stableRequests: 9000, stableErrorRate, p95Ms, stableP95Ms: 100, alpha: 0.01, errorAlpha: 0.05 } });
 const outcome: RolloutOutcome = {
   result: "rolledBack",
   failed: true,

@@ -14,13 +14,14 @@
 // - Below minRequests on the new deployment (or on stable, when compared) a check is inconclusive, never a
 //   pass and never a fail: too few requests say nothing either way.
 // - maxErrorRate and maxLatencyP95Ms are guardrails on observed values, checked at every look.
-// - The error comparison is the mSPRT's always-valid p-value, checked at every look: however often the task
-//   looks, the chance of a false alarm within a step stays at most the step's α. The latency rank test is done
-//   once, at the step's last look (it needs minLatencyMinutes values of each side).
-// - The level: α = 1 − confidence for the whole rollout, split evenly over its analysed steps (Bonferroni), so
-//   the chance that a good deployment is rolled back by either comparison in any step stays at most about
-//   2 × (1 − confidence): α per test family, two families (errors, latency). Guardrails are not tests and
-//   have no level.
+// - The error comparison is the mSPRT's always-valid p-value over the whole rollout, checked at every look:
+//   a deployment's error rate does not depend on its share of traffic, so the counts of the earlier steps
+//   carry over (the steps' windows do not overlap), and however often the task looks, the chance of a false
+//   alarm in the whole rollout stays at most α = 1 − confidence. (A rollout continued by a re-run starts a new
+//   stream at the step it continues.) The latency rank test is done once per step, at its last look (it needs
+//   minLatencyMinutes values of each side), at α split evenly over the analysed steps (Bonferroni).
+// - So a good deployment is rolled back by a comparison with probability at most about 2 × (1 − confidence):
+//   α for errors, α for latency. Guardrails are not tests and have no level.
 // - A step fails when its failed checks exceed failureLimit (Argo Rollouts' meaning: 0 fails at the first
 //   failed check). Otherwise, its last check decides: pass, or inconclusive, which inconclusivePolicy turns
 //   into fail, pause or pass.
@@ -69,11 +70,13 @@ export interface CheckNumbers {
   stableErrors?: number;
   stableErrorRate?: number;
   stableP95Ms?: number;
-  /** Always-valid p-value for "the new deployment errs more" so far in the step. */
+  /** Always-valid p-value for "the new deployment errs more", over the rollout so far. */
   errorPValue?: number;
   latencyPValue?: number;
-  /** The level each comparison is held to in this step. */
+  /** The level of the latency comparison in this step. */
   alpha: number;
+  /** The level of the error comparison over the rollout. */
+  errorAlpha: number;
 }
 
 export interface Check {
@@ -89,12 +92,17 @@ export interface Look {
   stable?: DeploymentMetrics;
   /** The step's last look: the latency rank test is done here. */
   final: boolean;
-  /** The error p-value after the step's previous look (1 at the first). */
+  /** The error p-value after the rollout's previous look (1 at the first). */
   previousErrorPValue: number;
+  /** Requests and 5xx of the rollout's earlier analysed steps, for the error comparison. */
+  earlier?: { candidate: Proportion; stable: Proportion };
+  /** The latency comparison's level in this step. */
   alpha: number;
+  /** The error comparison's level over the rollout. */
+  errorAlpha: number;
 }
 
-/** The level of each comparison in a step: the rollout's α split over its analysed steps. */
+/** The level of the latency comparison in a step: the rollout's α split over its analysed steps. */
 export function stepAlpha(confidence: number, analysedSteps: number): number {
   return (1 - confidence) / Math.max(1, analysedSteps);
 }
@@ -117,7 +125,7 @@ const p = (value: number) => (value < 0.0001 ? value.toExponential(1) : value.to
 export function checkLook(look: Look, settings: AnalysisSettings): Check {
   const requests = total(look.candidate.requests);
   const errors = errorsOf(look.candidate.requests);
-  const numbers: CheckNumbers = { requests, errors, alpha: look.alpha, errorPValue: look.previousErrorPValue };
+  const numbers: CheckNumbers = { requests, errors, alpha: look.alpha, errorAlpha: look.errorAlpha, errorPValue: look.previousErrorPValue };
   const failures: string[] = [];
   const unsure: string[] = [];
   if (requests < settings.minRequests) {
@@ -148,11 +156,12 @@ function compareWithStable(look: Look, settings: AnalysisSettings, numbers: Chec
     return;
   }
   numbers.stableErrorRate = numbers.stableErrors / numbers.stableRequests;
-  const candidate: Proportion = { events: numbers.errors, trials: numbers.requests };
-  const baseline: Proportion = { events: numbers.stableErrors, trials: numbers.stableRequests };
+  const candidate: Proportion = { events: numbers.errors + (look.earlier?.candidate.events ?? 0), trials: numbers.requests + (look.earlier?.candidate.trials ?? 0) };
+  const baseline: Proportion = { events: numbers.stableErrors + (look.earlier?.stable.events ?? 0), trials: numbers.stableRequests + (look.earlier?.stable.trials ?? 0) };
   numbers.errorPValue = alwaysValidPValue(look.previousErrorPValue, candidate, baseline);
-  if (numbers.errorPValue <= look.alpha) {
-    failures.push(`error rate ${percent(numbers.errorRate!)} is higher than stable's ${percent(numbers.stableErrorRate)} (always-valid p = ${p(numbers.errorPValue)} ≤ α = ${p(look.alpha)})`);
+  if (numbers.errorPValue <= look.errorAlpha) {
+    const over = look.earlier ? `, over the rollout's ${candidate.trials} and ${baseline.trials} requests: ${percent(candidate.events / candidate.trials)} against ${percent(baseline.events / baseline.trials)}` : "";
+    failures.push(`error rate ${percent(numbers.errorRate!)} is higher than stable's ${percent(numbers.stableErrorRate)} (always-valid p = ${p(numbers.errorPValue)} ≤ α = ${p(look.errorAlpha)}${over})`);
   }
   if (!look.final) return;
   const minutes = Math.min(look.candidate.p95PerMinuteMs.length, stable.p95PerMinuteMs.length);

@@ -15,6 +15,7 @@
 // it should be, and the record stays so that `action: abort` can finish the job.
 import { errorMessage, UserError } from "../platform/userError";
 import { type AnalysisSettings, type Check, checkLook, type DeploymentMetrics, failedEarly, judgeStep, stepAlpha } from "./analysis";
+import type { Proportion } from "./statistics";
 import { planFingerprint, readRecord, type RolloutRecord, withRecord } from "./rolloutRecord";
 import { describeStep, type StepPlan } from "./stepPlan";
 import { describeTraffic, type EndpointFacts, type EndpointTraffic, planTraffic, sameTraffic, stableDeployments, trafficProblems, weightTraffic } from "./traffic";
@@ -93,6 +94,12 @@ export interface RolloutOutcome {
 }
 
 class Stop extends Error {}
+
+/** The rollout-wide error comparison: its running p-value and the counts of the steps already analysed. */
+interface ErrorStream {
+  pValue: number;
+  earlier: { candidate: Proportion; stable: Proportion };
+}
 
 export async function runRollout(port: RolloutPort, request: RolloutRequest, signals: RolloutSignals): Promise<RolloutOutcome> {
   const startedMs = port.now();
@@ -222,6 +229,8 @@ export async function runRollout(port: RolloutPort, request: RolloutRequest, sig
     const stables = stableDeployments(before, candidate);
     const analysed = plan.steps.filter((s) => s.kind !== "pause" && s.holdMs > 0).length;
     const alpha = stepAlpha(request.analysis.confidence, analysed);
+    // The error comparison runs over the whole rollout: each analysed step's counts carry into the next.
+    const errorStream = { pValue: 1, earlier: { candidate: { events: 0, trials: 0 }, stable: { events: 0, trials: 0 } } };
     const deadline = request.timeoutMs === undefined ? Infinity : startedMs + request.timeoutMs;
     port.log(`Traffic before the rollout: ${describeTraffic(before)}`);
 
@@ -244,7 +253,7 @@ export async function runRollout(port: RolloutPort, request: RolloutRequest, sig
         continue;
       }
       const compareWith = step.kind === "traffic" && step.weight === 100 ? [] : stables;
-      const checks = await analyse(begun, step.holdMs, compareWith, alpha, deadline);
+      const checks = await analyse(begun, step.holdMs, compareWith, alpha, errorStream, deadline);
       const judged = judgeStep(checks, request.analysis);
       report(judged.verdict, judged.reason, checks);
       port.log(`Step ${index + 1}: ${judged.verdict} — ${judged.reason}`);
@@ -259,10 +268,9 @@ export async function runRollout(port: RolloutPort, request: RolloutRequest, sig
     return outcome("promoted", `Deployment '${candidate}' takes all live traffic`);
   }
 
-  async function analyse(begun: number, holdMs: number, stable: readonly string[], alpha: number, deadline: number): Promise<Check[]> {
+  async function analyse(begun: number, holdMs: number, stable: readonly string[], alpha: number, errors: ErrorStream, deadline: number): Promise<Check[]> {
     const checks: Check[] = [];
     const endMs = begun + holdMs;
-    let previousErrorPValue = 1;
     for (;;) {
       const now = port.now();
       if (now > deadline) throw new Stop(`The rollout timed out after ${Math.round((now - startedMs) / 60_000)} minutes`);
@@ -272,12 +280,19 @@ export async function runRollout(port: RolloutPort, request: RolloutRequest, sig
         const window = { fromMs: begun, toMs };
         const candidateMetrics = await port.readMetrics({ ...window, deployments: [candidate] }, signals.cancel);
         const stableMetrics = stable.length ? await port.readMetrics({ ...window, deployments: stable }, signals.cancel) : undefined;
-        const check = checkLook({ candidate: candidateMetrics, stable: stableMetrics, final, previousErrorPValue, alpha }, request.analysis);
-        previousErrorPValue = check.numbers.errorPValue ?? previousErrorPValue;
+        const check = checkLook({ candidate: candidateMetrics, stable: stableMetrics, final, previousErrorPValue: errors.pValue, earlier: errors.earlier, alpha, errorAlpha: 1 - request.analysis.confidence }, request.analysis);
+        errors.pValue = check.numbers.errorPValue ?? errors.pValue;
         checks.push(check);
         if (failedEarly(checks, request.analysis)) return checks;
       }
-      if (final) return checks;
+      if (final) {
+        const last = checks[checks.length - 1]?.numbers;
+        if (last?.stableRequests !== undefined && last.stableErrors !== undefined) {
+          errors.earlier.candidate = { events: errors.earlier.candidate.events + last.errors, trials: errors.earlier.candidate.trials + last.requests };
+          errors.earlier.stable = { events: errors.earlier.stable.events + last.stableErrors, trials: errors.earlier.stable.trials + last.stableRequests };
+        }
+        return checks;
+      }
       await port.sleep(Math.min(request.lookIntervalMs, endMs + request.metricDelayMs - now), signals.cancel);
     }
   }
