@@ -12,6 +12,7 @@ import { median, startToFirstRequest } from './firstRequest';
 import { benchmarkDeployWait } from './deployWait';
 import { benchmarkJobWait } from './jobWait';
 import { benchmarkUpload } from './upload';
+import { benchmarkRolloutDecisions } from './rolloutDecisions';
 import { taskEnvironment } from './taskEnvironment';
 import { benchmarkYamlParse } from './yamlParse';
 
@@ -67,6 +68,7 @@ runScript(async () => {
     benchmarkYamlParse(workDir);
     await benchmarkJobWait(workDir);
     await benchmarkDeployWait(workDir);
+    await benchmarkRolloutDecisions();
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
     fs.rmSync(UNBUNDLED_ROOT, { recursive: true, force: true });

@@ -18,7 +18,7 @@ const REST_AUTH_MODE: Record<string, string> = { key: 'Key', aml_token: 'AMLToke
 
 const NETWORK_ACCESS = ['enabled', 'disabled'] as const;
 /** The service allows one mirrored deployment, with at most this share of the traffic. */
-const MIRROR_MAX = 50;
+export const MIRROR_MAX = 50;
 
 export interface OnlineEndpointBody {
   identity: EndpointIdentity;

@@ -1,0 +1,80 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { metricsUrl, parseMetricSeries, type MetricSeries } from "../../tasks/common/azure/monitorMetrics";
+import { createAzurePort, deploymentMetrics } from "../../tasks/common/rollout/azurePort";
+import type { OnlineEndpointResource } from "../../tasks/common/workspace/onlineEndpoints";
+import type { ArmContext } from "../../tasks/common/azure/arm";
+
+const example = JSON.parse(fs.readFileSync(path.join(__dirname, "../fixtures/azure-specs/monitor/2018-01-01/examples/GetMetric.json"), "utf8"));
+const minute = (m: number) => Date.parse("2026-12-05T10:00:00Z") + m * 60_000;
+const series = (dimensions: Record<string, string>, values: (number | undefined)[]): MetricSeries => ({ dimensions, points: values.map((value, m) => ({ timeMs: minute(m), value })) });
+const scope = { subscriptionId: "00000000-0000-0000-0000-000000000001", resourceGroup: "rg", workspace: "mlw-prod" };
+
+describe("rollout: Azure adapters", () => {
+  it("reads Azure Monitor's answer (the REST spec's example): series by dimension, the asked aggregation per point", () => {
+    const read = parseMetricSeries(example.responses["200"].body, "BlobCapacity", "Average");
+    assert.deepEqual(read.map((s) => s.dimensions), [{ blobtype: "PageBlob" }, { blobtype: "BlockBlob" }]);
+    assert.deepEqual(read[1].points[3], { timeMs: Date.parse("2017-04-14T02:23:00Z"), value: 245 });
+    assert.equal(read[1].points[0].value, undefined);
+    assert.deepEqual(parseMetricSeries(example.responses["200"].body, "Other", "Average"), []);
+  });
+
+  it("asks Azure Monitor for one metric over the window, per minute, split as told", () => {
+    const context = { cloud: { resourceManagerUrl: "https://management.azure.com/" } } as unknown as ArmContext;
+    const url = new URL(metricsUrl(context, { resourceId: "/subscriptions/s/x/onlineEndpoints/e", metricName: "RequestsPerMinute", aggregation: "Total", fromMs: minute(0), toMs: minute(10), filter: "deployment eq '*' and statusCodeClass eq '*'" }));
+    assert.equal(url.pathname, "/subscriptions/s/x/onlineEndpoints/e/providers/Microsoft.Insights/metrics");
+    assert.deepEqual(Object.fromEntries(url.searchParams), {
+      "api-version": "2023-10-01",
+      metricnames: "RequestsPerMinute",
+      timespan: "2026-12-05T10:00:00.000Z/2026-12-05T10:10:00.000Z",
+      interval: "PT1M",
+      aggregation: "Total",
+      $filter: "deployment eq '*' and statusCodeClass eq '*'",
+    });
+  });
+
+  it("adds the requests of the asked deployments by status class and weights their per-minute p95 by requests", () => {
+    const requests = [
+      series({ deployment: "blue", statuscodeclass: "2xx" }, [90, 30]),
+      series({ deployment: "blue", statuscodeclass: "5xx" }, [10, undefined]),
+      series({ deployment: "red", statuscodeclass: "2xx" }, [100, 0]),
+      series({ deployment: "green", statuscodeclass: "2xx" }, [5, 5]),
+    ];
+    const latency = [series({ deployment: "blue" }, [200, 300]), series({ deployment: "red" }, [100, 900]), series({ deployment: "green" }, [50, 50])];
+    assert.deepEqual(deploymentMetrics(["blue", "red"], requests, latency), { requests: { "2xx": 220, "5xx": 10 }, p95PerMinuteMs: [150, 300] });
+    assert.deepEqual(deploymentMetrics(["green"], requests, latency), { requests: { "2xx": 10 }, p95PerMinuteMs: [50, 50] });
+  });
+
+  it("writes traffic and tags in one full endpoint PUT and waits until the endpoint shows them", async () => {
+    let stored: OnlineEndpointResource = { name: "e", location: "westeurope", tags: { owner: "me" }, properties: { authMode: "Key", traffic: { blue: 100 }, mirrorTraffic: {}, provisioningState: "Succeeded", scoringUri: "https://e/score" } };
+    const bodies: unknown[] = [];
+    let reads = 0;
+    const port = createAzurePort({
+      api: {
+        scope,
+        getEndpoint: async () => {
+          reads++;
+          // the service shows the change on the third read after the PUT
+          return { resource: reads >= 4 ? stored : { ...stored, properties: { ...stored.properties, traffic: { blue: 100 }, provisioningState: "Updating" } } };
+        },
+        putEndpoint: async (_name, body) => {
+          bodies.push(body);
+          const b = body as { tags: Record<string, string>; properties: { traffic: Record<string, number>; mirrorTraffic: Record<string, number> } };
+          stored = { ...stored, tags: b.tags, properties: { ...stored.properties, traffic: b.properties.traffic, mirrorTraffic: b.properties.mirrorTraffic } };
+          return stored;
+        },
+        listDeployments: async () => [{ name: "blue", properties: {} }, { name: "green", properties: {} }],
+      },
+      readSeries: async () => [],
+      endpointName: "e",
+      log: () => undefined,
+      sleep: async () => undefined,
+    });
+    const view = await port.readEndpoint(new AbortController().signal);
+    assert.deepEqual(view, { kind: "managed", deployments: ["blue", "green"], traffic: { blue: 100 }, mirror: {}, tags: { owner: "me" } });
+    await port.putTraffic({ traffic: { blue: 90, green: 10 }, mirror: {} }, { owner: "me", rollout: "x" }, new AbortController().signal);
+    assert.deepEqual(bodies, [{ location: "westeurope", tags: { owner: "me", rollout: "x" }, properties: { authMode: "Key", properties: {}, traffic: { blue: 90, green: 10 }, mirrorTraffic: {} } }]);
+    assert.equal(reads, 4);
+  });
+});
