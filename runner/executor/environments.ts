@@ -126,51 +126,79 @@ function parseAnswer(answer: string): 'approve' | 'reject' | undefined {
   return undefined;
 }
 
+/** A question a person answers: at the prompt, or by writing approve/reject to a file; or it times out. */
+export interface PendingDecision {
+  /** Printed first: what waits and why. */
+  announcement: string;
+  question: string;
+  answerFile: string;
+  timeoutMinutes: number;
+  /** The words the log uses for the two answers ('approved'/'rejected', 'resumed'/'rejected'). */
+  words: { yes: string; no: string };
+  timedOut: string;
+}
+
+/** Waits for a person's decision (approvals, ManualValidation). */
+export function waitForDecision(pending: PendingDecision, ctx: Pick<CheckContext, 'answers' | 'log' | 'cancellation' | 'minuteMs'>): Promise<CheckOutcome & { timedOut?: boolean }> {
+  const { answerFile } = pending;
+  fs.mkdirSync(path.dirname(answerFile), { recursive: true });
+  fs.rmSync(answerFile, { force: true });
+  ctx.log.line(pending.announcement);
+  ctx.log.line(`  Answer at the prompt, or write 'approve' or 'reject' to ${answerFile}; it times out in ${pending.timeoutMinutes} minute(s).`);
+  return new Promise((resolve) => {
+    let done = false;
+    const promptCancellation = new Cancellation();
+    const finish = (outcome: CheckOutcome & { timedOut?: boolean }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearInterval(poll);
+      unsubscribe();
+      promptCancellation.cancel();
+      resolve(outcome);
+    };
+    const decided = (decision: 'approve' | 'reject', where: string) => finish({ passed: decision === 'approve', detail: `${decision === 'approve' ? pending.words.yes : pending.words.no} ${where}` });
+    const timer = setTimeout(() => finish({ passed: false, detail: pending.timedOut, timedOut: true }), pending.timeoutMinutes * ctx.minuteMs);
+    const poll = setInterval(() => {
+      let answer: string;
+      try {
+        answer = fs.readFileSync(answerFile, 'utf8');
+      } catch {
+        return;
+      }
+      const decision = parseAnswer(answer);
+      if (decision) decided(decision, `in ${answerFile}`);
+    }, ANSWER_POLL_MS);
+    const unsubscribe = ctx.cancellation.subscribe(() => finish({ passed: false, detail: 'the run was canceled while waiting for an answer' }));
+    const ask = async (): Promise<void> => {
+      if (!ctx.answers.prompt) return;
+      const answer = await ctx.answers.prompt(pending.question, promptCancellation).catch(() => '');
+      if (done) return;
+      const decision = parseAnswer(answer);
+      if (decision) decided(decision, 'at the prompt');
+      else if (answer !== '') return ask();
+    };
+    void ask();
+  });
+}
+
 export function approvalCheck(check: ApprovalCheck): EnvironmentCheck {
   return {
     async evaluate(environment, stage, ctx) {
       const is = (names: string[]) => names.some((n) => n.toLowerCase() === environment.toLowerCase());
       if (is(ctx.answers.reject)) return { passed: false, detail: `rejected from the command line (--reject ${environment})` };
       if (is(ctx.answers.approve)) return { passed: true, detail: `approved from the command line (--approve ${environment})` };
-      fs.mkdirSync(ctx.answerDirectory, { recursive: true });
-      const answerFile = path.join(ctx.answerDirectory, `${environment}.approval`);
-      fs.rmSync(answerFile, { force: true });
-      ctx.log.line(`Stage ${stage} waits for an approval to deploy to environment '${environment}'${check.instructions ? `: ${check.instructions}` : ''}.`);
-      ctx.log.line(`  Answer at the prompt, or write 'approve' or 'reject' to ${answerFile}; it times out in ${check.timeoutMinutes} minute(s).`);
-      return new Promise<CheckOutcome>((resolve) => {
-        let done = false;
-        const promptCancellation = new Cancellation();
-        const finish = (outcome: CheckOutcome) => {
-          if (done) return;
-          done = true;
-          clearTimeout(timer);
-          clearInterval(poll);
-          unsubscribe();
-          promptCancellation.cancel();
-          resolve(outcome);
-        };
-        const timer = setTimeout(() => finish({ passed: false, detail: `the approval timed out after ${check.timeoutMinutes} minute(s)` }), check.timeoutMinutes * ctx.minuteMs);
-        const poll = setInterval(() => {
-          let answer: string;
-          try {
-            answer = fs.readFileSync(answerFile, 'utf8');
-          } catch {
-            return;
-          }
-          const decision = parseAnswer(answer);
-          if (decision) finish({ passed: decision === 'approve', detail: `${decision === 'approve' ? 'approved' : 'rejected'} in ${answerFile}` });
-        }, ANSWER_POLL_MS);
-        const unsubscribe = ctx.cancellation.subscribe(() => finish({ passed: false, detail: 'the run was canceled while waiting for the approval' }));
-        const ask = async (): Promise<void> => {
-          if (!ctx.answers.prompt) return;
-          const answer = await ctx.answers.prompt(`Approve the deployment of stage ${stage} to '${environment}'? [y/n] `, promptCancellation).catch(() => '');
-          if (done) return;
-          const decision = parseAnswer(answer);
-          if (decision) finish({ passed: decision === 'approve', detail: `${decision === 'approve' ? 'approved' : 'rejected'} at the prompt` });
-          else if (answer !== '') return ask();
-        };
-        void ask();
-      });
+      return waitForDecision(
+        {
+          announcement: `Stage ${stage} waits for an approval to deploy to environment '${environment}'${check.instructions ? `: ${check.instructions}` : ''}.`,
+          question: `Approve the deployment of stage ${stage} to '${environment}'? [y/n] `,
+          answerFile: path.join(ctx.answerDirectory, `${environment}.approval`),
+          timeoutMinutes: check.timeoutMinutes,
+          words: { yes: 'approved', no: 'rejected' },
+          timedOut: `the approval timed out after ${check.timeoutMinutes} minute(s)`,
+        },
+        ctx,
+      );
     },
   };
 }
