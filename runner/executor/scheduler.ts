@@ -22,6 +22,8 @@ import type { GracePeriods } from '../processRunner';
 import type { RunLog } from '../runLog';
 import type { AzureTarget, EndpointRegistry } from '../serviceConnection';
 import { executeStep, type StepRecord } from '../stepExecutor';
+import type { DevOpsServer } from '../devopsServer';
+import { executeServerStep, type ValidationAnswers } from '../server/serverTaskExecutor';
 import type { TaskCatalog } from '../taskCatalog';
 import { VariableStore } from '../variables';
 
@@ -86,6 +88,10 @@ export interface SchedulerContext {
   environments: EnvironmentContext;
   /** What `checkout: self` copies. */
   workingCopy: WorkingCopy;
+  /** The plan events endpoint server tasks with WaitForCompletion are completed through. */
+  planEvents: Pick<DevOpsServer, 'taskCompleted'>;
+  /** ManualValidation@0 answers given on the command line. */
+  validations: ValidationAnswers;
 }
 
 export interface EnvironmentContext {
@@ -350,7 +356,8 @@ export class Scheduler {
     record.startTime = new Date(started).toISOString();
     const phases: PhaseRecord[] = [];
     const runPhase = async (phase: Phase) => {
-      const result = await this.agents.use((agent) => this.runPhase(stage, job, phase, stageVars, context, agent));
+      // An agentless job runs on the server: it takes no agent from the pool.
+      const result = job.agentless ? await this.runPhase(stage, job, phase, stageVars, context, 0) : await this.agents.use((agent) => this.runPhase(stage, job, phase, stageVars, context, agent));
       phases.push(result);
       record.steps.push(...result.steps);
       Object.assign(record.outputs, result.outputs);
@@ -511,7 +518,7 @@ export class Scheduler {
     const checkout = (repository: 'self' | 'none') =>
       repository === 'none' ? `checkout: none — ${sourcesDirectory} stays empty.` : `checkout: self — ${ctx.workingCopy.checkout(sourcesDirectory)} files of the working copy ${ctx.workingCopy.root} copied to ${sourcesDirectory} (nothing fetched).`;
     // A job checks out its repository unless it says otherwise; a deployment's hooks do not (as on the service).
-    if (!job.deployment && !phase.steps.some((s) => s.kind === 'checkout')) log.line(`Implicit ${checkout('self')}`);
+    if (!job.deployment && !job.agentless && !phase.steps.some((s) => s.kind === 'checkout')) log.line(`Implicit ${checkout('self')}`);
     try {
       for (const step of phase.steps) {
         if (cancellation.canceled) jobStatus = 'Canceled';
@@ -528,23 +535,41 @@ export class Scheduler {
         }
         // Steps that still run after a cancel (always(), canceled()) get the job's cancel timeout.
         const stepCancellation = cancellation.canceled ? cancelWindow(job.cancelTimeoutInMinutes * ctx.minuteMs) : { cancellation, dispose: () => undefined };
-        const stepRecord = await executeStep(step, {
-          run: ctx.run,
-          target: ctx.target,
-          catalog: ctx.catalog,
-          endpoints: ctx.endpoints,
-          variables,
-          masker: ctx.masker,
-          log,
-          grace: ctx.grace,
-          cancellation: stepCancellation.cancellation,
-          prependPath,
-          tempDirectory,
-          sourcesDirectory,
-          checkout,
-          minuteMs: ctx.minuteMs,
-          onSignal: ctx.onSignal,
-        });
+        const stepRecord =
+          job.agentless && step.kind === 'task'
+            ? await executeServerStep(step, {
+                run: ctx.run,
+                target: ctx.target,
+                catalog: ctx.catalog,
+                endpoints: ctx.endpoints,
+                variables,
+                log,
+                cancellation: stepCancellation.cancellation,
+                minuteMs: ctx.minuteMs,
+                jobId,
+                jobTimeoutMinutes: job.timeoutInMinutes,
+                planEvents: ctx.planEvents,
+                answers: ctx.environments.answers,
+                validations: ctx.validations,
+                answerDirectory: path.join(ctx.run.workFolder, '_approvals'),
+              })
+            : await executeStep(step, {
+                run: ctx.run,
+                target: ctx.target,
+                catalog: ctx.catalog,
+                endpoints: ctx.endpoints,
+                variables,
+                masker: ctx.masker,
+                log,
+                grace: ctx.grace,
+                cancellation: stepCancellation.cancellation,
+                prependPath,
+                tempDirectory,
+                sourcesDirectory,
+                checkout,
+                minuteMs: ctx.minuteMs,
+                onSignal: ctx.onSignal,
+              });
         stepCancellation.dispose();
         record.steps.push(tag(stepRecord));
         for (const [k, v] of Object.entries(stepRecord.outputVariables)) record.outputs[`${phase.outputPrefix ? `${phase.outputPrefix}.` : ''}${step.name}.${k}`] = v;
