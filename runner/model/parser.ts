@@ -273,8 +273,7 @@ class PipelineParser {
     }
     if (!isDeployment && !e.has('steps')) this.fail(position, `job '${name}' has no 'steps'`);
     const agentless = !isDeployment && this.isAgentless(e);
-    const steps = isDeployment ? [] : this.steps(e.get('steps')!.value);
-    for (const step of steps) this.checkStepPlace(step, agentless);
+    const steps = isDeployment ? [] : this.steps(e.get('steps')!.value, agentless);
     const multiplied = !isDeployment && e.has('strategy') ? this.jobStrategy(e.get('strategy')!) : { legs: [{ name: '', variables: {} }], maxParallel: 0 };
     return {
       name,
@@ -424,7 +423,7 @@ class PipelineParser {
     }
   }
 
-  private steps(node: TreeNode): Step[] {
+  private steps(node: TreeNode, agentless = false): Step[] {
     const counters = new Map<string, number>();
     const autoName = (base: string) => {
       const n = counters.get(base) ?? 0;
@@ -432,6 +431,7 @@ class PipelineParser {
       return n === 0 ? base : `${base}${n}`;
     };
     const steps = this.list(node, 'steps').map((n) => this.step(n, autoName));
+    for (const step of steps) this.checkStepPlace(step, agentless);
     const seen = new Set<string>();
     for (const s of steps) {
       if (seen.has(s.name.toLowerCase())) this.fail(s.position, `step name '${s.name}' is used twice in this job`);
