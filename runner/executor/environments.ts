@@ -2,8 +2,8 @@
 // YAML: here they come from an environments file (--environments), answered from the command line
 // (--approve / --reject), an interactive prompt, or an answer file written while the run waits.
 // Checks run when a stage that deploys to the environment starts, before any of its jobs, as on
-// the server. Checks that run server tasks (REST calls, Azure Monitor queries ...) belong to the
-// gates work: they are refused by name here, and `EnvironmentCheck` is the seam they plug into.
+// the server. Checks that run server tasks are written as `gates:` (gates.ts): any server task,
+// re-evaluated like a classic release's gates; `EnvironmentCheck` is the seam every check plugs into.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +11,9 @@ import { Cancellation } from '../cancellation';
 import { PipelineFileError, UserError, type SourcePosition } from '../errors';
 import { readTreeFile, type TreeNode } from '../model/tree';
 import type { RunLog } from '../runLog';
+import type { TaskStep } from '../model/pipeline';
+import type { StepRecord } from '../stepExecutor';
+import { gatesCheck, readGates, type GatesCheck } from './gates';
 
 export interface ApprovalCheck {
   kind: 'approval';
@@ -21,14 +24,15 @@ export interface ApprovalCheck {
 
 export interface EnvironmentSettings {
   name: string;
-  checks: ApprovalCheck[];
+  /** In the order they are written; approvals and gates. */
+  checks: Array<ApprovalCheck | GatesCheck>;
   /** The exclusive lock check: one stage at a time deploys to the environment (across runs). */
   exclusiveLock: boolean;
   /** Resources a rolling deployment iterates over (default: the one local agent). */
   resources: string[];
 }
 
-/** Checks Azure DevOps offers that run server tasks: they come with the gates work. */
+/** Azure DevOps' built-in checks that run server tasks: here they are written as `gates:` with the task. */
 const SERVER_TASK_CHECKS = ['invokeRestApi', 'invokeAzureFunction', 'azureMonitor', 'queryWorkItems', 'businessHours', 'branchControl', 'requiredTemplate', 'evaluateArtifact'];
 /** Azure DevOps' default approval timeout: 30 days. */
 const DEFAULT_APPROVAL_TIMEOUT_MINUTES = 30 * 24 * 60;
@@ -55,10 +59,11 @@ export function readEnvironmentsFile(file: string): Map<string, EnvironmentSetti
     for (const item of value.items) {
       const k = item.key.value ?? '';
       if (k === 'approval') settings.checks.push(approval(item.value));
+      else if (k === 'gates') settings.checks.push(readGates(item.value));
       else if (k === 'exclusiveLock') settings.exclusiveLock = text(item.value, k).toLowerCase() === 'true';
       else if (k === 'resources') settings.resources = item.value.kind === 'seq' ? item.value.items.map((n) => text(n, k)) : fail(item.value.position, "'resources' must be a list of names");
-      else if (SERVER_TASK_CHECKS.includes(k)) fail(item.key.position, `the check '${k}' runs server tasks and is not supported by the local runner yet (it comes with gates)`);
-      else fail(item.key.position, `unknown check '${k}': use approval, exclusiveLock or resources`);
+      else if (SERVER_TASK_CHECKS.includes(k)) fail(item.key.position, `the check '${k}' runs a server task: write it under 'gates:' with 'tasks:' (e.g. InvokeRESTAPI@1 or AzureMonitor@1 from build/tasks)`);
+      else fail(item.key.position, `unknown check '${k}': use approval, gates, exclusiveLock or resources`);
     }
     result.set(name.toLowerCase(), settings);
   }
@@ -104,6 +109,8 @@ export interface CheckContext {
   /** Where answer files are watched: <dir>/<environment>.approval holding 'approve' or 'reject'. */
   answerDirectory: string;
   minuteMs: number;
+  /** Runs a server task (a gate) as an agentless job would. */
+  runServerTask?: (step: TaskStep) => Promise<StepRecord>;
 }
 
 export interface CheckOutcome {
@@ -112,7 +119,7 @@ export interface CheckOutcome {
   detail: string;
 }
 
-/** The seam for checks: approvals now; server-task checks (gates) later. */
+/** The seam for checks: approvals and gates. */
 export interface EnvironmentCheck {
   evaluate(environment: string, stage: string, ctx: CheckContext): Promise<CheckOutcome>;
 }
@@ -205,7 +212,7 @@ export function approvalCheck(check: ApprovalCheck): EnvironmentCheck {
 
 /** Checks of one environment, in the order the service runs them. */
 export function checksOf(settings: EnvironmentSettings | undefined): EnvironmentCheck[] {
-  return (settings?.checks ?? []).map(approvalCheck);
+  return (settings?.checks ?? []).map((check) => (check.kind === 'gates' ? gatesCheck(check) : approvalCheck(check)));
 }
 
 /**

@@ -23,7 +23,10 @@ import type { RunLog } from '../runLog';
 import type { AzureTarget, EndpointRegistry } from '../serviceConnection';
 import { executeStep, type StepRecord } from '../stepExecutor';
 import type { DevOpsServer } from '../devopsServer';
-import { executeServerStep, type ValidationAnswers } from '../server/serverTaskExecutor';
+import { executeServerStep, type ServerStepEnvironment, type ValidationAnswers } from '../server/serverTaskExecutor';
+
+/** A gate evaluation without a timeoutInMinutes of its own: the server's default for a server task. */
+const DEFAULT_GATE_TIMEOUT_MINUTES = 60;
 import type { TaskCatalog } from '../taskCatalog';
 import { VariableStore } from '../variables';
 
@@ -288,7 +291,7 @@ export class Scheduler {
       if (stage.name !== '__default') ctx.log.section(`Stage: ${stage.displayName}`);
       const releases: Array<() => void> = [];
       try {
-        const refusal = await this.environmentChecks(stage, releases);
+        const refusal = await this.environmentChecks(stage, stageVars, releases);
         if (refusal) {
           record.result = ctx.cancellation.canceled ? 'Canceled' : 'Failed';
           record.reason = refusal;
@@ -318,7 +321,7 @@ export class Scheduler {
    * The checks of every environment the stage deploys to, before any of its jobs: the exclusive
    * lock first (held until the stage ends), then approvals. Returns why the stage may not run.
    */
-  private async environmentChecks(stage: Stage, releases: Array<() => void>): Promise<string | undefined> {
+  private async environmentChecks(stage: Stage, stageVars: VariableStore, releases: Array<() => void>): Promise<string | undefined> {
     const { ctx } = this;
     const names = [...new Map(stage.jobs.filter((j) => j.deployment).map((j) => [j.deployment!.environment.name.toLowerCase(), j.deployment!.environment.name])).values()];
     for (const name of names) {
@@ -326,7 +329,14 @@ export class Scheduler {
       if (settings?.exclusiveLock) releases.push(await ctx.environments.locks.acquire(name, `${ctx.run.buildNumber} ${stage.name}`, ctx.log, ctx.cancellation));
       if (ctx.cancellation.canceled) return `environment '${name}': the run was canceled before the stage started`;
       for (const check of checksOf(settings)) {
-        const outcome = await check.evaluate(name, stage.displayName, { answers: ctx.environments.answers, log: ctx.log, cancellation: ctx.cancellation, answerDirectory: path.join(ctx.run.workFolder, '_approvals'), minuteMs: ctx.minuteMs });
+        const outcome = await check.evaluate(name, stage.displayName, {
+          answers: ctx.environments.answers,
+          log: ctx.log,
+          cancellation: ctx.cancellation,
+          answerDirectory: path.join(ctx.run.workFolder, '_approvals'),
+          minuteMs: ctx.minuteMs,
+          runServerTask: (step) => executeServerStep(step, this.serverStepEnvironment(stageVars, ctx.log, ctx.cancellation, randomUUID(), step.timeoutInMinutes || DEFAULT_GATE_TIMEOUT_MINUTES)),
+        });
         ctx.log.line(`Environment '${name}': ${outcome.detail}.`);
         if (!outcome.passed) {
           ctx.log.error(`Stage ${stage.displayName} does not run: the check on environment '${name}' did not pass (${outcome.detail}).`);
@@ -477,6 +487,27 @@ export class Scheduler {
     });
   }
 
+  /** What a server task (an agentless job's step, a gate) runs with. */
+  private serverStepEnvironment(variables: VariableStore, log: RunLog, cancellation: Cancellation, jobId: string, jobTimeoutMinutes: number): ServerStepEnvironment {
+    const { ctx } = this;
+    return {
+      run: ctx.run,
+      target: ctx.target,
+      catalog: ctx.catalog,
+      endpoints: ctx.endpoints,
+      variables,
+      log,
+      cancellation,
+      minuteMs: ctx.minuteMs,
+      jobId,
+      jobTimeoutMinutes,
+      planEvents: ctx.planEvents,
+      answers: ctx.environments.answers,
+      validations: ctx.validations,
+      answerDirectory: path.join(ctx.run.workFolder, '_approvals'),
+    };
+  }
+
   /** One agent job: its variables, the steps in order under their conditions, its timeout. */
   private async runPhase(stage: Stage, job: Job, phase: Phase, stageVars: VariableStore, context: Record<string, ExprValue>, agent: number): Promise<PhaseRecord> {
     const { ctx } = this;
@@ -537,22 +568,7 @@ export class Scheduler {
         const stepCancellation = cancellation.canceled ? cancelWindow(job.cancelTimeoutInMinutes * ctx.minuteMs) : { cancellation, dispose: () => undefined };
         const stepRecord =
           job.agentless && step.kind === 'task'
-            ? await executeServerStep(step, {
-                run: ctx.run,
-                target: ctx.target,
-                catalog: ctx.catalog,
-                endpoints: ctx.endpoints,
-                variables,
-                log,
-                cancellation: stepCancellation.cancellation,
-                minuteMs: ctx.minuteMs,
-                jobId,
-                jobTimeoutMinutes: job.timeoutInMinutes,
-                planEvents: ctx.planEvents,
-                answers: ctx.environments.answers,
-                validations: ctx.validations,
-                answerDirectory: path.join(ctx.run.workFolder, '_approvals'),
-              })
+            ? await executeServerStep(step, this.serverStepEnvironment(variables, log, stepCancellation.cancellation, jobId, job.timeoutInMinutes))
             : await executeStep(step, {
                 run: ctx.run,
                 target: ctx.target,

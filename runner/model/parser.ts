@@ -423,6 +423,10 @@ class PipelineParser {
     }
   }
 
+  serverSteps(node: TreeNode): TaskStep[] {
+    return this.steps(node, true) as TaskStep[];
+  }
+
   private steps(node: TreeNode, agentless = false): Step[] {
     const counters = new Map<string, number>();
     const autoName = (base: string) => {
@@ -503,6 +507,11 @@ class PipelineParser {
       }
     }
   }
+}
+
+/** A list of server task steps outside a pipeline (an environment's gates), checked like an agentless job's. */
+export function parseServerTaskSteps(node: TreeNode, file: string): TaskStep[] {
+  return new PipelineParser(file, {}).serverSteps(node);
 }
 
 /** The body of a `$[ expression ]` variable value. */
