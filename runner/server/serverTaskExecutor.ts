@@ -74,8 +74,7 @@ export async function executeServerStep(step: TaskStep, env: ServerStepEnvironme
       if (!task.httpRequest || !task.runsOn.some((r) => r.toLowerCase() === 'server')) {
         throw new Error(`${formatPlace(step)}: task ${task.name}@${task.version.Major} runs on an agent (runsOn: ${task.runsOn.join(', ')}); an agentless job (pool: server) runs server tasks only`);
       }
-      displayName = step.displayName || task.instanceNameFormat || task.friendlyName;
-      outcome = await httpRequest(step, task, task.httpRequest, env);
+      outcome = await httpRequest(step, task, task.httpRequest, env, (name) => (displayName = name));
     }
   } catch (err) {
     outcome = { result: 'Failed', reason: (err as Error).message };
@@ -108,10 +107,11 @@ function timeSpanMinutes(text: string | undefined): number | undefined {
   return m ? Number(m[1] ?? 0) * 1440 + Number(m[2]) * 60 + Number(m[3]) + Number(m[4]) / 60 : undefined;
 }
 
-async function httpRequest(step: TaskStep, task: TaskDefinition, execution: HttpRequestExecution, env: ServerStepEnvironment): Promise<Outcome> {
+async function httpRequest(step: TaskStep, task: TaskDefinition, execution: HttpRequestExecution, env: ServerStepEnvironment, named: (displayName: string) => void): Promise<Outcome> {
   const inputs = resolveTaskInputs(step, task, { variables: env.variables, endpoints: env.endpoints, log: env.log, sourcesDirectory: '' });
   const values: TemplateValues = { ...inputs.values };
   const render = (text: string | undefined) => renderTemplate(expandServerMacros(text ?? '', values, (n) => env.variables.get(n)), values);
+  named(step.displayName ? expandServerMacros(step.displayName, {}, (n) => env.variables.get(n)) : expandServerMacros(task.instanceNameFormat || task.friendlyName, values, (n) => env.variables.get(n)));
   const endpoint = connection(execution.Execute.EndpointId, inputs.values, render, env);
   if (endpoint) {
     values['endpoint.url'] = endpoint.url;

@@ -76,7 +76,8 @@ describe('server task.json (HttpRequest)', () => {
         const input = task.inputs.find((i) => i.name === m[1]);
         assert.equal(input?.type, 'connectedService:AzureRM');
         assert.equal(input?.required, true);
-        assert.match(http.Execute.EndpointUrl, /^\$\(endpoint\.url\)\/subscriptions\/\{\{subscriptionId\}\}\//);
+        // An AzureRM connection's URL ends with a slash (https://management.azure.com/).
+        assert.match(http.Execute.EndpointUrl, /^\$\(endpoint\.url\)subscriptions\/\{\{subscriptionId\}\}\//);
         assert.match(http.Execute.EndpointUrl, /api-version=\d{4}-\d{2}-\d{2}/);
       });
 

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ExpressionError } from '../../../runner/expressions/evaluator';
 import { selectJsonPath } from '../../../runner/server/jsonPath';
+import { expandServerMacros } from '../../../runner/server/httpTemplate';
 import { evaluateSuccessCriteria } from '../../../runner/server/successCriteria';
 
 const specs = path.join(__dirname, '..', '..', 'fixtures', 'azure-specs');
@@ -93,5 +94,30 @@ describe('runner: server task success criteria on recorded responses', () => {
   it('a malformed criterion is an error that says what is wrong', () => {
     assert.throws(() => evaluateSuccessCriteria("eq(root['status'], 'x'", '{}'), ExpressionError);
     assert.throws(() => evaluateSuccessCriteria("eq(count(jsonpath('$.a[')), 0)", '{}'), /unclosed/);
+  });
+});
+
+describe("runner: the extension's gate criteria on recorded responses", () => {
+  const criterion = (folder: string, inputs: Record<string, string>) => {
+    const task = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'tasks', folder, 'task.json'), 'utf8')) as { execution: { HttpRequest: { Execute: { Expression: string } } } };
+    return expandServerMacros(task.execution.HttpRequest.Execute.Expression, inputs, () => undefined);
+  };
+
+  it('AzureMLMetricGate: a threshold above every value passes, one below a value fails', () => {
+    const inputs = { aggregation: 'average', failWhen: '>' };
+    both(metric, criterion('AzureMLMetricGateV1', { ...inputs, threshold: '300' }), criterion('AzureMLMetricGateV1', { ...inputs, threshold: '200' }));
+  });
+
+  it('AzureMLEndpointHealthGate: an endpoint still Creating fails, a deployment list with one not Succeeded fails', () => {
+    assert.equal(evaluateSuccessCriteria(criterion('AzureMLEndpointHealthGateV1', { check: 'endpoint' }), endpoint), false);
+    assert.equal(evaluateSuccessCriteria(criterion('AzureMLEndpointHealthGateV1', { check: 'endpoint' }), endpoint.replace('"Creating"', '"Succeeded"')), true);
+    const list = (state: string) => JSON.stringify({ value: [{ ...JSON.parse(deployment), properties: { ...JSON.parse(deployment).properties, provisioningState: state } }] });
+    assert.equal(evaluateSuccessCriteria(criterion('AzureMLEndpointHealthGateV1', { check: 'deployments' }), list('Creating')), false);
+    assert.equal(evaluateSuccessCriteria(criterion('AzureMLEndpointHealthGateV1', { check: 'deployments' }), list('Succeeded')), true);
+  });
+
+  it('AzureMLModelApprovalGate: the tag as given passes, another value fails', () => {
+    const version = JSON.stringify((JSON.parse(models) as { value: unknown[] }).value[0]);
+    both(version, criterion('AzureMLModelApprovalGateV1', { source: 'tags', key: 'string', value: 'string' }), criterion('AzureMLModelApprovalGateV1', { source: 'tags', key: 'string', value: 'approved' }));
   });
 });
