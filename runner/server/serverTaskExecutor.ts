@@ -109,7 +109,9 @@ function timeSpanMinutes(text: string | undefined): number | undefined {
 
 async function httpRequest(step: TaskStep, task: TaskDefinition, execution: HttpRequestExecution, env: ServerStepEnvironment, named: (displayName: string) => void): Promise<Outcome> {
   const inputs = resolveTaskInputs(step, task, { variables: env.variables, endpoints: env.endpoints, log: env.log, sourcesDirectory: '' });
-  const values: TemplateValues = { ...inputs.values };
+  const taskInstanceId = randomUUID();
+  // What the server knows of this task instance beyond the job's variables.
+  const values: TemplateValues = { ...inputs.values, 'system.TaskInstanceId': taskInstanceId, 'system.JobId': env.jobId };
   const render = (text: string | undefined) => renderTemplate(expandServerMacros(text ?? '', values, (n) => env.variables.get(n)), values);
   named(step.displayName ? expandServerMacros(step.displayName, {}, (n) => env.variables.get(n)) : expandServerMacros(task.instanceNameFormat || task.friendlyName, values, (n) => env.variables.get(n)));
   const endpoint = connection(execution.Execute.EndpointId, inputs.values, render, env);
@@ -130,7 +132,6 @@ async function httpRequest(step: TaskStep, task: TaskDefinition, execution: Http
   const expression = render(x.Expression).trim();
   if (!url) throw new Error(`${formatPlace(step)}: ${task.name}@${task.version.Major} has no EndpointUrl after its inputs were applied`);
 
-  const taskInstanceId = randomUUID();
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     PlanUrl: env.run.collectionUri,

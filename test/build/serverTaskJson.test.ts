@@ -89,8 +89,13 @@ describe('server task.json (HttpRequest)', () => {
         assert.ok(!http.Execute.Headers || typeof JSON.parse(http.Execute.Headers) === 'object');
       });
 
-      it('has a success criterion that parses for every choice of its pick lists', () => {
+      it('decides by a success criterion that parses for every choice of its pick lists, or by the completion event', () => {
         const expression = http.Execute.Expression;
+        if (http.Execute.WaitForCompletion === 'true') {
+          assert.ok(!expression, 'with WaitForCompletion the TaskCompleted event decides');
+          assert.ok(http.Events?.TaskCompleted?.Timeout, 'a TaskCompleted timeout');
+          return;
+        }
         assert.ok(expression, 'a gate decides by the response');
         const pickLists = task.inputs.filter((i) => i.options);
         const choices = pickLists.length ? pickLists.flatMap((p) => Object.keys(p.options!).map((value) => ({ [p.name]: value }))) : [{}];

@@ -7,7 +7,8 @@ import { ArmError } from './errors';
  * online endpoints 2022-02-01-preview; code versions 2023-04-01; environments, data, jobs and
  * online deployments 2023-04-01-preview; computes and models 2023-08-01-preview; components, jobs,
  * data and datastore secrets 2024-01-01-preview; usages and VM sizes 2024-04-01-preview; workspaces
- * and datastores 2024-07-01-preview; batch operations 2022-05-01 and 2023-10-01. Every version is
+ * and datastores 2024-07-01-preview; 2024-04-01, which Microsoft's agentless wait sends to PATCH a job's
+ * webhooks; batch operations 2022-05-01 and 2023-10-01. Every version is
  * served with the 2022-10-01 shapes: a property a version does not know is ignored on input and left
  * out of responses (see knowsMirrorTraffic).
  */
@@ -20,6 +21,7 @@ export const ML_API_VERSIONS = [
   '2023-08-01-preview',
   '2023-10-01',
   '2024-01-01-preview',
+  '2024-04-01',
   '2024-04-01-preview',
   '2024-07-01-preview',
 ];
