@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startEmbeddedEmulator, type EmulatorHandle } from '../../../runner/embeddedEmulator';
-import { DEFAULT_TASKS_DIRECTORY, emulatorTarget } from '../../../runner/index';
+import { DEFAULT_TASKS_DIRECTORY, emulatorTarget, runPipeline } from '../../../runner/index';
 import { endpointAccessToken } from '../../../runner/server/endpointToken';
 import { sendRequest } from '../../../runner/server/http';
 import { azureRmEndpoint, type AzureTarget } from '../../../runner/serviceConnection';
@@ -97,5 +97,32 @@ jobs:
     const job = await arm('GET', '/jobs/wait-long?api-version=2023-04-01');
     assert.ok(['Running', 'Starting', 'Preparing', 'Queued', 'NotStarted'].includes(job.json.properties.status), job.json.properties.status);
     await arm('POST', '/jobs/wait-long/cancel?api-version=2023-04-01');
+  });
+});
+
+describe('samples/agentless-wait.yml against the embedded emulator', function () {
+  this.timeout(300_000);
+  let emulator: EmulatorHandle;
+
+  before(async () => {
+    emulator = await startEmbeddedEmulator(tempDir('runner-wait-sample-'));
+  });
+
+  after(async () => {
+    await emulator?.stop();
+  });
+
+  it('submits without waiting, waits agentless until the job completes, then registers the model', async () => {
+    const lines: string[] = [];
+    const outcome = await runPipeline({
+      pipelineFile: path.resolve(__dirname, '..', '..', '..', 'samples', 'agentless-wait.yml'),
+      target: emulatorTarget(emulator.connection, 'secret'),
+      variables: { resourceGroupName: emulator.connection.resourceGroupName, workspaceName: emulator.connection.workspaceName },
+      sink: (l) => lines.push(l),
+    });
+    const console = lines.join('\n');
+    assert.equal(outcome.result, 'Succeeded', console);
+    assert.match(console, /TaskCompleted: succeeded/);
+    assert.match(console, /Registered churn-model version \d+ from /);
   });
 });
