@@ -6,9 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startEmbeddedEmulator, type EmulatorHandle } from '../../../runner/embeddedEmulator';
 import { DEFAULT_TASKS_DIRECTORY, emulatorTarget, runPipeline } from '../../../runner/index';
-import { endpointAccessToken } from '../../../runner/server/endpointToken';
-import { sendRequest } from '../../../runner/server/http';
-import { azureRmEndpoint, type AzureTarget } from '../../../runner/serviceConnection';
+import type { AzureTarget } from '../../../runner/serviceConnection';
+import { armCaller } from './armCall';
 import { runYaml, steps, tempDir } from '../helpers';
 
 describe('runner: the agentless wait for Azure ML jobs against the emulator', function () {
@@ -17,11 +16,7 @@ describe('runner: the agentless wait for Azure ML jobs against the emulator', fu
   let target: AzureTarget;
   let workspaceUrl: string;
 
-  async function arm(method: string, relative: string, body?: unknown): Promise<{ status: number; json: Record<string, any> }> {
-    const token = await endpointAccessToken(azureRmEndpoint('arm', target), target);
-    const answer = await sendRequest({ method, url: `${workspaceUrl}${relative}`, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }, target);
-    return { status: answer.status, json: answer.body ? JSON.parse(answer.body) : {} };
-  }
+  const arm = armCaller(() => target, () => workspaceUrl);
 
   const submit = async (name: string, command: string) => {
     const created = await arm('PUT', `/jobs/${name}?api-version=2023-04-01`, {

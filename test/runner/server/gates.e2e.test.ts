@@ -6,9 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startEmbeddedEmulator, type EmulatorHandle } from '../../../runner/embeddedEmulator';
 import { DEFAULT_TASKS_DIRECTORY, emulatorTarget } from '../../../runner/index';
-import { endpointAccessToken } from '../../../runner/server/endpointToken';
-import { sendRequest } from '../../../runner/server/http';
-import { azureRmEndpoint, type AzureTarget } from '../../../runner/serviceConnection';
+import type { AzureTarget } from '../../../runner/serviceConnection';
+import { armCaller } from './armCall';
 import { runYaml, steps, tempDir } from '../helpers';
 
 describe('runner: the gate server tasks against the emulator', function () {
@@ -17,13 +16,7 @@ describe('runner: the gate server tasks against the emulator', function () {
   let target: AzureTarget;
   let workspaceUrl: string;
 
-  /** An ARM call through the emulator's proxy, as the identity of the service connection. */
-  async function arm(method: string, pathAndQuery: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-    const endpoint = azureRmEndpoint('arm', target);
-    const token = await endpointAccessToken(endpoint, target);
-    const answer = await sendRequest({ method, url: `${workspaceUrl}${pathAndQuery}`, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }, target);
-    return { status: answer.status, json: answer.body ? (JSON.parse(answer.body) as Record<string, unknown>) : {} };
-  }
+  const arm = armCaller(() => target, () => workspaceUrl);
 
   const tagModel = (approved: string) => arm('PUT', '/models/churn/versions/1?api-version=2023-04-01', { properties: { modelUri: 'azureml://datastores/workspaceblobstore/paths/churn', tags: { approved }, properties: { validatedBy: 'validation-job' } } });
 
