@@ -46,6 +46,9 @@ Environments (checks live on environments in Azure DevOps, so here they come fro
   --approve ENV       approve deployments to ENV; repeatable
   --reject ENV        reject deployments to ENV; repeatable
                       (otherwise: a prompt when a terminal is attached, or an answer file)
+  --resume STEP       resume the run at ManualValidation@0 step STEP (or *); repeatable
+  --reject-validation STEP
+                      reject the run at ManualValidation@0 step STEP (or *); repeatable
 
 Every service connection name in the YAML maps to the chosen target. Ctrl-C cancels like the
 agent: SIGINT to the running step, SIGTERM 7.5 s later, kill 2.5 s after that; steps with
@@ -110,6 +113,8 @@ interface CliOptions {
   environmentsFile?: string;
   approve: string[];
   reject: string[];
+  resume: string[];
+  rejectValidation: string[];
   debug: boolean;
   demo: boolean;
 }
@@ -138,6 +143,8 @@ function parseCommandLine(argv: string[]): CliOptions | undefined {
         environments: { type: 'string' },
         approve: { type: 'string', multiple: true },
         reject: { type: 'string', multiple: true },
+        resume: { type: 'string', multiple: true },
+        'reject-validation': { type: 'string', multiple: true },
         debug: { type: 'boolean', default: false },
         demo: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -174,6 +181,8 @@ function parseCommandLine(argv: string[]): CliOptions | undefined {
     environmentsFile: values.environments,
     approve: values.approve ?? [],
     reject: values.reject ?? [],
+    resume: values.resume ?? [],
+    rejectValidation: values['reject-validation'] ?? [],
     debug: values.debug!,
     demo: values.demo!,
   };
@@ -250,6 +259,7 @@ async function main(argv: string[]): Promise<number> {
       variableGroups: options.variableGroups,
       environmentsFile: options.environmentsFile,
       approvals: { approve: options.approve, reject: options.reject, prompt: process.stdin.isTTY && process.stdout.isTTY ? terminalPrompt : undefined },
+      validations: { resume: options.resume, reject: options.rejectValidation },
       variables,
       secrets: options.secrets,
       parameters: options.parameters,

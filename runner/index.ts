@@ -19,6 +19,7 @@ import { Scheduler } from './executor/scheduler';
 import { readVariableGroups } from './executor/variableGroups';
 import { EndpointRegistry, type AzureTarget } from './serviceConnection';
 import { TaskCatalog } from './taskCatalog';
+import type { ValidationAnswers } from './server/serverTaskExecutor';
 
 export { Cancellation } from './cancellation';
 export { AGENT_GRACE_PERIODS } from './processRunner';
@@ -61,6 +62,8 @@ export interface RunOptions {
   environmentsFile?: string;
   /** --approve / --reject and the interactive prompt. */
   approvals?: ApprovalAnswers;
+  /** --resume / --reject-validation: ManualValidation@0 answers by step name. */
+  validations?: ValidationAnswers;
 }
 
 export interface RunOutcome {
@@ -112,6 +115,8 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
       minuteMs: options.minuteMs ?? 60_000,
       parallel: options.parallel,
       workingCopy: new WorkingCopy(run.repository.localPath, workFolder),
+      planEvents: devops,
+      validations: options.validations ?? { resume: [], reject: [] },
       environments: { settings: environments, answers: options.approvals ?? { approve: [], reject: [] }, locks: ENVIRONMENT_LOCKS },
     });
     const stages = await scheduler.run();

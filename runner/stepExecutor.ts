@@ -99,19 +99,29 @@ function stepEnv(step: Step, env: StepEnvironment): Record<string, string> {
   return result;
 }
 
+type InputEnvironment = Pick<StepEnvironment, 'variables' | 'endpoints' | 'log' | 'sourcesDirectory'>;
+
 /**
  * The agent's TaskRunner.TranslateFilePathInput: a filePath input, empty or relative, is rooted at
  * System.DefaultWorkingDirectory (so an empty one arrives as the repository root).
  */
-function rootFilePathInput(value: string, env: StepEnvironment): string {
+function rootFilePathInput(value: string, env: InputEnvironment): string {
   return path.resolve(env.variables.get('System.DefaultWorkingDirectory') || env.sourcesDirectory, value);
 }
 
-function prepareTask(step: TaskStep, env: StepEnvironment): PreparedStep {
-  const task = env.catalog.find(step.taskName, step.majorVersion);
+/** A task's inputs as the agent resolves them: aliases, defaults, macros, connections by id. */
+export interface ResolvedInputs {
+  /** By lowercase input name, as written after macros (a connection by its name). */
+  values: Record<string, string>;
+  /** INPUT_<NAME> for a task process (a connection by its id, as the agent passes it). */
+  environment: Record<string, string>;
+  endpoints: ServiceEndpoint[];
+}
+
+export function resolveTaskInputs(step: TaskStep, task: TaskDefinition, env: InputEnvironment): ResolvedInputs {
   const given = new Map(Object.entries(step.inputs).map(([k, v]) => [k.toLowerCase(), { ...v, key: k }]));
-  const inputEnv: Record<string, string> = {};
-  const inputValues: Record<string, string> = {};
+  const environment: Record<string, string> = {};
+  const values: Record<string, string> = {};
   const endpoints: ServiceEndpoint[] = [];
   for (const def of task.inputs) {
     const names = [def.name, ...(def.aliases ?? [])].map((n) => n.toLowerCase());
@@ -119,18 +129,25 @@ function prepareTask(step: TaskStep, env: StepEnvironment): PreparedStep {
     names.forEach((n) => given.delete(n));
     let value = expandMacros(supplied?.value ?? def.defaultValue ?? '', env.variables);
     if (def.type.toLowerCase() === 'filepath') value = rootFilePathInput(value, env);
-    inputValues[def.name.toLowerCase()] = value;
+    values[def.name.toLowerCase()] = value;
     if (def.type.toLowerCase().startsWith('connectedservice:') && value) {
       // The agent passes the connection's id, not its name; the task looks the endpoint up by it.
       const endpoint = env.endpoints.resolve(value);
       endpoints.push(endpoint);
       value = endpoint.id;
     }
-    inputEnv[`INPUT_${envName(def.name)}`] = value;
+    environment[`INPUT_${envName(def.name)}`] = value;
   }
   for (const unknown of given.values()) {
     env.log.warning(`${formatPosition(unknown.position)}: '${unknown.key}' is not an input of ${task.name}@${task.version.Major}; the agent ignores it`);
   }
+  return { values, environment, endpoints };
+}
+
+function prepareTask(step: TaskStep, env: StepEnvironment): PreparedStep {
+  const task = env.catalog.find(step.taskName, step.majorVersion);
+  if (!task.handler) throw new Error(`task ${task.name}@${task.version.Major} runs on the server (runsOn: ${task.runsOn.join(', ')}): use it in an agentless job (pool: server)`);
+  const { values: inputValues, environment: inputEnv, endpoints } = resolveTaskInputs(step, task, env);
   const version = `${task.version.Major}.${task.version.Minor}.${task.version.Patch}`;
   const endpointEnv = Object.assign({}, ...endpoints.map(endpointEnvironment)) as Record<string, string>;
   const processEnv: Record<string, string> = {

@@ -25,8 +25,19 @@ export interface TaskDefinition {
   directory: string;
   /** The Node handler's script, absolute. */
   target: string;
-  /** The handler chosen (Node20_1, Node24 ...). */
+  /** The handler chosen (Node20_1, Node24 ...); '' for a server task. */
   handler: string;
+  /** task.json runsOn (default Agent): Server and ServerGate tasks run in agentless jobs and gates. */
+  runsOn: string[];
+  /** A server task's execution.HttpRequest, as written (values hold macros and {{ }} templates). */
+  httpRequest?: HttpRequestExecution;
+}
+
+/** execution.HttpRequest of a server task (the authoring guide's Execute, Cancel and Events sections). */
+export interface HttpRequestExecution {
+  Execute: Record<string, string>;
+  Cancel?: Record<string, string>;
+  Events?: Record<string, { Timeout?: string }>;
 }
 
 /** Handlers the runner can run with this Node, most suitable first (it runs on Node 20). */
@@ -52,6 +63,7 @@ export class TaskCatalog {
         throw new UserError(`${file} is not valid JSON: ${(err as Error).message}`);
       }
       const execution = (json.execution ?? {}) as Record<string, { target?: string }>;
+      const httpRequest = (json.execution as Record<string, unknown> | undefined)?.HttpRequest as HttpRequestExecution | undefined;
       const handler = NODE_HANDLERS.find((h) => execution[h]?.target);
       const version = (json.version ?? {}) as TaskDefinition['version'];
       found.push({
@@ -67,6 +79,8 @@ export class TaskCatalog {
         directory,
         handler: handler ?? '',
         target: handler ? path.resolve(directory, execution[handler].target!) : '',
+        runsOn: Array.isArray(json.runsOn) ? (json.runsOn as unknown[]).map(String) : ['Agent'],
+        ...(httpRequest?.Execute ? { httpRequest } : {}),
       });
     }
     this.cache = found;
@@ -83,7 +97,7 @@ export class TaskCatalog {
       const hint = fs.existsSync(this.directory) ? '' : ' (run `npm run build` to create the task bundles)';
       throw new UserError(`task ${name}@${major} was not found in ${this.directory}${hint}; available: ${available}`);
     }
-    if (!task.handler) throw new UserError(`task ${name}@${major} (${task.directory}) has no Node handler (${NODE_HANDLERS.join(', ')}) the runner can run`);
+    if (!task.handler && !task.httpRequest) throw new UserError(`task ${name}@${major} (${task.directory}) has no Node handler (${NODE_HANDLERS.join(', ')}) nor HttpRequest execution the runner can run`);
     return task;
   }
 }

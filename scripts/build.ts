@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { isBuiltin } from 'node:module';
 import * as esbuild from 'esbuild';
 import { ScriptError, parseCommandLine, runScript } from './cli';
-import { BUILT_TASKS_ROOT, REPO_ROOT, SOURCE_TASKS_ROOT, TaskFolder, listTaskFolders, readTaskJson } from './taskFolders';
+import { BUILT_TASKS_ROOT, REPO_ROOT, SOURCE_TASKS_ROOT, TaskFolder, isServerTask, listTaskFolders, readTaskJson } from './taskFolders';
 
 export const BUNDLE_FILE = 'index.js';
 
@@ -46,11 +46,13 @@ export async function buildTasks(options: BuildOptions = {}): Promise<BuiltTask[
   const tasks = listTaskFolders(tasksRoot);
   if (tasks.length === 0) throw new ScriptError(`no task folders (<Name>V<N>/ with a task.json) in ${tasksRoot}`);
   tasks.forEach(checkTaskSources);
+  const agentTasks = tasks.filter((task) => !isServerTask(task.dir));
 
   fs.rmSync(outRoot, { recursive: true, force: true });
+  fs.mkdirSync(outRoot, { recursive: true });
   // One esbuild call for all tasks: each shared module is parsed once and the work spreads over all cores.
   const result = await esbuild.build({
-    entryPoints: Object.fromEntries(tasks.map((task) => [`${task.folder}/index`, path.join(task.dir, 'index.ts')])),
+    entryPoints: Object.fromEntries(agentTasks.map((task) => [`${task.folder}/index`, path.join(task.dir, 'index.ts')])),
     outdir: outRoot,
     bundle: true,
     packages: options.externalPackages ? 'external' : undefined,
@@ -79,6 +81,7 @@ export async function buildTasks(options: BuildOptions = {}): Promise<BuiltTask[
   return tasks.map((task) => {
     const dir = path.join(outRoot, task.folder);
     copyResources(task.dir, dir);
+    if (!agentTasks.includes(task)) return { folder: task.folder, dir, bundleBytes: 0, sourceFiles: 0, sourceBytes: 0 };
     const bundle = path.join(dir, BUNDLE_FILE);
     const output = Object.entries(result.metafile.outputs).find(([file]) => path.resolve(file) === bundle)![1];
     // The package ships no node_modules: a require() left in the bundle (an optional dependency esbuild
@@ -93,11 +96,17 @@ export async function buildTasks(options: BuildOptions = {}): Promise<BuiltTask[
 
 /** Fails before bundling, naming the file, when a task folder could not become a working packaged task. */
 function checkTaskSources(task: TaskFolder): void {
-  for (const file of ['index.ts', ...REQUIRED_RESOURCES]) {
+  const server = isServerTask(task.dir);
+  for (const file of [...(server ? [] : ['index.ts']), ...REQUIRED_RESOURCES]) {
     if (!fs.existsSync(path.join(task.dir, file))) {
       const hint = file === 'icon.png' ? ' (run `npm run icons` to draw one)' : '';
       throw new ScriptError(`${path.join(task.dir, file)} is missing: every task folder needs index.ts, task.json and icon.png${hint}`);
     }
+  }
+  if (server) {
+    // The server runs it: code beside it would never run.
+    if (fs.existsSync(path.join(task.dir, 'index.ts'))) throw new ScriptError(`${path.join(task.dir, 'index.ts')}: a server task (execution.HttpRequest) runs on the Azure DevOps server and has no code`);
+    return;
   }
   const execution = (readTaskJson(task.dir).execution ?? {}) as Record<string, { target?: string }>;
   for (const [handler, { target }] of Object.entries(execution)) {

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { BUNDLE_FILE } from './build';
 import { ExtensionManifest, TaskJson, Variant, extensionManifest, packagedTaskJson, taskPathInPackage } from './manifest';
 import { ScriptError, parseCommandLine, runScript } from './cli';
-import { BUILT_TASKS_ROOT, REPO_ROOT, listTaskFolders, readJsonFile, readTaskJson } from './taskFolders';
+import { BUILT_TASKS_ROOT, REPO_ROOT, isServerTask, listTaskFolders, readJsonFile, readTaskJson } from './taskFolders';
 
 export const DIST_DIR = path.join(REPO_ROOT, 'dist');
 const TFX_CLI = path.join(REPO_ROOT, 'node_modules', 'tfx-cli', '_build', 'tfx-cli.js');
@@ -43,7 +43,7 @@ export async function packageExtension(options: PackageOptions = {}): Promise<Pa
     const stagingDir = path.join(workDir, 'staging');
     for (const file of EXTENSION_FILES) fs.cpSync(path.join(REPO_ROOT, file), path.join(stagingDir, file), { recursive: true });
     for (const task of tasks) {
-      if (!fs.existsSync(path.join(task.dir, BUNDLE_FILE))) throw new ScriptError(`${path.join(task.dir, BUNDLE_FILE)} is missing: run \`npm run build\` first`);
+      if (!isServerTask(task.dir) && !fs.existsSync(path.join(task.dir, BUNDLE_FILE))) throw new ScriptError(`${path.join(task.dir, BUNDLE_FILE)} is missing: run \`npm run build\` first`);
       const target = path.join(stagingDir, taskPathInPackage(task.folder));
       fs.cpSync(task.dir, target, { recursive: true });
       writeJson(path.join(target, 'task.json'), packagedTaskJson(readTaskJson(task.dir) as TaskJson, version, variant));

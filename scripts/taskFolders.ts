@@ -46,3 +46,12 @@ export function readJsonFile<T = Record<string, unknown>>(file: string): T {
     throw new ScriptError(`${file} is not valid JSON: ${(err as Error).message}`);
   }
 }
+
+/**
+ * A server task: its task.json executes an HttpRequest on the Azure DevOps server (runsOn Server /
+ * ServerGate), so it has no index.ts and ships no bundle, only task.json and icon.png.
+ */
+export function isServerTask(dir: string): boolean {
+  const execution = readTaskJson(dir).execution;
+  return typeof execution === 'object' && execution !== null && 'HttpRequest' in execution;
+}

@@ -2,8 +2,8 @@
 // YAML: here they come from an environments file (--environments), answered from the command line
 // (--approve / --reject), an interactive prompt, or an answer file written while the run waits.
 // Checks run when a stage that deploys to the environment starts, before any of its jobs, as on
-// the server. Checks that run server tasks (REST calls, Azure Monitor queries ...) belong to the
-// gates work: they are refused by name here, and `EnvironmentCheck` is the seam they plug into.
+// the server. Checks that run server tasks are written as `gates:` (gates.ts): any server task,
+// re-evaluated like a classic release's gates; `EnvironmentCheck` is the seam every check plugs into.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +11,9 @@ import { Cancellation } from '../cancellation';
 import { PipelineFileError, UserError, type SourcePosition } from '../errors';
 import { readTreeFile, type TreeNode } from '../model/tree';
 import type { RunLog } from '../runLog';
+import type { TaskStep } from '../model/pipeline';
+import type { StepRecord } from '../stepExecutor';
+import { gatesCheck, readGates, type GatesCheck } from './gates';
 
 export interface ApprovalCheck {
   kind: 'approval';
@@ -21,14 +24,15 @@ export interface ApprovalCheck {
 
 export interface EnvironmentSettings {
   name: string;
-  checks: ApprovalCheck[];
+  /** In the order they are written; approvals and gates. */
+  checks: Array<ApprovalCheck | GatesCheck>;
   /** The exclusive lock check: one stage at a time deploys to the environment (across runs). */
   exclusiveLock: boolean;
   /** Resources a rolling deployment iterates over (default: the one local agent). */
   resources: string[];
 }
 
-/** Checks Azure DevOps offers that run server tasks: they come with the gates work. */
+/** Azure DevOps' built-in checks that run server tasks: here they are written as `gates:` with the task. */
 const SERVER_TASK_CHECKS = ['invokeRestApi', 'invokeAzureFunction', 'azureMonitor', 'queryWorkItems', 'businessHours', 'branchControl', 'requiredTemplate', 'evaluateArtifact'];
 /** Azure DevOps' default approval timeout: 30 days. */
 const DEFAULT_APPROVAL_TIMEOUT_MINUTES = 30 * 24 * 60;
@@ -55,10 +59,11 @@ export function readEnvironmentsFile(file: string): Map<string, EnvironmentSetti
     for (const item of value.items) {
       const k = item.key.value ?? '';
       if (k === 'approval') settings.checks.push(approval(item.value));
+      else if (k === 'gates') settings.checks.push(readGates(item.value));
       else if (k === 'exclusiveLock') settings.exclusiveLock = text(item.value, k).toLowerCase() === 'true';
       else if (k === 'resources') settings.resources = item.value.kind === 'seq' ? item.value.items.map((n) => text(n, k)) : fail(item.value.position, "'resources' must be a list of names");
-      else if (SERVER_TASK_CHECKS.includes(k)) fail(item.key.position, `the check '${k}' runs server tasks and is not supported by the local runner yet (it comes with gates)`);
-      else fail(item.key.position, `unknown check '${k}': use approval, exclusiveLock or resources`);
+      else if (SERVER_TASK_CHECKS.includes(k)) fail(item.key.position, `the check '${k}' runs a server task: write it under 'gates:' with 'tasks:' (e.g. InvokeRESTAPI@1 or AzureMonitor@1 from build/tasks)`);
+      else fail(item.key.position, `unknown check '${k}': use approval, gates, exclusiveLock or resources`);
     }
     result.set(name.toLowerCase(), settings);
   }
@@ -104,6 +109,8 @@ export interface CheckContext {
   /** Where answer files are watched: <dir>/<environment>.approval holding 'approve' or 'reject'. */
   answerDirectory: string;
   minuteMs: number;
+  /** Runs a server task (a gate) as an agentless job would. */
+  runServerTask?: (step: TaskStep) => Promise<StepRecord>;
 }
 
 export interface CheckOutcome {
@@ -112,7 +119,7 @@ export interface CheckOutcome {
   detail: string;
 }
 
-/** The seam for checks: approvals now; server-task checks (gates) later. */
+/** The seam for checks: approvals and gates. */
 export interface EnvironmentCheck {
   evaluate(environment: string, stage: string, ctx: CheckContext): Promise<CheckOutcome>;
 }
@@ -126,58 +133,86 @@ function parseAnswer(answer: string): 'approve' | 'reject' | undefined {
   return undefined;
 }
 
+/** A question a person answers: at the prompt, or by writing approve/reject to a file; or it times out. */
+export interface PendingDecision {
+  /** Printed first: what waits and why. */
+  announcement: string;
+  question: string;
+  answerFile: string;
+  timeoutMinutes: number;
+  /** The words the log uses for the two answers ('approved'/'rejected', 'resumed'/'rejected'). */
+  words: { yes: string; no: string };
+  timedOut: string;
+}
+
+/** Waits for a person's decision (approvals, ManualValidation). */
+export function waitForDecision(pending: PendingDecision, ctx: Pick<CheckContext, 'answers' | 'log' | 'cancellation' | 'minuteMs'>): Promise<CheckOutcome & { timedOut?: boolean }> {
+  const { answerFile } = pending;
+  fs.mkdirSync(path.dirname(answerFile), { recursive: true });
+  fs.rmSync(answerFile, { force: true });
+  ctx.log.line(pending.announcement);
+  ctx.log.line(`  Answer at the prompt, or write 'approve' or 'reject' to ${answerFile}; it times out in ${pending.timeoutMinutes} minute(s).`);
+  return new Promise((resolve) => {
+    let done = false;
+    const promptCancellation = new Cancellation();
+    const finish = (outcome: CheckOutcome & { timedOut?: boolean }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearInterval(poll);
+      unsubscribe();
+      promptCancellation.cancel();
+      resolve(outcome);
+    };
+    const decided = (decision: 'approve' | 'reject', where: string) => finish({ passed: decision === 'approve', detail: `${decision === 'approve' ? pending.words.yes : pending.words.no} ${where}` });
+    const timer = setTimeout(() => finish({ passed: false, detail: pending.timedOut, timedOut: true }), pending.timeoutMinutes * ctx.minuteMs);
+    const poll = setInterval(() => {
+      let answer: string;
+      try {
+        answer = fs.readFileSync(answerFile, 'utf8');
+      } catch {
+        return;
+      }
+      const decision = parseAnswer(answer);
+      if (decision) decided(decision, `in ${answerFile}`);
+    }, ANSWER_POLL_MS);
+    const unsubscribe = ctx.cancellation.subscribe(() => finish({ passed: false, detail: 'the run was canceled while waiting for an answer' }));
+    const ask = async (): Promise<void> => {
+      if (!ctx.answers.prompt) return;
+      const answer = await ctx.answers.prompt(pending.question, promptCancellation).catch(() => '');
+      if (done) return;
+      const decision = parseAnswer(answer);
+      if (decision) decided(decision, 'at the prompt');
+      else if (answer !== '') return ask();
+    };
+    void ask();
+  });
+}
+
 export function approvalCheck(check: ApprovalCheck): EnvironmentCheck {
   return {
     async evaluate(environment, stage, ctx) {
       const is = (names: string[]) => names.some((n) => n.toLowerCase() === environment.toLowerCase());
       if (is(ctx.answers.reject)) return { passed: false, detail: `rejected from the command line (--reject ${environment})` };
       if (is(ctx.answers.approve)) return { passed: true, detail: `approved from the command line (--approve ${environment})` };
-      fs.mkdirSync(ctx.answerDirectory, { recursive: true });
-      const answerFile = path.join(ctx.answerDirectory, `${environment}.approval`);
-      fs.rmSync(answerFile, { force: true });
-      ctx.log.line(`Stage ${stage} waits for an approval to deploy to environment '${environment}'${check.instructions ? `: ${check.instructions}` : ''}.`);
-      ctx.log.line(`  Answer at the prompt, or write 'approve' or 'reject' to ${answerFile}; it times out in ${check.timeoutMinutes} minute(s).`);
-      return new Promise<CheckOutcome>((resolve) => {
-        let done = false;
-        const promptCancellation = new Cancellation();
-        const finish = (outcome: CheckOutcome) => {
-          if (done) return;
-          done = true;
-          clearTimeout(timer);
-          clearInterval(poll);
-          unsubscribe();
-          promptCancellation.cancel();
-          resolve(outcome);
-        };
-        const timer = setTimeout(() => finish({ passed: false, detail: `the approval timed out after ${check.timeoutMinutes} minute(s)` }), check.timeoutMinutes * ctx.minuteMs);
-        const poll = setInterval(() => {
-          let answer: string;
-          try {
-            answer = fs.readFileSync(answerFile, 'utf8');
-          } catch {
-            return;
-          }
-          const decision = parseAnswer(answer);
-          if (decision) finish({ passed: decision === 'approve', detail: `${decision === 'approve' ? 'approved' : 'rejected'} in ${answerFile}` });
-        }, ANSWER_POLL_MS);
-        const unsubscribe = ctx.cancellation.subscribe(() => finish({ passed: false, detail: 'the run was canceled while waiting for the approval' }));
-        const ask = async (): Promise<void> => {
-          if (!ctx.answers.prompt) return;
-          const answer = await ctx.answers.prompt(`Approve the deployment of stage ${stage} to '${environment}'? [y/n] `, promptCancellation).catch(() => '');
-          if (done) return;
-          const decision = parseAnswer(answer);
-          if (decision) finish({ passed: decision === 'approve', detail: `${decision === 'approve' ? 'approved' : 'rejected'} at the prompt` });
-          else if (answer !== '') return ask();
-        };
-        void ask();
-      });
+      return waitForDecision(
+        {
+          announcement: `Stage ${stage} waits for an approval to deploy to environment '${environment}'${check.instructions ? `: ${check.instructions}` : ''}.`,
+          question: `Approve the deployment of stage ${stage} to '${environment}'? [y/n] `,
+          answerFile: path.join(ctx.answerDirectory, `${environment}.approval`),
+          timeoutMinutes: check.timeoutMinutes,
+          words: { yes: 'approved', no: 'rejected' },
+          timedOut: `the approval timed out after ${check.timeoutMinutes} minute(s)`,
+        },
+        ctx,
+      );
     },
   };
 }
 
 /** Checks of one environment, in the order the service runs them. */
 export function checksOf(settings: EnvironmentSettings | undefined): EnvironmentCheck[] {
-  return (settings?.checks ?? []).map(approvalCheck);
+  return (settings?.checks ?? []).map((check) => (check.kind === 'gates' ? gatesCheck(check) : approvalCheck(check)));
 }
 
 /**

@@ -22,6 +22,11 @@ import type { GracePeriods } from '../processRunner';
 import type { RunLog } from '../runLog';
 import type { AzureTarget, EndpointRegistry } from '../serviceConnection';
 import { executeStep, type StepRecord } from '../stepExecutor';
+import type { DevOpsServer } from '../devopsServer';
+import { executeServerStep, type ServerStepEnvironment, type ValidationAnswers } from '../server/serverTaskExecutor';
+
+/** A gate evaluation without a timeoutInMinutes of its own: the server's default for a server task. */
+const DEFAULT_GATE_TIMEOUT_MINUTES = 60;
 import type { TaskCatalog } from '../taskCatalog';
 import { VariableStore } from '../variables';
 
@@ -86,6 +91,10 @@ export interface SchedulerContext {
   environments: EnvironmentContext;
   /** What `checkout: self` copies. */
   workingCopy: WorkingCopy;
+  /** The plan events endpoint server tasks with WaitForCompletion are completed through. */
+  planEvents: Pick<DevOpsServer, 'taskCompleted'>;
+  /** ManualValidation@0 answers given on the command line. */
+  validations: ValidationAnswers;
 }
 
 export interface EnvironmentContext {
@@ -282,7 +291,7 @@ export class Scheduler {
       if (stage.name !== '__default') ctx.log.section(`Stage: ${stage.displayName}`);
       const releases: Array<() => void> = [];
       try {
-        const refusal = await this.environmentChecks(stage, releases);
+        const refusal = await this.environmentChecks(stage, stageVars, releases);
         if (refusal) {
           record.result = ctx.cancellation.canceled ? 'Canceled' : 'Failed';
           record.reason = refusal;
@@ -312,7 +321,7 @@ export class Scheduler {
    * The checks of every environment the stage deploys to, before any of its jobs: the exclusive
    * lock first (held until the stage ends), then approvals. Returns why the stage may not run.
    */
-  private async environmentChecks(stage: Stage, releases: Array<() => void>): Promise<string | undefined> {
+  private async environmentChecks(stage: Stage, stageVars: VariableStore, releases: Array<() => void>): Promise<string | undefined> {
     const { ctx } = this;
     const names = [...new Map(stage.jobs.filter((j) => j.deployment).map((j) => [j.deployment!.environment.name.toLowerCase(), j.deployment!.environment.name])).values()];
     for (const name of names) {
@@ -320,7 +329,14 @@ export class Scheduler {
       if (settings?.exclusiveLock) releases.push(await ctx.environments.locks.acquire(name, `${ctx.run.buildNumber} ${stage.name}`, ctx.log, ctx.cancellation));
       if (ctx.cancellation.canceled) return `environment '${name}': the run was canceled before the stage started`;
       for (const check of checksOf(settings)) {
-        const outcome = await check.evaluate(name, stage.displayName, { answers: ctx.environments.answers, log: ctx.log, cancellation: ctx.cancellation, answerDirectory: path.join(ctx.run.workFolder, '_approvals'), minuteMs: ctx.minuteMs });
+        const outcome = await check.evaluate(name, stage.displayName, {
+          answers: ctx.environments.answers,
+          log: ctx.log,
+          cancellation: ctx.cancellation,
+          answerDirectory: path.join(ctx.run.workFolder, '_approvals'),
+          minuteMs: ctx.minuteMs,
+          runServerTask: (step) => executeServerStep(step, this.serverStepEnvironment(stageVars, ctx.log, ctx.cancellation, randomUUID(), step.timeoutInMinutes || DEFAULT_GATE_TIMEOUT_MINUTES)),
+        });
         ctx.log.line(`Environment '${name}': ${outcome.detail}.`);
         if (!outcome.passed) {
           ctx.log.error(`Stage ${stage.displayName} does not run: the check on environment '${name}' did not pass (${outcome.detail}).`);
@@ -350,7 +366,8 @@ export class Scheduler {
     record.startTime = new Date(started).toISOString();
     const phases: PhaseRecord[] = [];
     const runPhase = async (phase: Phase) => {
-      const result = await this.agents.use((agent) => this.runPhase(stage, job, phase, stageVars, context, agent));
+      // An agentless job runs on the server: it takes no agent from the pool.
+      const result = job.agentless ? await this.runPhase(stage, job, phase, stageVars, context, 0) : await this.agents.use((agent) => this.runPhase(stage, job, phase, stageVars, context, agent));
       phases.push(result);
       record.steps.push(...result.steps);
       Object.assign(record.outputs, result.outputs);
@@ -470,6 +487,27 @@ export class Scheduler {
     });
   }
 
+  /** What a server task (an agentless job's step, a gate) runs with. */
+  private serverStepEnvironment(variables: VariableStore, log: RunLog, cancellation: Cancellation, jobId: string, jobTimeoutMinutes: number): ServerStepEnvironment {
+    const { ctx } = this;
+    return {
+      run: ctx.run,
+      target: ctx.target,
+      catalog: ctx.catalog,
+      endpoints: ctx.endpoints,
+      variables,
+      log,
+      cancellation,
+      minuteMs: ctx.minuteMs,
+      jobId,
+      jobTimeoutMinutes,
+      planEvents: ctx.planEvents,
+      answers: ctx.environments.answers,
+      validations: ctx.validations,
+      answerDirectory: path.join(ctx.run.workFolder, '_approvals'),
+    };
+  }
+
   /** One agent job: its variables, the steps in order under their conditions, its timeout. */
   private async runPhase(stage: Stage, job: Job, phase: Phase, stageVars: VariableStore, context: Record<string, ExprValue>, agent: number): Promise<PhaseRecord> {
     const { ctx } = this;
@@ -511,7 +549,7 @@ export class Scheduler {
     const checkout = (repository: 'self' | 'none') =>
       repository === 'none' ? `checkout: none — ${sourcesDirectory} stays empty.` : `checkout: self — ${ctx.workingCopy.checkout(sourcesDirectory)} files of the working copy ${ctx.workingCopy.root} copied to ${sourcesDirectory} (nothing fetched).`;
     // A job checks out its repository unless it says otherwise; a deployment's hooks do not (as on the service).
-    if (!job.deployment && !phase.steps.some((s) => s.kind === 'checkout')) log.line(`Implicit ${checkout('self')}`);
+    if (!job.deployment && !job.agentless && !phase.steps.some((s) => s.kind === 'checkout')) log.line(`Implicit ${checkout('self')}`);
     try {
       for (const step of phase.steps) {
         if (cancellation.canceled) jobStatus = 'Canceled';
@@ -528,23 +566,26 @@ export class Scheduler {
         }
         // Steps that still run after a cancel (always(), canceled()) get the job's cancel timeout.
         const stepCancellation = cancellation.canceled ? cancelWindow(job.cancelTimeoutInMinutes * ctx.minuteMs) : { cancellation, dispose: () => undefined };
-        const stepRecord = await executeStep(step, {
-          run: ctx.run,
-          target: ctx.target,
-          catalog: ctx.catalog,
-          endpoints: ctx.endpoints,
-          variables,
-          masker: ctx.masker,
-          log,
-          grace: ctx.grace,
-          cancellation: stepCancellation.cancellation,
-          prependPath,
-          tempDirectory,
-          sourcesDirectory,
-          checkout,
-          minuteMs: ctx.minuteMs,
-          onSignal: ctx.onSignal,
-        });
+        const stepRecord =
+          job.agentless && step.kind === 'task'
+            ? await executeServerStep(step, this.serverStepEnvironment(variables, log, stepCancellation.cancellation, jobId, job.timeoutInMinutes))
+            : await executeStep(step, {
+                run: ctx.run,
+                target: ctx.target,
+                catalog: ctx.catalog,
+                endpoints: ctx.endpoints,
+                variables,
+                masker: ctx.masker,
+                log,
+                grace: ctx.grace,
+                cancellation: stepCancellation.cancellation,
+                prependPath,
+                tempDirectory,
+                sourcesDirectory,
+                checkout,
+                minuteMs: ctx.minuteMs,
+                onSignal: ctx.onSignal,
+              });
         stepCancellation.dispose();
         record.steps.push(tag(stepRecord));
         for (const [k, v] of Object.entries(stepRecord.outputVariables)) record.outputs[`${phase.outputPrefix ? `${phase.outputPrefix}.` : ''}${step.name}.${k}`] = v;

@@ -35,6 +35,8 @@ export interface ExpressionContext {
   values: Record<string, ExprValue>;
   /** Absent where status functions are not allowed (compile time, variables). */
   status?: StatusFunctions;
+  /** Functions only some places have (lowercase names), e.g. a server task's jsonpath() and count(). */
+  functions?: Record<string, (args: ExprValue[]) => ExprValue>;
 }
 
 type Node =
@@ -386,8 +388,11 @@ function call(name: string, argNodes: Node[], context: ExpressionContext): ExprV
     case 'converttojson':
       arity(1);
       return JSON.stringify(resolve(arg(0)), null, 2);
-    default:
+    default: {
+      const extra = context.functions?.[name];
+      if (extra) return extra(argNodes.map((_, i) => arg(i)));
       throw new ExpressionError(`function '${name}' is not supported by the local runner`);
+    }
   }
 }
 

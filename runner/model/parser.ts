@@ -266,12 +266,14 @@ class PipelineParser {
     // The service reserves it: "deploy" is a keyword and unsupported as a deployment's name.
     if (isDeployment && name === 'deploy') this.fail(nameEntry.value.position, "'deploy' is a keyword and cannot name a deployment job");
     const common = ['displayName', 'dependsOn', 'condition', 'continueOnError', 'timeoutInMinutes', 'cancelTimeoutInMinutes', 'variables', 'pool'];
-    const known = isDeployment ? ['deployment', 'environment', 'strategy', ...common] : ['job', 'steps', 'strategy', ...common];
+    const known = isDeployment ? ['deployment', 'environment', 'strategy', ...common] : ['job', 'steps', 'strategy', 'server', ...common];
     for (const x of all) {
       // workspace: clean would delete folders of the agent's work directory; nothing here emulates that.
       if (!known.includes(x.key)) this.refuseKey(x, isDeployment ? 'in a deployment job' : 'in a job');
     }
     if (!isDeployment && !e.has('steps')) this.fail(position, `job '${name}' has no 'steps'`);
+    const agentless = !isDeployment && this.isAgentless(e);
+    const steps = isDeployment ? [] : this.steps(e.get('steps')!.value, agentless);
     const multiplied = !isDeployment && e.has('strategy') ? this.jobStrategy(e.get('strategy')!) : { legs: [{ name: '', variables: {} }], maxParallel: 0 };
     return {
       name,
@@ -282,11 +284,27 @@ class PipelineParser {
       timeoutInMinutes: e.has('timeoutInMinutes') ? this.integer(e.get('timeoutInMinutes')!.value, 'timeoutInMinutes') : DEFAULT_JOB_TIMEOUT_MINUTES,
       cancelTimeoutInMinutes: e.has('cancelTimeoutInMinutes') ? this.integer(e.get('cancelTimeoutInMinutes')!.value, 'cancelTimeoutInMinutes') : DEFAULT_CANCEL_TIMEOUT_MINUTES,
       variables: e.has('variables') ? this.variables(e.get('variables')!.value) : [],
-      steps: isDeployment ? [] : this.steps(e.get('steps')!.value),
+      steps,
       ...multiplied,
+      ...(agentless ? { agentless } : {}),
       ...(isDeployment ? { deployment: this.deployment(name, e, position) } : {}),
       position,
     };
+  }
+
+  /** `pool: server` (the YAML schema's form) or the older `server: true`. */
+  private isAgentless(e: Map<string, Entry>): boolean {
+    const pool = e.get('pool')?.value;
+    const byPool = pool?.kind === 'scalar' && (pool.value ?? '').trim().toLowerCase() === 'server';
+    const byServer = e.has('server') && this.boolean(e.get('server')!.value, 'server');
+    return byPool || byServer;
+  }
+
+  /** Agentless jobs run server tasks only; ManualValidation runs only there. */
+  private checkStepPlace(step: Step, agentless: boolean): void {
+    const manualValidation = step.kind === 'task' && step.taskName.toLowerCase() === 'manualvalidation';
+    if (agentless && step.kind !== 'task') this.fail(step.position, `a '${step.kind === 'script' ? step.keyword : step.kind}' step cannot run in an agentless job (pool: server): it runs server tasks only`);
+    if (!agentless && manualValidation) this.fail(step.position, `${(step as TaskStep).reference} runs only in an agentless job: put it in a job with 'pool: server'`);
   }
 
   /** `strategy: matrix` (one leg per entry) or `strategy: parallel: N` (slices Job1..JobN) of a job. */
@@ -405,7 +423,11 @@ class PipelineParser {
     }
   }
 
-  private steps(node: TreeNode): Step[] {
+  serverSteps(node: TreeNode): TaskStep[] {
+    return this.steps(node, true) as TaskStep[];
+  }
+
+  private steps(node: TreeNode, agentless = false): Step[] {
     const counters = new Map<string, number>();
     const autoName = (base: string) => {
       const n = counters.get(base) ?? 0;
@@ -413,6 +435,7 @@ class PipelineParser {
       return n === 0 ? base : `${base}${n}`;
     };
     const steps = this.list(node, 'steps').map((n) => this.step(n, autoName));
+    for (const step of steps) this.checkStepPlace(step, agentless);
     const seen = new Set<string>();
     for (const s of steps) {
       if (seen.has(s.name.toLowerCase())) this.fail(s.position, `step name '${s.name}' is used twice in this job`);
@@ -484,6 +507,11 @@ class PipelineParser {
       }
     }
   }
+}
+
+/** A list of server task steps outside a pipeline (an environment's gates), checked like an agentless job's. */
+export function parseServerTaskSteps(node: TreeNode, file: string): TaskStep[] {
+  return new PipelineParser(file, {}).serverSteps(node);
 }
 
 /** The body of a `$[ expression ]` variable value. */

@@ -107,6 +107,8 @@ export interface Job {
   /** strategy.maxParallel of a matrix or parallel job: legs at a time (0: no limit). */
   maxParallel: number;
   deployment?: Deployment;
+  /** `pool: server` (or `server: true`): an agentless job, whose steps are server tasks run by the server. */
+  agentless?: boolean;
   position: SourcePosition;
 }
 

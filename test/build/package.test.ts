@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { buildTasks } from '../../scripts/build';
 import { ExtensionManifest, devTaskId } from '../../scripts/manifest';
 import { PackageResult, packageExtension } from '../../scripts/package';
-import { REPO_ROOT, SOURCE_TASKS_ROOT, listTaskFolders, readJsonFile, readTaskJson } from '../../scripts/taskFolders';
+import { REPO_ROOT, SOURCE_TASKS_ROOT, isServerTask, listTaskFolders, readJsonFile, readTaskJson } from '../../scripts/taskFolders';
 import { ZipEntry, readZip } from './zip';
 
 function entryText(entries: ZipEntry[], name: string): string {
@@ -63,12 +63,12 @@ describe('packaging (npm run package)', function () {
     assert.equal(path.basename(publicPackage.vsixPath), `${base.publisher}.${base.id}-${version}.vsix`);
   });
 
-  it('holds exactly the manifest, the overview and its images and, per task, task.json, icon.png, the bundle and its Strings', () => {
+  it('holds exactly the manifest, the overview and its images and, per task, task.json, icon.png, the bundle (none for a server task) and its Strings', () => {
     const expected = [
       '[Content_Types].xml', 'extension.vsixmanifest', 'extension.vsomanifest', 'overview.md',
       ...listFiles(path.join(REPO_ROOT, 'images'), 'images/'),
       ...sourceTasks.flatMap(({ folder, dir }) => [
-        `tasks/${folder}/task.json`, `tasks/${folder}/icon.png`, `tasks/${folder}/index.js`,
+        `tasks/${folder}/task.json`, `tasks/${folder}/icon.png`, ...(isServerTask(dir) ? [] : [`tasks/${folder}/index.js`]),
         ...(fs.existsSync(path.join(dir, 'Strings')) ? listFiles(path.join(dir, 'Strings'), `tasks/${folder}/Strings/`) : []),
       ]),
     ].sort();
@@ -136,7 +136,7 @@ describe('packaging (npm run package)', function () {
 
   it('runs a packaged bundle outside the repo: a missing required input fails naming it, without a stack trace', () => {
     const entries = publicPackage.entries;
-    for (const { folder, dir } of sourceTasks) {
+    for (const { folder, dir } of sourceTasks.filter((t) => !isServerTask(t.dir))) {
       const taskDir = extractFolder(entries, `tasks/${folder}/`, path.join(workDir, 'unpacked', folder));
       const required = (readTaskJson(dir).inputs as { name: string; required?: boolean }[]).filter((i) => i.required).map((i) => i.name);
       // No INPUT_* variables at all, no node_modules above the folder, and no network beyond loopback.

@@ -1,5 +1,6 @@
 // Jobs: stored here with their status; execution is delegated to the JobExecutor that
 // startEmulator always installs (src/jobs/), or to one a test passes.
+import { notifyAzureDevOps } from '../jobs/webhooks';
 import type { HostResponse, ServiceContext } from '../contract';
 import { userError } from './errors';
 import { accepted, registerEffect, startOperation } from './lro';
@@ -35,12 +36,45 @@ export function setJobStatus(ctx: ServiceContext, id: string, status: JobStatus,
   if (!job) return undefined;
   const updated = { ...job, properties: { ...job.properties, ...extra, status } };
   putResource(ctx, 'jobs', updated);
+  if (TERMINAL_JOB_STATUSES.includes(status) && !TERMINAL_JOB_STATUSES.includes(job.properties.status)) notifyAzureDevOps(updated.properties, status);
   return updated;
 }
 
 /** /subscriptions/<s>/resourcegroups/<g>/workspaces/<w>, the form of Studio's wsid parameter. */
 function studioWorkspacePath(workspaceId: string): string {
   return workspaceId.replace(/\/resourceGroups\//i, '/resourcegroups/').replace(/\/providers\/Microsoft\.MachineLearningServices\//i, '/');
+}
+
+/**
+ * PATCH: what azure-ai-ml and Microsoft's agentless wait send to an existing job: tags, properties,
+ * description, displayName and notificationSetting (its webhooks merged by name). A webhook added to
+ * a job that has already ended is called at once, so a wait that starts late does not hang.
+ */
+function patch(call: ArmCall): HostResponse {
+  const { ctx } = call;
+  const previous = findResource(ctx, 'jobs', jobId(call));
+  const body = jsonBody(call) as Properties;
+  const requested = (Object.entries(body).find(([k]) => k.toLowerCase() === 'properties')?.[1] ?? {}) as Properties;
+  const properties = { ...previous.properties };
+  for (const [key, value] of Object.entries(requested)) {
+    const name = ['description', 'displayName', 'tags', 'properties', 'notificationSetting', 'isArchived'].find((k) => k.toLowerCase() === key.toLowerCase());
+    if (!name) throw userError(`Job '${previous.name}': '${key}' cannot be changed by PATCH (description, displayName, tags, properties, notificationSetting, isArchived).`);
+    if (name === 'notificationSetting') {
+      const before = (properties.notificationSetting ?? {}) as Properties;
+      const webhooksKey = Object.keys(value as Properties).find((k) => k.toLowerCase() === 'webhooks');
+      properties.notificationSetting = { ...before, ...(value as Properties), webhooks: { ...((before.webhooks ?? {}) as Properties), ...((webhooksKey ? (value as Properties)[webhooksKey] : {}) as Properties) } };
+    } else properties[name] = name === 'tags' || name === 'properties' ? { ...((properties[name] ?? {}) as Properties), ...(value as Properties) } : value;
+  }
+  const updated = { ...previous, properties, systemData: systemDataFor(ctx, call.principal, previous.systemData) };
+  putResource(ctx, 'jobs', updated);
+  if (TERMINAL_JOB_STATUSES.includes(previous.properties.status)) notifyAzureDevOps({ notificationSetting: { webhooks: (webhooksOf(requested) ?? {}) } }, previous.properties.status);
+  return jsonResponse(updated, 200);
+}
+
+/** The webhooks a PATCH body adds. */
+function webhooksOf(requested: Properties): Properties | undefined {
+  const setting = Object.entries(requested).find(([k]) => k.toLowerCase() === 'notificationsetting')?.[1] as Properties | undefined;
+  return setting ? (Object.entries(setting).find(([k]) => k.toLowerCase() === 'webhooks')?.[1] as Properties | undefined) : undefined;
 }
 
 function createOrUpdate(executor: JobExecutor | undefined) {
@@ -152,6 +186,7 @@ export function jobRoutes(executor: JobExecutor | undefined): Route[] {
     { method: 'GET', pattern: `${WS}/jobs`, provider: 'ml', resourceType: 'workspaces/jobs', handle: list },
     { method: 'GET', pattern: JOB, provider: 'ml', resourceType: 'workspaces/jobs', handle: (call) => jsonResponse(pausedView(call, findResource(call.ctx, 'jobs', jobId(call)))) },
     { method: 'PUT', pattern: JOB, provider: 'ml', resourceType: 'workspaces/jobs', handle: createOrUpdate(executor) },
+    { method: 'PATCH', pattern: JOB, provider: 'ml', resourceType: 'workspaces/jobs', handle: patch },
     { method: 'DELETE', pattern: JOB, provider: 'ml', resourceType: 'workspaces/jobs', handle: remove },
     { method: 'POST', pattern: `${JOB}/cancel`, provider: 'ml', resourceType: 'workspaces/jobs', handle: cancel(executor) },
   ];

@@ -146,11 +146,21 @@ describe('runner executor: environments and approvals', () => {
     await assert.rejects(runYaml(PIPELINE, { approvals: { approve: ['prd'], reject: [] } }), /--approve prd: the pipeline deploys to no environment 'prd' \(its environments: prod\)/);
   });
 
-  it('refuses checks that run server tasks, with the file and line', () => {
+  it('points built-in server-task checks to gates, with the file and line', () => {
     const file = environments('prod:\n  approval: true\n  invokeRestApi:\n    url: https://example\n');
     assert.throws(
       () => readEnvironmentsFile(file),
-      (err: unknown) => err instanceof PipelineFileError && /environments\.yml:3:3: the check 'invokeRestApi' runs server tasks and is not supported by the local runner yet/.test(err.message),
+      (err: unknown) => err instanceof PipelineFileError && /environments\.yml:3:3: the check 'invokeRestApi' runs a server task: write it under 'gates:' with 'tasks:'/.test(err.message),
     );
+  });
+
+  it('reads gates: server task steps checked like an agentless job, bad settings with their line', () => {
+    const ok = readEnvironmentsFile(environments('prod:\n  gates:\n    evaluationIntervalMinutes: 2\n    tasks:\n    - task: AzureMLModelApprovalGate@1\n      inputs: { modelName: m, modelVersion: 1 }\n'));
+    const gates = ok.get('prod')!.checks[0];
+    assert.equal(gates.kind, 'gates');
+    assert.equal(gates.kind === 'gates' && gates.intervalMinutes, 2);
+    assert.throws(() => readEnvironmentsFile(environments('prod:\n  gates:\n    tasks:\n    - bash: echo no\n')), /environments\.yml:4:7: a 'bash' step cannot run in an agentless job/);
+    assert.throws(() => readEnvironmentsFile(environments('prod:\n  gates:\n    timeoutMinutes: soon\n    tasks: []\n')), /environments\.yml:3:21: 'timeoutMinutes' must be a number of minutes/);
+    assert.throws(() => readEnvironmentsFile(environments('prod:\n  gates:\n    interval: 5\n')), /environments\.yml:3:5: unexpected key 'interval' in 'gates'/);
   });
 });
