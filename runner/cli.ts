@@ -85,13 +85,25 @@ function terminalPrompt(question: string, cancellation: Cancellation): Promise<s
   });
 }
 
-/** The demos `npm run demo [-- <name>]` runs: the training pipeline, or another sample by name. */
-const DEMOS: Record<string, string> = { training: 'samples/training-pipeline.yml', deploy: 'samples/deploy-pipeline.yml' };
+/**
+ * The demos `npm run demo [-- <name>]` runs: the training pipeline, or another sample by name. A demo may
+ * bring the environments file its deployment jobs need and approve its environments' approvals, as the
+ * person at the Azure DevOps approvals page would (`--reject <env>` shows a refusal instead).
+ */
+interface Demo {
+  pipeline: string;
+  environments?: string;
+  approve?: string[];
+}
+const DEMOS: Record<string, Demo> = {
+  training: { pipeline: 'samples/training-pipeline.yml' },
+  deploy: { pipeline: 'samples/deploy-pipeline.yml', environments: 'samples/deploy/environments.yml', approve: ['prod'] },
+};
 
-function demoPipeline(positionals: string[]): string {
+function demoOf(positionals: string[]): Demo {
   if (positionals.length > 1) throw new UserError(`--demo takes one demo name or pipeline file\n\n${USAGE}`);
   const [given = 'training'] = positionals;
-  return DEMOS[given] ?? given;
+  return DEMOS[given] ?? { pipeline: given };
 }
 
 interface CliOptions {
@@ -158,7 +170,8 @@ function parseCommandLine(argv: string[]): CliOptions | undefined {
     console.log(USAGE);
     return undefined;
   }
-  if (values.demo) positionals.splice(0, positionals.length, demoPipeline(positionals));
+  const demo = values.demo ? demoOf(positionals) : undefined;
+  if (demo) positionals.splice(0, positionals.length, demo.pipeline);
   if (positionals.length !== 1) throw new UserError(`give exactly one pipeline file\n\n${USAGE}`);
   if (!(AUTH_CHOICES as readonly string[]).includes(values.auth!)) throw new UserError(`--auth ${values.auth}: choose one of ${AUTH_CHOICES.join(', ')}`);
   if (values.azure && values.connection) throw new UserError('--azure and --connection exclude each other');
@@ -178,8 +191,8 @@ function parseCommandLine(argv: string[]): CliOptions | undefined {
     parallel: values.parallel === undefined ? undefined : positiveInteger(values.parallel, '--parallel'),
     variableGroups: pairs(values['variable-group'], '--variable-group'),
     expand: values.expand!,
-    environmentsFile: values.environments,
-    approve: values.approve ?? [],
+    environmentsFile: values.environments ?? demo?.environments,
+    approve: [...(values.approve ?? []), ...(demo?.approve ?? []).filter((env) => !(values.reject ?? []).includes(env))],
     reject: values.reject ?? [],
     resume: values.resume ?? [],
     rejectValidation: values['reject-validation'] ?? [],
