@@ -115,6 +115,9 @@ export function fakeSourceContext(options: FakeSourceOptions = {}): SourceContex
       openWorkspace: async () => {
         throw new Error("no other workspace expected");
       },
+      openRegistry: async () => {
+        throw new Error("no registry expected");
+      },
       scratchFolder: () => {
         throw new Error("no copy expected");
       },

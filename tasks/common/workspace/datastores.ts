@@ -84,6 +84,17 @@ export function openDatastoreContainer(
   return { container: new ContainerClient(clientUrl, pipeline), containerUrl };
 }
 
+/** A container reached with a SAS URL (https://<account>.blob.../<container>?<sas>), e.g. a registry's storage; the SAS is masked. */
+export function openSasContainer(containerSasUrl: string, options: BlobStoreOptions): ContainerClient {
+  const url = new URL(containerSasUrl);
+  const sas = url.search.replace(/^\?/, "");
+  if (sas) options.maskSecret(sas);
+  const signature = url.searchParams.get("sig");
+  if (signature) options.maskSecret(signature);
+  const pipeline = newPipeline(new AnonymousCredential(), { httpClient: compatHttpClient(options.httpClient), retryOptions: options.retryOptions ?? { maxTries: 4 } });
+  return new ContainerClient(containerSasUrl, pipeline);
+}
+
 /** Reads a datastore's secrets (POST .../datastores/<name>/listSecrets). */
 export type DatastoreSecretsReader = (name: string) => Promise<DatastoreSecrets>;
 
