@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import type { Cloud } from './cloud';
 import type { CloudFacts } from './contract';
-import { workspacesOf } from './workspaceFacts';
+import { registriesOf, workspacesOf } from './workspaceFacts';
 
 export interface ConnectionInfo {
   proxyUrl: string;
@@ -17,6 +17,8 @@ export interface ConnectionInfo {
   storageAccountName: string;
   /** Every workspace (the default one first), for pipelines that span environments (dev, prod); the emulator always writes it. */
   workspaces?: ConnectionWorkspace[];
+  /** The Azure ML registries (azureml://registries/<registryName>/...); the emulator always writes it. */
+  registries?: ConnectionRegistry[];
   secret: { clientId: string; clientSecret: string; objectId: string };
   certificate: { clientId: string; certificateFile: string; objectId: string };
   federated: { clientId: string; objectId: string; issuer: string; subject: string; audience: string; signingKeyFile: string; keyId: string };
@@ -30,6 +32,12 @@ export interface ConnectionWorkspace {
   storageAccountName: string;
   /** The ARM id of its attached Kubernetes compute, when it has one. */
   kubernetesComputeId?: string;
+}
+
+export interface ConnectionRegistry {
+  registryName: string;
+  resourceGroupName: string;
+  storageAccountName: string;
 }
 
 function connectionWorkspaces(facts: CloudFacts): ConnectionWorkspace[] {
@@ -53,6 +61,7 @@ export function connectionInfo(cloud: Cloud, urls: { proxyUrl: string; adminUrl:
     adminUrl: urls.adminUrl,
     storageAccountName: facts.storageAccountName,
     workspaces: connectionWorkspaces(facts),
+    registries: registriesOf(facts).map(({ registryName, resourceGroupName, storageAccountName }) => ({ registryName, resourceGroupName, storageAccountName })),
     secret: { clientId: ids.secret.clientId, clientSecret: ids.secret.clientSecret!, objectId: ids.secret.objectId },
     certificate: { clientId: ids.certificate.clientId, certificateFile: files.certificateFile, objectId: ids.certificate.objectId },
     federated: {
