@@ -86,6 +86,28 @@ describe('emulator: Azure ML registries', function () {
     assert.equal((await call(`${registryBase}/models/fraud/versions/2?${API}`, 'PUT', { properties: { modelUri: 'https://mlwdevstore.blob.core.windows.net/c/p' } })).status, 400);
   });
 
+  it('serves the same versions on management.azure.com, with ARM errors and a PUT the registry path then serves', async () => {
+    const c = emulator.connection;
+    const armRegistry = `https://management.azure.com/subscriptions/${c.subscriptionId}/resourceGroups/${c.resourceGroupName}/providers/Microsoft.MachineLearningServices/registries/mlr-shared`;
+    const { name, version } = SEEDED_REGISTRY_MODEL;
+    const got = await call(`${armRegistry}/models/${name}/versions/${version}?api-version=2023-04-01`);
+    assert.equal(got.status, 200, got.text);
+    assert.equal(got.json().id, `/subscriptions/${c.subscriptionId}/resourceGroups/${c.resourceGroupName}/providers/Microsoft.MachineLearningServices/registries/mlr-shared/models/${name}/versions/${version}`);
+    const missing = await call(`${armRegistry}/models/${name}/versions/9?api-version=2023-04-01`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.json().error.code, 'ResourceNotFound');
+    assert.equal((await call(`${armRegistry.replace('mlr-shared', 'mlr-nope')}/models/${name}/versions/1?api-version=2023-04-01`)).status, 404);
+    const put = await call(`${armRegistry}/models/scorer/versions/3?api-version=2023-04-01`, 'PUT', { properties: { modelUri: 'https://mlrsharedstore.blob.core.windows.net/scorer-3/scorer', modelType: 'custom_model' } });
+    assert.equal(put.status, 201, put.text);
+    assert.equal((await call(`${registryBase}/models/scorer/versions/3?${API}`)).json().properties.modelUri, 'https://mlrsharedstore.blob.core.windows.net/scorer-3/scorer');
+    assert.deepEqual((await call(`${armRegistry}/models/scorer/versions?api-version=2023-04-01`)).json().value.map((v: { name: string }) => v.name), ['3']);
+    assert.equal((await call(`${armRegistry}/models/scorer/versions/3?api-version=2023-04-01`, 'PUT', { properties: { modelUri: 'https://mlrsharedstore.blob.core.windows.net/scorer-3/scorer' } })).status, 409);
+    const reader = await secretToken(c, 'https://management.azure.com/.default', 'reader');
+    const denied = await call(`${armRegistry}/models/scorer/versions/4?api-version=2023-04-01`, 'PUT', { properties: { modelUri: 'https://mlrsharedstore.blob.core.windows.net/scorer-4/scorer' } }, reader);
+    assert.equal(denied.status, 403);
+    assert.match(denied.json().error.message, /registries\/models\/versions\/write/);
+  });
+
   it("refuses callers without a role on the registry with AuthorizationFailed naming the action", async () => {
     const assignment = emulator.context.roleAssignments().find((a) => a.principalId === emulator.connection.secret.objectId)!;
     const subscriptionScope = assignment.scope;

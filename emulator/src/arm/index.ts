@@ -11,6 +11,7 @@ import { locationRoutes } from './locations';
 import { type MetricsSource, metricRoutes } from './metrics';
 import { operationRoutes, settleOperations } from './lro';
 import { Router } from './router';
+import { registryArmRoutes } from '../registries/arm';
 import { workspaceRoutes } from './workspaces';
 
 export type { JobExecutor, JobStatus } from './jobs';
@@ -32,7 +33,7 @@ export interface ArmOptions {
 /** Handles every request to management.azure.com. */
 export function createArmHandler(ctx: ServiceContext, options: ArmOptions = {}): HostHandler {
   const router = new Router();
-  router.add(...workspaceRoutes, ...locationRoutes, ...operationRoutes, ...computeRoutes, ...datastoreRoutes, ...assetRoutes, ...jobRoutes(options.jobExecutor), ...endpointRoutes, ...deploymentRoutes, ...metricRoutes(options.metrics));
+  router.add(...workspaceRoutes, ...locationRoutes, ...operationRoutes, ...computeRoutes, ...datastoreRoutes, ...assetRoutes, ...jobRoutes(options.jobExecutor), ...endpointRoutes, ...deploymentRoutes, ...metricRoutes(options.metrics), ...registryArmRoutes);
   return async (req) => {
     let response: HostResponse;
     try {

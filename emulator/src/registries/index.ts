@@ -41,7 +41,7 @@ export function registryArmId(ctx: ServiceContext, registry: RegistryFacts): str
   return `/subscriptions/${ctx.facts.subscriptionId}/resourceGroups/${registry.resourceGroupName}/providers/${NAMESPACE}/registries/${registry.registryName}`;
 }
 
-function findRegistry(ctx: ServiceContext, name: string): RegistryFacts | undefined {
+export function findRegistry(ctx: ServiceContext, name: string): RegistryFacts | undefined {
   return registriesOf(ctx.facts).find((r) => r.registryName.toLowerCase() === name.toLowerCase());
 }
 
@@ -62,6 +62,27 @@ function putVersion(ctx: ServiceContext, registry: RegistryFacts, name: string, 
   };
   ctx.store.put(COLLECTION, versionKey(registry.registryName, name, version), resource);
   return resource;
+}
+
+export function readVersion(ctx: ServiceContext, registry: RegistryFacts, name: string, version: string): RegistryModelVersion | undefined {
+  return ctx.store.get<RegistryModelVersion>(COLLECTION, versionKey(registry.registryName, name, version));
+}
+
+export function listVersions(ctx: ServiceContext, registry: RegistryFacts, name: string): RegistryModelVersion[] {
+  const prefix = `${registry.registryName}/${name}/`.toLowerCase();
+  return ctx.store.list<RegistryModelVersion>(COLLECTION).filter(({ key }) => key.startsWith(prefix)).map(({ value }) => value);
+}
+
+/** Creates a version (files in the registry's storage account; versions are immutable), or says why not. */
+export function createVersion(ctx: ServiceContext, registry: RegistryFacts, name: string, version: string, body: Record<string, any> | undefined, principal: Principal): { version: RegistryModelVersion } | { refused: { status: number; code: string; message: string } } {
+  const modelUri = body?.properties?.modelUri;
+  if (typeof modelUri !== 'string' || !modelUri.startsWith(`https://${registry.storageAccountName}.blob.core.windows.net/`)) {
+    return { refused: { status: 400, code: 'ValidationError', message: `properties.modelUri must be a blob URL in the registry's storage account (https://${registry.storageAccountName}.blob.core.windows.net/<container>/<path>).` } };
+  }
+  if (readVersion(ctx, registry, name, version)) {
+    return { refused: { status: 409, code: 'Conflict', message: `Model ${name}:${version} already exists in registry ${registry.registryName}; registry versions are immutable.` } };
+  }
+  return { version: putVersion(ctx, registry, name, version, body!.properties, principal.appId) };
 }
 
 /** Seeds the registries' model versions a store lacks (the files are written by writeRegistryFiles). */
@@ -139,7 +160,6 @@ export function registryRoutes(ctx: ServiceContext): DataplaneRoute[] {
       return handle(req, registry, rest, principal);
     },
   });
-  const readVersion = (registry: RegistryFacts, name: string, version: string) => ctx.store.get<RegistryModelVersion>(COLLECTION, versionKey(registry.registryName, name, version));
 
   return [
     {
@@ -152,25 +172,15 @@ export function registryRoutes(ctx: ServiceContext): DataplaneRoute[] {
       },
     },
     registryRoute('GET', '/models/([^/]+)/versions', `${NAMESPACE}/registries/models/versions/read`, (req, registry, [name]) => {
-      const prefix = `${registry.registryName}/${decodeURIComponent(name)}/`.toLowerCase();
-      const value = ctx.store.list<RegistryModelVersion>(COLLECTION).filter(({ key }) => key.startsWith(prefix)).map(({ value }) => value);
-      return { status: 200, body: { value } };
+      return { status: 200, body: { value: listVersions(ctx, registry, decodeURIComponent(name)) } };
     }),
     registryRoute('GET', '/models/([^/]+)/versions/([^/]+)', `${NAMESPACE}/registries/models/versions/read`, (req, registry, [name, version]) => {
-      const found = readVersion(registry, decodeURIComponent(name), decodeURIComponent(version));
+      const found = readVersion(ctx, registry, decodeURIComponent(name), decodeURIComponent(version));
       return found ? { status: 200, body: found } : notFound(req, `Model ${decodeURIComponent(name)}:${decodeURIComponent(version)} in registry ${registry.registryName}`);
     }),
     registryRoute('PUT', '/models/([^/]+)/versions/([^/]+)', `${NAMESPACE}/registries/models/versions/write`, (req, registry, [rawName, rawVersion], principal) => {
-      const [name, version] = [decodeURIComponent(rawName), decodeURIComponent(rawVersion)];
-      const body = json(req);
-      const modelUri = body?.properties?.modelUri;
-      if (typeof modelUri !== 'string' || !modelUri.startsWith(`https://${registry.storageAccountName}.blob.core.windows.net/`)) {
-        return dataplaneError(ctx, req, 400, 'UserError', `properties.modelUri must be a blob URL in the registry's storage account (https://${registry.storageAccountName}.blob.core.windows.net/<container>/<path>).`, 'ValidationError');
-      }
-      if (readVersion(registry, name, version)) {
-        return dataplaneError(ctx, req, 409, 'UserError', `Model ${name}:${version} already exists in registry ${registry.registryName}; registry versions are immutable.`, 'Conflict');
-      }
-      return { status: 201, body: putVersion(ctx, registry, name, version, body!.properties, principal.appId) };
+      const created = createVersion(ctx, registry, decodeURIComponent(rawName), decodeURIComponent(rawVersion), json(req), principal);
+      return 'refused' in created ? dataplaneError(ctx, req, created.refused.status, 'UserError', created.refused.message, created.refused.code) : { status: 201, body: created.version };
     }),
     registryRoute('POST', '/datarefs/([^/]+)/versions/([^/]+)', `${NAMESPACE}/registries/assets/read`, (req, registry, [rawName, rawVersion]) => {
       const [name, version] = [decodeURIComponent(rawName), decodeURIComponent(rawVersion)];
@@ -179,7 +189,7 @@ export function registryRoutes(ctx: ServiceContext): DataplaneRoute[] {
       if (typeof body?.assetId !== 'string' || body.assetId.toLowerCase() !== assetId.toLowerCase() || typeof body.blobUri !== 'string') {
         return dataplaneError(ctx, req, 400, 'UserError', `The request must name assetId ${assetId} and the blobUri of its files.`, 'ValidationError');
       }
-      const found = readVersion(registry, name, version);
+      const found = readVersion(ctx, registry, name, version);
       if (!found) return notFound(req, `Model ${name}:${version} in registry ${registry.registryName}`);
       const modelUri = String(found.properties.modelUri ?? '');
       if (body.blobUri !== modelUri) return dataplaneError(ctx, req, 400, 'UserError', `blobUri ${body.blobUri} is not the storage of ${assetId}.`, 'ValidationError');
