@@ -81,6 +81,7 @@ describe('AzureMLModel@1 promotion from the registry mlr-shared to mlw-prod (e2e
       assert.equal(outcome.result, 'Failed');
       assert.match(console, /Input sourceModel: cannot read model 'credit-default' version '1' in registry 'mlr-shared'/);
       assert.match(console, /Microsoft\.MachineLearningServices\/registries\/models\/versions\/read/);
+      assert.match(console, /Grant it the AzureML Registry User \(or Reader\) role/);
       assert.doesNotMatch(console, /\n\s+at .+\.js:\d+/, 'no stack trace');
     } finally {
       assignment.scope = subscriptionScope;
