@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type RunningEmulator, startEmulator } from '../../emulator/src';
+import { loadOrCreateCloud } from '../../emulator/src/cloud';
 import { SEEDED_REGISTRY_MODEL } from '../../emulator/src/registries';
 import { proxiedRequest, secretToken } from './emulatorFixtures';
 
@@ -122,5 +123,24 @@ describe('emulator: Azure ML registries', function () {
     }
     const unauthenticated = await call(`${registryBase}/models/${SEEDED_REGISTRY_MODEL.name}/versions/1?${API}`, 'GET', undefined, 'not-a-token');
     assert.equal(unauthenticated.status, 401);
+  });
+});
+
+describe('emulator: a state directory from before registries', () => {
+  it('gets mlr-shared and its storage account at its next start, keeping its workspaces and their keys', () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'registries-upgrade-'));
+    try {
+      const before = loadOrCreateCloud(stateDir).facts;
+      const file = path.join(stateDir, 'cloud.json');
+      const persisted = JSON.parse(fs.readFileSync(file, 'utf8'));
+      delete persisted.facts.registries;
+      fs.writeFileSync(file, JSON.stringify(persisted));
+      const after = loadOrCreateCloud(stateDir).facts;
+      assert.deepEqual(after.workspaces, before.workspaces);
+      assert.deepEqual(after.registries!.map((r) => [r.registryName, r.storageAccountName]), [['mlr-shared', 'mlrsharedstore']]);
+      assert.deepEqual(loadOrCreateCloud(stateDir).facts.registries, after.registries, 'written once, then kept');
+    } finally {
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 });
