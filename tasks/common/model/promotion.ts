@@ -1,10 +1,10 @@
 // Promotion: a model version of another workspace (dev → prod) or of an Azure ML registry registered in this
 // one. Its files are read from the source workspace's storage with that workspace's datastore credentials, or
 // from the registry's storage with the SAS the registry hands out (as `az ml model download --registry-name`
-// does), copied through the agent
-// into this workspace's default datastore in the layout `az ml model create --path` leaves (LocalUpload/<content
-// hash>/<folder>), and the version keeps the source's type, description, tags and properties, recording the
-// source's asset id. Re-running the step finds the version promoted before without copying anything.
+// does), copied through the agent into this workspace's default datastore in the layout `az ml model create
+// --path` leaves (LocalUpload/<content hash>/<folder>), and the version keeps the source's type, description,
+// tags and properties, recording the source's asset id. Re-running the step finds the version promoted before
+// without copying anything.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describeArmError, parseArmFailure } from "../azure/armErrors";
@@ -90,6 +90,8 @@ interface ReadableVersion {
   version: ModelVersionResource;
   /** Where the files are, for the log and errors: "<uri> in workspace 'w'". */
   location: string;
+  /** The path of the files in their storage (its last segment names the copy's folder). */
+  path: string;
   download(target: string): Promise<{ files: number; bytes: number }>;
 }
 
@@ -104,6 +106,7 @@ async function openWorkspaceVersion(context: SourceContext, ref: Extract<SourceM
   return {
     version,
     location: `azureml://datastores/${storage.datastore}/paths/${storage.path} in workspace '${workspace}'`,
+    path: storage.path,
     download: (target) => source.context.files.download(storage, target),
   };
 }
@@ -126,7 +129,7 @@ async function openRegistryVersion(context: SourceContext, ref: Extract<SourceMo
     throw new UserError(`Input sourceModel: cannot read the files of model '${ref.name}' version '${ref.version}' in ${where}:\n${describeArmError(error, { action: "Microsoft.MachineLearningServices/registries/assets/read", scope })}`);
   }
   const files = registry.files(reference);
-  return { version, location: `${modelUri} in ${where}`, download: (target) => files.download({ datastore: ref.registry, path: reference.path }, target) };
+  return { version, location: `${modelUri} in ${where}`, path: reference.path, download: (target) => files.download({ datastore: ref.registry, path: reference.path }, target) };
 }
 
 /**
@@ -146,9 +149,8 @@ export async function resolvePromotion(
   const promoted = promotedModel(ref, source.version);
   const scratch = context.promotion.scratchFolder();
   try {
-    const modelUri = source.version.properties.modelUri ?? "";
     // The folder keeps the source's last path segment, so the copy's LocalUpload/<hash>/<name> reads like the original.
-    const local = path.join(scratch, modelUri.replace(/[?#].*$/, "").replace(/\/+$/, "").split("/").pop() || ref.name);
+    const local = path.join(scratch, source.path.replace(/\/+$/, "").split("/").pop() || ref.name);
     context.log(`Copying model '${ref.name}' version '${ref.version}' (${promoted.modelType}) from ${source.location}.`);
     const { files, bytes } = await source.download(local);
     if (files === 0) throw new UserError(`Input sourceModel: the files of ${promoted.id} are missing: nothing was found at ${source.location}.`);
