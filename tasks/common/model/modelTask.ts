@@ -55,7 +55,7 @@ async function openRegistry(host: TaskHost, session: AzureSession, apiHost: stri
   return {
     location,
     models: createRegistryModelsApi(session, location),
-    files: (reference) => createBlobFiles(async () => openSasContainer(reference.containerSasUrl, { httpClient: session.httpClient, credential: session.credential, maskSecret })),
+    files: (reference) => createBlobFiles(async () => openSasContainer(reference.containerSasUrl, { httpClient: session.httpClient, maskSecret })),
   };
 }
 
