@@ -33,7 +33,7 @@ const ratio = (value: number, target: number, unit = '') => `${(value / target).
 const mibPerSecond = (bytes: number, ms: number) => (bytes / 1024 / 1024 / (ms / 1000)).toFixed(1);
 
 /** The agent's view of a service-principal connection to the emulator, through its proxy and CA. */
-function emulatorHost(connection: ConnectionInfo): TaskHost {
+export function emulatorHost(connection: ConnectionInfo): TaskHost {
   const quiet = () => undefined;
   return {
     getInput: quiet,
@@ -52,6 +52,10 @@ function emulatorHost(connection: ConnectionInfo): TaskHost {
     uploadSummary: quiet,
     getHttpProxyConfiguration: () => ({ proxyUrl: connection.proxyUrl, bypassPatterns: [] }),
     getHttpCertConfiguration: () => ({ caFile: connection.caCertFile }),
+    getEnvironmentVariable: (name: string) => process.env[name] || undefined,
+    setEnvironmentVariable: (name: string, value: string) => {
+      process.env[name] = value;
+    },
   } as unknown as TaskHost;
 }
 
@@ -103,7 +107,7 @@ export async function benchmarkJobWait(workDir: string): Promise<void> {
     const oursMs = Date.now() - uploadStarted;
     const sdkMs = await sdkUpload(store, path.join(workDir, 'project', 'code'));
     console.log(`  code upload: ${mibPerSecond(first.stats.bytesUploaded, oursMs)} MiB/s (${first.stats.filesUploaded} files), storage SDK ${mibPerSecond(CODE_FILES * CODE_FILE_BYTES, sdkMs)} MiB/s; time ratio ${(oursMs / sdkMs).toFixed(2)} (ours includes hashing the files)`);
-    const submission = await submitJob({ api, jobName, translation, stepKey: jobName, openStore: () => openStore(api, session), log: () => undefined });
+    const submission = await submitJob({ api, jobName, translation, stepKey: jobName, openStore: () => openStore(api, session), log: () => undefined, warning: () => undefined });
     const reuploaded = submission.uploadStats?.bytesUploaded ?? 0;
     console.log(`  unchanged re-upload: ${reuploaded} bytes (${submission.uploadStats?.snapshotsReused ?? 0} snapshot(s) reused); target 0: ${reuploaded === 0 ? 'meets target' : 'MISSES target'}`);
 

@@ -1,5 +1,6 @@
 // `npm run bench` (not a test): the .vsix size, each task's bundle beside its unbundled sources, and process
-// start to first HTTP request of each bundled task beside the same task unbundled, measured in this run.
+// start to first HTTP request of each bundled task beside the same task unbundled, code and model upload
+// throughput beside a plain storage SDK upload, measured in this run.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,7 +10,9 @@ import { runScript } from '../scripts/cli';
 import { REPO_ROOT, readTaskJson } from '../scripts/taskFolders';
 import { median, startToFirstRequest } from './firstRequest';
 import { benchmarkJobWait } from './jobWait';
+import { benchmarkUpload } from './upload';
 import { taskEnvironment } from './taskEnvironment';
+import { benchmarkYamlParse } from './yamlParse';
 
 const PLANNED_TASKS = 7;
 const VSIX_TARGET_BYTES = 3 * 1024 * 1024;
@@ -59,6 +62,8 @@ runScript(async () => {
       console.log(`  bundle: ${kib(task.bundleBytes)} (one file); unbundled: ${kib(task.sourceBytes)} in ${task.sourceFiles} files (own code ${kib(ownCode.bundleBytes)} + node_modules); ratio ${(task.bundleBytes / task.sourceBytes).toFixed(2)}`);
       await measureStart(task, ownCode.dir, workDir);
     }
+    await benchmarkUpload(workDir);
+    benchmarkYamlParse(workDir);
     await benchmarkJobWait(workDir);
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   for (const [name, value] of Object.entries(env)) console.log(`  export ${name}=${value}`);
   console.log('For the managed identity, also set IDENTITY_ENDPOINT to managedIdentity.endpoint and IDENTITY_HEADER to');
   console.log('managedIdentity.header from the connection file (secrets are not printed).');
+  console.log(`For an Azure VM's identity (IMDS), set AZURE_POD_IDENTITY_AUTHORITY_HOST=${connection.imds.authorityHost} and bypass the proxy for it.`);
   console.log('Press Ctrl-C to stop.');
 
   let stopping = false;

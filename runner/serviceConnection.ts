@@ -12,7 +12,7 @@ import { envName } from './variables';
 /** connection.json, as the emulator writes it (its programmatic API's type; a type-only import). */
 export type EmulatorConnection = ConnectionInfo;
 
-export const AUTH_CHOICES = ['secret', 'certificate', 'federated', 'managedIdentity', 'reader'] as const;
+export const AUTH_CHOICES = ['secret', 'certificate', 'federated', 'managedIdentity', 'imds', 'imdsUserAssigned', 'reader'] as const;
 export type AuthChoice = (typeof AUTH_CHOICES)[number];
 
 export interface FederationIssuer {
@@ -41,6 +41,8 @@ export interface AzureTarget {
   proxy?: { url: string; caCertFile: string };
   /** The machine's own environment, e.g. the managed identity endpoint of the agent's host. */
   machineEnvironment: Record<string, string>;
+  /** Data keys of the service connection beyond the cloud's, e.g. a user-assigned identity's msiclientId. */
+  endpointData?: Record<string, string>;
   federation?: FederationIssuer;
 }
 
@@ -76,7 +78,7 @@ export function readConnectionFile(file: string): EmulatorConnection {
 }
 
 export function emulatorTarget(connection: EmulatorConnection, auth: AuthChoice): AzureTarget {
-  const identity = (key: AuthChoice) => {
+  const identity = (key: Exclude<AuthChoice, 'imds' | 'imdsUserAssigned'> | 'imds') => {
     const value = connection[key];
     if (!value) throw new UserError(`the emulator connection has no '${key}' identity for --auth ${key}`);
     return value;
@@ -132,6 +134,20 @@ export function emulatorTarget(connection: EmulatorConnection, auth: AuthChoice)
         authParameters: { tenantid: connection.tenantId },
         secrets: [id.header],
         machineEnvironment: { IDENTITY_ENDPOINT: id.endpoint, IDENTITY_HEADER: id.header },
+      };
+    }
+    case 'imds':
+    case 'imdsUserAssigned': {
+      // An agent on an Azure VM or scale set: no identity variables, IMDS at 169.254.169.254, which the
+      // emulator stands in for on loopback (@azure/identity reads AZURE_POD_IDENTITY_AUTHORITY_HOST).
+      const vm = identity('imds') as EmulatorConnection['imds'];
+      return {
+        ...base,
+        scheme: 'ManagedServiceIdentity',
+        authParameters: { tenantid: connection.tenantId },
+        secrets: [],
+        machineEnvironment: { AZURE_POD_IDENTITY_AUTHORITY_HOST: vm.authorityHost },
+        endpointData: auth === 'imdsUserAssigned' ? { msiclientId: vm.userAssigned.clientId } : undefined,
       };
     }
   }
@@ -195,6 +211,7 @@ export function azureRmEndpoint(name: string, target: AzureTarget): ServiceEndpo
       AzureKeyVaultServiceEndpointResourceId: 'https://vault.azure.net',
       StorageEndpointSuffix: 'core.windows.net',
       EnableAdfsAuthentication: 'false',
+      ...target.endpointData,
     },
   };
 }

@@ -9,7 +9,7 @@ import type { CloudFacts, RoleAssignment } from './contract';
 import { readJsonFile } from './store';
 import { withEnvironmentWorkspaces, withSharedRegistry } from './workspaceFacts';
 
-export type IdentityName = 'secret' | 'certificate' | 'federated' | 'managedIdentity' | 'reader';
+export type IdentityName = 'secret' | 'certificate' | 'federated' | 'managedIdentity' | 'userAssigned' | 'reader';
 
 /** An Entra ID service principal (app registration) or managed identity and its credential. */
 export interface Identity {
@@ -61,6 +61,15 @@ function newSecret(): string {
   return `${randomBytes(3).toString('base64url').slice(0, 3)}8Q~${randomBytes(27).toString('base64url').slice(0, 34)}`;
 }
 
+function app(name: IdentityName, displayName: string, credential: Partial<Identity>): Identity {
+  return { name, displayName, clientId: randomUUID(), objectId: randomUUID(), ...credential };
+}
+
+/** The user-assigned identity of the agent's VM (IMDS), beside its system-assigned one (`managedIdentity`). */
+function newUserAssignedIdentity(): Identity {
+  return app('userAssigned', 'azureml-agent-user-identity', {});
+}
+
 function createCloud(stateDir: string): PersistedCloud {
   const tenantId = randomUUID();
   const org = 'contoso';
@@ -76,7 +85,6 @@ function createCloud(stateDir: string): PersistedCloud {
     audience: 'api://AzureADTokenExchange',
     keyId: randomBytes(20).toString('hex').toUpperCase(),
   };
-  const app = (name: IdentityName, displayName: string, credential: Partial<Identity>): Identity => ({ name, displayName, clientId: randomUUID(), objectId: randomUUID(), ...credential });
   return {
     facts: {
       tenantId,
@@ -92,6 +100,7 @@ function createCloud(stateDir: string): PersistedCloud {
       certificate: app('certificate', 'azureml-pipeline-certificate', { certificatePem }),
       federated: app('federated', 'azureml-pipeline-federated', { federatedCredential: { issuer: federation.issuer, subject: federation.subject, audience: federation.audience } }),
       managedIdentity: app('managedIdentity', 'azureml-agent-identity', { identityHeader: randomUUID() }),
+      userAssigned: newUserAssignedIdentity(),
       reader: app('reader', 'azureml-pipeline-reader', { clientSecret: newSecret() }),
     },
     federation,
@@ -105,6 +114,11 @@ export function loadOrCreateCloud(stateDir: string): Cloud {
   let persisted: PersistedCloud;
   if (fs.existsSync(file)) {
     persisted = readJsonFile<PersistedCloud>(file);
+    // State directories from before the user-assigned identity existed gain it, keeping the rest.
+    if (!persisted.identities.userAssigned) {
+      persisted.identities.userAssigned = newUserAssignedIdentity();
+      fs.writeFileSync(file, JSON.stringify(persisted, null, 2), { mode: 0o600 });
+    }
   } else {
     persisted = createCloud(stateDir);
   }

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import type { Cloud } from './cloud';
 import type { CloudFacts } from './contract';
 import { registriesOf, workspacesOf } from './workspaceFacts';
+import { userAssignedResourceId, vmIdentities } from './imds';
 
 export interface ConnectionInfo {
   proxyUrl: string;
@@ -23,6 +24,16 @@ export interface ConnectionInfo {
   certificate: { clientId: string; certificateFile: string; objectId: string };
   federated: { clientId: string; objectId: string; issuer: string; subject: string; audience: string; signingKeyFile: string; keyId: string };
   managedIdentity: { endpoint: string; header: string; clientId: string; objectId: string };
+  /**
+   * The Azure VM's instance metadata service (IMDS) on a loopback stand-in for 169.254.169.254:
+   * clients name it with AZURE_POD_IDENTITY_AUTHORITY_HOST. The VM's system-assigned identity is the
+   * same principal as `managedIdentity`; it also has one user-assigned identity.
+   */
+  imds: {
+    authorityHost: string;
+    systemAssigned: { clientId: string; objectId: string };
+    userAssigned: { clientId: string; objectId: string; resourceId: string };
+  };
   reader: { clientId: string; clientSecret: string; objectId: string };
 }
 
@@ -48,8 +59,9 @@ function connectionWorkspaces(facts: CloudFacts): ConnectionWorkspace[] {
   });
 }
 
-export function connectionInfo(cloud: Cloud, urls: { proxyUrl: string; adminUrl: string; managedIdentityEndpoint: string }, caCertFile: string): ConnectionInfo {
+export function connectionInfo(cloud: Cloud, urls: { proxyUrl: string; adminUrl: string; managedIdentityEndpoint: string; imdsAuthorityHost: string }, caCertFile: string): ConnectionInfo {
   const { facts, identities: ids, federation, files } = cloud;
+  const vm = vmIdentities(cloud);
   return {
     proxyUrl: urls.proxyUrl,
     caCertFile,
@@ -74,6 +86,11 @@ export function connectionInfo(cloud: Cloud, urls: { proxyUrl: string; adminUrl:
       keyId: federation.keyId,
     },
     managedIdentity: { endpoint: urls.managedIdentityEndpoint, header: ids.managedIdentity.identityHeader!, clientId: ids.managedIdentity.clientId, objectId: ids.managedIdentity.objectId },
+    imds: {
+      authorityHost: urls.imdsAuthorityHost,
+      systemAssigned: { clientId: vm.systemAssigned.clientId, objectId: vm.systemAssigned.objectId },
+      userAssigned: { clientId: vm.userAssigned.clientId, objectId: vm.userAssigned.objectId, resourceId: userAssignedResourceId(cloud, vm.userAssigned) },
+    },
     reader: { clientId: ids.reader.clientId, clientSecret: ids.reader.clientSecret!, objectId: ids.reader.objectId },
   };
 }

@@ -65,7 +65,7 @@ export interface Store {
 }
 
 /** Faults whose effect is semantic, applied by the service handlers rather than the transport. */
-export type SemanticFaultKind = 'lroFailed' | 'computeStuckResizing' | 'deploymentUnhealthy' | ScoringFaultKind;
+export type SemanticFaultKind = 'lroFailed' | 'computeStuckResizing' | 'deploymentUnhealthy' | 'jobPaused' | ScoringFaultKind;
 
 /** Faults on a served deployment's scoring: a share of requests answered with a 5xx, or added latency. */
 export type ScoringFaultKind = 'deploymentErrors' | 'deploymentLatency';

@@ -1,12 +1,13 @@
 // Fault injection: faults registered through the admin API, matched by method, host and path
 // pattern, for a number of requests or a time. Transport faults (status, reset, latency) are
-// applied by the TLS layer before any handler; semantic ones by the service handlers.
+// applied by the TLS layer before any handler, responseLost after it (the request takes effect, then
+// the connection is reset instead of answered); semantic ones by the service handlers.
 import { randomUUID } from 'node:crypto';
 import type { FaultRegistry, ScoringFaultKind, SemanticFaultKind } from './contract';
 import type { RequestLog } from './requestLog';
 
-export const TRANSPORT_FAULT_KINDS = ['status', 'reset', 'latency'] as const;
-export const SEMANTIC_FAULT_KINDS: readonly SemanticFaultKind[] = ['lroFailed', 'computeStuckResizing', 'deploymentUnhealthy', 'deploymentErrors', 'deploymentLatency'];
+export const TRANSPORT_FAULT_KINDS = ['status', 'reset', 'latency', 'responseLost'] as const;
+export const SEMANTIC_FAULT_KINDS: readonly SemanticFaultKind[] = ['lroFailed', 'computeStuckResizing', 'deploymentUnhealthy', 'deploymentErrors', 'deploymentLatency', 'jobPaused'];
 export type TransportFaultKind = (typeof TRANSPORT_FAULT_KINDS)[number];
 export type FaultKind = TransportFaultKind | SemanticFaultKind;
 
@@ -42,7 +43,7 @@ export interface Fault extends FaultSpec {
 }
 
 /** Faults that hold a resource in a state rather than shape one response; without count or time they last until deleted. */
-const HOLDING_FAULT_KINDS: readonly FaultKind[] = ['computeStuckResizing', 'deploymentErrors', 'deploymentLatency'];
+const HOLDING_FAULT_KINDS: readonly FaultKind[] = ['computeStuckResizing', 'deploymentErrors', 'deploymentLatency', 'jobPaused'];
 
 export class FaultSpecError extends Error {}
 

@@ -102,11 +102,17 @@ export class HostDispatcher {
     const body = await readBody(req);
     const handler = this.services.handlers[exchange.service];
     const response = await handler({ method: req.method ?? 'GET', url, headers: req.headers, body, requestId: exchange.requestId });
+    if (exchange.fault?.kind === 'responseLost') {
+      // Processed, but the client never sees the answer: the connection drops, as when a network path fails mid-response.
+      req.socket.destroy();
+      return;
+    }
     writeHostResponse(res, response);
   }
 
-  /** Returns true when the fault produced the response (status, reset); latency lets it through. */
+  /** Returns true when the fault produced the response (status, reset); latency and responseLost let it through. */
   private async applyTransportFault(req: IncomingMessage, res: ServerResponse, exchange: Exchange, fault: Fault): Promise<boolean> {
+    if (fault.kind === 'responseLost') return false;
     if (fault.kind === 'latency') {
       await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
       return false;
@@ -127,6 +133,10 @@ export class HostDispatcher {
   private forwardToAzurite(req: IncomingMessage, res: ServerResponse, exchange: Exchange): void {
     // The production-style Host header stays: Azurite takes the account from it.
     const upstream = http.request({ agent: this.blobAgent, host: '127.0.0.1', port: this.services.blobPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      if (exchange.fault?.kind === 'responseLost') {
+        answer.resume().once('end', () => req.socket.destroy());
+        return;
+      }
       const headers = { ...answer.headers };
       if (!headers['x-ms-request-id']) headers['x-ms-request-id'] = exchange.requestId;
       else exchange.requestId = String(headers['x-ms-request-id']);

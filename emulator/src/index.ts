@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Clock, createAdminHandler } from './admin';
@@ -15,15 +15,17 @@ import { createDatastoreContainers } from './blobContainers';
 import { SERVED_HOSTNAMES, issueServerCertificate, loadOrCreateRootCa } from './ca';
 import { type Cloud, loadOrCreateCloud, roleAssignmentsOf } from './cloud';
 import { type ConnectionInfo, connectionInfo, writeConnectionFile } from './connection';
-import type { ServiceContext } from './contract';
+import type { HostResponse, ServiceContext } from './contract';
 import { createDataplaneHandler, type DataplaneRoute } from './dataplane';
 import { registryRoutes, seedRegistries, writeRegistryFiles } from './registries';
 import { EntraId } from './entra';
 import { FaultInjector } from './faults';
 import { HostDispatcher, writeHostResponse } from './hosts';
+import { imdsToken } from './imds';
 import { MANAGED_IDENTITY_PATH, managedIdentityToken } from './managedIdentity';
 import { createProxyServer } from './proxy';
 import { RequestLog } from './requestLog';
+import { listenPreferring, lockStateDir, previousPorts, savePorts } from './stateDir';
 import { JsonFileStore } from './store';
 import { JobStorage, LocalJobExecutor, attachExecutor, jobDataplaneRoutes } from './jobs';
 import { scoringHostnames } from './hostnames';
@@ -64,11 +66,23 @@ const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 const DEFAULT_METRICS_DELAY_SECONDS = 60;
 const IDLE_CONNECTION_MS = 120_000;
 
-function listen(server: http.Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
+/**
+ * The IMDS stand-in's address: a loopback address of its own (Linux routes all of 127.0.0.0/8 to
+ * loopback) so that, like 169.254.169.254, it matches no proxy bypass entry written for 127.0.0.1 and
+ * only a client that bypasses the proxy for IMDS reaches it. Where only 127.0.0.1 exists, that one.
+ */
+const IMDS_LOOPBACK_ADDRESSES = ['127.169.254.254', '127.0.0.1'];
+
+/** Listens on the first of `addresses` this machine has. */
+async function listenOnFirstAddress(server: http.Server, addresses: string[], preferredPort: number | undefined, onMoved: (message: string) => void): Promise<{ address: string; port: number }> {
+  for (const address of addresses) {
+    try {
+      return { address, port: await listenPreferring(server, address, preferredPort, onMoved) };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRNOTAVAIL' || address === addresses[addresses.length - 1]) throw e;
+    }
+  }
+  throw new Error('no address to listen on');
 }
 
 function close(server: http.Server): Promise<void> {
@@ -81,7 +95,14 @@ function close(server: http.Server): Promise<void> {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const stateDir = path.resolve(options.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'azureml-emulator-')));
   fs.mkdirSync(stateDir, { recursive: true });
-  const cloud = loadOrCreateCloud(stateDir);
+  const releaseStateDir = lockStateDir(stateDir);
+  let cloud: Cloud;
+  try {
+    cloud = loadOrCreateCloud(stateDir);
+  } catch (e) {
+    releaseStateDir();
+    throw e;
+  }
   // Azurite starts while the rest is prepared; it is stopped again if anything fails.
   const azuriteStarting = startAzuriteBlob({
     location: AZURITE_DIR(stateDir),
@@ -90,14 +111,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     onUnexpectedExit: options.log,
   });
   try {
-    return await serve(options, stateDir, cloud, azuriteStarting);
+    return await serve(options, stateDir, cloud, azuriteStarting, releaseStateDir);
   } catch (e) {
     await (await azuriteStarting.catch(() => undefined))?.stop();
+    releaseStateDir();
     throw e;
   }
 }
 
-async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, azuriteStarting: Promise<AzuriteBlob>): Promise<RunningEmulator> {
+async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, azuriteStarting: Promise<AzuriteBlob>, releaseStateDir: () => void): Promise<RunningEmulator> {
   const log = options.log ?? (() => undefined);
   const ca = loadOrCreateRootCa(stateDir);
   const serverCertificate = issueServerCertificate(ca, [...SERVED_HOSTNAMES, ...scoringHostnames(cloud.facts.location)]);
@@ -148,7 +170,28 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
   // Azure keeps idle connections for minutes and never cuts long uploads; Node's defaults are 5 s and 300 s.
   const serverTimeouts = { keepAliveTimeout: IDLE_CONNECTION_MS, requestTimeout: 0 };
   const tlsServer = https.createServer({ cert: serverCertificate.certPem, key: serverCertificate.keyPem, ...serverTimeouts }, dispatcher.handle);
-  const proxy = createProxyServer({ serverOptions: serverTimeouts, tlsServer, dispatcher, storageAccountNames: storageAccountsOf(cloud.facts).map((a) => a.name), log: requestLog });
+  const identityEndpoint = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const response =
+      url.pathname === MANAGED_IDENTITY_PATH && req.method === 'GET'
+        ? managedIdentityToken(cloud, issuer, url, req.headers['x-identity-header'] as string | undefined)
+        : { status: 404, body: { statusCode: 404, message: `The managed identity endpoint serves GET ${MANAGED_IDENTITY_PATH}.` } };
+    answerLoopback(req, res, url, response);
+  });
+  const imds = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://169.254.169.254');
+    answerLoopback(req, res, url, imdsToken(cloud, issuer, { method: req.method ?? 'GET', url, headers: req.headers }));
+  });
+  const answerLoopback = (req: http.IncomingMessage, res: http.ServerResponse, url: URL, response: HostResponse) => {
+    const requestId = randomUUID();
+    req.resume();
+    writeHostResponse(res, { ...response, headers: { ...response.headers, 'x-ms-request-id': requestId } });
+    requestLog.append({ type: 'request', time: requestLog.time(), requestId, host: req.headers.host ?? '127.0.0.1', method: req.method ?? 'GET', path: url.pathname, status: response.status, durationMs: 0 });
+  };
+  const ports = previousPorts(stateDir);
+  const onMoved = (message: string) => log(message);
+  const imdsHost = await listenOnFirstAddress(imds, IMDS_LOOPBACK_ADDRESSES, ports.imds, onMoved);
+  const proxy = createProxyServer({ serverOptions: serverTimeouts, tlsServer, dispatcher, storageAccountNames: storageAccountsOf(cloud.facts).map((a) => a.name), log: requestLog, linkLocalStandIn: imdsHost });
   const tunnels = new Set<Socket>();
   proxy.on('connection', (socket: Socket) => {
     tunnels.add(socket);
@@ -160,21 +203,21 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
     return known !== undefined;
   };
   const admin = http.createServer(createAdminHandler({ log: requestLog, faults, clock, store, setQuota, scoring: scoringRecords, setMetricsDelay: (seconds) => (metricsDelayMs = seconds * 1000) }));
-  const identityEndpoint = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const response =
-      url.pathname === MANAGED_IDENTITY_PATH && req.method === 'GET'
-        ? managedIdentityToken(cloud, issuer, url, req.headers['x-identity-header'] as string | undefined)
-        : { status: 404, body: { statusCode: 404, message: `The managed identity endpoint serves GET ${MANAGED_IDENTITY_PATH}.` } };
-    const requestId = randomUUID();
-    writeHostResponse(res, { ...response, headers: { ...response.headers, 'x-ms-request-id': requestId } });
-    requestLog.append({ type: 'request', time: requestLog.time(), requestId, host: req.headers.host ?? '127.0.0.1', method: req.method ?? 'GET', path: url.pathname, status: response.status, durationMs: 0 });
-  });
-  const [proxyPort, adminPort, identityPort] = await Promise.all([listen(proxy), listen(admin), listen(identityEndpoint)]);
+  const [proxyPort, adminPort, identityPort] = await Promise.all([
+    listenPreferring(proxy, '127.0.0.1', ports.proxy, onMoved),
+    listenPreferring(admin, '127.0.0.1', ports.admin, onMoved),
+    listenPreferring(identityEndpoint, '127.0.0.1', ports.identity, onMoved),
+  ]);
+  savePorts(stateDir, { proxy: proxyPort, admin: adminPort, identity: identityPort, imds: imdsHost.port });
 
   const connection = connectionInfo(
     cloud,
-    { proxyUrl: `http://127.0.0.1:${proxyPort}`, adminUrl: `http://127.0.0.1:${adminPort}`, managedIdentityEndpoint: `http://127.0.0.1:${identityPort}${MANAGED_IDENTITY_PATH}` },
+    {
+      proxyUrl: `http://127.0.0.1:${proxyPort}`,
+      adminUrl: `http://127.0.0.1:${adminPort}`,
+      managedIdentityEndpoint: `http://127.0.0.1:${identityPort}${MANAGED_IDENTITY_PATH}`,
+      imdsAuthorityHost: `http://${imdsHost.address}:${imdsHost.port}`,
+    },
     ca.certFile,
   );
   const connectionFile = path.join(stateDir, 'connection.json');
@@ -198,12 +241,13 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
       await localJobs?.stop();
       await deploymentHost.stop();
       for (const socket of tunnels) socket.destroy();
-      await Promise.all([close(proxy), close(admin), close(identityEndpoint)]);
+      await Promise.all([close(proxy), close(admin), close(identityEndpoint), close(imds)]);
       tlsServer.close();
       dispatcher.close();
       await azurite.stop();
       store.flush();
       await requestLog.close();
+      releaseStateDir();
     })());
   return { connection, connectionFile, stateDir, context, azuriteBlobUrl, stop };
 }

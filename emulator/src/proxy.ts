@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import type * as https from 'node:https';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { IMDS_ADDRESS } from './imds';
 import { isLoopback, refusalMessage, serviceOf, splitHostPort } from './hostnames';
 import { type HostDispatcher, correlationIdOf } from './hosts';
 import type { RequestLog } from './requestLog';
@@ -17,10 +18,18 @@ export interface ProxyOptions {
   dispatcher: HostDispatcher;
   storageAccountNames: readonly string[];
   log: RequestLog;
+  /**
+   * The IMDS stand-in (for 169.254.169.254). A proxy never reaches a VM's link-local instance metadata
+   * service, so requests for it through the proxy are refused (and logged), as they fail behind a real proxy.
+   */
+  linkLocalStandIn?: { address: string; port: number };
 }
 
 export function createProxyServer(options: ProxyOptions): http.Server {
-  const { serverOptions, tlsServer, dispatcher, storageAccountNames, log } = options;
+  const { serverOptions, tlsServer, dispatcher, storageAccountNames, log, linkLocalStandIn } = options;
+  const isLinkLocal = (hostname: string, port: number) =>
+    hostname === IMDS_ADDRESS || (linkLocalStandIn !== undefined && hostname === linkLocalStandIn.address && port === linkLocalStandIn.port);
+  const refuseLinkLocal = (req: http.IncomingMessage, hostname: string, path: string) => ({ ids: answered(req, hostname, path, 502), text: linkLocalRefusal(hostname) });
   /** Logs a request the proxy answered itself; returns the ids its response carries, like Azure's front ends. */
   const answered = (req: http.IncomingMessage, hostname: string, path: string, status: number): Record<string, string> => {
     const requestId = randomUUID();
@@ -49,6 +58,10 @@ export function createProxyServer(options: ProxyOptions): http.Server {
       req.url = `${target.pathname}${target.search}`;
       req.headers.host = target.hostname;
       dispatcher.handle(req, res);
+    } else if (isLinkLocal(target.hostname, Number(target.port || 80))) {
+      req.resume();
+      const { ids, text } = refuseLinkLocal(req, target.hostname, target.pathname);
+      res.writeHead(502, { ...ids, 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
     } else if (isLoopback(target.hostname)) {
       forwardToLoopback(req, res, target);
     } else {
@@ -64,6 +77,8 @@ export function createProxyServer(options: ProxyOptions): http.Server {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) socket.unshift(head);
       tlsServer.emit('connection', socket);
+    } else if (isLinkLocal(hostname, port)) {
+      endWith502(socket, refuseLinkLocal(req, hostname, ''));
     } else if (isLoopback(hostname)) {
       const upstream = net.connect(port, hostname, () => {
         socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -72,12 +87,23 @@ export function createProxyServer(options: ProxyOptions): http.Server {
       });
       upstream.on('error', () => socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'));
     } else {
-      const { ids, text } = refuse(req, hostname, '');
-      const idLines = Object.entries(ids).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-      socket.end(`HTTP/1.1 502 Bad Gateway\r\n${idLines}content-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+      endWith502(socket, refuse(req, hostname, ''));
     }
   });
   return server;
+}
+
+/** Answers a CONNECT the proxy refuses. */
+function endWith502(socket: Duplex, { ids, text }: { ids: Record<string, string>; text: string }): void {
+  const idLines = Object.entries(ids).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  socket.end(`HTTP/1.1 502 Bad Gateway\r\n${idLines}content-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+}
+
+function linkLocalRefusal(hostname: string): string {
+  return (
+    `The Azure ML emulator's proxy cannot reach '${hostname}': it stands for the VM's instance metadata service (${IMDS_ADDRESS}), a link-local address` +
+    ' that only the VM itself reaches. Managed identity requests must bypass the proxy.\n'
+  );
 }
 
 function forwardToLoopback(req: http.IncomingMessage, res: http.ServerResponse, target: URL): void {

@@ -13,7 +13,7 @@ import { getVerifiedWorkspace } from "../common/workspace/workspace";
 
 const host = createTaskLibHost();
 
-void runAzureTask(host, async ({ cancellation, defer }) => {
+void runAzureTask(host, __dirname, async ({ cancellation, defer }) => {
   const connectionId = host.getInput("azureSubscription", true);
   const inputs = readComputeInputs(host);
   const session = await connectAzure(host, connectionId, { ...readTaskIdentity(__dirname), cancellation });

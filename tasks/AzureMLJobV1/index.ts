@@ -7,7 +7,7 @@ import { runAzureTask } from "../common/azure/azureTask";
 
 const host = createTaskLibHost();
 
-void runAzureTask(host, async (task) => {
+void runAzureTask(host, __dirname, async (task) => {
   const connectionId = host.getInput("azureSubscription", true);
   const session = await connectAzure(host, connectionId, { ...readTaskIdentity(__dirname), cancellation: task.cancellation });
   task.defer(() => session.dispose());

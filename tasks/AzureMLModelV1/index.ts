@@ -8,7 +8,7 @@ import { runAzureTask } from "../common/azure/azureTask";
 
 const host = createTaskLibHost();
 
-void runAzureTask(host, async ({ cancellation, defer }) => {
+void runAzureTask(host, __dirname, async ({ cancellation, defer }) => {
   const inputs = readModelInputs(host);
   const session = await connectAzure(host, inputs.connectionId, { ...readTaskIdentity(__dirname), cancellation });
   defer(() => session.dispose());

@@ -2,16 +2,17 @@
 import { connectAzure } from "../common/azure/azureSession";
 import { createTaskLibHost } from "../common/platform/taskLibHost";
 import { runAzureTask } from "../common/azure/azureTask";
-import { getVerifiedWorkspace, writeWorkspaceConfig } from "../common/workspace/workspace";
+import { checkWorkspaceConfigPath, getVerifiedWorkspace, writeWorkspaceConfig } from "../common/workspace/workspace";
 import { readTaskIdentity } from "../common/platform/product";
 
 const host = createTaskLibHost();
 
-void runAzureTask(host, async ({ cancellation, defer }) => {
+void runAzureTask(host, __dirname, async ({ cancellation, defer }) => {
   const connectionId = host.getInput("azureSubscription", true);
   const resourceGroup = host.getInput("resourceGroupName", true);
   const workspaceName = host.getInput("workspaceName", true);
   const configFile = host.getPathInput("configFile");
+  if (configFile) checkWorkspaceConfigPath(configFile);
   const session = await connectAzure(host, connectionId, { ...readTaskIdentity(__dirname), cancellation });
   defer(() => session.dispose());
 

@@ -35,7 +35,7 @@ describe("AzureMLJob@1 (L0)", function () {
     for (const input of task.inputs) assert.ok(input.helpMarkDown, `input ${input.name} has no helpMarkDown`);
     assert.deepEqual(
       task.inputs.map((i: { name: string }) => i.name),
-      ["azureSubscription", "resourceGroupName", "workspaceName", "jobFile", "overrides", "experimentName", "jobName", "displayName", "tags", "wait", "streamLogs", "timeoutMinutes", "cancelJobOnStop", "failOnJobFailure", "dryRun"],
+      ["azureSubscription", "resourceGroupName", "workspaceName", "jobFile", "overrides", "experimentName", "jobName", "displayName", "tags", "wait", "streamLogs", "timeoutMinutes", "stalledMinutes", "cancelJobOnStop", "failOnJobFailure", "dryRun"],
     );
   });
 
@@ -54,5 +54,12 @@ describe("AzureMLJob@1 (L0)", function () {
     assert.equal(runner.failed, true);
     assert.match(runner.stdout, /##vso\[task\.complete result=Failed;\].*overrides line 1/);
     assert.doesNotMatch(runner.stdout, /\n\s+at .*\.ts:\d+/);
+  });
+
+  it("fails a boolean input that is not true/false (dryRun: yes) before anything is sent, naming input and value", async () => {
+    const runner = await run("dryRunYes");
+    assert.equal(runner.failed, true);
+    assert.match(runner.stdout, /##vso\[task\.complete result=Failed;\]Input dryRun: 'yes' is not a boolean/);
+    assert.doesNotMatch(runner.stdout, /Dry run|Submitting|token/i);
   });
 });

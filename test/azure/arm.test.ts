@@ -2,7 +2,9 @@ import { strict as assert } from "node:assert";
 import * as sinon from "sinon";
 import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import { armList, armRequest, createMachineLearningClient } from "../../tasks/common/azure/arm";
-import { describeArmError, roleForAction } from "../../tasks/common/azure/armErrors";
+import { ArmRequestError, describeArmError, roleForAction } from "../../tasks/common/azure/armErrors";
+import { createHttpClient } from "../../tasks/common/azure/network";
+import { callWorkspace } from "../../tasks/common/workspace/workspaceRest";
 import { cappedRetryPolicy, retryAfterMs } from "../../tasks/common/azure/retry";
 import { RoutingHttpClient, SUBSCRIPTION, fakeSession } from "../common/fakes";
 
@@ -127,5 +129,40 @@ describe("ARM errors for humans", () => {
     assert.match(roleForAction("Microsoft.MachineLearningServices/registries/models/versions/read"), /^AzureML Registry User/);
     assert.match(roleForAction("Microsoft.MachineLearningServices/workspaces/onlineEndpoints/write"), /^AzureML Data Scientist/);
     assert.equal(roleForAction("Microsoft.MachineLearningServices/workspaces/write"), "Contributor");
+  });
+});
+
+describe("a success answer that is not JSON (a proxy's page)", () => {
+  const PROXY_PAGE = "<html><head><title>Access denied</title></head><body>Contoso web gateway: this site is blocked.</body></html>";
+  const proxied = () => {
+    const wire = new RoutingHttpClient().on("GET", /./, { status: 200, body: PROXY_PAGE, headers: { "content-type": "text/html; charset=utf-8" } });
+    const httpClient = createHttpClient({ proxy: { url: new URL("http://builder:s3cret@proxy.contoso.com:3128"), bypass: () => false }, tls: {} }, wire);
+    return fakeSession(httpClient, { retry: { maxRetries: 0 } });
+  };
+
+  const expectNotJson = (error: unknown) => {
+    assert.ok(error instanceof ArmRequestError, `expected an ArmRequestError, got ${String(error)}`);
+    const text = describeArmError(error);
+    assert.match(text, /^ResponseNotJson: management\.azure\.com answered GET with HTTP 200 but not with JSON \(text\/html; charset=utf-8: "<html><head><title>Access denied/);
+    assert.match(text, /went through the proxy http:\/\/proxy\.contoso\.com:3128\. The proxy .* answered instead of Azure/);
+    assert.doesNotMatch(text, /s3cret|SyntaxError|Unexpected token/);
+    return true;
+  };
+
+  it("names the host and the proxy in the one workspace REST call path", async () => {
+    await assert.rejects(callWorkspace(proxied(), `https://management.azure.com${WS_PATH}/jobs/j1?api-version=2022-10-01`), expectNotJson);
+  });
+
+  it("names the host and the proxy in SDK calls, instead of returning an empty workspace", async () => {
+    await assert.rejects(createMachineLearningClient(proxied()).workspaces.get("rg", "ws"), expectNotJson);
+  });
+
+  it("says the request went direct when no proxy is configured", async () => {
+    const wire = new RoutingHttpClient().on("GET", /./, { status: 200, body: PROXY_PAGE, headers: { "content-type": "text/html" } });
+    const session = fakeSession(createHttpClient({ tls: {} }, wire), { retry: { maxRetries: 0 } });
+    await assert.rejects(callWorkspace(session, `https://management.azure.com${WS_PATH}/jobs/j1`), (error: unknown) => {
+      assert.match(describeArmError(error), /went directly \(no proxy is configured\)\. Something between the agent and Azure/);
+      return true;
+    });
   });
 });

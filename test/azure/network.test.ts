@@ -138,6 +138,20 @@ describe("network: agent proxy and certificates", () => {
       assert.deepEqual(proxy.log.tunnels, []);
     });
 
+    it("never sends IMDS requests through the proxy: 169.254.169.254 and the AZURE_POD_IDENTITY_AUTHORITY_HOST host go direct", async () => {
+      // The agent's bypass list names neither (the usual case on a VM agent behind a proxy).
+      const host = fakeHost({ proxy: { proxyUrl: proxy.url, bypassPatterns: ["\\.never\\.example"] }, env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: `http://127.0.0.1:${targetPort}` } });
+      const settings = readNetworkSettings(host);
+      assert.equal(settings.proxy?.bypass(new URL("http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01")), true);
+      assert.equal(settings.proxy?.bypass(new URL("https://management.azure.com/")), false);
+      assert.equal(settings.proxy?.bypass(new URL("http://127.0.0.1:1/elsewhere")), false, "only the pod identity host's own port");
+      const client = createHttpClient(settings);
+      const response = await client.sendRequest(createPipelineRequest({ url: `http://127.0.0.1:${targetPort}/metadata/identity/oauth2/token`, allowInsecureConnection: true }));
+      assert.equal(response.bodyAsText, "direct-answer");
+      assert.deepEqual(proxy.log.forwarded, []);
+      assert.deepEqual(proxy.log.tunnels, []);
+    });
+
     describe("HTTPS through a CONNECT tunnel", () => {
       let certificate: LoopbackCertificate;
       let secureTarget: https.Server;

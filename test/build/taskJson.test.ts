@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import Ajv from 'ajv-draft-04';
 import { REPO_ROOT, SOURCE_TASKS_ROOT, listTaskFolders, readTaskJson } from '../../scripts/taskFolders';
 
-// The shared folder sits beside the repo (../shared), in CI as on developers' machines.
-const SCHEMA_FILE = path.resolve(REPO_ROOT, '..', 'shared', 'schemas', 'tasks.schema.json');
+// A copy of azure-pipelines-task-lib's schema (licence and source in test/fixtures/schemas).
+const SCHEMA_FILE = path.resolve(REPO_ROOT, 'test', 'fixtures', 'schemas', 'tasks.schema.json');
 
 interface TaskInput {
   name: string;

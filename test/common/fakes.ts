@@ -1,10 +1,13 @@
 // Test doubles for the core: a recording TaskHost, a routing HttpClient and an ARM context over it.
+import { Readable } from "node:stream";
 import * as sinon from "sinon";
 import type { TokenCredential } from "@azure/core-auth";
 import { createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import type { AzureSession } from "../../tasks/common/azure/azureSession";
 import { knownCloud, type CloudEndpoints } from "../../tasks/common/azure/clouds";
 import type { EndpointAuthorization, TaskHost } from "../../tasks/common/platform/taskHost";
+import { parseBooleanInput } from "../../tasks/common/platform/declaredInputs";
+import { UserError } from "../../tasks/common/platform/userError";
 
 export interface FakeHostState {
   inputs?: Record<string, string>;
@@ -22,13 +25,16 @@ export function fakeHost(state: FakeHostState = {}): FakeHost {
   const input = (name: string, required?: boolean): string | undefined => {
     const value = state.inputs?.[name]?.trim();
     if (!value && required) {
-      throw new Error(`Input required: ${name}`);
+      throw new UserError(`Input required: ${name}`);
     }
     return value || undefined;
   };
   const host = {
     getInput: sinon.stub().callsFake(input),
-    getBoolInput: sinon.stub().callsFake((name: string, defaultValue = false) => (input(name) ? input(name) === "true" : defaultValue)),
+    getBoolInput: sinon.stub().callsFake((name: string, defaultValue = false) => {
+      const value = input(name);
+      return value === undefined ? defaultValue : parseBooleanInput(name, value);
+    }),
     getPathInput: sinon.stub().callsFake(input),
     getVariable: sinon.stub().callsFake((name: string) => state.variables?.[name]),
     getEndpointUrl: sinon.stub().callsFake((id: string) => state.endpoints?.[id]?.url),
@@ -83,8 +89,11 @@ export class RoutingHttpClient implements HttpClient {
       if (route.method === request.method && route.pattern.test(request.url)) {
         const reply = await route.reply(request);
         if (reply) {
-          const body = reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
-          return { request, status: reply.status, headers: createHttpHeaders({ "content-type": "application/json", ...reply.headers }), bodyAsText: body };
+          const body = reply.body === undefined ? "" : typeof reply.body === "string" || Buffer.isBuffer(reply.body) ? reply.body : JSON.stringify(reply.body);
+          const headers = createHttpHeaders({ "content-type": "application/json", ...reply.headers });
+          // As Node's HttpClient does: the raw bytes as a stream for the statuses the request asked to stream.
+          if (request.streamResponseStatusCodes?.has(reply.status)) return { request, status: reply.status, headers, readableStreamBody: Readable.from([Buffer.from(body)]) };
+          return { request, status: reply.status, headers, bodyAsText: body.toString() };
         }
       }
     }

@@ -59,7 +59,7 @@ describe('emulator ARM: authentication, authorization, api-version and routing',
     const unknown = await h.send('GET', WS, { apiVersion: '2099-01-01' });
     assert.equal(unknown.status, 400);
     assert.equal(unknown.json.error.code, 'NoRegisteredProviderFound');
-    assert.match(unknown.json.error.message, /The supported api-versions are '2022-02-01-preview, .*2022-10-01, .*2024-07-01-preview'/);
+    assert.match(unknown.json.error.message, /The supported api-versions are '2018-03-01-preview, .*2022-10-01, .*2024-10-01-preview'/);
     const subscription = await h.send('GET', SUB, { apiVersion: '2022-10-01' });
     assert.equal(subscription.json.error.code, 'InvalidApiVersionParameter');
     assert.equal((await h.send('GET', WS, { apiVersion: '2023-04-01' })).status, 200);
@@ -68,6 +68,12 @@ describe('emulator ARM: authentication, authorization, api-version and routing',
   it('accepts the api-versions azure-ai-ml and az ml send, for every implemented resource type', async () => {
     const h = createHarness();
     const sent: Array<[string, string]> = [
+      // azure-ai-ml 1.4.0 (Debian's python3-azure): workspaces, computes and jobs.
+      ['2022-10-01-preview', WS],
+      ['2022-10-01-preview', `${WS}/computes/cpu-cluster`],
+      ['2022-10-01-preview', `${WS}/jobs`],
+      // az resource show: the newest stable version the provider registration lists.
+      ['2024-10-01', WS],
       ['2024-07-01-preview', WS],
       ['2023-08-01-preview', `${WS}/computes/cpu-cluster`],
       ['2024-07-01-preview', `${WS}/datastores/workspaceblobstore`],
@@ -143,5 +149,31 @@ describe('emulator ARM: authentication, authorization, api-version and routing',
     const empty = await h.send('PUT', `${WS}/computes/c1`);
     assert.equal(empty.status, 400);
     assert.match(empty.json.error.message, /must be a JSON object/);
+  });
+  it('serves the provider registrations clients read before generic calls (az resource show), listing what is implemented', async () => {
+    const h = createHarness();
+    const ml = await h.send('GET', `${SUB}/providers/Microsoft.MachineLearningServices`, { apiVersion: '2022-09-01', principal: READER });
+    assert.equal(ml.status, 200);
+    assert.equal(ml.json.id, `${SUB}/providers/Microsoft.MachineLearningServices`);
+    assert.equal(ml.json.registrationState, 'Registered');
+    const workspaces = ml.json.resourceTypes.find((t: { resourceType: string }) => t.resourceType === 'workspaces');
+    assert.deepEqual(workspaces.locations, ['East US']);
+    assert.equal(workspaces.apiVersions[0], '2024-10-01-preview', 'newest first');
+    assert.ok(workspaces.apiVersions.includes('2022-10-01-preview') && workspaces.apiVersions.includes('2018-11-19'));
+    assert.equal(workspaces.defaultApiVersion, '2024-10-01');
+    const types = ml.json.resourceTypes.map((t: { resourceType: string }) => t.resourceType);
+    for (const type of ['workspaces/computes', 'workspaces/jobs', 'workspaces/models/versions', 'workspaces/onlineEndpoints', 'locations/usages']) assert.ok(types.includes(type), type);
+    const all = await h.send('GET', `${SUB}/providers`, { apiVersion: '2022-09-01' });
+    assert.deepEqual(all.json.value.map((p: { namespace: string }) => p.namespace), ['Microsoft.MachineLearningServices', 'Microsoft.Resources']);
+    const resources = all.json.value[1].resourceTypes.map((t: { resourceType: string }) => t.resourceType);
+    assert.ok(resources.includes('resourceGroups') && resources.includes('subscriptions'));
+    const caseInsensitive = await h.send('GET', `${SUB}/providers/microsoft.machinelearningservices`, { apiVersion: '2022-09-01' });
+    assert.equal(caseInsensitive.json.namespace, 'Microsoft.MachineLearningServices');
+    const tenant = await h.send('GET', '/providers/Microsoft.MachineLearningServices', { apiVersion: '2022-09-01' });
+    assert.equal(tenant.json.id, '/providers/Microsoft.MachineLearningServices');
+    assert.equal(tenant.json.registrationState, undefined, 'the tenant view has no registration state');
+    const unknown = await h.send('GET', `${SUB}/providers/Microsoft.Nothing`, { apiVersion: '2022-09-01' });
+    assert.deepEqual([unknown.status, unknown.json.error.code], [404, 'InvalidResourceNamespace']);
+    assert.equal((await h.send('GET', `${SUB}/providers/Microsoft.MachineLearningServices`, { apiVersion: '2022-10-01' })).json.error.code, 'InvalidApiVersionParameter');
   });
 });

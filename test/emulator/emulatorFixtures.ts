@@ -102,3 +102,25 @@ export async function secretToken(connection: ConnectionInfo, scope: string, ide
   if (response.status !== 200) throw new Error(`token request answered ${response.status}: ${response.text}`);
   return response.json().access_token as string;
 }
+
+/**
+ * One plain HTTP request to a loopback server (the proxy, or a loopback endpoint itself), with the
+ * request line as given: an absolute URI or a CONNECT authority through the proxy, a path otherwise.
+ */
+export function rawRequest(serverUrl: string, options: http.RequestOptions): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
+  const server = new URL(serverUrl);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: server.hostname, port: server.port, ...options }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
+    });
+    req.on('connect', (res, socket, head: Buffer) => {
+      let text = head.toString();
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -112,7 +112,7 @@ describe('emulator: jobs run for real', function () {
   });
 
   it('marks a job whose command fails as Failed, with the error in run history', async () => {
-    await client.submit('failing-job', { jobType: 'Command', command: 'echo about to fail; exit 3', environmentId: 'azureml:AzureML-minimal:1', computeId });
+    await client.submit('failing-job', { jobType: 'Command', command: 'echo about to fail; exit 3', environmentId: 'azureml://registries/azureml/environments/AzureML-minimal/versions/1', computeId });
     const job = await client.waitFor('failing-job');
     assert.equal(job.properties.status, 'Failed');
     const details = (await client.dataplane('GET', 'history/v1.0', '/runs/failing-job/details')).json();
@@ -121,7 +121,7 @@ describe('emulator: jobs run for real', function () {
   });
 
   it('fails a job whose command names an input it does not have, saying which', async () => {
-    await client.submit('unknown-input', { jobType: 'Command', command: 'echo ${{inputs.missing}}', environmentId: 'azureml:AzureML-minimal:1', computeId });
+    await client.submit('unknown-input', { jobType: 'Command', command: 'echo ${{inputs.missing}}', environmentId: 'azureml://registries/azureml/environments/AzureML-minimal/versions/1', computeId });
     const job = await client.waitFor('unknown-input');
     assert.equal(job.properties.status, 'Failed');
     const details = (await client.dataplane('GET', 'history/v1.0', '/runs/unknown-input/details')).json();
@@ -129,7 +129,7 @@ describe('emulator: jobs run for real', function () {
   });
 
   it('cancels a running job: the process group is stopped and the job ends Canceled', async () => {
-    await client.submit('long-job', { jobType: 'Command', command: 'sleep 300 & echo $! > sleep.pid; echo $$ > bash.pid; echo started; wait', environmentId: 'azureml:AzureML-minimal:1', computeId });
+    await client.submit('long-job', { jobType: 'Command', command: 'sleep 300 & echo $! > sleep.pid; echo $$ > bash.pid; echo started; wait', environmentId: 'azureml://registries/azureml/environments/AzureML-minimal/versions/1', computeId });
     await client.waitFor('long-job', (job) => job.properties.status === 'Running');
     const workDir = path.join(emulator.stateDir, 'jobs', 'long-job', 'code');
     for (let i = 0; !fs.existsSync(path.join(workDir, 'bash.pid')) && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
@@ -213,7 +213,7 @@ describe('emulator: jobs run for real', function () {
       objective: { goal: 'Maximize', primaryMetric: 'accuracy' },
       samplingAlgorithm: { samplingAlgorithmType: 'Grid' },
       searchSpace: { lr: ['choice', [[0.5, 0.1, 0.9]]] },
-      trial: { codeId, command: 'python3 score.py ${{search_space.lr}}', environmentId: 'azureml:AzureML-minimal:1' },
+      trial: { codeId, command: 'python3 score.py ${{search_space.lr}}', environmentId: 'azureml://registries/azureml/environments/AzureML-minimal/versions/1' },
       limits: { jobLimitsType: 'Sweep', maxTotalTrials: 10, maxConcurrentTrials: 2 },
     });
     const job = await client.waitFor('sweep-job');
@@ -229,11 +229,11 @@ describe('emulator: jobs run for real', function () {
   });
 
   it('refuses job types it cannot run, saying so', async () => {
-    await client.submit('automl-job', { jobType: 'AutoML', taskDetails: { taskType: 'Classification', targetColumnName: 'y', trainingData: { jobInputType: 'mltable', uri: 'azureml://datastores/workspaceblobstore/paths/t/' } }, environmentId: 'azureml:AzureML-minimal:1' });
+    await client.submit('automl-job', { jobType: 'AutoML', taskDetails: { taskType: 'Classification', targetColumnName: 'y', trainingData: { jobInputType: 'mltable', uri: 'azureml://datastores/workspaceblobstore/paths/t/' } }, environmentId: 'azureml://registries/azureml/environments/AzureML-minimal/versions/1' });
     const job = await client.waitFor('automl-job');
     assert.equal(job.properties.status, 'Failed');
     const details = (await client.dataplane('GET', 'history/v1.0', '/runs/automl-job/details')).json();
-    assert.match(details.error.error.message, /does not run AutoML jobs/);
+    assert.match(details.error.error.message, /does not execute AutoML jobs/);
   });
 
   it('answers MLflow and run-history requests for unknown runs as the service does', async () => {

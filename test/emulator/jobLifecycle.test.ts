@@ -26,7 +26,7 @@ describe('emulator: jobs across emulator stop and restart', function () {
     let pid: number;
     try {
       const client = new JobClient(emulator);
-      await client.submit('sleeper', { jobType: 'Command', command: 'echo $$ > bash.pid; sleep 300', environmentId: 'azureml:AzureML-minimal:1' });
+      await client.submit('sleeper', { jobType: 'Command', command: 'echo $$ > bash.pid; sleep 300', environmentId: 'azureml://registries/azureml/environments/AzureML-minimal/versions/1' });
       await client.waitFor('sleeper', (job) => job.properties.status === 'Running');
       const pidFile = path.join(stateDir, 'jobs', 'sleeper', 'code', 'bash.pid');
       for (let i = 0; !fs.existsSync(pidFile) && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
@@ -50,7 +50,7 @@ describe('emulator: jobs across emulator stop and restart', function () {
     const first = await startEmulator({ stateDir, arm: { jobExecutor: { submit: () => undefined, cancel: () => undefined } } });
     const jobId = `${new JobClient(first).workspaceId}/jobs/orphan`;
     try {
-      await new JobClient(first).submit('orphan', { jobType: 'Command', command: 'sleep 300', environmentId: 'azureml:AzureML-minimal:1' });
+      await new JobClient(first).submit('orphan', { jobType: 'Command', command: 'sleep 300', environmentId: 'azureml://registries/azureml/environments/AzureML-minimal/versions/1' });
       setJobStatus(first.context, jobId, 'Running');
     } finally {
       await first.stop();

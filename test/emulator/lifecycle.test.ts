@@ -1,14 +1,11 @@
 // Starting, stopping and restarting the emulator: connection.json, state kept by --state-dir
 // (CA, identities, store, blobs), and Azurite never outliving the emulator.
 import { strict as assert } from 'node:assert';
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmulator } from '../../emulator/src';
+import { startCli, temporaryDirectories, waitFor } from './cliFixtures';
 import { okValue, proxiedRequest, runProbes, secretToken } from './emulatorFixtures';
-
-const REPO = path.resolve(__dirname, '../..');
 
 /** Processes whose command line mentions `text` (Azurite's carries --location <stateDir>/azurite). */
 function processesMentioning(text: string): number[] {
@@ -25,38 +22,15 @@ function processesMentioning(text: string): number[] {
     .map(Number);
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  for (const end = Date.now() + timeoutMs; Date.now() < end; ) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function startCli(stateDir: string): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'emulator/cli.ts'), '--state-dir', stateDir], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output };
-}
-
 describe('emulator lifecycle', function () {
   this.timeout(120_000);
-  const tempDirs: string[] = [];
-  const tempDir = () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'emulator-lifecycle-'));
-    tempDirs.push(dir);
-    return dir;
-  };
-  after(() => tempDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+  const tempDir = temporaryDirectories('emulator-lifecycle-');
 
   it('writes connection.json with exactly the documented keys', async () => {
-    const emulator = await startEmulator();
-    tempDirs.push(emulator.stateDir);
+    const emulator = await startEmulator({ stateDir: tempDir() });
     try {
       const written = JSON.parse(fs.readFileSync(emulator.connectionFile, 'utf8'));
-      assert.deepEqual(Object.keys(written), ['proxyUrl', 'caCertFile', 'tenantId', 'subscriptionId', 'resourceGroupName', 'workspaceName', 'location', 'adminUrl', 'storageAccountName', 'workspaces', 'registries', 'secret', 'certificate', 'federated', 'managedIdentity', 'reader']);
+      assert.deepEqual(Object.keys(written), ['proxyUrl', 'caCertFile', 'tenantId', 'subscriptionId', 'resourceGroupName', 'workspaceName', 'location', 'adminUrl', 'storageAccountName', 'workspaces', 'registries', 'secret', 'certificate', 'federated', 'managedIdentity', 'imds', 'reader']);
       assert.deepEqual(written, emulator.connection);
       assert.match(written.proxyUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.match(written.managedIdentity.endpoint, /^http:\/\/127\.0\.0\.1:\d+\/msi\/token$/);
@@ -69,7 +43,7 @@ describe('emulator lifecycle', function () {
       assert.match(fs.readFileSync(written.caCertFile, 'utf8'), /^-----BEGIN CERTIFICATE-----/);
       assert.deepEqual(
         emulator.context.roleAssignments().map((a) => a.role),
-        ['Contributor', 'Contributor', 'Contributor', 'Contributor', 'Reader'],
+        ['Contributor', 'Contributor', 'Contributor', 'Contributor', 'Contributor', 'Reader'],
       );
     } finally {
       await emulator.stop();
@@ -93,10 +67,8 @@ describe('emulator lifecycle', function () {
     const second = await startEmulator({ stateDir });
     try {
       assert.equal(fs.readFileSync(second.connection.caCertFile, 'utf8'), caPem);
-      const { proxyUrl: _p, adminUrl: _a, managedIdentity: mi1, ...identities1 } = first.connection;
-      const { proxyUrl: _q, adminUrl: _b, managedIdentity: mi2, ...identities2 } = second.connection;
-      assert.deepEqual(identities2, identities1);
-      assert.equal(mi2.header, mi1.header);
+      // The same ports too, so clients given the first connection.json (a running task) reconnect.
+      assert.deepEqual(second.connection, first.connection);
       const kept = await proxiedRequest(second.connection, modelVersion, { headers: await armHeaders(second.connection) });
       assert.equal(kept.status, 200, 'a model version created through ARM is read back after the restart');
       assert.deepEqual([kept.json().properties.description, kept.json().properties.modelUri], ['before restart', 'azureml://datastores/workspaceblobstore/paths/kept/']);
@@ -115,7 +87,7 @@ describe('emulator lifecycle', function () {
 
   it('runs from `npm run emulator -- --state-dir DIR` and stops cleanly, Azurite included, on Ctrl-C', async () => {
     const stateDir = tempDir();
-    const cli = startCli(stateDir);
+    const cli = startCli('--state-dir', stateDir);
     await waitFor(() => cli.output().includes('Press Ctrl-C'), 'the emulator to start');
     assert.match(cli.output(), new RegExp(`connection file: ${path.join(stateDir, 'connection.json')}`));
     assert.match(cli.output(), /export HTTPS_PROXY=http:\/\/127\.0\.0\.1:\d+/);
@@ -126,16 +98,15 @@ describe('emulator lifecycle', function () {
     const azuriteArgs = fs.readFileSync(`/proc/${azurite}/cmdline`, 'utf8').split('\0');
     assert.ok(azuriteArgs.includes('--disableTelemetry'), 'Azurite never phones home');
     assert.equal(azuriteArgs[azuriteArgs.indexOf('--blobHost') + 1], '127.0.0.1');
-    const exited = new Promise<number | null>((resolve) => cli.child.once('exit', resolve));
     cli.child.kill('SIGINT');
-    assert.equal(await exited, 0);
+    assert.equal(await cli.exited, 0);
     assert.match(cli.output(), /Emulator stopped\./);
     assert.deepEqual(processesMentioning(path.join(stateDir, 'azurite')), []);
   });
 
   it('takes Azurite down when the emulator process is killed outright', async () => {
     const stateDir = tempDir();
-    const cli = startCli(stateDir);
+    const cli = startCli('--state-dir', stateDir);
     await waitFor(() => cli.output().includes('Press Ctrl-C'), 'the emulator to start');
     assert.equal(processesMentioning(path.join(stateDir, 'azurite')).length, 1);
     cli.child.kill('SIGKILL');
@@ -143,11 +114,8 @@ describe('emulator lifecycle', function () {
   });
 
   it('refuses unknown command-line arguments with the usage', async () => {
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'emulator/cli.ts'), '--stat-dir', 'x'], { cwd: REPO });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    assert.equal(code, 2);
-    assert.match(stderr, /unknown argument '--stat-dir'[\s\S]*usage: npm run emulator -- \[--state-dir DIR\]/);
+    const cli = startCli('--stat-dir', 'x');
+    assert.equal(await cli.exited, 2);
+    assert.match(cli.output(), /unknown argument '--stat-dir'[\s\S]*usage: npm run emulator -- \[--state-dir DIR\]/);
   });
 });

@@ -3,30 +3,11 @@
 // token checks and the admin API.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import type { RunningEmulator } from '../../emulator/src';
 import { AdminClient } from '../../emulator/src/adminClient';
 import type { RequestLogEntry } from '../../emulator/src/requestLog';
-import { okValue, proxiedRequest, runProbes, secretToken, sharedEmulator } from './emulatorFixtures';
-
-function rawProxyRequest(proxyUrl: string, options: http.RequestOptions): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
-  const proxy = new URL(proxyUrl);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: proxy.hostname, port: proxy.port, ...options }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
-    });
-    req.on('connect', (res, socket, head: Buffer) => {
-      let text = head.toString();
-      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      socket.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { okValue, proxiedRequest, rawRequest, runProbes, secretToken, sharedEmulator } from './emulatorFixtures';
 
 describe('emulator proxy, blob storage, faults and data plane', function () {
   this.timeout(120_000);
@@ -45,13 +26,13 @@ describe('emulator proxy, blob storage, faults and data plane', function () {
     (await admin.requests(since)).filter((e): e is RequestLogEntry => e.type === 'request' && e.path.toLowerCase() === path.toLowerCase());
 
   it('refuses hosts it does not serve with a 502 naming them, for CONNECT and absolute URIs', async () => {
-    const tunnel = await rawProxyRequest(emulator.connection.proxyUrl, { method: 'CONNECT', path: 'github.com:443' });
+    const tunnel = await rawRequest(emulator.connection.proxyUrl, { method: 'CONNECT', path: 'github.com:443' });
     assert.equal(tunnel.status, 502);
     assert.match(tunnel.text, /does not serve 'github\.com' and never forwards requests off this machine/);
-    const plain = await rawProxyRequest(emulator.connection.proxyUrl, { method: 'GET', path: 'http://169.254.169.254/metadata/identity/oauth2/token' });
+    const plain = await rawRequest(emulator.connection.proxyUrl, { method: 'GET', path: 'http://169.254.169.254/metadata/identity/oauth2/token' });
     assert.equal(plain.status, 502);
     assert.match(plain.text, /169\.254\.169\.254/);
-    const otherAccount = await rawProxyRequest(emulator.connection.proxyUrl, { method: 'CONNECT', path: 'someoneelse.blob.core.windows.net:443' });
+    const otherAccount = await rawRequest(emulator.connection.proxyUrl, { method: 'CONNECT', path: 'someoneelse.blob.core.windows.net:443' });
     assert.equal(otherAccount.status, 502);
     assert.match(otherAccount.text, new RegExp(`emulated storage account is '${emulator.connection.storageAccountName}'`));
      for (const refusal of [tunnel, plain]) {
@@ -63,11 +44,11 @@ describe('emulator proxy, blob storage, faults and data plane', function () {
   });
 
   it('refuses plain http to the Azure hosts, which Azure serves over HTTPS only', async () => {
-    const arm = await rawProxyRequest(emulator.connection.proxyUrl, { method: 'GET', path: 'http://management.azure.com/subscriptions?api-version=2022-12-01', headers: { 'x-ms-client-request-id': 'plain-1' } });
+    const arm = await rawRequest(emulator.connection.proxyUrl, { method: 'GET', path: 'http://management.azure.com/subscriptions?api-version=2022-12-01', headers: { 'x-ms-client-request-id': 'plain-1' } });
     assert.equal(arm.status, 400);
     assert.match(arm.text, /management\.azure\.com is served over HTTPS only/);
     assert.equal(arm.headers['x-ms-correlation-request-id'], 'plain-1');
-    const blob = await rawProxyRequest(emulator.connection.proxyUrl, { method: 'GET', path: `http://${emulator.connection.storageAccountName}.blob.core.windows.net/azureml?restype=container` });
+    const blob = await rawRequest(emulator.connection.proxyUrl, { method: 'GET', path: `http://${emulator.connection.storageAccountName}.blob.core.windows.net/azureml?restype=container` });
     assert.equal(blob.status, 400);
     assert.match(blob.text, /<Code>AccountRequiresHttps<\/Code>/);
   });
@@ -79,10 +60,10 @@ describe('emulator proxy, blob storage, faults and data plane', function () {
   });
 
   it('serves absolute-URI requests for its hosts and tunnels to loopback services', async () => {
-    const discovery = await rawProxyRequest(emulator.connection.proxyUrl, { method: 'GET', path: 'https://eastus.api.azureml.ms/discovery' });
+    const discovery = await rawRequest(emulator.connection.proxyUrl, { method: 'GET', path: 'https://eastus.api.azureml.ms/discovery' });
     assert.equal(discovery.status, 200);
     assert.equal(JSON.parse(discovery.text).api, 'https://eastus.api.azureml.ms');
-    const loopback = await rawProxyRequest(emulator.connection.proxyUrl, { method: 'GET', path: `${emulator.connection.adminUrl}/faults` });
+    const loopback = await rawRequest(emulator.connection.proxyUrl, { method: 'GET', path: `${emulator.connection.adminUrl}/faults` });
     assert.deepEqual(JSON.parse(loopback.text), { value: [] });
   });
 

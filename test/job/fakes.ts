@@ -56,7 +56,7 @@ export function fakeWorkspaceApi(options: FakeApiOptions): FakeApi {
       created = { id: `/jobs/${name}`, name, properties: { ...body.properties, status: 'NotStarted' } };
       return created;
     }),
-    cancelJob: sinon.stub().resolves(),
+    cancelJob: sinon.stub().resolves(true),
     putAssetVersion: sinon.stub().callsFake(async (type: string, name: string, version: string) => ({ id: `${type}/${name}/versions/${version}` })),
     latestVersion: sinon.stub().resolves('7'),
     defaultDatastore: sinon.stub().rejects(new Error('not used')),
@@ -86,7 +86,8 @@ export class MemoryBlobStore implements BlobStore {
 
 /** Run history serving log files whose content tests append to. */
 export class FakeRunHistory implements RunHistoryApi {
-  readonly logs = new Map<string, string>();
+  /** Log URL → its content so far (a Buffer can end inside a character, as a growing log file can). */
+  readonly logs = new Map<string, string | Buffer>();
   readonly runs = new Map<string, { status?: string; files: Record<string, string>; error?: RunDetails['error'] }>();
   readonly childRuns = new Map<string, ChildRun[]>();
   async details(runId: string): Promise<RunDetails | undefined> {
@@ -97,6 +98,6 @@ export class FakeRunHistory implements RunHistoryApi {
     return this.childRuns.get(runId) ?? [];
   }
   async readLog(url: string, offset: number): Promise<Buffer> {
-    return Buffer.from(this.logs.get(url) ?? '', 'utf8').subarray(offset);
+    return Buffer.from(this.logs.get(url) ?? '').subarray(offset);
   }
 }

@@ -11,7 +11,7 @@ import { Cancellation, DEFAULT_TASKS_DIRECTORY, emulatorTarget, runPipeline, typ
 import { tempDir } from '../runner/helpers';
 
 const REPO = path.resolve(__dirname, '..', '..');
-const EXAMPLES = path.resolve(REPO, '..', 'shared', 'azureml-examples', 'jobs');
+const EXAMPLES = path.resolve(REPO, 'test', 'fixtures', 'azureml-examples', 'jobs');
 
 /** A command job whose script sleeps `inputs.seconds`, and the one-step pipeline that submits it. */
 function writeProject(dir: string): string {
@@ -50,6 +50,7 @@ function writeProject(dir: string): string {
       '      wait: $(wait)',
       '      dryRun: $(dryRun)',
       '      jobName: $(jobName)',
+      '      stalledMinutes: $(stalledMinutes)',
       '',
     ].join('\n'),
   );
@@ -63,6 +64,7 @@ interface RunChoices {
   jobName?: string;
   jobFile?: string;
   overrides?: string;
+  stalledMinutes?: string;
   onLine?: (line: string) => void;
   cancellation?: Cancellation;
 }
@@ -82,6 +84,7 @@ async function runJobStep(emulator: RunningEmulator, pipelineFile: string, choic
       jobName: choices.jobName ?? '',
       jobFile: choices.jobFile ?? path.join(path.dirname(pipelineFile), 'job.yml'),
       overrides: choices.overrides ?? 'inputs.learning_rate=0.01',
+      stalledMinutes: choices.stalledMinutes ?? '',
     },
     sink: (line) => {
       lines.push(line);
@@ -111,6 +114,12 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
   const job = (name: string) => jobs().find((j) => j.name === name);
 
   const run = (choices: RunChoices = {}) => runJobStep(emulator, pipelineFile, choices);
+
+  /** Runs a two-minute job and cancels the pipeline once it is Running. */
+  const runCancelledWhileRunning = (jobName: string) => {
+    const cancellation = new Cancellation();
+    return run({ jobName, wait: true, overrides: 'inputs.seconds=120', cancellation, onLine: (line) => (/status: Running/.test(line) ? cancellation.cancel() : undefined) });
+  };
 
   it('dryRun prints the request body and submits nothing', async () => {
     const { outcome, step, console } = await run({ dryRun: true });
@@ -158,20 +167,35 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
   });
 
   it('cancels the Azure ML job when the pipeline is cancelled while the step waits', async () => {
-    const cancellation = new Cancellation();
-    const { outcome, console } = await run({
-      jobName: 'cancel-me',
-      wait: true,
-      overrides: 'inputs.seconds=120',
-      cancellation,
-      onLine: (line) => {
-        if (/status: Running/.test(line)) cancellation.cancel();
-      },
-    });
+    const { outcome, console } = await runCancelledWhileRunning('cancel-me');
     assert.equal(outcome.result, 'Canceled', console);
     assert.match(console, /cancelling Azure ML job 'cancel-me'[\s\S]*Cancellation of job 'cancel-me' requested/);
     const status = job('cancel-me')?.properties.status;
     assert.ok(['CancelRequested', 'Canceled'].includes(status), `job status ${status}`);
+  });
+
+  it('cancelled while Azure ML does not answer the cancel: says the job may still be running, with its name and studio link', async () => {
+    const admin = new AdminClient(emulator.connection.adminUrl);
+    const fault = await admin.addFault({ kind: 'reset', pathPattern: '^/subscriptions/.*/jobs/cancel-unreachable/cancel$', method: 'POST', count: 1000 });
+    try {
+      const { outcome, console } = await runCancelledWhileRunning('cancel-unreachable');
+      assert.equal(outcome.result, 'Canceled', console);
+      assert.match(console, /Could not cancel Azure ML job 'cancel-unreachable' \([^)]*\)\. The job may still be running: cancel it in Azure ML studio: https:\/\/ml\.azure\.com\/runs\/cancel-unreachable/);
+      assert.doesNotMatch(console, /Cancellation of job 'cancel-unreachable' requested/);
+    } finally {
+      await admin.removeFault(fault.id);
+    }
+  });
+
+  it('a retried step (retryCountOnTaskFailure) submits a new job when the earlier try\'s job failed, never re-attaching to it', async () => {
+    const retried = path.join(path.dirname(pipelineFile), 'pipeline-retried.yml');
+    fs.writeFileSync(retried, fs.readFileSync(pipelineFile, 'utf8').replace('    name: train\n', '    name: train\n    retryCountOnTaskFailure: 1\n'));
+    const { outcome, console } = await runJobStep(emulator, retried, { jobName: 'retry-me', wait: true, overrides: 'command=false' });
+    assert.equal(outcome.result, 'Failed', console);
+    assert.equal(job('retry-me')?.properties.status, 'Failed');
+    assert.equal(job('retry-me_try2')?.properties.status, 'Failed');
+    assert.match(console, /Job 'retry-me', submitted by an earlier try of this step, ended Failed: submitting the job again as 'retry-me_try2'/);
+    assert.doesNotMatch(console, /attaching to it/);
   });
 
   it('waits through throttling, 503s and connection resets, and reports the end once', async () => {
@@ -199,6 +223,22 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
     assert.deepEqual((await admin.faults()).filter((f) => f.remaining !== 0), [], 'every fault was hit');
   });
 
+  it('ends the step clearly, within the stalledMinutes bound, when the job stays Paused (timeoutMinutes 0)', async () => {
+    const admin = new AdminClient(emulator.connection.adminUrl);
+    const fault = await admin.addFault({ kind: 'jobPaused', pathPattern: '^/subscriptions/.*/jobs/paused-job$' });
+    try {
+      const started = Date.now();
+      const { outcome, step, console } = await run({ jobName: 'paused-job', wait: true, overrides: 'inputs.seconds=120', stalledMinutes: '0.1' });
+      assert.equal(outcome.result, 'Failed', console);
+      assert.match(console, /Job 'paused-job' status: Paused \(Azure ML paused the job; it makes no progress until it is resumed; the step fails if it stays Paused for 0\.1 minute\(s\)\)/);
+      assert.match(console, /Azure ML job 'paused-job' stayed Paused for 0\.1 minute\(s\) \(stalledMinutes\).*resume or cancel it in Azure ML studio: https:\/\/ml\.azure\.com\/runs\/paused-job/);
+      assert.equal(step.outputVariables.jobStatus, 'Paused');
+      assert.ok(Date.now() - started < 60_000, 'the step ended long before the job would have');
+    } finally {
+      await admin.removeFault(fault.id);
+    }
+  });
+
   it('runs a pipeline job: component code uploaded, anonymous components registered first, each step\'s log streamed', async () => {
     // azureml-examples' 3b pipeline, with the component source folders the corpus leaves out.
     const dir = tempDir('job-e2e-pipeline-');
@@ -220,6 +260,43 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
     assert.equal(componentIds.length, 3);
     for (const id of componentIds) assert.match(id, /\/components\/azureml_anonymous\/versions\/[0-9a-f-]{36}$/);
     assert.equal((console.match(/Uploading /g) ?? []).length, 4, 'three code folders and the data input');
+  });
+
+  it('runs a parallel step and a pipeline component step: mini-batches in worker processes, rows read by the nested pipeline', async () => {
+    const dir = tempDir('job-e2e-parallel-');
+    const files: Record<string, string> = {
+      'src/score.py': ['import argparse, os', 'def init():', '    global label', '    label = argparse.ArgumentParser().parse_known_args()[1][-1]', 'def run(mini_batch):', '    return [f"{label} {os.path.basename(p)}" for p in mini_batch]', ''].join('\n'),
+      'data/a.txt': 'a', 'data/b.txt': 'b', 'data/c.txt': 'c',
+      'inner.yml': [
+        '$schema: https://azuremlschemas.azureedge.net/latest/pipelineComponent.schema.json',
+        'type: pipeline', 'inputs:', '  rows:', '    type: uri_folder', 'jobs:', '  show:', '    type: command', '    inputs:', '      rows: ${{parent.inputs.rows}}',
+        '    component:', '      command: cat ${{inputs.rows}}/parallel_run_step.txt', '      environment:', '        image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04',
+        '      inputs:', '        rows:', '          type: uri_folder', '',
+      ].join('\n'),
+      'pipeline.yml': [
+        '$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json',
+        'type: pipeline', 'settings:', '  default_compute: azureml:cpu-cluster', 'inputs:', '  files:', '    type: uri_folder', '    path: ./data', 'jobs:',
+        '  score:', '    type: parallel', '    inputs:', '      files:', '        type: uri_folder', '        path: ${{parent.inputs.files}}', '        mode: ro_mount',
+        '    outputs:', '      rows:', '        type: uri_folder', '        mode: rw_mount', '    input_data: ${{inputs.files}}', '    mini_batch_size: "2"', '    error_threshold: 0',
+        '    task:', '      type: run_function', '      code: ./src', '      entry_script: score.py', '      program_arguments: --label e2e', '      environment:',
+        '        image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04', '      append_row_to: ${{outputs.rows}}',
+        '  wrapped:', '    type: pipeline', '    component: ./inner.yml', '    inputs:', '      rows: ${{parent.jobs.score.outputs.rows}}', '',
+      ].join('\n'),
+    };
+    for (const [name, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), text);
+    }
+    const { outcome, step, console } = await run({ jobName: 'parallel-nested', jobFile: path.join(dir, 'pipeline.yml'), overrides: '', wait: true });
+    if (process.env.JOB_E2E_VERBOSE) process.stdout.write(`${console}\n`);
+    assert.equal(outcome.result, 'Succeeded', console);
+    assert.equal(step.outputVariables.jobStatus, 'Completed');
+    assert.match(console, /\[score\] parallel run: 2 of 2 mini-batch\(es\) succeeded; 0 file\(s\) failed/);
+    const children = jobs().filter((j) => j.properties.properties?.['azureml.parentRunId'] === 'parallel-nested');
+    assert.deepEqual(children.map((c) => [c.properties.displayName, c.properties.jobType, c.properties.status]).sort(), [['score', 'Command', 'Completed'], ['wrapped', 'Pipeline', 'Completed']]);
+    // The nested step cats parallel_run_step.txt from the parallel step's output: it fails if the rows are not there.
+    const show = jobs().find((j) => j.properties.properties?.['azureml.parentRunId'] === children.find((c) => c.properties.jobType === 'Pipeline')!.name);
+    assert.equal(show?.properties.status, 'Completed');
   });
 
   it('submits a sweep job', async () => {

@@ -1,12 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as sinon from 'sinon';
 import { installCancellationHandlers, type Cancellation } from '../../tasks/common/platform/cancellation';
 import { runJobTask, type JobTaskServices } from '../../tasks/common/job/runJobTask';
 import type { WorkspaceInfo } from '../../tasks/common/workspace/workspace';
-import { fakeHost, fakeSession, RoutingHttpClient, type FakeHost } from '../common/fakes';
+import { RestError } from '@azure/core-rest-pipeline';
+import { fakeHost, fakeSession, printed, RoutingHttpClient, type FakeHost } from '../common/fakes';
 import { writeTree } from '../jobSpec/helpers';
 import { FakeClock, FakeRunHistory, fakeWorkspaceApi, MemoryBlobStore, type FakeApi } from './fakes';
 
@@ -70,6 +72,18 @@ describe('job: the AzureMLJob task flow', () => {
     sinon.assert.calledWith(h.host.setResult, 'Succeeded');
   });
 
+  for (const dryRun of ['true', 'false']) {
+    it(`raises the job file's translation notes as pipeline warnings, not log lines (dryRun ${dryRun})`, async () => {
+      h = harness({ dryRun });
+      const dir = writeTree({ 'job.yml': 'command: python train.py --lr {inputs.lr}\ninputs:\n  lr: 0.1\nenvironment: azureml:sklearn:3\ncompute: azureml:cpu-cluster\n' });
+      h.host.getPathInput.withArgs('jobFile').returns(path.join(dir, 'job.yml'));
+      h.host.getInput.withArgs('jobFile').returns(path.join(dir, 'job.yml'));
+      await h.run();
+      sinon.assert.calledWithMatch(h.host.warning, /job\.yml:1:\d+: single-brace references like \{inputs\.x\} are deprecated/);
+      assert.ok(!h.host.log.getCalls().some((call) => /warning/i.test(call.args[0])), 'no warning printed as a plain log line');
+    });
+  }
+
   it('submits, waits, publishes status, metrics and the summary tab', async () => {
     h = harness({}, [[0, 'Running'], [60_000, 'Completed']], { accuracy: 0.93, 'train/loss': 0.1 });
     await h.run();
@@ -115,6 +129,24 @@ describe('job: the AzureMLJob task flow', () => {
     sinon.assert.calledWith(h.exit, 130);
   });
 
+  it('cancelling while Azure is unreachable says the job may still be running, with its name and studio link', async () => {
+    h = harness({}, [[0, 'Running']]);
+    h.api.cancelJob.rejects(new RestError('connect ECONNREFUSED', { code: RestError.REQUEST_SEND_ERROR }));
+    await runCancelledWhileWaiting(h);
+    const said = printed(h.host).join('\n');
+    assert.match(said, /Could not cancel Azure ML job 'train_42_job_a1_[0-9a-f]+' \(connect ECONNREFUSED\)\. The job may still be running: cancel it in Azure ML studio: https:\/\/\S*train_42_job_a1_/);
+    assert.doesNotMatch(said, /Cancellation of job .* requested/);
+  });
+
+  it('a cancel answered 404 (the job was never created) is not reported as requested', async () => {
+    h = harness({}, [[0, 'Running']]);
+    h.api.cancelJob.resolves(false);
+    await runCancelledWhileWaiting(h);
+    const said = printed(h.host).join('\n');
+    assert.match(said, /Azure ML has no job 'train_42_job_a1_[0-9a-f]+' \(it was never created\): nothing to cancel\./);
+    assert.doesNotMatch(said, /Cancellation of job .* requested/);
+  });
+
   it('leaves the job running on SIGINT when cancelJobOnStop is false', async () => {
     h = harness({ cancelJobOnStop: 'false' }, [[0, 'Running']]);
     await runCancelledWhileWaiting(h);
@@ -152,6 +184,8 @@ describe('job: the AzureMLJob task flow', () => {
       [{ timeoutMinutes: 'soon' }, /Input timeoutMinutes: 'soon'/],
       [{ jobName: '-bad name' }, /Input jobName: '-bad name' is not a valid/],
       [{ tags: 'ok=1\nnot a tag' }, /Input tags, line 2: 'not a tag' is not key=value/],
+      [{ jobFile: os.tmpdir() }, /Input jobFile: '.*' is a folder\. Give the path of the job YAML file/],
+      [{ stalledMinutes: '0' }, /Input stalledMinutes: '0' is not a positive number/],
     ] as const) {
       h?.cancellation.dispose();
       h = harness(inputs);

@@ -26,7 +26,7 @@ describe('job: submission', () => {
     const translation = translateYaml(COMMAND_JOB, { tags: { [STEP_KEY_TAG]: 'k1' } }, FILES);
     const api = fakeWorkspaceApi({ clock: new FakeClock() });
     const store = new MemoryBlobStore();
-    const result = await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => store, log: () => undefined });
+    const result = await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => store, log: () => undefined, warning: () => undefined });
     assert.equal(result.reattached, false);
     assert.deepEqual(store.uploads.map((b) => b.replace(/^LocalUpload\/[0-9a-f]{32}\//, '')).sort(), ['data/rows.csv', 'src/lib/util.py', 'src/train.py']);
     const [name, body] = api.createJob.firstCall.args as [string, { properties: Record<string, any> }];
@@ -43,7 +43,7 @@ describe('job: submission', () => {
     const api = fakeWorkspaceApi({ clock: new FakeClock(), existing: jobResource('job1', 'Running', { tags: { [STEP_KEY_TAG]: 'k1' } }) });
     const openStore = sinon.stub().resolves(new MemoryBlobStore());
     const log: string[] = [];
-    const result = await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore, log: (m) => log.push(m) });
+    const result = await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore, log: (m) => log.push(m), warning: () => undefined });
     assert.equal(result.reattached, true);
     assert.equal(result.job.properties.status, 'Running');
     sinon.assert.notCalled(api.createJob);
@@ -52,24 +52,68 @@ describe('job: submission', () => {
     assert.match(log.join('\n'), /already submitted by this step .*attaching/);
   });
 
+  /** An API whose workspace holds these jobs by name (the earlier tries' jobs of a retried step). */
+  function apiWithJobs(jobs: Record<string, string>) {
+    const api = fakeWorkspaceApi({ clock: new FakeClock() });
+    api.getJob.callsFake(async (name: string) => (jobs[name] ? { job: jobResource(name, jobs[name], { tags: { [STEP_KEY_TAG]: 'k1' } }) } : {}));
+    return api;
+  }
+
+  for (const ended of ['Failed', 'Canceled']) {
+    it(`submits again under the next try's name when the earlier try's job ended ${ended}, saying which job failed`, async () => {
+      const translation = translateYaml(COMMAND_JOB, {}, FILES);
+      const api = apiWithJobs({ job1: ended, job1_try2: 'Failed' });
+      const log: string[] = [];
+      const result = await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: (m) => log.push(m), warning: (m) => log.push(m) });
+      assert.equal(result.reattached, false);
+      assert.equal(result.jobName, 'job1_try3');
+      sinon.assert.calledOnceWithMatch(api.createJob, 'job1_try3');
+      assert.match(log.join('\n'), /Job 'job1_try2', submitted by an earlier try of this step, ended Failed: submitting the job again as 'job1_try3'/);
+    });
+  }
+
+  for (const live of ['Running', 'Completed', 'CancelRequested', 'Paused']) {
+    it(`re-attaches to an earlier try's job that is ${live}, never starting a second live job`, async () => {
+      const translation = translateYaml(COMMAND_JOB, {}, FILES);
+      const api = apiWithJobs({ job1: 'Failed', job1_try2: live });
+      const result = await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined, warning: () => undefined });
+      assert.equal(result.reattached, true);
+      assert.equal(result.jobName, 'job1_try2');
+      sinon.assert.notCalled(api.createJob);
+    });
+  }
+
+  it('warns, naming the resolved path, when a code path leaves the pipeline sources, and warns with the size of a large upload', async () => {
+    // The sources are the data folder here, so the code folder beside it is outside them.
+    const translation = translateYaml(COMMAND_JOB, {}, { ...FILES, 'src/big.py': 'x = 1\n'.repeat(1000) });
+    const sourcesRoot = path.join(translation.dir, 'data');
+    const warnings: string[] = [];
+    const api = fakeWorkspaceApi({ clock: new FakeClock() });
+    await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined, warning: () => undefined, uploadChecks: { warn: (m) => warnings.push(m), sourcesRoot, largeUploadBytes: 4000 } });
+    const outside = path.join(translation.dir, 'src');
+    assert.ok(warnings.some((w) => w.includes(`job.yml:2:7: the code path resolves to ${outside}, outside the pipeline's sources (${sourcesRoot})`)), warnings.join('\n'));
+    assert.ok(warnings.some((w) => /job\.yml:2:7: uploading 0\.0 MB in 3 file\(s\) from .*src \(over 0\.0 MB\)/.test(w)), warnings.join('\n'));
+    assert.ok(!warnings.some((w) => w.includes('input path')), 'the data input is inside the sources');
+  });
+
   it('refuses a same-named job that another step or run submitted', async () => {
     const translation = translateYaml(COMMAND_JOB, {}, FILES);
     const api = fakeWorkspaceApi({ clock: new FakeClock(), existing: jobResource('job1', 'Completed', { tags: { [STEP_KEY_TAG]: 'other' } }) });
-    await assert.rejects(submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined }), /already exists .* not submitted by this pipeline step/);
+    await assert.rejects(submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined, warning: () => undefined }), /already exists .* not submitted by this pipeline step/);
     sinon.assert.notCalled(api.createJob);
   });
 
   it('names the YAML line of a code folder that does not exist', async () => {
     const translation = translateYaml(COMMAND_JOB.replace('code: src', 'code: missing'), {}, FILES);
     const api = fakeWorkspaceApi({ clock: new FakeClock() });
-    await assert.rejects(submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined }), /job\.yml:2:7: the code path cannot be uploaded: No such file or directory/);
+    await assert.rejects(submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined, warning: () => undefined }), /job\.yml:2:7: the code path cannot be uploaded: No such file or directory/);
   });
 
   it('fails with the YAML position when an @latest asset has no versions', async () => {
     const translation = translateYaml(COMMAND_JOB, {}, FILES);
     const api = fakeWorkspaceApi({ clock: new FakeClock() });
     api.latestVersion.resolves(undefined);
-    await assert.rejects(submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined }), /job\.yml:\d+:\d+: environments 'sklearn' was not found in workspace 'ws' or has no versions/);
+    await assert.rejects(submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined, warning: () => undefined }), /job\.yml:\d+:\d+: environments 'sklearn' was not found in workspace 'ws' or has no versions/);
   });
 });
 

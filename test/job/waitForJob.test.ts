@@ -58,6 +58,30 @@ describe('job: waiting for the job', () => {
     assert.equal(isTransient(new RestError('socket hang up', { code: RestError.REQUEST_SEND_ERROR })), true);
   });
 
+  for (const stalled of ['Paused', 'NotResponding', 'Unknown']) {
+    it(`says what ${stalled} means and gives up when the job stays ${stalled} past the bound, with no timeout set`, async () => {
+      const clock = new FakeClock();
+      const api = fakeWorkspaceApi({ clock, timeline: [[0, 'Running'], [20_000, stalled]] });
+      await submitted(api);
+      const log: string[] = [];
+      const outcome = await waitForJob({ api, jobName: 'job1', stalledLimitMs: 300_000, log: (m) => log.push(m), now: clock.now, sleep: clock.sleep });
+      assert.equal(outcome.stalled, true);
+      assert.equal(outcome.timedOut, false);
+      assert.equal(outcome.status, stalled);
+      assert.ok(clock.time >= 320_000 && clock.time <= 320_000 + 30_000, `gave up at ${clock.time} ms`);
+      assert.match(log.join('\n'), new RegExp(`status: ${stalled} \\(Azure ML [^)]*; the step fails if it stays ${stalled} for 5 minute\\(s\\)\\)`));
+    });
+  }
+
+  it('keeps waiting for a job that leaves Paused within the bound', async () => {
+    const clock = new FakeClock();
+    const api = fakeWorkspaceApi({ clock, timeline: [[0, 'Paused'], [100_000, 'Running'], [200_000, 'Paused'], [350_000, 'Completed']] });
+    await submitted(api);
+    const outcome = await waitForJob({ api, jobName: 'job1', stalledLimitMs: 180_000, log: () => undefined, now: clock.now, sleep: clock.sleep });
+    assert.equal(outcome.status, 'Completed');
+    assert.equal(outcome.stalled, undefined);
+  });
+
   it('stops at timeoutMinutes with the job still running', async () => {
     const clock = new FakeClock();
     const api = fakeWorkspaceApi({ clock, timeline: [[0, 'Running']] });

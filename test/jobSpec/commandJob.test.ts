@@ -80,6 +80,7 @@ describe('jobSpec: command job', () => {
         experimentName: 'fraud',
         tags: { team: 'ml' },
         properties: { origin: 'yaml' },
+        isArchived: false,
         jobType: 'Command',
         command:
           'python train.py --lr ${{inputs.lr}} --epochs ${{inputs.epochs}} --flag ${{inputs.flag}} ' +
@@ -107,7 +108,7 @@ describe('jobSpec: command job', () => {
         identity: { identityType: 'Managed', clientId: '11111111-2222-3333-4444-555555555555' },
         services: { board: { jobServiceType: 'TensorBoard', properties: { logDir: 'outputs/tblogs' } } },
         distribution: { distributionType: 'PyTorch', processCountPerInstance: 4 },
-        resources: { instanceCount: 2, instanceType: 'Standard_NC6', shmSize: '8g' },
+        resources: { instanceCount: 2, instanceType: 'Standard_NC6', shmSize: '8g', properties: {} },
         limits: { jobLimitsType: 'Command', timeout: 'PT1H30M' },
       },
     });

@@ -1,37 +1,35 @@
-// Every job YAML under ../shared/azureml-examples/jobs must translate, or be refused with a message
-// that names file:line:column. Prints the counts so regressions in coverage are visible.
+// Every job YAML under test/fixtures/azureml-examples/jobs (copied from /work/shared/azureml-examples)
+// must translate, or be refused with a message that names file:line:column: either a file azure-ai-ml
+// refuses too (its golden in test/fixtures/goldens holds the refusal), or one of the gaps listed below.
+// The counts are exact, so any change in what the task does with the corpus shows here.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { finalizeTranslation } from '../../tasks/common/jobSpec/finalize';
-import { isJobSchema, translateJobFile } from '../../tasks/common/jobSpec/translate';
-import { JobSpecError, loadYamlFile } from '../../tasks/common/jobSpec/yamlSource';
-import { scope } from './helpers';
+import { translateJobFile } from '../../tasks/common/jobSpec/translate';
+import { JobSpecError } from '../../tasks/common/jobSpec/yamlSource';
+import { GOLDENS, SHARED_CORPUS as corpus, corpusJobFiles, scope } from './helpers';
 
-const repoRoot = path.resolve(__dirname, '..', '..');
-const corpus = path.resolve(repoRoot, '..', 'shared', 'azureml-examples', 'jobs');
+/**
+ * Refusals of files azure-ai-ml accepts. The first two are job and step types this task does not
+ * translate yet (see tasks/common/jobSpec/README.md); the third is a placeholder compute such as
+ * <ATTACHED_SPARK_POOL_NAME>, which az ml sends unchecked and Azure refuses.
+ */
+const KNOWN_GAPS = ["job type '…' is not supported by this task", "step '…' has type '…', which this task does not submit", "invalid compute '…'"];
 
-function yamlFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return yamlFiles(full);
-    return /\.ya?ml$/.test(entry.name) ? [full] : [];
-  });
-}
+/** What the task does with the shared corpus (60 job files of /work/shared/azureml-examples at its SOURCE commit). */
+const EXPECTED_TRANSLATED = { command: 25, pipeline: 31, sweep: 3 };
+const EXPECTED_REFUSED = { "job type '…' is not supported by this task": ['basics/hello-automl/hello-automl-job-basic.yml'] };
 
-/** A job file declares a job schema, or (without $schema) has the fields only jobs have. */
-function isJobFile(file: string): boolean {
-  const root = loadYamlFile(file).root();
-  const schema = root.get('$schema')?.scalar;
-  if (typeof schema === 'string') return isJobSchema(schema);
-  return ['command', 'jobs', 'trial'].some((key) => root.has(key)) && !root.has('version');
+function refusedByAzureMl(relative: string): boolean {
+  const golden = path.join(GOLDENS, `${relative}.json`);
+  return fs.existsSync(golden) && 'refused' in JSON.parse(fs.readFileSync(golden, 'utf8'));
 }
 
 describe('jobSpec: azureml-examples corpus', () => {
   it('translates every job YAML or refuses it with file:line:column', function () {
     assert.ok(fs.existsSync(corpus), `the azureml-examples corpus is missing at ${corpus}`);
-    const jobs = yamlFiles(corpus).filter(isJobFile).sort();
-    assert.ok(jobs.length >= 40, `expected the corpus to hold at least 40 job files, found ${jobs.length}`);
+    const jobs = corpusJobFiles(corpus).map((relative) => path.join(corpus, relative));
 
     const translated: Record<string, number> = {};
     const refused: Record<string, string[]> = {};
@@ -50,15 +48,16 @@ describe('jobSpec: azureml-examples corpus', () => {
         assert.match(err.location, /:\d+:\d+/, `${relative}: refusal without a position: ${err.message}`);
         assert.ok(err.message.startsWith(file) || err.message.includes(path.dirname(file)), `${relative}: refusal names another file: ${err.message}`);
         const reason = err.message.slice(err.location.length + 2).replace(/'[^']*'/g, "'…'").split(';')[0];
+        if (!refusedByAzureMl(relative)) assert.ok(KNOWN_GAPS.includes(reason), `${relative}: refused, but azure-ai-ml translates it: ${err.message}`);
         (refused[reason] ??= []).push(relative);
       }
     }
     const total = Object.values(translated).reduce((a, b) => a + b, 0);
     console.log(`      corpus: ${jobs.length} job files, ${total} translated (${Object.entries(translated).map(([k, v]) => `${k} ${v}`).join(', ')})`);
     for (const [reason, files] of Object.entries(refused)) console.log(`      refused ${files.length}: ${reason} (${files.join(', ')})`);
-    // The corpus's command, sweep and pipeline jobs all translate; only other job types are refused.
-    assert.deepEqual(Object.keys(refused), ["job type '…' is not supported by this task"]);
-    assert.ok(translated.command && translated.sweep && translated.pipeline);
+    assert.equal(jobs.length, 60, 'the shared corpus holds 60 job files');
+    assert.deepEqual(translated, EXPECTED_TRANSLATED);
+    assert.deepEqual(refused, EXPECTED_REFUSED);
   });
 });
 

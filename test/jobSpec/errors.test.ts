@@ -44,7 +44,7 @@ describe('jobSpec: errors name file:line:column and what is allowed', () => {
   });
 
   it('refuses job types it does not submit, and files that are not jobs', () => {
-    assert.equal(translationError('type: automl\ntask: classification\n'), "job.yml:1:7: job type 'automl' is not supported by this task; supported: command, sweep, pipeline");
+    assert.equal(translationError('type: automl\ntask: classification\n'), "job.yml:1:7: job type 'automl' is not supported by this task; supported: command, sweep, pipeline, spark");
     assert.match(translationError('$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json\nname: c\n'), /^job\.yml:1:10: this file follows commandComponent\.schema\.json, not a job schema/);
   });
 
@@ -63,5 +63,10 @@ describe('jobSpec: errors name file:line:column and what is allowed', () => {
 
   it('names a missing job file', () => {
     assert.throws(() => translateJobFile('/nonexistent/job.yml', { scope }), { message: '/nonexistent/job.yml: file not found' });
+  });
+
+  it('refuses a mapping or list as the default of a literal input, at its line (PyYAML would send "None")', () => {
+    assert.equal(translationError('command: echo ${{inputs.x}}\nenvironment: azureml:e:1\ninputs:\n  x:\n    type: string\n    default:\n      a: 1\n'), "job.yml:7:7: the value of literal input 'x' of type string must be a single value, not a mapping");
+    assert.match(translationError('command: echo ${{inputs.x}}\nenvironment: azureml:e:1\ninputs:\n  x:\n    type: integer\n    default: [1, 2]\n'), /^job\.yml:6:14: the value of literal input 'x' of type integer must be a single value, not a sequence$/);
   });
 });

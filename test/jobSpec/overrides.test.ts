@@ -22,7 +22,7 @@ describe('jobSpec: overrides (az ml --set)', () => {
 
   it('coerces override strings where the schema wants numbers or booleans, as marshmallow does', () => {
     const t = translateYaml(JOB, { overrides: 'resources.instance_count=3\nlimits.timeout=60\n' });
-    assert.deepEqual(t.body.properties.resources, { instanceCount: 3 });
+    assert.deepEqual(t.body.properties.resources, { instanceCount: 3, properties: {} });
     assert.deepEqual(t.body.properties.limits, { jobLimitsType: 'Command', timeout: 'PT1M' });
   });
 
@@ -33,5 +33,10 @@ describe('jobSpec: overrides (az ml --set)', () => {
     );
     assert.equal(translationError(JOB, { overrides: 'compute.name=x' }), "overrides line 1: cannot set 'compute.name': 'compute' is not a mapping");
     assert.equal(translationError(JOB, { overrides: 'just-text' }), "overrides line 1: expected path=value (e.g. inputs.learning_rate=0.01), got 'just-text'");
+  });
+
+  it('blames a field an override introduces on the overrides line, not on the job file', () => {
+    assert.match(translationError('command: echo\nenvironment: azureml:e:1\n', { overrides: 'inputs.a=1\nfoo.bar=1' }), /^overrides line 2 \(foo\.bar=1\): unknown field 'foo' in command job/);
+    assert.match(translationError('command: echo\nenvironment: azureml:e:1\n', { overrides: 'resources.instnce_count=2' }), /^overrides line 1 \(resources\.instnce_count=2\): unknown field 'instnce_count' in resources/);
   });
 });

@@ -62,7 +62,7 @@ describe('jobSpec: sweep job', () => {
       codeId: t.pending[0].token,
       environmentId: `${WS}/environments/lightgbm/versions/4`,
       environmentVariables: {},
-      resources: { instanceCount: 1 },
+      resources: { instanceCount: 1, properties: {} },
     });
     assert.deepEqual(p.searchSpace, {
       lr: ['loguniform', [-6, -1]],

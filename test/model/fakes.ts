@@ -21,6 +21,9 @@ export class FakeRegistry implements ModelRegistryApi {
   readonly models = new Map<string, ModelVersionResource[]>();
   readonly puts: Array<{ name: string; version: string }> = [];
 
+  /** "conflict": a PUT of any existing version answers 409, even with the same content (the other way the service answers). */
+  constructor(private readonly existingVersionAnswer: "sameContentOk" | "conflict" = "sameContentOk") {}
+
   private versions(name: string): ModelVersionResource[] {
     if (!this.models.has(name)) this.models.set(name, []);
     return this.models.get(name)!;
@@ -52,7 +55,7 @@ export class FakeRegistry implements ModelRegistryApi {
     await tick();
     this.puts.push({ name, version });
     const existing = this.versions(name).find((v) => v.name === version);
-    if (existing && content(existing.properties) !== content(properties)) {
+    if (existing && (this.existingVersionAnswer === "conflict" || content(existing.properties) !== content(properties))) {
       throw new VersionConflictError(version, new ArmRequestError({ status: 409, message: "exists with different content", details: [] }));
     }
     if (existing) {

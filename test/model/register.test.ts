@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import { isUserError } from "../../tasks/common/platform/userError";
 import { FINGERPRINT_PROPERTY, sourceFingerprint } from "../../tasks/common/workspace/lineage";
-import type { ModelVersionProperties } from "../../tasks/common/workspace/modelRegistry";
+import { ArmRequestError } from "../../tasks/common/azure/armErrors";
+import { VersionConflictError, type ModelVersionProperties } from "../../tasks/common/workspace/modelRegistry";
 import { registerModelVersion } from "../../tasks/common/model/register";
 import { FakeRegistry } from "./fakes";
 
@@ -80,6 +81,38 @@ describe("model: version registration", () => {
     const result = await registerModelVersion({ api, modelName: "churn", version: "3", body: body("azureml://jobs/a/outputs/model"), log });
     assert.deepEqual([result.model.name, result.reused], ["3", true]);
   });
+
+  for (const answer of ["sameContentOk", "conflict"] as const) {
+    describe(`when the service answers a PUT of an existing version ${answer === "conflict" ? "with 409 whatever it holds" : "with 200 for the same content"}`, () => {
+      it("treats a version that holds exactly what this step sent as this step's registration (a retried PUT whose first answer was lost)", async () => {
+        const api = new FakeRegistry(answer);
+        const create = api.createVersion.bind(api);
+        // The first PUT lands but its answer is lost; the retry meets the version it created.
+        api.createVersion = async (name, version, properties) => {
+          await create(name, version, properties);
+          throw new VersionConflictError(version, new ArmRequestError({ status: 409, message: "Conflict", details: [] }));
+        };
+        const result = await registerModelVersion({ api, modelName: "churn", body: body("azureml://jobs/a/outputs/model", { "azure-devops.buildId": "7" }), log });
+        assert.deepEqual([result.model.name, result.reused], ["1", false]);
+        assert.equal(api.models.get("churn")!.length, 1);
+      });
+
+      it("registers one version for concurrent registrations of one source by two runs: one registers, the other reuses it", async () => {
+        const api = new FakeRegistry(answer);
+        const results = await Promise.all(["7", "8"].map((buildId) => registerModelVersion({ api, modelName: "churn", body: body("azureml://jobs/a/outputs/model", { "azure-devops.buildId": buildId }), log })));
+        assert.deepEqual(results.map((r) => r.model.name), ["1", "1"]);
+        assert.equal(api.models.get("churn")!.length, 1);
+        if (answer === "conflict") assert.deepEqual(results.map((r) => r.reused).sort(), [false, true]);
+      });
+
+      it("still gives different sources distinct versions, and refuses an explicit version holding other content", async () => {
+        const api = new FakeRegistry(answer);
+        const results = await Promise.all(["a", "b", "c"].map((job) => registerModelVersion({ api, modelName: "churn", body: body(`azureml://jobs/${job}/outputs/model`), log })));
+        assert.deepEqual(results.map((r) => r.model.name).sort(), ["1", "2", "3"]);
+        await assert.rejects(registerModelVersion({ api, modelName: "churn", version: "2", body: body("azureml://jobs/d/outputs/model"), log }), /already exists with different content/);
+      });
+    });
+  }
 
   it("gives up with a clear message when every attempt loses the race", async () => {
     const api = new FakeRegistry();

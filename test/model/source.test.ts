@@ -99,6 +99,14 @@ describe("model: sources", () => {
       );
     });
 
+    it("warns, as a pipeline warning, when an explicit mlflow_model has no MLmodel file", async () => {
+      const { model, warnings, logs } = await register({ jobs: [job], blobs }, { modelType: "mlflow_model" });
+      assert.equal(model.type, "mlflow_model");
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0], /^modelType is mlflow_model but the .* has no MLmodel file at its root/);
+      assert.ok(!logs.some((line) => /MLmodel/.test(line)), "not also a log line");
+    });
+
     it("still registers when the metrics cannot be read, with a warning", async () => {
       const source = fakeSourceContext({ jobs: [job], blobs });
       const warnings: string[] = [];

@@ -40,6 +40,11 @@ function fakeConnection(dir: string): EmulatorConnection {
     certificate: { clientId: 'cert-client', certificateFile: path.join(dir, 'cert.pem'), objectId: 'cert-object' },
     federated: { clientId: 'fed-client', objectId: 'fed-object', issuer: 'https://vstoken.dev.azure.com/org-1', subject: 'sc://local/azureml/conn', audience: 'api://AzureADTokenExchange', signingKeyFile: path.join(dir, 'federation-key.pem'), keyId: 'key-1' },
     managedIdentity: { endpoint: 'http://127.0.0.1:4002/msi/token', header: 'msi-header-secret', clientId: 'mi-client', objectId: 'mi-object' },
+    imds: {
+      authorityHost: 'http://127.169.254.254:4003',
+      systemAssigned: { clientId: 'mi-client', objectId: 'mi-object' },
+      userAssigned: { clientId: 'uami-client', objectId: 'uami-object', resourceId: '/subscriptions/sub-1/resourcegroups/rg-1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uami' },
+    },
     reader: { clientId: 'reader-client', clientSecret: 'reader-secret-1', objectId: 'reader-object' },
   };
 }
@@ -160,6 +165,21 @@ describe('runner: the agent environment of a task', () => {
     assert.deepEqual(JSON.parse(env[`ENDPOINT_AUTH_${id}`]), { parameters: { tenantid: 'tenant-1' }, scheme: 'ManagedServiceIdentity' });
     assert.equal(env.IDENTITY_ENDPOINT, 'http://127.0.0.1:4002/msi/token');
     assert.equal(env.IDENTITY_HEADER, 'msi-header-secret');
+  });
+
+  it('gives IMDS connections what a VM agent has: no identity variables, the IMDS stand-in as AZURE_POD_IDENTITY_AUTHORITY_HOST', async () => {
+    const { env, id } = await taskEnvironment('imds');
+    assert.deepEqual(JSON.parse(env[`ENDPOINT_AUTH_${id}`]), { parameters: { tenantid: 'tenant-1' }, scheme: 'ManagedServiceIdentity' });
+    assert.equal(env.AZURE_POD_IDENTITY_AUTHORITY_HOST, 'http://127.169.254.254:4003');
+    assert.equal(env.IDENTITY_ENDPOINT, undefined);
+    assert.equal(env.IDENTITY_HEADER, undefined);
+    assert.equal(env[`ENDPOINT_DATA_${id}_MSICLIENTID`], undefined);
+  });
+
+  it('names the user-assigned identity in the IMDS connection data (msiclientId)', async () => {
+    const { env, id } = await taskEnvironment('imdsUserAssigned');
+    assert.equal(env[`ENDPOINT_DATA_${id}_MSICLIENTID`], 'uami-client');
+    assert.equal(JSON.parse(env[`ENDPOINT_DATA_${id}`]).msiclientId, 'uami-client');
   });
 
   it('serves System.OidcRequestUri for federated connections with a JWT from the trusted issuer', async () => {

@@ -84,6 +84,6 @@ describe('runner: command line', function () {
     assert.equal(cli([file, '--connection', connectionFile(dir)]).code, 1);
     const bad = cli([file, '--auth', 'password']);
     assert.equal(bad.code, 2);
-    assert.match(bad.out, /--auth password: choose one of secret, certificate, federated, managedIdentity, reader/);
+    assert.match(bad.out, /--auth password: choose one of secret, certificate, federated, managedIdentity, imds, imdsUserAssigned, reader/);
   });
 });

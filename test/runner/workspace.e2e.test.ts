@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { AdminClient } from '../../emulator/src/adminClient';
 import { startEmbeddedEmulator, type EmulatorHandle } from '../../runner/embeddedEmulator';
 import { DEFAULT_TASKS_DIRECTORY, emulatorTarget, runPipeline, type AuthChoice } from '../../runner/index';
 import { tempDir } from './helpers';
@@ -58,6 +59,26 @@ describe('runner: the training sample against the embedded emulator', function (
       checkWorkspaceStep(steps, console);
       assert.match(console, /"subscription_id": "[^"]+"/, 'config.json printed by the script step');
       assert.ok(!console.includes(emulator.connection.secret.clientSecret));
+    });
+  }
+
+  // An agent on an Azure VM behind a proxy: IMDS (here its loopback stand-in, which the proxy cannot
+  // reach, as no proxy reaches 169.254.169.254) must be called directly, the rest through the proxy.
+  for (const [auth, identity] of [['imds', 'systemAssigned'], ['imdsUserAssigned', 'userAssigned']] as const) {
+    it(`gets the VM's ${identity} identity from IMDS, bypassing the proxy, with --auth ${auth}`, async () => {
+      const admin = new AdminClient(emulator.connection.adminUrl);
+      const since = await admin.now();
+      const { outcome, steps, console } = await runSample(auth);
+      assert.equal(outcome.result, 'Succeeded', console);
+      checkWorkspaceStep(steps, console);
+      const log = await admin.requests(since);
+      const imdsHost = new URL(emulator.connection.imds.authorityHost).host;
+      const tokenRequests = log.filter((e) => e.type === 'request' && e.host === imdsHost && e.path.startsWith('/metadata/identity/oauth2/token'));
+      assert.ok(tokenRequests.length > 0 && tokenRequests.every((e) => e.type === 'request' && e.status === 200), JSON.stringify(tokenRequests));
+      const throughProxy = log.filter((e) => e.type === 'request' && e.status === 502);
+      assert.deepEqual(throughProxy, [], 'nothing refused by the proxy (IMDS through the proxy is refused)');
+      const armCalls = log.filter((e) => e.type === 'request' && e.host === 'management.azure.com');
+      assert.ok(armCalls.some((e) => e.type === 'request' && e.principal?.startsWith(emulator.connection.imds[identity].objectId)), 'ARM called as the VM identity');
     });
   }
 

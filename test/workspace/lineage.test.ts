@@ -38,6 +38,18 @@ describe('workspace: pipeline run identity', () => {
     assert.equal(names.size, 5);
   });
 
+  it('gives each attempt its own step key, so a re-run of failed jobs submits anew instead of re-attaching', () => {
+    const keys = new Set([
+      stepKey(run()),
+      stepKey(run({ 'System.JobAttempt': '2' })),
+      stepKey(run({ 'System.TaskInstanceName': 'evaluate' })),
+      stepKey(run({ 'System.JobId': 'j0000000-0000-0000-0000-000000000009' })),
+    ]);
+    assert.equal(keys.size, 4);
+    assert.equal(stepKey(run()), stepKey(run()), 'a task-level retry keeps its key and re-attaches');
+    assert.notEqual(pipelineTags(run({ 'System.JobAttempt': '2' }))[STEP_KEY_TAG], pipelineTags(run())[STEP_KEY_TAG]);
+  });
+
   it('stays a valid Azure ML name for long or odd definition names and without step variables', () => {
     const name = defaultJobName(run({ 'Build.DefinitionName': `--${'Ü'.repeat(10)}${'x'.repeat(300)}`, 'System.TaskInstanceName': undefined }));
     assert.match(name, /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/);

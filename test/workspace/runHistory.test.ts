@@ -29,6 +29,21 @@ describe('workspace and job: run history and live logs', () => {
     assert.deepEqual(printed, ['Streaming user_logs/std_log.txt', 'one', 'two', 'three']);
   });
 
+  it('keeps a character whose bytes arrive in two reads whole (progress bars, non-English text)', async () => {
+    const history = new FakeRunHistory();
+    history.runs.set('job1', { status: 'Running', files: { 'user_logs/std_log.txt': 'sas://a' } });
+    const printed: string[] = [];
+    const streamer = new LogStreamer(history, 'command', (line) => printed.push(line));
+    const full = Buffer.from('Größe █████ 100%\n学習完了\n', 'utf8');
+    // Each poll sees a log that ends one byte further: every read boundary falls somewhere, most inside a character.
+    for (let end = 1; end <= full.length; end += 1) {
+      history.logs.set('sas://a', full.subarray(0, end));
+      await streamer.poll('job1');
+    }
+    await streamer.poll('job1', true);
+    assert.deepEqual(printed, ['Streaming user_logs/std_log.txt', 'Größe █████ 100%', '学習完了']);
+  });
+
   it("streams each pipeline step's std_log under the step's name", async () => {
     const history = new FakeRunHistory();
     history.runs.set('pipe', { status: 'Running', files: {} });
@@ -52,6 +67,29 @@ describe('workspace and job: run history and live logs', () => {
     assert.equal((await api.readLog(url, 0)).toString(), 'abc\n');
     assert.equal((await api.readLog(url, 4)).toString(), 'more\n');
     assert.equal(http.requests[1].headers.get('authorization'), undefined, 'no bearer token on a SAS URL');
+  });
+
+  it('reads log ranges as bytes: a range that ends inside a character neither garbles it nor moves the next offset', async () => {
+    const log = Buffer.from('épreuve ✓\n', 'utf8');
+    const http = new RoutingHttpClient().on('GET', /std_log\.txt\?sig=x$/, (request) => {
+      const offset = Number(/^bytes=(\d+)-$/.exec(request.headers.get('range') ?? '')?.[1] ?? 0);
+      // The blob holds only the first byte of 'é' at the first read.
+      return { status: offset > 0 ? 206 : 200, body: offset > 0 ? log.subarray(offset) : log.subarray(0, 1), headers: { 'content-type': 'application/octet-stream' } };
+    });
+    const api = createRunHistoryApi(fakeSession(http), 'h', SCOPE);
+    const url = 'https://acct.blob.core.windows.net/logs/std_log.txt?sig=x';
+    const first = await api.readLog(url, 0);
+    assert.deepEqual(first, log.subarray(0, 1));
+    const rest = await api.readLog(url, first.length);
+    assert.equal(http.requests[1].headers.get('range'), 'bytes=1-');
+    assert.equal(Buffer.concat([first, rest]).toString('utf8'), 'épreuve ✓\n');
+  });
+
+  it('skips what it already has when the server ignores the range, counting bytes', async () => {
+    const log = Buffer.from('über\nnext\n', 'utf8');
+    const http = new RoutingHttpClient().on('GET', /std_log\.txt\?sig=x$/, { status: 200, body: log });
+    const api = createRunHistoryApi(fakeSession(http), 'h', SCOPE);
+    assert.equal((await api.readLog('https://acct.blob.core.windows.net/logs/std_log.txt?sig=x', Buffer.byteLength('über\n'))).toString('utf8'), 'next\n');
   });
 
   it('treats a run that run history does not know yet as no details', async () => {

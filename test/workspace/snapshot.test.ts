@@ -11,6 +11,9 @@ import {
   prepareSnapshot,
   uploadCompletedMetadata,
 } from '../../tasks/common/workspace/snapshot';
+import * as sinon from 'sinon';
+import type { BlobStore } from '../../tasks/common/workspace/datastores';
+import { uploadSnapshot } from '../../tasks/common/workspace/uploader';
 import { writeTree } from '../jobSpec/helpers';
 
 /** A code folder exercising .amlignore precedence, negation, folder patterns and an empty folder. */
@@ -136,5 +139,55 @@ describe('workspace: code snapshots as azure-ai-ml makes them', () => {
       snapshot.blobs.map((b) => [b.blobName.split('/').slice(3).join('/'), path.relative(root, b.sourcePath), b.size]),
       [['main.py', 'code/main.py', 12], ['util.py', 'shared/util.py', 6]],
     );
+  });
+});
+
+describe('workspace: one read per file for hashing and upload', () => {
+  it('reads each file once: both hashes and the upload use the same bytes', async () => {
+    const dir = writeTree({ 'src/train.py': 'print(1)\n', 'src/util/a.py': 'A = 1\n', 'src/data.bin': 'x'.repeat(10_000), 'src/sub dir/b.txt': 'b\n' });
+    const root = path.join(dir, 'src');
+    // The module object itself (the namespace import is a read-only view of it).
+    const nodeFs = require('node:fs') as typeof fs;
+    const reads = sinon.spy(nodeFs, 'readFileSync');
+    const streams = sinon.spy(nodeFs, 'createReadStream');
+    try {
+      const expected = { objectHash: prepareSnapshot(root).objectHash, contentHash: prepareSnapshot(root).contentHash };
+      reads.resetHistory();
+      const snapshot = prepareSnapshot(root);
+      assert.deepEqual({ objectHash: snapshot.objectHash, contentHash: snapshot.contentHash }, expected);
+      const uploaded = new Map<string, Buffer>();
+      const store: BlobStore = {
+        containerUrl: 'https://acct.blob.core.windows.net/c',
+        datastoreName: 'workspaceblobstore',
+        getMetadata: async () => undefined,
+        uploadFile: async (blobName, filePath, content) => void uploaded.set(blobName, content ?? fs.readFileSync(filePath)),
+        setMetadata: async () => undefined,
+      };
+      await uploadSnapshot(store, snapshot, { name: 'n', version: '1' });
+      const fileReads = reads.getCalls().map((call) => String(call.args[0])).filter((file) => file.startsWith(fs.realpathSync(root)) && !file.endsWith('ignore'));
+      assert.deepEqual(fileReads.sort(), snapshot.blobs.map((b) => b.sourcePath).sort(), 'each file read exactly once');
+      sinon.assert.notCalled(streams);
+      for (const blob of snapshot.blobs) assert.deepEqual(uploaded.get(blob.blobName), fs.readFileSync(blob.sourcePath));
+    } finally {
+      reads.restore();
+      streams.restore();
+    }
+  });
+});
+
+describe('workspace: the content hash only when asked', () => {
+  it('computes the sha256 content hash on first use only (model uploads never use it)', () => {
+    const root = path.join(writeTree({ 'm/model.pkl': 'weights' }), 'm');
+    const nodeCrypto = require('node:crypto') as typeof import('node:crypto');
+    const hashes = sinon.spy(nodeCrypto, 'createHash');
+    try {
+      const snapshot = prepareSnapshot(root);
+      assert.deepEqual(hashes.getCalls().map((call) => call.args[0]), ['md5']);
+      const first = snapshot.contentHash;
+      assert.equal(snapshot.contentHash, first);
+      assert.deepEqual(hashes.getCalls().map((call) => call.args[0]), ['md5', 'sha256']);
+    } finally {
+      hashes.restore();
+    }
   });
 });

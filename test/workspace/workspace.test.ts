@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { RestError } from "@azure/core-rest-pipeline";
 import { UserError } from "../../tasks/common/platform/userError";
-import { getVerifiedWorkspace, writeWorkspaceConfig } from "../../tasks/common/workspace/workspace";
+import { checkWorkspaceConfigPath, getVerifiedWorkspace, writeWorkspaceConfig } from "../../tasks/common/workspace/workspace";
 import { RoutingHttpClient, SUBSCRIPTION, TENANT, fakeSession } from "../common/fakes";
 
 const REF = { subscriptionId: SUBSCRIPTION, resourceGroup: "rg-ml", workspace: "mlws" };
@@ -127,5 +127,11 @@ describe("AzureMLWorkspace core: config.json", () => {
 
   it("puts config.json inside a folder", () => {
     assert.equal(writeWorkspaceConfig(dir, REF), path.join(dir, "config.json"));
+  });
+
+  it("checks the path before the workspace is read: a folder is fine (config.json inside), a path below a file is not", () => {
+    checkWorkspaceConfigPath(dir);
+    fs.writeFileSync(path.join(dir, "file"), "");
+    assert.throws(() => checkWorkspaceConfigPath(path.join(dir, "file", "config.json")), /^UserError: Input configFile: cannot create .*config\.json, because .*file is a file, not a folder/);
   });
 });

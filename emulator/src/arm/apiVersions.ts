@@ -2,26 +2,24 @@
 import { ArmError } from './errors';
 
 /**
- * Microsoft.MachineLearningServices: 2022-10-01 (@azure/arm-machinelearning), 2023-04-01
- * (mirrorTraffic), and what azure-ai-ml 1.2x (and so `az ml`) sends for the implemented operations:
- * online endpoints 2022-02-01-preview; code versions 2023-04-01; environments, data, jobs and
- * online deployments 2023-04-01-preview; computes and models 2023-08-01-preview; components, jobs,
- * data and datastore secrets 2024-01-01-preview; usages and VM sizes 2024-04-01-preview; workspaces
- * and datastores 2024-07-01-preview; batch operations 2022-05-01 and 2023-10-01. Every version is
- * served with the 2022-10-01 shapes: a property a version does not know is ignored on input and left
- * out of responses (see knowsMirrorTraffic).
+ * Microsoft.MachineLearningServices: every api-version the resource provider publishes, stable and
+ * preview: the version folders of azure-rest-api-specs' specification/machinelearningservices/
+ * resource-manager/Microsoft.MachineLearningServices/{stable,preview}/, as Microsoft's ARM template
+ * reference lists them (learn.microsoft.com/azure/templates/microsoft.machinelearningservices, generated
+ * from those specs; list as of 2024-10-01) and 2020-04-01-preview, a specs folder that reference omits.
+ * azure-ai-ml 1.4.0 (Debian's python3-azure) sends 2022-10-01-preview for workspaces,
+ * computes and jobs; 1.2x sends 2023-04-01-preview ... 2024-07-01-preview; @azure/arm-machinelearning
+ * 2.x sends 2022-10-01; az resource show picks the newest stable one (2024-10-01). Every version is
+ * served with the same behaviour and the 2022-10-01 shapes: a property a version does not know is
+ * ignored on input and left out of responses (see knowsMirrorTraffic).
  */
 export const ML_API_VERSIONS = [
-  '2022-02-01-preview',
-  '2022-05-01',
-  '2022-10-01',
-  '2023-04-01',
-  '2023-04-01-preview',
-  '2023-08-01-preview',
-  '2023-10-01',
-  '2024-01-01-preview',
-  '2024-04-01-preview',
-  '2024-07-01-preview',
+  '2018-03-01-preview', '2018-11-19', '2019-05-01', '2019-06-01', '2019-11-01', '2020-01-01', '2020-02-18-preview',
+  '2020-03-01', '2020-04-01', '2020-04-01-preview', '2020-05-01-preview', '2020-05-15-preview', '2020-06-01', '2020-08-01', '2020-09-01-preview',
+  '2021-01-01', '2021-03-01-preview', '2021-04-01', '2021-07-01', '2022-01-01-preview', '2022-02-01-preview', '2022-05-01',
+  '2022-06-01-preview', '2022-10-01', '2022-10-01-preview', '2022-12-01-preview', '2023-02-01-preview', '2023-04-01',
+  '2023-04-01-preview', '2023-06-01-preview', '2023-08-01-preview', '2023-10-01', '2024-01-01-preview', '2024-04-01',
+  '2024-04-01-preview', '2024-07-01-preview', '2024-10-01', '2024-10-01-preview',
 ];
 
 /** Microsoft.Resources (subscriptions, resource groups): versions common SDKs and CLIs send. */

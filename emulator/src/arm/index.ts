@@ -10,7 +10,8 @@ import { type JobExecutor, jobRoutes } from './jobs';
 import { locationRoutes } from './locations';
 import { type MetricsSource, metricRoutes } from './metrics';
 import { operationRoutes, settleOperations } from './lro';
-import { Router } from './router';
+import { providerRoutes } from './providers';
+import { type Route, Router } from './router';
 import { registryArmRoutes } from '../registries/arm';
 import { workspaceRoutes } from './workspaces';
 
@@ -33,7 +34,8 @@ export interface ArmOptions {
 /** Handles every request to management.azure.com. */
 export function createArmHandler(ctx: ServiceContext, options: ArmOptions = {}): HostHandler {
   const router = new Router();
-  router.add(...workspaceRoutes, ...locationRoutes, ...operationRoutes, ...computeRoutes, ...datastoreRoutes, ...assetRoutes, ...jobRoutes(options.jobExecutor), ...endpointRoutes, ...deploymentRoutes, ...metricRoutes(options.metrics), ...registryArmRoutes);
+  const served: Route[] = [...workspaceRoutes, ...locationRoutes, ...operationRoutes, ...computeRoutes, ...datastoreRoutes, ...assetRoutes, ...jobRoutes(options.jobExecutor), ...endpointRoutes, ...deploymentRoutes, ...registryArmRoutes];
+  router.add(...served, ...metricRoutes(options.metrics), ...providerRoutes(served));
   return async (req) => {
     let response: HostResponse;
     try {

@@ -38,6 +38,11 @@ export function setJobStatus(ctx: ServiceContext, id: string, status: JobStatus,
   return updated;
 }
 
+/** /subscriptions/<s>/resourcegroups/<g>/workspaces/<w>, the form of Studio's wsid parameter. */
+function studioWorkspacePath(workspaceId: string): string {
+  return workspaceId.replace(/\/resourceGroups\//i, '/resourcegroups/').replace(/\/providers\/Microsoft\.MachineLearningServices\//i, '/');
+}
+
 function createOrUpdate(executor: JobExecutor | undefined) {
   return (call: ArmCall): HostResponse => {
     const { ctx } = call;
@@ -76,7 +81,8 @@ function createOrUpdate(executor: JobExecutor | undefined) {
         status: 'NotStarted',
         services: {
           Tracking: { jobServiceType: 'Tracking', endpoint: workspace.properties.mlFlowTrackingUri, status: null, errorMessage: null, properties: null },
-          Studio: { jobServiceType: 'Studio', endpoint: `https://ml.azure.com/runs/${name}?wsid=${workspace.id}&tid=${ctx.facts.tenantId}`, status: null, errorMessage: null, properties: null },
+          // As the service writes it: the short workspace path, no tenant (clients such as azure-ai-ml append &tid=).
+          Studio: { jobServiceType: 'Studio', endpoint: `https://ml.azure.com/runs/${name}?wsid=${studioWorkspacePath(workspace.id)}`, status: null, errorMessage: null, properties: null },
         },
       },
       systemData: systemDataFor(ctx, call.principal),
@@ -131,10 +137,20 @@ function list(call: ArmCall): HostResponse {
   return listResponse(jobs.reverse());
 }
 
+/**
+ * A job held by a jobPaused fault reads as status Paused while it is not finished (the service reports Paused
+ * for a job whose run was suspended; nothing a client sends resumes it).
+ */
+function pausedView(call: ArmCall, job: ArmResource): ArmResource {
+  if (TERMINAL_JOB_STATUSES.includes(job.properties.status) || !call.ctx.faults.holds('jobPaused', job.id, call.req.method, true)) return job;
+  call.ctx.log(`ARM: job ${job.name} reported Paused (jobPaused fault)`);
+  return { ...job, properties: { ...job.properties, status: 'Paused' } };
+}
+
 export function jobRoutes(executor: JobExecutor | undefined): Route[] {
   return [
     { method: 'GET', pattern: `${WS}/jobs`, provider: 'ml', resourceType: 'workspaces/jobs', handle: list },
-    { method: 'GET', pattern: JOB, provider: 'ml', resourceType: 'workspaces/jobs', handle: (call) => jsonResponse(findResource(call.ctx, 'jobs', jobId(call))) },
+    { method: 'GET', pattern: JOB, provider: 'ml', resourceType: 'workspaces/jobs', handle: (call) => jsonResponse(pausedView(call, findResource(call.ctx, 'jobs', jobId(call)))) },
     { method: 'PUT', pattern: JOB, provider: 'ml', resourceType: 'workspaces/jobs', handle: createOrUpdate(executor) },
     { method: 'DELETE', pattern: JOB, provider: 'ml', resourceType: 'workspaces/jobs', handle: remove },
     { method: 'POST', pattern: `${JOB}/cancel`, provider: 'ml', resourceType: 'workspaces/jobs', handle: cancel(executor) },

@@ -1,6 +1,8 @@
 // The REST model of Microsoft.MachineLearningServices 2022-10-01, as generated into the official
-// JavaScript SDK (@azure/arm-machinelearning). The package does not export its mappers from the
+// JavaScript SDK (@azure/arm-machinelearning), plus the Spark job model (sparkJob.ts). The package does not export its mappers from the
 // CommonJS entry point, so they are loaded from its ES module build (plain data, no imports).
+import { sparkModels } from './sparkJob';
+
 export interface MapperConstraints {
   Pattern?: RegExp;
   MinLength?: number;
@@ -37,6 +39,31 @@ type MapperModule = Record<string, Mapper> & { discriminators: Record<string, Ma
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const generated = require('@azure/arm-machinelearning/dist-esm/src/models/mappers.js') as MapperModule;
+// Where the SDK's model differs from the service's, corrected once (the module object is shared):
+// Spark jobs are newer than it, and AutoML lost required properties.
+if (!generated.SparkJob) {
+  const spark = sparkModels(generated.JobBaseProperties, generated.CommandJob);
+  Object.assign(generated, spark.models);
+  Object.assign(generated.discriminators, spark.discriminators);
+  requireAutoMlProperties();
+}
+
+/**
+ * The JavaScript generator dropped `required` from the AutoML properties it models through mixins;
+ * the REST spec (and the Python SDK generated from it) requires them: an AutoML job's taskDetails,
+ * every task's trainingData, and the image tasks' limitSettings.
+ */
+function requireAutoMlProperties(): void {
+  const require = (properties: Record<string, Mapper> | undefined, name: string) => {
+    if (properties?.[name]) properties[name] = { ...properties[name], required: true };
+  };
+  require(generated.AutoMLJob.type.modelProperties, 'taskDetails');
+  for (const [key, task] of Object.entries(generated.discriminators)) {
+    if (!/^(TableVertical|ImageClassificationBase|ImageObjectDetectionBase|NlpVertical)\./.test(key)) continue;
+    require(task.type.modelProperties, 'trainingData');
+    if (key.startsWith('Image')) require(task.type.modelProperties, 'limitSettings');
+  }
+}
 
 /** The composite mapper of a model class, e.g. "ComputeResource". */
 export function modelMapper(className: string): Mapper {

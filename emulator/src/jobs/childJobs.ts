@@ -1,4 +1,4 @@
-// What pipeline and sweep jobs share: they run child command jobs through the executor, which
+// What pipeline and sweep jobs share: they run child jobs through the executor, which
 // gives them these hooks, and their children carry the parent link Azure ML records.
 import type { ServiceContext } from '../contract';
 import type { JobStatus } from '../arm';
@@ -17,8 +17,8 @@ export interface ParentRunOptions {
   note(line: string): void;
 }
 
-/** A child command job of `parent`, named `name`, shown as `displayName`. */
-export function childCommandJob(workspaceId: string, parent: ArmResource, name: string, displayName: string, properties: Properties): ArmResource {
+/** A child job of `parent` (a command job unless `properties` give another jobType), named `name`, shown as `displayName`. */
+export function childJob(workspaceId: string, parent: ArmResource, name: string, displayName: string, properties: Properties): ArmResource {
   return {
     id: `${workspaceId}/jobs/${name}`,
     name,

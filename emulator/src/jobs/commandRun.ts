@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ServiceContext } from '../contract';
 import { type ArmResource, type Properties, getResource } from '../arm/resources';
+import type { ProcessGuard } from './processGuard';
 import { inputTypeOf, outputTypeOf, substituteCommand } from './bindings';
 import { type HostAccess, jobEnvironment } from './environment';
 import { ARTIFACT_CONTAINER, JobInputError, type JobStorage, type LiveLog, runArtifactFolder } from './storage';
@@ -22,6 +23,8 @@ export interface CommandRunDeps {
   workRoot: string;
   /** How long a cancelled process has between SIGTERM and SIGKILL. */
   killGraceMs: number;
+  /** Ends the job process groups if the emulator dies without stopping them. */
+  guard?: ProcessGuard;
 }
 
 /** A job prepared on the "node": its directories, resolved inputs and outputs, and the final command. */
@@ -148,6 +151,7 @@ export type ProcessOutcome = { exitCode: number | null; signal: NodeJS.Signals |
 export function runProcess(deps: CommandRunDeps, prepared: PreparedCommand, log: LiveLog, signal: AbortSignal): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
     const child = spawn('bash', ['-c', prepared.command], { cwd: prepared.codeDir, env: prepared.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid) deps.guard?.track(child.pid);
     let canceled = false;
     let killer: NodeJS.Timeout | undefined;
     const signalGroup = (name: NodeJS.Signals) => {
@@ -173,6 +177,7 @@ export function runProcess(deps: CommandRunDeps, prepared: PreparedCommand, log:
       if (killer) clearTimeout(killer);
       // Whatever the command left running in its group goes with it, as the node's container would.
       signalGroup('SIGKILL');
+      if (child.pid) deps.guard?.forget(child.pid);
       resolve({ exitCode, signal: exitSignal, canceled });
     });
     if (signal.aborted) stop();

@@ -1,7 +1,8 @@
 // The emulator's JobExecutor: runs submitted jobs for real on this machine. Command jobs go
 // NotStarted → Queued (waiting for cluster nodes) → Preparing (node, code, inputs) → Running (the
 // process) → Finalizing (outputs) → Completed | Failed | Canceled; pipeline jobs run their steps as
-// child jobs; sweep jobs are refused with a clear error. stop() cancels everything still running.
+// child jobs; sweep jobs run a few trials; Spark and AutoML jobs end Failed, saying the emulator does
+// not execute them. stop() cancels everything still running.
 import type { ServiceContext } from '../contract';
 import { type JobExecutor, type JobStatus, TERMINAL_JOB_STATUSES, acquireNodes, releaseNodes, setJobStatus } from '../arm';
 import { type ArmResource, type Properties, getResource } from '../arm/resources';
@@ -19,6 +20,12 @@ const PIPELINE_LOG = 'logs/azureml/executionlogs.txt';
 const SWEEP_LOG = 'azureml-logs/hyperdrive.txt';
 
 export class Canceled extends Error {}
+
+/** Job types Azure ML accepts (and the emulator validates like it) that cannot run here: they end Failed with this. */
+const NOT_EXECUTED: Record<string, string> = {
+  Spark: 'The emulator does not execute Spark jobs: it accepted and validated the job as Azure ML does, but it has no Spark pool to run it on. Run the job in Azure ML.',
+  AutoML: 'The emulator does not execute AutoML jobs: it accepted and validated the job as Azure ML does, but it has no AutoML service to train models. Run the job in Azure ML.',
+};
 
 /** Azure ML's ids are case-insensitive; the workspace is the job id's parent. */
 export function workspaceIdOf(job: ArmResource): string {
@@ -86,6 +93,7 @@ export class LocalJobExecutor implements JobExecutor {
     const all = [...this.running.values()];
     for (const run of all) run.controller.abort();
     await Promise.all(all.map((r) => r.done));
+    this.deps?.guard?.close();
   }
 
   /** Starts a job (also a pipeline's child job); resolves with its final status. */
@@ -111,7 +119,7 @@ export class LocalJobExecutor implements JobExecutor {
       if (jobType === 'Command') status = await this.runCommand(deps, job, workspaceId, experimentId, signal);
       else if (jobType === 'Pipeline') status = await this.runParent(deps, job, workspaceId, signal, PIPELINE_LOG, runPipeline);
       else if (jobType === 'Sweep') status = await this.runParent(deps, job, workspaceId, signal, SWEEP_LOG, runSweep);
-      else throw new JobInputError(`The emulator does not run ${jobType} jobs (AutoML, Spark and other job types are refused); it runs command, pipeline and sweep jobs.`);
+      else throw new JobInputError(NOT_EXECUTED[jobType] ?? `The emulator does not execute ${jobType} jobs; it runs command, pipeline and sweep jobs.`);
       if (status === 'Failed') error = { code: 'UserError', message: getRunRecord(ctx, workspaceId, job.name)?.error?.message ?? 'The job failed.' };
     } catch (e) {
       if (e instanceof Canceled || signal.aborted) status = 'Canceled';

@@ -7,6 +7,7 @@ import { mlflowRoutes } from '../dataplane/mlflow';
 import { runHistoryRoutes } from '../dataplane/runHistory';
 import type { HostAccess } from './environment';
 import { LocalJobExecutor } from './executor';
+import { ProcessGuard } from './processGuard';
 import { JobStorage } from './storage';
 
 export { LocalJobExecutor } from './executor';
@@ -30,7 +31,7 @@ export function jobDataplaneRoutes(ctx: ServiceContext, storage: JobStorage): Da
 
 /** Gives the executor what jobs need once the emulator's proxy and CA are known. */
 export function attachExecutor(executor: LocalJobExecutor, ctx: ServiceContext, storage: JobStorage, access: HostAccess, options: JobServiceOptions): void {
-  executor.attach({ ctx, storage, access, workRoot: options.workRoot, killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS });
+  executor.attach({ ctx, storage, access, workRoot: options.workRoot, killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS, guard: new ProcessGuard() });
 }
 
 export { JobStorage };

@@ -5,7 +5,7 @@
 // termination policies are recorded but not applied.
 import { type JobStatus, setJobStatus } from '../arm';
 import { type ArmResource, type Properties, getResource, putResource } from '../arm/resources';
-import { type ParentRunOptions, childCommandJob } from './childJobs';
+import { type ParentRunOptions, childJob } from './childJobs';
 import { updateRunRecord } from './runRecords';
 import { JobInputError } from './storage';
 import { latestMetrics, runData } from './tracking';
@@ -15,7 +15,7 @@ export const MAX_TRIALS = 4;
 type Sample = Record<string, string>;
 
 /** mulberry32: a small seeded generator, so a sweep's samples repeat with its seed. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -97,7 +97,7 @@ function trialJobs(o: ParentRunOptions, samples: Sample[]): ArmResource[] {
   const outputs = Object.fromEntries(Object.entries<Properties>(job.properties.outputs ?? {}).map(([name, output]) => [name, { ...output, uri: undefined }]));
   return samples.map((sample, index) => {
     const name = `${job.name}_${index}`;
-    const child = childCommandJob(workspaceId, job, name, name, {
+    const child = childJob(workspaceId, job, name, name, {
       command: substituteSearchSpace(trial.command, sample),
       codeId: trial.codeId ?? null,
       environmentId: trial.environmentId ?? null,

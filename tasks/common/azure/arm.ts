@@ -4,7 +4,8 @@ import { AzureMachineLearningWorkspaces } from "@azure/arm-machinelearning";
 import type { TokenCredential } from "@azure/core-auth";
 import { ServiceClient, type ServiceClientOptions } from "@azure/core-client";
 import { createHttpHeaders, createPipelineRequest, type HttpClient, type HttpMethods, type Pipeline, type PipelinePolicy, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
-import { ArmRequestError, armFailureFromResponse } from "./armErrors";
+import { ArmRequestError, armFailureFromResponse, notJsonFailure } from "./armErrors";
+import { requestRoute } from "./network";
 import { armScope, type CloudEndpoints } from "./clouds";
 import { cappedRetryPolicy, defaultRetryOptions, type RetryOptions } from "./retry";
 
@@ -33,8 +34,39 @@ function requestLogPolicy(debug: (message: string) => void): PipelinePolicy {
   };
 }
 
-/** Replaces the SDK's uncapped retry handling with ours and adds request logging. */
+function isJsonAnswer(response: PipelineResponse): boolean {
+  const contentType = response.headers.get("content-type");
+  if (contentType && !/json/i.test(contentType)) return false;
+  try {
+    JSON.parse(response.bodyAsText ?? "");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Azure answers these calls with JSON; a success status with anything else (a proxy's or firewall's HTML page)
+ * fails here with the host and the proxy named, before the SDK's deserializer turns it into a parse error or,
+ * for a non-JSON content type, silently into an empty result.
+ */
+function jsonAnswerPolicy(): PipelinePolicy {
+  return {
+    name: "azuremlJsonAnswerPolicy",
+    async sendRequest(request, next) {
+      const response = await next(request);
+      const success = response.status >= 200 && response.status < 300;
+      if (success && response.bodyAsText && !request.streamResponseStatusCodes?.has(response.status) && !isJsonAnswer(response)) {
+        throw new ArmRequestError(notJsonFailure(response, request, requestRoute(request)));
+      }
+      return response;
+    },
+  };
+}
+
+/** Replaces the SDK's uncapped retry handling with ours, checks that answers are JSON, and adds request logging. */
 export function configureArmPipeline(pipeline: Pipeline, context: ArmContext): void {
+  pipeline.addPolicy(jsonAnswerPolicy(), { phase: "Deserialize" });
   pipeline.removePolicy({ name: "defaultRetryPolicy" });
   pipeline.addPolicy(cappedRetryPolicy({ ...defaultRetryOptions, log: context.debug, ...context.retry }), { phase: "Retry" });
   if (context.debug) {

@@ -66,6 +66,25 @@ export function armFailureFromResponse(status: number, bodyText: string | undefi
   };
 }
 
+/**
+ * A success status whose body is not the JSON Azure sends: a proxy's or firewall's page answered instead of Azure.
+ * Names the host and the route (the proxy in use) rather than a JSON SyntaxError.
+ */
+export function notJsonFailure(response: { status: number; bodyAsText?: string | null; headers: HeaderLookup }, request: { method?: string; url: string; requestId?: string; headers?: HeaderLookup }, route: string | undefined): ArmFailure {
+  const host = new URL(request.url).host;
+  const contentType = response.headers.get("content-type") || "no content type";
+  const start = (response.bodyAsText ?? "").replace(/\s+/g, " ").trim().slice(0, 120);
+  const via = route ? `The request went ${route}. ` : "";
+  const advice = route?.startsWith("through the proxy")
+    ? `The proxy (or a firewall behind it) answered instead of Azure: check the agent's proxy settings, and that the proxy lets ${host} through untouched.`
+    : `Something between the agent and Azure (a firewall, a TLS-inspecting gateway or a captive portal) answered instead of Azure: check that the agent can reach ${host}, and configure the agent's proxy if it needs one.`;
+  return {
+    ...armFailureFromResponse(response.status, undefined, response.headers, request),
+    code: "ResponseNotJson",
+    message: `${host} answered ${request.method ?? "GET"} with HTTP ${response.status} but not with JSON (${contentType}: "${start}"). ${via}${advice}`,
+  };
+}
+
 /** Parses the errors thrown by Azure SDK clients and armRequest; undefined for anything else. */
 export function parseArmFailure(error: unknown): ArmFailure | undefined {
   if (error instanceof ArmRequestError) {

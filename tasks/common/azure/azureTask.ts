@@ -10,6 +10,7 @@ export function explainAzureFailure(error: unknown): string | undefined {
   return isUserError(error) || parseArmFailure(error) ? describeArmError(error) : undefined;
 }
 
-export function runAzureTask(host: TaskHost, body: (run: TaskRun) => Promise<void>): Promise<void> {
-  return runTask(host, body, explainAzureFailure);
+/** taskDirectory: the folder of the task's task.json (its index.ts's __dirname), whose declared inputs are checked first. */
+export function runAzureTask(host: TaskHost, taskDirectory: string, body: (run: TaskRun) => Promise<void>): Promise<void> {
+  return runTask(host, body, { explain: explainAzureFailure, taskDirectory });
 }

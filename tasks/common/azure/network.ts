@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import * as tls from "node:tls";
-import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest, type HttpClient } from "@azure/core-rest-pipeline";
+import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest, type HttpClient, type PipelineRequest } from "@azure/core-rest-pipeline";
 import { HttpsProxyAgent } from "https-proxy-agent";
 import { HttpProxyAgent } from "http-proxy-agent";
 import type { TaskHost } from "../platform/taskHost";
@@ -115,8 +115,27 @@ function readTls(host: TaskHost): TlsOptions {
   return options;
 }
 
+/** Azure's instance metadata service (managed identity on VMs and scale sets): link-local, on the machine itself. */
+export const IMDS_ADDRESS = "169.254.169.254";
+
+/**
+ * IMDS never goes through a proxy: a proxy cannot reach the VM's link-local address (and IMDS refuses
+ * forwarded requests). Neither can the host that AZURE_POD_IDENTITY_AUTHORITY_HOST names instead.
+ */
+export function bypassingImds(proxy: ProxySettings, podIdentityAuthorityHost: string | undefined): ProxySettings {
+  let podIdentityHost: string | undefined;
+  try {
+    podIdentityHost = podIdentityAuthorityHost ? new URL(podIdentityAuthorityHost).host.toLowerCase() : undefined;
+  } catch {
+    podIdentityHost = undefined;
+  }
+  const isImds = (target: URL) => target.hostname === IMDS_ADDRESS || target.host.toLowerCase() === podIdentityHost;
+  return { ...proxy, bypass: (target) => isImds(target) || proxy.bypass(target) };
+}
+
 export function readNetworkSettings(host: TaskHost): NetworkSettings {
-  return { proxy: readProxy(host), tls: readTls(host) };
+  const proxy = readProxy(host);
+  return { proxy: proxy && bypassingImds(proxy, host.getEnvironmentVariable("AZURE_POD_IDENTITY_AUTHORITY_HOST")), tls: readTls(host) };
 }
 
 type ConnectOptions = Parameters<HttpsProxyAgent<string>["connect"]>[1];
@@ -143,7 +162,7 @@ export class AgentSelector {
 
   agentFor(target: URL): http.Agent {
     const secure = target.protocol === "https:";
-    const proxied = this.settings.proxy !== undefined && !this.settings.proxy.bypass(target);
+    const proxied = this.isProxied(target);
     const key = `${secure ? "https" : "http"}:${proxied ? "proxy" : "direct"}`;
     let agent = this.agents.get(key);
     if (!agent) {
@@ -151,6 +170,17 @@ export class AgentSelector {
       this.agents.set(key, agent);
     }
     return agent;
+  }
+
+  private isProxied(target: URL): boolean {
+    return this.settings.proxy !== undefined && !this.settings.proxy.bypass(target);
+  }
+
+  /** How a request to the URL travels, for messages: the proxy's address (never its credentials), or direct. */
+  routeOf(target: URL): string {
+    const proxy = this.settings.proxy?.url;
+    if (!proxy) return "directly (no proxy is configured)";
+    return this.isProxied(target) ? `through the proxy ${proxy.protocol}//${proxy.host}` : "directly (the proxy bypass list matches it)";
   }
 
   private createAgent(secure: boolean, proxied: boolean): http.Agent {
@@ -178,10 +208,20 @@ export function createHttpClient(settings: NetworkSettings, inner: HttpClient = 
   const selector = new AgentSelector(settings);
   return {
     sendRequest(request) {
-      request.agent = selector.agentFor(new URL(request.url));
+      const target = new URL(request.url);
+      request.agent = selector.agentFor(target);
+      routes.set(request, selector.routeOf(target));
       return inner.sendRequest(request);
     },
   };
+}
+
+/** The route each request sent through createHttpClient took (pipelines pass the same request object down). */
+const routes = new WeakMap<PipelineRequest, string>();
+
+/** How the request travelled ("through the proxy http://proxy:8080", "directly ..."); undefined if not sent by our client. */
+export function requestRoute(request: PipelineRequest): string | undefined {
+  return routes.get(request);
 }
 
 /** A plain JSON GET through the configured client (metadata discovery and the like). */

@@ -11,10 +11,9 @@ function describePending(item: PendingItem): string {
   return `${item.token}: ${what} ${item.localPath} (${snapshot.blobs.length} file(s), ${snapshot.totalBytes} bytes) → <default datastore>/${snapshot.blobPrefix} (${item.origin})`;
 }
 
-/** The dry-run report, line by line: where the job would go, what would be uploaded, and the exact bodies. */
+/** The dry-run report, line by line: where the job would go, what would be uploaded, and the exact bodies (the translation's warnings are the caller's to raise). */
 export function dryRunReport(translation: JobTranslation, jobName: string, jobUrlPath: string): string[] {
   const lines = [`Dry run: nothing is uploaded or submitted.`, `Job: ${translation.jobType} job '${jobName}'`];
-  for (const warning of translation.warnings) lines.push(`Warning: ${warning}`);
   if (translation.pending.length > 0) {
     lines.push("Resolved at submission:", ...translation.pending.map((item) => `  ${describePending(item)}`));
   }

@@ -1,5 +1,6 @@
 // Live logs while a job runs: the files azure-ai-ml streams, read from run history a byte range at a time,
 // printed a complete line at a time.
+import { StringDecoder } from "node:string_decoder";
 import type { RunDetails, RunHistoryApi } from "../workspace/runHistory";
 
 // Which log files to stream, as azure-ai-ml chooses them: the common runtime's std_log of the primary
@@ -19,7 +20,10 @@ export function streamableLogs(names: string[], jobType: string): string[] {
 
 /** Prints new complete lines of a run's logs on each poll; for pipelines, each step's logs with its name. */
 export class LogStreamer {
+  /** Bytes read so far per log: the next range starts there. */
   private readonly offsets = new Map<string, number>();
+  /** One UTF-8 decoder per log, carried across reads: a character split between two ranges stays whole. */
+  private readonly decoders = new Map<string, StringDecoder>();
   private readonly partial = new Map<string, string>();
 
   constructor(
@@ -51,7 +55,9 @@ export class LogStreamer {
       if (chunk.length === 0 && !final) continue;
       if (offset === 0 && chunk.length > 0) this.print(`${prefix}Streaming ${name}`);
       this.offsets.set(key, offset + chunk.length);
-      const text = (this.partial.get(key) ?? "") + chunk.toString("utf8");
+      let decoder = this.decoders.get(key);
+      if (!decoder) this.decoders.set(key, (decoder = new StringDecoder("utf8")));
+      const text = (this.partial.get(key) ?? "") + decoder.write(chunk) + (final ? decoder.end() : "");
       const lines = text.split(/\r?\n/);
       // Hold back an unfinished last line until it is complete or the run is over.
       const rest = final ? "" : (lines.pop() ?? "");

@@ -18,6 +18,7 @@ import { metricVariableNames } from "./metrics";
 import { defaultJobName, pipelineTags, readPipelineRun, STEP_KEY_TAG, stepKey, type PipelineRun } from "../workspace/lineage";
 import { createRunHistoryApi, type RunHistoryApi } from "../workspace/runHistory";
 import { LogStreamer } from "./logStreamer";
+import { sourcesRootOf } from "./snapshotUpload";
 import { submitJob } from "./submit";
 import { summaryMarkdown } from "./summary";
 import { waitForJob, type WaitOutcome } from "./waitForJob";
@@ -39,7 +40,11 @@ export interface JobTaskOptions {
   services?: (session: AzureSession, workspace: WorkspaceInfo, scope: WorkspaceScope) => JobTaskServices;
 }
 
-const CANCEL_TIMEOUT_MS = 30_000;
+/**
+ * Longest wait for the answer to a cancel: when the step itself is being cancelled this stays well inside the
+ * agent's window (SIGINT to SIGTERM is 7.5 s), so there is time left to tell the user the job may still be running.
+ */
+const CANCEL_ON_STOP_MS = 5_000;
 
 function defaultServices(session: AzureSession, workspace: WorkspaceInfo, scope: WorkspaceScope, host: TaskHost): JobTaskServices {
   const api = createWorkspaceApi(session, scope);
@@ -86,8 +91,9 @@ function prepare(host: TaskHost, session: AzureSession): PreparedJob {
   return { inputs, scope, run, jobName, translation };
 }
 
-function studioUrlOf(job: JobResource, session: AzureSession, workspace: WorkspaceInfo): string {
-  return job.properties.services?.Studio?.endpoint ?? `${session.cloud.studioUrl}runs/${encodeURIComponent(job.name)}?wsid=${workspace.armId}${session.tenantId ? `&tid=${session.tenantId}` : ""}`;
+/** The job's page in studio: the one the service names, else built from the name (also before the job exists). */
+function studioUrlOf(jobName: string, job: JobResource | undefined, session: AzureSession, workspace: WorkspaceInfo): string {
+  return job?.properties.services?.Studio?.endpoint ?? `${session.cloud.studioUrl}runs/${encodeURIComponent(jobName)}?wsid=${workspace.armId}${session.tenantId ? `&tid=${session.tenantId}` : ""}`;
 }
 
 function publishSummary(host: TaskHost, markdown: string, jobName: string): void {
@@ -109,10 +115,21 @@ function publishMetrics(host: TaskHost, metrics: Record<string, number>): void {
   if (Object.keys(metrics).length > 0) host.log(`Metrics: ${Object.entries(metrics).map(([k, v]) => `${k}=${v}`).join(", ")}`);
 }
 
-async function cancelJob(host: TaskHost, api: WorkspaceApi, jobName: string, signal: AbortSignal, why: string): Promise<void> {
+/**
+ * Cancels the job, saying what happened: requested, no such job (a cancel before the submission reached Azure
+ * ML), or not reachable, in which case the job may still be running and the user gets its name and page.
+ */
+async function cancelJob(host: TaskHost, api: WorkspaceApi, jobName: string, studioUrl: string, signal: AbortSignal, why: string): Promise<void> {
   host.log(`${why}: cancelling Azure ML job '${jobName}'.`);
-  await api.cancelJob(jobName, signal);
-  host.log(`Cancellation of job '${jobName}' requested.`);
+  let found: boolean;
+  try {
+    found = await api.cancelJob(jobName, AbortSignal.any([signal, AbortSignal.timeout(CANCEL_ON_STOP_MS)]));
+  } catch (error) {
+    const reason = signal.aborted || (error as Error).name === "AbortError" || (error as Error).name === "TimeoutError" ? `no answer within ${CANCEL_ON_STOP_MS / 1000} s` : errorMessage(error);
+    host.warning(`Could not cancel Azure ML job '${jobName}' (${reason}). The job may still be running: cancel it in Azure ML studio: ${studioUrl}`);
+    return;
+  }
+  host.log(found ? `Cancellation of job '${jobName}' requested.` : `Azure ML has no job '${jobName}' (it was never created): nothing to cancel.`);
 }
 
 /** The run-history error of a failed job, for the failure message (best effort). */
@@ -125,10 +142,14 @@ async function failureReason(services: JobTaskServices, jobName: string): Promis
   }
 }
 
-async function finish(host: TaskHost, services: JobTaskServices, prepared: PreparedJob, outcome: WaitOutcome): Promise<void> {
+async function finish(host: TaskHost, services: JobTaskServices, prepared: PreparedJob, outcome: WaitOutcome, studioUrl: string): Promise<void> {
   const { jobName, inputs } = prepared;
   if (outcome.timedOut) {
     host.setResult("Failed", `Azure ML job '${jobName}' did not finish within ${inputs.timeoutMinutes} minute(s) (timeoutMinutes; status ${outcome.status})${inputs.cancelJobOnStop ? " and was cancelled" : "; it keeps running"}.`);
+    return;
+  }
+  if (outcome.stalled) {
+    host.setResult("Failed", `Azure ML job '${jobName}' stayed ${outcome.status} for ${inputs.stalledMinutes} minute(s) (stalledMinutes) and the step stops waiting. The job is left as it is: resume or cancel it in Azure ML studio: ${studioUrl}`);
     return;
   }
   if (outcome.status === "Completed") {
@@ -145,9 +166,12 @@ async function finish(host: TaskHost, services: JobTaskServices, prepared: Prepa
 
 export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSession, options: JobTaskOptions = {}): Promise<void> {
   const prepared = prepare(host, session);
-  const { inputs, scope, jobName, translation } = prepared;
+  const { inputs, scope, translation } = prepared;
+  // A retried step whose earlier try's job failed submits under a new name (submitJob): the hooks read this.
+  let { jobName } = prepared;
   host.setVariable("jobName", jobName, { isOutput: true });
   if (inputs.dryRun) {
+    for (const warning of translation.warnings) host.warning(warning);
     for (const line of dryRunReport(translation, jobName, `${workspaceArmId(scope)}/jobs/${jobName}`)) host.log(line);
     host.setVariable("jobStatus", "NotSubmitted", { isOutput: true });
     host.setResult("Succeeded", `Dry run of ${translation.jobType} job '${jobName}': the job file is valid; nothing was submitted.`);
@@ -156,11 +180,17 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
   const workspace = await (options.workspace ?? getVerifiedWorkspace)(session, scope);
   const services = options.services?.(session, workspace, scope) ?? defaultServices(session, workspace, scope, host);
   const now = services.now ?? Date.now;
+  let studioUrl = studioUrlOf(jobName, undefined, session, workspace);
   // Registered before submission: a cancel that lands during the PUT still reaches the job.
-  const unregister = inputs.cancelJobOnStop ? task.cancellation.onCancel((deadline) => cancelJob(host, services.api, jobName, deadline, "The pipeline step was cancelled")) : () => undefined;
+  const unregister = inputs.cancelJobOnStop ? task.cancellation.onCancel((deadline) => cancelJob(host, services.api, jobName, studioUrl, deadline, "The pipeline step was cancelled")) : () => undefined;
   const started = now();
-  const submission = await submitJob({ api: services.api, jobName, translation, stepKey: stepKey(prepared.run), openStore: services.openStore, log: (m) => host.log(m) });
-  const studioUrl = studioUrlOf(submission.job, session, workspace);
+  const uploadChecks = { warn: (m: string) => host.warning(m), sourcesRoot: sourcesRootOf(inputs.jobFile, host.getVariable("Build.SourcesDirectory")) };
+  const submission = await submitJob({ api: services.api, jobName, translation, stepKey: stepKey(prepared.run), openStore: services.openStore, log: (m) => host.log(m), warning: (m) => host.warning(m), uploadChecks });
+  if (submission.jobName !== jobName) {
+    jobName = prepared.jobName = submission.jobName;
+    host.setVariable("jobName", jobName, { isOutput: true });
+  }
+  studioUrl = studioUrlOf(jobName, submission.job, session, workspace);
   host.setVariable("studioUrl", studioUrl, { isOutput: true });
   host.log(`Azure ML studio: ${studioUrl}`);
 
@@ -175,14 +205,12 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
 
   const streamer = inputs.streamLogs ? new LogStreamer(services.runHistory, translation.jobType, (line) => host.log(line)) : undefined;
   const outcome = await waitForJob({
-    api: services.api, jobName, signal: task.cancellation.signal, timeoutMs: inputs.timeoutMinutes * 60_000, streamer,
+    api: services.api, jobName, signal: task.cancellation.signal, timeoutMs: inputs.timeoutMinutes * 60_000, stalledLimitMs: inputs.stalledMinutes * 60_000, streamer,
     log: (m) => host.log(m), debug: (m) => host.debug(m), now, sleep: services.sleep,
   });
   unregister();
   if (outcome.timedOut && inputs.cancelJobOnStop) {
-    await cancelJob(host, services.api, jobName, AbortSignal.timeout(CANCEL_TIMEOUT_MS), `No result after ${inputs.timeoutMinutes} minute(s) (timeoutMinutes)`).catch((error: unknown) =>
-      host.warning(`Could not cancel Azure ML job '${jobName}': ${errorMessage(error)}. Cancel it in Azure ML studio: ${studioUrl}`),
-    );
+    await cancelJob(host, services.api, jobName, studioUrl, new AbortController().signal, `No result after ${inputs.timeoutMinutes} minute(s) (timeoutMinutes)`);
   }
   host.setVariable("jobStatus", outcome.status, { isOutput: true });
   const metrics = outcome.timedOut ? {} : await services.readMetrics(jobName).catch((error: unknown) => {
@@ -192,5 +220,5 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
   publishMetrics(host, metrics);
   const job = outcome.job ?? submission.job;
   publishSummary(host, summaryMarkdown({ job, status: outcome.status, studioUrl, durationSeconds: (now() - started) / 1000, metrics, reattached: submission.reattached }), jobName);
-  await finish(host, services, prepared, outcome);
+  await finish(host, services, prepared, outcome, studioUrl);
 }

@@ -2,6 +2,8 @@
 // (LocalUpload/<object hash>/<name>/..., then upload_status=completed metadata on the indicator blob), so a
 // snapshot either tool already uploaded is reused and an unchanged second run uploads nothing.
 import { randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { PendingUpload, UploadResult } from "../jobSpec";
 import { assetVersionArmId } from "../workspace/scope";
 import { codeVersionBody, datastoreUri, prepareSnapshot, SnapshotError, type Snapshot } from "../workspace/snapshot";
@@ -9,6 +11,34 @@ import { completedUpload, uploadSnapshot } from "../workspace/uploader";
 import { UserError } from "../platform/userError";
 import type { BlobStore } from "../workspace/datastores";
 import type { WorkspaceApi } from "../workspace/workspaceApi";
+
+/** Uploads above this size get a warning with their size before they start (README: "Large uploads"). */
+export const LARGE_UPLOAD_BYTES = 100 * 1024 * 1024;
+
+/** What the upload checks before sending anything; both optional (the benchmark uploads without them). */
+export interface UploadChecks {
+  warn: (message: string) => void;
+  /** The pipeline's sources (Build.SourcesDirectory, else the job file's repository): paths outside get a warning. */
+  sourcesRoot?: string;
+  /** Default LARGE_UPLOAD_BYTES. */
+  largeUploadBytes?: number;
+}
+
+/** The folder holding the pipeline's sources: Build.SourcesDirectory, else the git repository the job file is in. */
+export function sourcesRootOf(jobFile: string, sourcesDirectory: string | undefined): string | undefined {
+  if (sourcesDirectory) return path.resolve(sourcesDirectory);
+  for (let dir = path.dirname(path.resolve(jobFile)); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, ".git"))) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+function isInside(root: string, target: string): boolean {
+  const relative = path.relative(root, target);
+  return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
+}
+
+const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 export interface UploadStats {
   filesUploaded: number;
@@ -27,8 +57,11 @@ export function snapshotOf(item: PendingUpload): Snapshot {
 }
 
 /** Uploads (or finds already uploaded) one local path; registers the anonymous code version for code. */
-async function uploadOne(item: PendingUpload, store: BlobStore, api: WorkspaceApi, log: (message: string) => void, stats: UploadStats): Promise<UploadResult> {
+async function uploadOne(item: PendingUpload, store: BlobStore, api: WorkspaceApi, log: (message: string) => void, stats: UploadStats, checks?: UploadChecks): Promise<UploadResult> {
   const snapshot = snapshotOf(item);
+  if (checks?.sourcesRoot && !isInside(checks.sourcesRoot, item.localPath)) {
+    checks.warn(`${item.origin}: the ${item.purpose} path resolves to ${item.localPath}, outside the pipeline's sources (${checks.sourcesRoot}). Check that this is the folder you mean to upload.`);
+  }
   const metadata = await completedUpload(store, snapshot);
   let assetName: string;
   let assetVersion: string;
@@ -40,6 +73,10 @@ async function uploadOne(item: PendingUpload, store: BlobStore, api: WorkspaceAp
     // A new anonymous asset is named with a random UUID, version 1 (azure-ai-ml Asset.__init__).
     assetName = randomUUID();
     assetVersion = "1";
+    const large = checks?.largeUploadBytes ?? LARGE_UPLOAD_BYTES;
+    if (snapshot.totalBytes > large) {
+      checks?.warn(`${item.origin}: uploading ${megabytes(snapshot.totalBytes)} in ${snapshot.blobs.length} file(s) from ${item.localPath} (over ${megabytes(large)}). Keep data out of the code folder (.amlignore) or register it as a data asset.`);
+    }
     log(`Uploading ${item.localPath} (${snapshot.blobs.length} file(s), ${snapshot.totalBytes} bytes) to ${store.datastoreName}/${snapshot.blobPrefix}.`);
     await uploadSnapshot(store, snapshot, { name: assetName, version: assetVersion }, (blob) => {
       stats.filesUploaded++;
@@ -58,11 +95,11 @@ async function uploadOne(item: PendingUpload, store: BlobStore, api: WorkspaceAp
   return result;
 }
 
-export async function uploadSnapshots(items: PendingUpload[], store: BlobStore, api: WorkspaceApi, log: (message: string) => void): Promise<{ uploads: Record<string, UploadResult>; stats: UploadStats }> {
+export async function uploadSnapshots(items: PendingUpload[], store: BlobStore, api: WorkspaceApi, log: (message: string) => void, checks?: UploadChecks): Promise<{ uploads: Record<string, UploadResult>; stats: UploadStats }> {
   const stats: UploadStats = { filesUploaded: 0, bytesUploaded: 0, snapshotsReused: 0 };
   const uploads: Record<string, UploadResult> = {};
   for (const item of items) {
-    uploads[item.token] = await uploadOne(item, store, api, log, stats);
+    uploads[item.token] = await uploadOne(item, store, api, log, stats, checks);
   }
   return { uploads, stats };
 }

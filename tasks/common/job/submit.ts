@@ -4,7 +4,7 @@ import { finalizeTranslation, type JobTranslation, type PendingLatest, type Pend
 import { UserError } from "../platform/userError";
 import type { BlobStore } from "../workspace/datastores";
 import { STEP_KEY_TAG } from "../workspace/lineage";
-import { uploadSnapshots, type UploadStats } from "./snapshotUpload";
+import { uploadSnapshots, type UploadChecks, type UploadStats } from "./snapshotUpload";
 import type { JobResource, WorkspaceApi } from "../workspace/workspaceApi";
 
 export interface SubmitRequest {
@@ -16,9 +16,15 @@ export interface SubmitRequest {
   /** Opens the default datastore; called only when something must be uploaded. */
   openStore: () => Promise<BlobStore>;
   log: (message: string) => void;
+  /** A pipeline warning (the translation's notes on what was sent differently from the file). */
+  warning: (message: string) => void;
+  /** Warnings about what would be uploaded (paths outside the sources, large uploads), given before uploading. */
+  uploadChecks?: UploadChecks;
 }
 
 export interface Submission {
+  /** The name the job has: the requested one, or one derived from the try when earlier tries' jobs failed. */
+  jobName: string;
   job: JobResource;
   /** True when the job existed already and the task attached to it instead of submitting. */
   reattached: boolean;
@@ -35,29 +41,56 @@ async function resolveLatest(api: WorkspaceApi, items: PendingLatest[]): Promise
   return versions;
 }
 
-/** The job this step submitted before (re-attach), or undefined; a same-named job from elsewhere is an error. */
-async function previousSubmission(request: SubmitRequest): Promise<JobResource | undefined> {
-  const { job } = await request.api.getJob(request.jobName);
+/** The job this step submitted before under that name, or undefined; a same-named job from elsewhere is an error. */
+async function previousSubmission(request: SubmitRequest, jobName: string): Promise<JobResource | undefined> {
+  const { job } = await request.api.getJob(jobName);
   if (!job) return undefined;
   if (job.properties.tags?.[STEP_KEY_TAG] === request.stepKey) return job;
   throw new UserError(
-    `Azure ML job '${request.jobName}' already exists in workspace '${request.api.scope.workspace}' and was not submitted by this pipeline step (status ${job.properties.status ?? "unknown"}). Job names are unique in a workspace: leave the jobName input empty (and remove name: from the job file) to get a name derived from the pipeline run, or choose another name.`,
+    `Azure ML job '${jobName}' already exists in workspace '${request.api.scope.workspace}' and was not submitted by this pipeline step (status ${job.properties.status ?? "unknown"}). Job names are unique in a workspace: leave the jobName input empty (and remove name: from the job file) to get a name derived from the pipeline run, or choose another name.`,
   );
+}
+
+/** A job that ended like this cannot make a retried step succeed: the retry submits a new one. */
+const ENDED_UNSUCCESSFULLY = ["Failed", "Canceled"];
+
+/** The name of each try's job: the first try's is the requested name. */
+export function tryJobName(jobName: string, attempt: number): string {
+  return attempt === 1 ? jobName : `${jobName}_try${attempt}`;
+}
+
+/**
+ * What an earlier try of this step (retryCountOnTaskFailure) left: a job still running or completed is attached
+ * to; one that ended Failed or Canceled is passed over for the next try's name. So there is never more than one
+ * live job for a step.
+ */
+async function findTry(request: SubmitRequest): Promise<{ jobName: string; live?: JobResource; failedBefore?: JobResource }> {
+  let failedBefore: JobResource | undefined;
+  for (let attempt = 1; ; attempt++) {
+    const jobName = tryJobName(request.jobName, attempt);
+    const job = await previousSubmission(request, jobName);
+    if (!job) return { jobName, failedBefore };
+    if (!ENDED_UNSUCCESSFULLY.includes(job.properties.status ?? "")) return { jobName, live: job };
+    failedBefore = job;
+  }
 }
 
 export async function submitJob(request: SubmitRequest): Promise<Submission> {
   const { api, translation, log } = request;
-  const previous = await previousSubmission(request);
-  if (previous) {
-    log(`Job '${request.jobName}' was already submitted by this step (status ${previous.properties.status ?? "unknown"}): attaching to it instead of submitting again.`);
-    return { job: previous, reattached: true };
+  const { jobName, live, failedBefore } = await findTry(request);
+  if (live) {
+    log(`Job '${jobName}' was already submitted by this step (status ${live.properties.status ?? "unknown"}): attaching to it instead of submitting again.`);
+    return { jobName, job: live, reattached: true };
   }
-  for (const warning of translation.warnings) log(`Warning: ${warning}`);
+  if (failedBefore) {
+    log(`Job '${failedBefore.name}', submitted by an earlier try of this step, ended ${failedBefore.properties.status}: submitting the job again as '${jobName}'.`);
+  }
+  for (const warning of translation.warnings) request.warning(warning);
   const uploadItems = translation.pending.filter((p): p is PendingUpload => p.kind === "upload");
   let uploads = {};
   let uploadStats: UploadStats | undefined;
   if (uploadItems.length > 0) {
-    ({ uploads, stats: uploadStats } = await uploadSnapshots(uploadItems, await request.openStore(), api, log));
+    ({ uploads, stats: uploadStats } = await uploadSnapshots(uploadItems, await request.openStore(), api, log, request.uploadChecks));
   }
   const latestVersions = await resolveLatest(api, translation.pending.filter((p): p is PendingLatest => p.kind === "latest"));
   const plan = finalizeTranslation(translation, { uploads, latestVersions }, api.scope);
@@ -67,7 +100,7 @@ export async function submitJob(request: SubmitRequest): Promise<Submission> {
   for (const component of plan.components) {
     await api.putAssetVersion("components", component.name, component.version, component.body);
   }
-  const job = await api.createJob(request.jobName, plan.body);
-  log(`Submitted ${translation.jobType} job '${job.name ?? request.jobName}' (status ${job.properties?.status ?? "unknown"}).`);
-  return { job, reattached: false, uploadStats };
+  const job = await api.createJob(jobName, plan.body);
+  log(`Submitted ${translation.jobType} job '${job.name ?? jobName}' (status ${job.properties?.status ?? "unknown"}).`);
+  return { jobName, job, reattached: false, uploadStats };
 }

@@ -6,10 +6,21 @@ import { parseArmFailure } from "../azure/armErrors";
 import { abortableSleep, retryAfterMs } from "../azure/retry";
 import { errorMessage } from "../platform/userError";
 import { armPollDelayMs, failureDelayMs, LOG_POLL_INTERVAL_MS } from "./pollSchedule";
+import { DEFAULT_STALLED_MINUTES } from "./inputs";
 import type { LogStreamer } from "./logStreamer";
 import type { JobResource, WorkspaceApi } from "../workspace/workspaceApi";
 
-export const TERMINAL_STATUSES = ["Completed", "Failed", "Canceled", "NotResponding"];
+export const TERMINAL_STATUSES = ["Completed", "Failed", "Canceled"];
+
+/**
+ * Statuses in which a job makes no progress by itself, each with what it means for the user. The wait does not
+ * sit in them forever (timeoutMinutes may be 0): past WaitOptions.stalledLimitMs the step fails.
+ */
+export const STALLED_STATUSES: Record<string, string> = {
+  Paused: "Azure ML paused the job; it makes no progress until it is resumed",
+  NotResponding: "Azure ML lost contact with the job's run; it may recover by itself",
+  Unknown: "Azure ML cannot tell the job's state",
+};
 
 export function isTerminal(status: string | undefined): boolean {
   return status !== undefined && TERMINAL_STATUSES.includes(status);
@@ -31,6 +42,8 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** 0 or undefined: no limit. */
   timeoutMs?: number;
+  /** How long the job may stay in one of STALLED_STATUSES before the wait gives up (default: the stalledMinutes input's). */
+  stalledLimitMs?: number;
   streamer?: LogStreamer;
   log: (message: string) => void;
   debug?: (message: string) => void;
@@ -43,6 +56,8 @@ export interface WaitOutcome {
   job?: JobResource;
   status: string;
   timedOut: boolean;
+  /** The job stayed in a stalled status (Paused, NotResponding, Unknown) for stalledLimitMs. */
+  stalled?: boolean;
   /** ARM job reads made while waiting (the benchmark divides them by the job's minutes). */
   armReads: number;
 }
@@ -60,9 +75,12 @@ export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {
     if (next === previous) return previous;
     const [from, to] = [LIFECYCLE.indexOf(previous ?? ""), LIFECYCLE.indexOf(next)];
     if (from >= 0 && to >= 0 && to < from) return previous as string;
-    options.log(`Job '${options.jobName}' status: ${next}`);
+    const stalled = STALLED_STATUSES[next];
+    const minutes = Math.round((stalledLimitMs / 60_000) * 10) / 10;
+    options.log(`Job '${options.jobName}' status: ${next}${stalled ? ` (${stalled}; the step fails if it stays ${next} for ${minutes} minute(s))` : ""}`);
     return next;
   };
+  const stalledLimitMs = options.stalledLimitMs ?? DEFAULT_STALLED_MINUTES * 60_000;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
   const start = now();
@@ -75,6 +93,8 @@ export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {
   let failures = 0;
   let job: JobResource | undefined;
   let status: string | undefined;
+  /** When ARM first reported the current stalled status; undefined while the job is not stalled. */
+  let stalledSince: number | undefined;
 
   for (;;) {
     if (now() >= nextArmRead) {
@@ -90,6 +110,11 @@ export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {
         if (isTerminal(status)) {
           await streamFinal(options);
           return { job, status, timedOut: false, armReads };
+        }
+        const armStatus = job.properties.status ?? "Unknown";
+        stalledSince = STALLED_STATUSES[armStatus] ? (stalledSince ?? now()) : undefined;
+        if (stalledSince !== undefined && now() - stalledSince >= stalledLimitMs) {
+          return { job, status: armStatus, timedOut: false, stalled: true, armReads };
         }
         scheduledArmRead = now() + armPollDelayMs(now() - start, read.retryAfterMs);
       } catch (error) {
@@ -123,6 +148,9 @@ export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {
     let delay = Math.max(0, nextArmRead - now());
     if (options.streamer) delay = Math.min(delay, LOG_POLL_INTERVAL_MS);
     if (options.timeoutMs) delay = Math.min(delay, Math.max(0, start + options.timeoutMs - now()));
+    // The read that notices the bound is passed comes when the bound passes, not a poll interval later.
+    if (stalledSince !== undefined) nextArmRead = Math.min(nextArmRead, stalledSince + stalledLimitMs);
+    delay = Math.min(delay, Math.max(0, nextArmRead - now()));
     await sleep(delay, options.signal);
   }
 }

@@ -70,7 +70,8 @@ export function translateResources(node: YNode): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (node.has('instance_count')) out.instanceCount = node.require('instance_count', '').int('resources.instance_count');
   if (node.has('instance_type')) out.instanceType = node.require('instance_type', '').str('resources.instance_type');
-  if (node.has('properties')) out.properties = node.require('properties', '').toJS();
+  // JobResourceConfiguration sends properties {} when none are given (pipeline steps drop empty maps).
+  out.properties = node.has('properties') ? node.require('properties', '').toJS() : {};
   if (node.has('shm_size')) {
     const shm = node.require('shm_size', '');
     const text = shm.str('resources.shm_size');

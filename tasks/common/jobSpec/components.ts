@@ -27,38 +27,33 @@ export interface ResolvedComponent {
   /** ComponentSource the step reports as its _source (YAML.COMPONENT, YAML.JOB, REMOTE.*). */
   source: string;
   interface?: ComponentInterface;
+  /** Settings a node copies from its component unless it sets them (spark: entry, conf, args...). */
+  nodeDefaults?: Record<string, unknown>;
 }
 
 /** A ${{parent...}} binding or a literal/data input of an inline step, as the step declares it. */
 export type InferredIo = Record<string, string>;
 
 /** Loads `component: ./train.yml` (or `file:./train.yml`), relative to the pipeline file. */
-export function componentFromFile(node: YNode, ctx: TranslationContext, pipelineDir: string): ResolvedComponent {
-  const file = path.resolve(pipelineDir, node.str('component').replace(/^file:/, ''));
+export function componentFromFile(
+  node: YNode,
+  ctx: TranslationContext,
+  pipelineDir: string,
+  fromSpec: (root: YNode, ctx: TranslationContext, baseDir: string, sourceTag: string) => ResolvedComponent = componentFromSpec,
+): ResolvedComponent {
+  const reference = node.str('component');
+  const file = path.resolve(pipelineDir, reference.replace(/^file:/, ''));
   const source = loadYamlFile(file, node.where);
-  return componentFromSpec(source.root(), ctx, path.dirname(file), 'YAML.COMPONENT');
+  // azure-ai-ml loads a bare path with ComponentFileRefField (YAML.COMPONENT); "file:" paths take
+  // its other branch, which tags the component as written in the job (YAML.JOB).
+  return fromSpec(source.root(), ctx, path.dirname(file), reference.startsWith('file:') ? 'YAML.JOB' : 'YAML.COMPONENT');
 }
 
 /** A command component definition (from its own file or inline) → anonymous component template. */
 export function componentFromSpec(root: YNode, ctx: TranslationContext, baseDir: string, sourceTag: string): ResolvedComponent {
   checkFields(root, FIELDS.commandComponent, 'command component');
   if (root.has('type')) oneOf(root.require('type', ''), ['command'], 'component type');
-  const iface: ComponentInterface = { inputs: {}, outputs: {}, origin: root.where };
-  const inputs: Record<string, unknown> = {};
-  for (const [name, def] of root.get('inputs')?.entries('component inputs') ?? []) {
-    checkFields(def, FIELDS.componentInput, `component input '${name}'`);
-    const type = oneOf(def.require('type', `component input '${name}'`), [...DATA_TYPES, ...LITERAL_TYPES], `type of component input '${name}'`);
-    const optional = def.has('optional') && def.require('optional', '').bool('optional');
-    iface.inputs[name] = { type, required: !optional && !def.has('default') };
-    inputs[name] = def.toJS();
-  }
-  const outputs: Record<string, unknown> = {};
-  for (const [name, def] of root.get('outputs')?.entries('component outputs') ?? []) {
-    checkFields(def, FIELDS.componentOutput, `component output '${name}'`);
-    const type = oneOf(def.require('type', `component output '${name}'`), DATA_TYPES, `type of component output '${name}'`);
-    iface.outputs[name] = { type };
-    outputs[name] = def.toJS();
-  }
+  const { iface, inputs, outputs } = componentInterface(root);
   if (root.has('additional_includes')) {
     root.require('additional_includes', '').fail('additional_includes is not supported; copy the files into the code folder');
   }
@@ -142,4 +137,25 @@ export function literalType(value: YNode): string {
     default:
       return 'string';
   }
+}
+
+/** A component's declared inputs and outputs: checked, as the spec keeps them, and as an interface for steps. */
+export function componentInterface(root: YNode): { iface: ComponentInterface; inputs: Record<string, unknown>; outputs: Record<string, unknown> } {
+  const iface: ComponentInterface = { inputs: {}, outputs: {}, origin: root.where };
+  const inputs: Record<string, unknown> = {};
+  for (const [name, def] of root.get('inputs')?.entries('component inputs') ?? []) {
+    checkFields(def, FIELDS.componentInput, `component input '${name}'`);
+    const type = oneOf(def.require('type', `component input '${name}'`), [...DATA_TYPES, ...LITERAL_TYPES], `type of component input '${name}'`);
+    const optional = def.has('optional') && def.require('optional', '').bool('optional');
+    iface.inputs[name] = { type, required: !optional && !def.has('default') };
+    inputs[name] = def.toJS();
+  }
+  const outputs: Record<string, unknown> = {};
+  for (const [name, def] of root.get('outputs')?.entries('component outputs') ?? []) {
+    checkFields(def, FIELDS.componentOutput, `component output '${name}'`);
+    const type = oneOf(def.require('type', `component output '${name}'`), DATA_TYPES, `type of component output '${name}'`);
+    iface.outputs[name] = { type };
+    outputs[name] = def.toJS();
+  }
+  return { iface, inputs, outputs };
 }

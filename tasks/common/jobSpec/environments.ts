@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import type { TranslationContext } from './context';
 import { isRemotePath, parseAssetReference } from './references';
 import { FIELDS, checkFields } from './schema';
-import { JobSpecError, PYYAML_SCHEMA, YNode, parseYaml } from './yamlSource';
+import { JobSpecError, PYYAML_SCHEMA, YNode, loadYamlFile, parseYaml } from './yamlSource';
 
 /** ANONYMOUS_ENV_NAME in azure.ai.ml.constants._common. */
 export const ANONYMOUS_ENVIRONMENT_NAME = 'CliV2AnonymousEnvironment';
@@ -49,12 +49,22 @@ export interface EnvironmentRules {
 
 /** Returns the environment id (or a token) for the job body and records what must be created. */
 export function translateEnvironment(node: YNode, ctx: TranslationContext, baseDir: string, rules: EnvironmentRules = {}): string {
+  if (node.kind === 'string' && node.str('environment').startsWith('file:')) {
+    // environment: file:./env.yml is an inline environment kept in its own file (paths in it are relative to it).
+    const file = path.resolve(baseDir, node.str('environment').slice('file:'.length));
+    const source = loadYamlFile(file, node.where);
+    const root = source.root();
+    if (root.kind !== 'mapping') root.fail('an environment file must be a mapping of fields');
+    return translateEnvironment(root, ctx, path.dirname(file), rules);
+  }
   if (node.kind !== 'mapping') return ctx.reference(parseAssetReference(node, 'environments', ctx.scope, 'environment'), node.where);
 
   checkFields(node, FIELDS.environment, 'environment');
-  const named = node.has('name') || node.has('version');
-  if (named && !rules.named) {
-    node.fail('an inline environment cannot have a name or version; register it with `az ml environment create` and refer to it as azureml:<name>:<version>');
+  // Jobs load AnonymousEnvironmentSchema: it drops name and version, warning about the name (not the anonymous default).
+  const named = rules.named === true && (node.has('name') || node.has('version'));
+  const givenName = node.get('name')?.scalar;
+  if (!rules.named && givenName !== undefined && givenName !== null && givenName !== ANONYMOUS_ENVIRONMENT_NAME) {
+    ctx.warn(`${node.get('name')!.where}: the provided asset name '${String(givenName)}' will not be used for anonymous registration`);
   }
   if (named && !(node.has('name') && node.has('version'))) {
     node.fail('an inline environment with a name needs a version too (or neither, for an anonymous environment); azure-ai-ml would otherwise look up the next version');
@@ -143,9 +153,9 @@ function condaYaml(node: YNode, baseDir: string): string {
   return pyyamlDump(source.toJS());
 }
 
-/** yaml.dump(value, sort_keys=True) in PyYAML's block style: sequences not indented under their key. */
+/** yaml.dump(value, sort_keys=True) in PyYAML's block style: sequences not indented under their key, single quotes. */
 function pyyamlDump(value: unknown): string {
-  return stringify(value, { ...PYYAML_SCHEMA, sortMapEntries: true, indentSeq: false, lineWidth: 0 });
+  return stringify(value, { ...PYYAML_SCHEMA, sortMapEntries: true, indentSeq: false, lineWidth: 0, singleQuote: true });
 }
 
 function sortKeys(obj: Record<string, unknown>): Record<string, unknown> {

@@ -3,7 +3,7 @@
 // steps send msrest's as_dict() of the same models (snake_case), inside the free-form `jobs` map.
 import type { TranslationContext } from './context';
 import { pythonStr } from './pythonText';
-import { isRemotePath, parseAssetReference } from './references';
+import { isBinding, isRemotePath, parseAssetReference } from './references';
 import { FIELDS, checkFields, oneOf } from './schema';
 import type { YNode } from './yamlSource';
 
@@ -20,10 +20,9 @@ const INPUT_MODES: Record<string, string> = {
   eval_mount: 'EvalMount',
   eval_download: 'EvalDownload',
 };
-const OUTPUT_MODES: Record<string, string> = { mount: 'ReadWriteMount', rw_mount: 'ReadWriteMount', upload: 'Upload' };
+const OUTPUT_MODES: Record<string, string> = { mount: 'ReadWriteMount', rw_mount: 'ReadWriteMount', upload: 'Upload', direct: 'Direct' };
 
-const BINDING = /^\$\{\{\s*[^{}]+\s*\}\}$/;
-export const isBinding = (value: unknown): value is string => typeof value === 'string' && BINDING.test(value.trim());
+export { isBinding };
 
 interface IoScope {
   ctx: TranslationContext;
@@ -58,6 +57,8 @@ function translateInput(name: string, value: YNode, io: IoScope): Record<string,
   if ((LITERAL_TYPES as readonly string[]).includes(type)) {
     const literal = value.get('value') ?? value.get('default');
     if (!literal || literal.isNull) value.fail(`literal input '${name}' of type ${type} needs a value`);
+    // PyYAML hands azure-ai-ml a dict here and the service receives the string "None": refuse it instead.
+    if (literal.kind === 'mapping' || literal.kind === 'sequence') literal.fail(`the value of literal input '${name}' of type ${type} must be a single value, not a ${literal.kind}`);
     return { [typeKey]: 'literal', value: pythonStr(literal), ...description };
   }
   const pathNode = value.require('path', `input '${name}'`);
@@ -95,6 +96,12 @@ export function translateOutputs(map: YNode | undefined, io: IoScope): Record<st
       value.fail(`output '${name}' must be a mapping (type, path, mode)${io.style === 'node' ? ' or a ${{parent.outputs.<name>}} binding' : ''}`);
     }
     checkFields(value, FIELDS.jobOutput, `output '${name}'`);
+    const bound = value.get('path')?.scalar;
+    if (io.style === 'node' && isBinding(bound)) {
+      // A step output bound to a pipeline output goes as the binding alone, its type left to the pipeline's.
+      out[name] = { value: bound, type: 'literal' };
+      continue;
+    }
     const typeNode = value.get('type');
     const type = typeNode && !typeNode.isNull ? oneOf(typeNode, DATA_TYPES, `type of output '${name}'`) : 'uri_folder';
     const entry: Record<string, unknown> = { [typeKey]: type };

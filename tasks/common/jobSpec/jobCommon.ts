@@ -46,5 +46,7 @@ export function translateMetadata(root: YNode, options: JobMetadataOptions): Rec
     experimentName,
     tags,
     properties,
+    // JobBaseProperties.is_archived defaults to False and msrest sends it.
+    isArchived: false,
   };
 }

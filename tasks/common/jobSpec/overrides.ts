@@ -32,8 +32,13 @@ export function parseOverrides(text: string, inputName = 'overrides'): Override[
 /** Sets each override in the document, creating intermediate mappings as needed. */
 export function applyOverrides(source: YamlSource, overrides: Override[]): void {
   for (const override of overrides) {
-    // Nodes an override creates point at it in errors ("overrides line 2 (a.b=1)").
+    // Every node an override creates (keys and mappings too) points back at its line: an error about an
+    // unknown field it introduced names the overrides input, not the job file.
     const label = `${override.label} (${override.path.join('.')}=${override.value})`;
+    const created = <T extends Node>(node: T): T => {
+      source.label(node, label);
+      return node;
+    };
     let map = source.doc.contents as Node | null;
     for (const [i, key] of override.path.entries()) {
       if (!isMap(map)) {
@@ -42,15 +47,13 @@ export function applyOverrides(source: YamlSource, overrides: Override[]): void 
       }
       const last = i === override.path.length - 1;
       if (last) {
-        const scalar = source.doc.createNode(override.value);
-        source.label(scalar, label);
-        (map as YAMLMap).set(source.doc.createNode(key), scalar);
+        const scalar = created(source.doc.createNode(override.value));
+        (map as YAMLMap).set(created(source.doc.createNode(key)), scalar);
       } else {
         let next = (map as YAMLMap).get(key, true) as Node | undefined;
         if (next === undefined || next === null || (isScalar(next) && next.value === null)) {
-          next = source.doc.createNode({}) as Node;
-          source.label(next, label);
-          (map as YAMLMap).set(source.doc.createNode(key), next);
+          next = created(source.doc.createNode({}) as Node);
+          (map as YAMLMap).set(created(source.doc.createNode(key)), next);
         }
         map = next;
       }

@@ -11,22 +11,32 @@ import {
 } from './commandParts';
 import {
   type ComponentInterface,
+  type InferredIo,
   type ResolvedComponent,
   componentFromFile,
   componentFromInlineStep,
   componentFromSpec,
+  componentInterface,
   inferInputType,
 } from './components';
 import type { TranslationContext } from './context';
 import { isBinding, translateInputs, translateOutputs } from './inputsOutputs';
 import { translateRunSettings } from './jobCommon';
+import { parallelComponentFromStep, parallelNodeFields } from './parallelStep';
+import { sparkComponentFromSpec, sparkNodeFields } from './sparkJob';
 import { computeArmId, datastoreArmId, isRegistryUri, parseAssetReference } from './references';
-import { FIELDS, checkFields, unknownFields } from './schema';
+import { FIELDS, checkFields, oneOf, unknownFields } from './schema';
 import type { YNode } from './yamlSource';
 
 /** ComponentSource.YAML_JOB: where azure-ai-ml says a pipeline and its steps came from. */
 const YAML_JOB = 'YAML.JOB';
-const STEP_TYPES = ['command'];
+const STEP_TYPES = ['command', 'parallel', 'pipeline', 'spark'];
+const STEP_FIELDS: Record<string, readonly string[]> = {
+  command: FIELDS.commandNode,
+  parallel: FIELDS.parallelNode,
+  pipeline: FIELDS.pipelineNode,
+  spark: FIELDS.sparkNode,
+};
 
 interface PipelineScope {
   ctx: TranslationContext;
@@ -44,22 +54,8 @@ export function translatePipelineJob(root: YNode, ctx: TranslationContext, baseD
   const io = { ctx, baseDir, style: 'job' as const, allowDots: true };
   const inputs = translateInputs(root.get('inputs'), io);
   const outputs = translateOutputs(root.get('outputs'), io);
-  const jobsNode = root.require('jobs', 'pipeline job');
-  const stepEntries = jobsNode.entries('jobs');
-  if (!stepEntries.length) jobsNode.fail('a pipeline job needs at least one step under jobs');
-
-  const scope: PipelineScope = {
-    ctx,
-    baseDir,
-    inputTypes: Object.fromEntries((root.get('inputs')?.entries('inputs') ?? []).map(([name, value]) => [name, inferInputType(value, {})])),
-    outputs: Object.keys(outputs),
-    steps: stepEntries.map(([name]) => name),
-  };
-  const jobs: Record<string, unknown> = {};
-  for (const [name, step, key] of stepEntries) {
-    if (!/^[a-z_][a-z0-9_]*$/i.test(name)) key.fail(`step name '${name}' is invalid: use letters, digits and underscores`);
-    jobs[name] = translateStep(name, step, scope);
-  }
+  const inputTypes = Object.fromEntries((root.get('inputs')?.entries('inputs') ?? []).map(([name, value]) => [name, inferInputType(value, {})]));
+  const jobs = translateSteps(root.require('jobs', 'pipeline job'), { ctx, baseDir, inputTypes, outputs: Object.keys(outputs) }, 'a pipeline job');
   return {
     jobType: 'Pipeline',
     jobs,
@@ -68,6 +64,41 @@ export function translatePipelineJob(root: YNode, ctx: TranslationContext, baseD
     settings: translateSettings(root.get('settings'), ctx),
     ...translateRunSettings(root, ctx),
   };
+}
+
+/** The `jobs` of a pipeline job or pipeline component, each as its node's REST dict. */
+function translateSteps(jobsNode: YNode, parent: Omit<PipelineScope, 'steps'>, what: string): Record<string, unknown> {
+  const stepEntries = jobsNode.entries('jobs');
+  if (!stepEntries.length) jobsNode.fail(`${what} needs at least one step under jobs`);
+  const scope: PipelineScope = { ...parent, steps: stepEntries.map(([name]) => name) };
+  const jobs: Record<string, unknown> = {};
+  for (const [name, step, key] of stepEntries) {
+    if (!/^[a-z_][a-z0-9_]*$/i.test(name)) key.fail(`step name '${name}' is invalid: use letters, digits and underscores`);
+    jobs[name] = translateStep(name, step, scope);
+  }
+  return jobs;
+}
+
+/**
+ * A pipeline component (its own file, or inline under a step's `component:`) → an anonymous
+ * component whose spec carries its steps as REST nodes (PipelineComponent._to_rest_object); the
+ * components its steps run are registered first.
+ */
+function pipelineComponentFromSpec(root: YNode, ctx: TranslationContext, baseDir: string, sourceTag: string): ResolvedComponent {
+  checkFields(root, FIELDS.pipelineComponent, 'pipeline component');
+  if (root.has('type')) oneOf(root.require('type', ''), ['pipeline'], 'component type');
+  const { iface, inputs, outputs } = componentInterface(root);
+  const inputTypes = Object.fromEntries(Object.entries(iface.inputs).map(([name, { type }]) => [name, type]));
+  const jobs = translateSteps(root.require('jobs', 'pipeline component'), { ctx, baseDir, inputTypes, outputs: Object.keys(iface.outputs) }, 'a pipeline component');
+  const spec: Record<string, unknown> = {};
+  for (const key of ['$schema', 'name', 'version', 'display_name', 'description', 'tags']) {
+    if (root.has(key)) spec[key] = root.require(key, '').toJS();
+  }
+  Object.assign(spec, { type: 'pipeline', inputs, outputs, jobs, _source: sourceTag });
+  const properties: Record<string, unknown> = { isAnonymous: true };
+  if (spec.description) properties.description = spec.description;
+  if (spec.tags) properties.tags = spec.tags;
+  return { componentId: ctx.component(spec, properties, root.where), source: sourceTag, interface: iface };
 }
 
 function translateSettings(node: YNode | undefined, ctx: TranslationContext): Record<string, unknown> {
@@ -97,17 +128,29 @@ function translateStep(name: string, step: YNode, scope: PipelineScope): Record<
   if (!STEP_TYPES.includes(type)) {
     typeNode?.fail(`${what} has type '${type}', which this task does not submit; supported step types: ${STEP_TYPES.join(', ')}`);
   }
-  const extras = unknownFields(step, FIELDS.commandNode, `command ${what}`);
+  const extras = unknownFields(step, STEP_FIELDS[type], `${type} ${what}`);
   for (const extra of extras) scope.ctx.warn(`${extra.keyNode.where}: ${extra.message}; it is sent as given, as az ml does`);
   checkBindings(step, scope, what);
 
   const io = { ctx: scope.ctx, baseDir: scope.baseDir, style: 'node' as const };
   const inputs = translateInputs(step.get('inputs'), io);
   const outputs = translateOutputs(step.get('outputs'), io);
-  const component = resolveComponent(step, scope, what);
-  if (component.interface) checkInterface(step, component.interface, what);
+  const parallel = type === 'parallel' ? parallelNodeFields(step, scope.ctx, scope.baseDir) : {};
+  const component =
+    type === 'parallel' && !step.has('component')
+      ? parallelComponentFromStep(step, parallel, scope.ctx, inferredIo(step, scope))
+      : resolveComponent(step, scope, what, type);
+  if (component.interface && type === 'pipeline') {
+    // A pipeline component's node keeps only the inputs the component declares (azure-ai-ml drops the rest).
+    for (const [name, , key] of step.get('inputs')?.entries('inputs') ?? []) {
+      if (name in component.interface.inputs) continue;
+      scope.ctx.warn(`${key.where}: ${what} sets input '${name}', which its pipeline component (${component.interface.origin}) does not define; it is not sent, as az ml does`);
+      delete inputs[name];
+    }
+  }
+  if (component.interface) checkInterface(step, component.interface, what, type === 'pipeline');
 
-  const node: Record<string, unknown> = { name, type: 'command' };
+  const node: Record<string, unknown> = { name, type };
   if (step.has('display_name')) node.display_name = step.require('display_name', '').str('display_name');
   if (step.has('tags')) node.tags = step.require('tags', '').strMap('tags');
   if (step.has('compute')) node.computeId = computeArmId(step.require('compute', ''), scope.ctx.scope);
@@ -118,7 +161,8 @@ function translateStep(name: string, step: YNode, scope: PipelineScope): Record<
   node.componentId = component.componentId;
   if (step.has('distribution')) node.distribution = snakeKeys(translateDistribution(step.require('distribution', '')));
   if (step.has('limits')) node.limits = snakeKeys(translateCommandLimits(step.require('limits', '')));
-  if (step.has('resources')) node.resources = snakeKeys(translateResources(step.require('resources', '')));
+  if (step.has('resources') && type !== 'spark') node.resources = snakeKeys(translateResources(step.require('resources', '')));
+  Object.assign(node, parallel, type === 'spark' ? sparkNodeFields(step, component) : {});
   if (step.has('environment_variables')) node.environment_variables = translateEnvironmentVariables(step.get('environment_variables'));
   if (step.has('identity')) node.identity = snakeKeys(translateIdentity(step.require('identity', '')));
   if (step.has('services')) {
@@ -142,34 +186,42 @@ function withoutEmpty(obj: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-function resolveComponent(step: YNode, scope: PipelineScope, what: string): ResolvedComponent {
+function resolveComponent(step: YNode, scope: PipelineScope, what: string, type: string): ResolvedComponent {
   const componentNode = step.get('component');
   const inline = ['command', 'code', 'environment'].filter((k) => step.has(k));
   if (componentNode && !componentNode.isNull) {
     if (inline.length) step.require(inline[0], '').fail(`${what} has both component and ${inline.join(', ')}; give one or the other`);
-    if (componentNode.kind === 'mapping') return componentFromSpec(componentNode, scope.ctx, scope.baseDir, YAML_JOB);
+    const fromSpec = type === 'pipeline' ? pipelineComponentFromSpec : type === 'spark' ? sparkComponentFromSpec : componentFromSpec;
+    if (componentNode.kind === 'mapping') return fromSpec(componentNode, scope.ctx, scope.baseDir, YAML_JOB);
     const ref = componentNode.str('component');
     if (ref.startsWith('azureml:')) {
       const componentId = scope.ctx.reference(parseAssetReference(componentNode, 'components', scope.ctx.scope, 'component'), componentNode.where);
       return { componentId, source: isRegistryUri(componentId) ? 'REMOTE.REGISTRY' : 'REMOTE.WORKSPACE.COMPONENT' };
     }
-    return componentFromFile(componentNode, scope.ctx, scope.baseDir);
+    return componentFromFile(componentNode, scope.ctx, scope.baseDir, fromSpec);
   }
+  if (type === 'pipeline') step.fail(`${what} is a pipeline step: it needs a component (a pipeline component file such as ./train_pipeline.yml, or azureml:<name>:<version>)`);
+  if (type === 'spark') step.fail(`${what} is a spark step: it needs a component (a spark component file such as ./spark-component.yml, or azureml:<name>:<version>)`);
   if (!step.has('command')) step.fail(`${what} needs a component (a file such as ./component.yml, or azureml:<name>:<version>) or an inline command`);
+  return componentFromInlineStep(step, scope.ctx, scope.baseDir, inferredIo(step, scope));
+}
+
+/** The interface of an inline step's anonymous component, from the values the step binds (CommandJob._to_inputs). */
+function inferredIo(step: YNode, scope: PipelineScope): { inputs: InferredIo; outputs: InferredIo } {
   const inputs = Object.fromEntries(
     (step.get('inputs')?.entries('inputs') ?? []).filter(([, v]) => !v.isNull).map(([n, v]) => [n, inferInputType(v, scope.inputTypes)]),
   );
   const outputs = Object.fromEntries(
     (step.get('outputs')?.entries('outputs') ?? []).map(([n, v]) => [n, v.kind === 'mapping' && v.has('type') ? v.require('type', '').str('type') : 'uri_folder']),
   );
-  return componentFromInlineStep(step, scope.ctx, scope.baseDir, { inputs, outputs });
+  return { inputs, outputs };
 }
 
 /** Step inputs/outputs must be ones the component declares; required inputs must be set. */
-function checkInterface(step: YNode, iface: ComponentInterface, what: string): void {
+function checkInterface(step: YNode, iface: ComponentInterface, what: string, undeclaredInputsDropped = false): void {
   const given = new Set<string>();
   for (const [name, value, key] of step.get('inputs')?.entries('inputs') ?? []) {
-    if (!(name in iface.inputs)) key.fail(`${what} sets input '${name}', which its component (${iface.origin}) does not define; defined: ${Object.keys(iface.inputs).join(', ') || '(none)'}`);
+    if (!(name in iface.inputs) && !undeclaredInputsDropped) key.fail(`${what} sets input '${name}', which its component (${iface.origin}) does not define; defined: ${Object.keys(iface.inputs).join(', ') || '(none)'}`);
     if (!value.isNull) given.add(name);
   }
   for (const [name, { required }] of Object.entries(iface.inputs)) {
@@ -180,27 +232,40 @@ function checkInterface(step: YNode, iface: ComponentInterface, what: string): v
   }
 }
 
-/** ${{parent.inputs.x}}, ${{parent.outputs.y}} and ${{parent.jobs.s.outputs.z}} must name something that exists. */
+/**
+ * ${{parent.inputs.x}}, ${{parent.outputs.y}} and ${{parent.jobs.s.outputs.z}} must name something
+ * that exists, in inputs and outputs and in any other field of the step (compute, resources...).
+ */
 function checkBindings(step: YNode, scope: PipelineScope, what: string): void {
   for (const section of ['inputs', 'outputs']) {
     for (const [name, value] of step.get(section)?.entries(section) ?? []) {
       const target = value.kind === 'mapping' ? value.get('path') : value;
-      const text = target?.scalar;
-      if (!target || !isBinding(text)) continue;
-      const expr = text.trim().slice(3, -2).trim();
-      const parts = expr.split('.');
-      const fail = (why: string): never => target.fail(`${what} ${section}.${name}: ${why} in '${text}'`);
-      if (parts[0] !== 'parent') fail("bindings in pipeline steps start with 'parent.'");
-      if (parts[1] === 'inputs') {
-        if (!(parts[2] in scope.inputTypes)) fail(`the pipeline has no input '${parts[2]}'; defined: ${Object.keys(scope.inputTypes).join(', ') || '(none)'}`);
-      } else if (parts[1] === 'outputs') {
-        if (!scope.outputs.includes(parts[2])) fail(`the pipeline has no output '${parts[2]}'; defined: ${scope.outputs.join(', ') || '(none)'}`);
-      } else if (parts[1] === 'jobs') {
-        if (!scope.steps.includes(parts[2])) fail(`the pipeline has no step '${parts[2]}'; steps: ${scope.steps.join(', ')}`);
-        if (parts[3] !== 'outputs' || !parts[4]) fail('expected ${{parent.jobs.<step>.outputs.<name>}}');
-      } else {
-        fail('expected parent.inputs, parent.outputs or parent.jobs');
-      }
+      if (target) checkBinding(target, scope, `${what} ${section}.${name}`);
     }
+  }
+  const walk = (node: YNode, at: string): void => {
+    if (node.kind === 'mapping') for (const [key, value] of node.entries(at)) walk(value, `${at}.${key}`);
+    // Elsewhere ${{inputs.x}} names the step's own inputs (input_data, task.append_row_to).
+    else if (/^\s*\$\{\{\s*parent\./.test(String(node.scalar))) checkBinding(node, scope, `${what} ${at}`);
+  };
+  for (const [key, value] of step.entries(what)) if (!['inputs', 'outputs', 'command', 'component', 'jobs', 'trial'].includes(key)) walk(value, key);
+}
+
+function checkBinding(target: YNode, scope: PipelineScope, where: string): void {
+  const text = target.scalar;
+  if (!isBinding(text)) return;
+  const expr = text.trim().slice(3, -2).trim();
+  const parts = expr.split('.');
+  const fail = (why: string): never => target.fail(`${where}: ${why} in '${text}'`);
+  if (parts[0] !== 'parent') fail("bindings in pipeline steps start with 'parent.'");
+  if (parts[1] === 'inputs') {
+    if (!(parts[2] in scope.inputTypes)) fail(`the pipeline has no input '${parts[2]}'; defined: ${Object.keys(scope.inputTypes).join(', ') || '(none)'}`);
+  } else if (parts[1] === 'outputs') {
+    if (!scope.outputs.includes(parts[2])) fail(`the pipeline has no output '${parts[2]}'; defined: ${scope.outputs.join(', ') || '(none)'}`);
+  } else if (parts[1] === 'jobs') {
+    if (!scope.steps.includes(parts[2])) fail(`the pipeline has no step '${parts[2]}'; steps: ${scope.steps.join(', ')}`);
+    if (parts[3] !== 'outputs' || !parts[4]) fail('expected ${{parent.jobs.<step>.outputs.<name>}}');
+  } else {
+    fail('expected parent.inputs, parent.outputs or parent.jobs');
   }
 }

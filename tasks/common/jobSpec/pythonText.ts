@@ -1,11 +1,8 @@
 // azure-ai-ml sends literal inputs as Python's str() of the value PyYAML loaded, so
 // `lr: 1.0` goes as "1.0", `flag: true` as "True" and `x: 1e-5` (a string to PyYAML) as "1e-5".
+import { isScalar } from 'yaml';
+import { PY_INT } from './pyyamlScalars';
 import type { YNode } from './yamlSource';
-
-// PyYAML (YAML 1.1) implicit resolvers for int and float.
-const PY_INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
-const PY_FLOAT =
-  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
 /** Python's repr()/str() of a float: shortest round-trip digits, exponent outside [1e-4, 1e16). */
 export function pythonFloat(x: number): string {
@@ -28,14 +25,14 @@ export function pythonFloat(x: number): string {
   return `${sign}${intPart}.${fracPart || '0'}`;
 }
 
-/** str() of the value PyYAML would load for this scalar node. */
+/** str() of the value PyYAML loads for this scalar node (the parser already resolves as PyYAML does). */
 export function pythonStr(node: YNode): string {
-  const value = node.scalar;
-  if (value === null) return 'None';
-  if (typeof value === 'boolean') return value ? 'True' : 'False';
-  if (typeof value === 'string') return value;
-  const text = node.sourceText ?? String(value);
-  if (PY_INT.test(text)) return Number.isInteger(value) ? BigInt(value).toString() : String(value);
-  if (PY_FLOAT.test(text)) return pythonFloat(value);
-  return text; // a number to YAML 1.2 but a string to PyYAML, e.g. 1e-5
+  const raw = isScalar(node.node) ? node.node.value : null;
+  if (raw === null || raw === undefined) return 'None';
+  if (typeof raw === 'boolean') return raw ? 'True' : 'False';
+  if (typeof raw === 'bigint') return raw.toString();
+  if (typeof raw !== 'number') return String(raw);
+  const explicit = isScalar(node.node) ? node.node.tag : undefined;
+  const isInt = explicit ? explicit.endsWith(':int') : PY_INT.test(node.sourceText ?? '');
+  return isInt ? String(raw) : pythonFloat(raw);
 }

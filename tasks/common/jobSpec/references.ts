@@ -8,6 +8,10 @@ export { assetVersionArmId, workspaceArmId, type AssetType, type WorkspaceScope 
 const ARM_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+\//i;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
 
+const BINDING = /^\$\{\{\s*[^{}]+\s*\}\}$/;
+/** A ${{parent.inputs.x}}-style data binding, resolved by the service at run time. */
+export const isBinding = (value: unknown): value is string => typeof value === 'string' && BINDING.test(value.trim());
+
 export function isArmId(value: string, kind?: string): boolean {
   const id = stripAzureml(value);
   return ARM_ID.test(id) && (!kind || id.toLowerCase().includes(`/${kind.toLowerCase()}/`));
@@ -24,6 +28,7 @@ function stripAzureml(value: string): string {
 /** "azureml:cpu-cluster", "cpu-cluster" or an ARM id → compute ARM id (what _resolve_compute_id sends). */
 export function computeArmId(node: YNode, scope: WorkspaceScope): string {
   const value = node.str('compute');
+  if (isBinding(value)) return value.trim(); // ${{parent.inputs.compute_name}}: sent as written
   if (isArmId(value)) return stripAzureml(value);
   const name = stripAzureml(value);
   if (name === 'local') node.fail("compute 'local' runs the job on this machine with the CLI; it cannot be submitted to a workspace");

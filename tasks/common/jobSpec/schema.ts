@@ -15,6 +15,11 @@ export const FIELDS = {
     'queue_settings',
   ],
   sweepTrial: [...PARAMETERIZED_COMMAND],
+  sparkJob: [
+    ...BASE_JOB, 'code', 'entry', 'py_files', 'jars', 'files', 'archives', 'conf', 'environment', 'args', 'resources',
+    'driver_cores', 'driver_memory', 'executor_cores', 'executor_memory', 'executor_instances',
+    'dynamic_allocation_enabled', 'dynamic_allocation_min_executors', 'dynamic_allocation_max_executors',
+  ],
   pipelineJob: [...BASE_JOB, 'jobs', 'settings', 'component'],
   pipelineSettings: ['default_compute', 'default_datastore', 'continue_on_step_failure', 'force_rerun', 'default_environment'],
   /** A command step of a pipeline: a component reference, or an inline command job. */
@@ -27,6 +32,27 @@ export const FIELDS = {
     '$schema', 'name', 'version', 'display_name', 'description', 'tags', 'properties', 'type', 'inputs', 'outputs',
     'command', 'code', 'environment', 'distribution', 'resources', 'is_deterministic', 'additional_includes',
   ],
+  /** A parallel step (ParallelSchema + pipeline node fields). */
+  parallelNode: [
+    'type', 'component', 'compute', 'inputs', 'outputs', 'name', 'display_name', 'description', 'tags', 'properties',
+    'experiment_name', 'resources', 'environment_variables', 'identity', 'input_data', 'mini_batch_size',
+    'partition_keys', 'max_concurrency_per_instance', 'logging_level', 'error_threshold', 'mini_batch_error_threshold',
+    'retry_settings', 'task',
+  ],
+  /** A step that runs a pipeline component. */
+  pipelineNode: ['type', 'component', 'inputs', 'outputs', 'name', 'display_name', 'description', 'tags', 'properties', 'experiment_name', 'settings'],
+  pipelineComponent: ['$schema', 'name', 'version', 'display_name', 'description', 'tags', 'type', 'inputs', 'outputs', 'jobs', 'is_deterministic'],
+  sparkNode: [
+    'type', 'component', 'compute', 'inputs', 'outputs', 'name', 'display_name', 'description', 'tags', 'properties',
+    'experiment_name', 'identity', 'resources', 'entry', 'py_files', 'jars', 'files', 'archives', 'conf', 'args',
+  ],
+  sparkComponent: [
+    '$schema', 'name', 'version', 'display_name', 'description', 'tags', 'type', 'inputs', 'outputs', 'code', 'entry',
+    'py_files', 'jars', 'files', 'archives', 'conf', 'args', 'environment', 'is_deterministic',
+    'driver_cores', 'driver_memory', 'executor_cores', 'executor_memory', 'executor_instances',
+    'dynamic_allocation_enabled', 'dynamic_allocation_min_executors', 'dynamic_allocation_max_executors',
+  ],
+  parallelTask: ['type', 'code', 'entry_script', 'program_arguments', 'model', 'append_row_to', 'environment'],
   componentInput: ['type', 'default', 'optional', 'description', 'min', 'max', 'enum', 'mode'],
   componentOutput: ['type', 'description', 'mode', 'is_control'],
   jobInput: ['type', 'path', 'mode', 'description', 'value', 'default', 'optional'],

@@ -21,11 +21,12 @@ import { applyOverrides, parseOverrides, type Override } from './overrides';
 import { translatePipelineJob } from './pipelineJob';
 import type { WorkspaceScope } from './references';
 import { oneOf } from './schema';
+import { translateSparkJob } from './sparkJob';
 import { translateSweepJob } from './sweepJob';
 import { loadYamlFile, parseYaml, type YamlSource } from './yamlSource';
 
-export type JobType = 'command' | 'sweep' | 'pipeline';
-const JOB_TYPES: readonly JobType[] = ['command', 'sweep', 'pipeline'];
+export type JobType = 'command' | 'sweep' | 'pipeline' | 'spark';
+const JOB_TYPES: readonly JobType[] = ['command', 'sweep', 'pipeline', 'spark'];
 
 export interface TranslateOptions extends JobMetadataOptions {
   scope: WorkspaceScope;
@@ -64,7 +65,7 @@ function translateSource(source: YamlSource, options: TranslateOptions): JobTran
   if (root.kind !== 'mapping') root.fail(`a job file must be a mapping of fields, not ${root.kind}`);
   const schema = root.get('$schema');
   if (schema && !schema.isNull && !isJobSchema(schema.str('$schema'))) {
-    schema.fail(`this file follows ${schema.str('$schema').split('/').pop()}, not a job schema; a job file uses commandJob, sweepJob or pipelineJob.schema.json (components are referenced from a pipeline step with component: ./file.yml)`);
+    schema.fail(`this file follows ${schema.str('$schema').split('/').pop()}, not a job schema; a job file uses commandJob, sweepJob, pipelineJob or sparkJob.schema.json (components are referenced from a pipeline step with component: ./file.yml)`);
   }
   applyOverrides(source, overrides);
 
@@ -72,7 +73,7 @@ function translateSource(source: YamlSource, options: TranslateOptions): JobTran
   const type: JobType = typeNode && !typeNode.isNull ? unsupportedTypeCheck(typeNode) : 'command';
   const ctx = new TranslationContext(options.scope);
   const baseDir = path.dirname(source.file);
-  const translators = { command: translateCommandJob, sweep: translateSweepJob, pipeline: translatePipelineJob };
+  const translators = { command: translateCommandJob, sweep: translateSweepJob, pipeline: translatePipelineJob, spark: translateSparkJob };
   const specific = translators[type](root, ctx, baseDir);
 
   let name: string | undefined;
@@ -82,6 +83,8 @@ function translateSource(source: YamlSource, options: TranslateOptions): JobTran
     if (!JOB_NAME.test(name)) nameNode.fail(`job name '${name}' is invalid: letters, digits, '-' and '_', starting with a letter or digit, at most 255`);
   }
   const metadata = translateMetadata(root, { ...options, jobName: options.jobName ?? name });
+  // RestSparkJob is built without the job's properties (SparkJob._to_rest_object does not pass them).
+  if (type === 'spark') delete metadata.properties;
   return {
     jobType: type,
     name,

@@ -1,7 +1,9 @@
 // Loads job/component YAML with source positions and wraps nodes so every
 // error can name file:line:column, as `az ml job create` schema errors do.
 import * as fs from 'node:fs';
+import { UserError } from '../platform/userError';
 import {
+  Alias,
   Document,
   LineCounter,
   Node,
@@ -14,10 +16,23 @@ import {
   isScalar,
   isSeq,
   parseDocument,
+  visit,
 } from 'yaml';
+import { pyyamlTags } from './pyyamlScalars';
+
+/**
+ * Largest YAML file read (job, component, environment, compute spec): real ones are kilobytes, generated
+ * pipeline jobs reach a few hundred; a bigger file is a mistake (a data file named by accident). README.md says so.
+ */
+export const MAX_YAML_BYTES = 4 * 1024 * 1024;
+/**
+ * How many nodes aliases may add when a file is expanded, as the `yaml` package counts them (its own default is
+ * 100): enough for real anchors (shared resources, environment variables), far below a "billion laughs" file.
+ */
+export const MAX_ALIAS_COUNT = 10_000;
 
 /** A user error in a job specification; the message already names its location. */
-export class JobSpecError extends Error {
+export class JobSpecError extends UserError {
   constructor(message: string, readonly location: string) {
     super(`${location}: ${message}`);
     this.name = 'JobSpecError';
@@ -27,6 +42,7 @@ export class JobSpecError extends Error {
 /** One parsed YAML file. Nodes created by overrides carry a label instead of a range. */
 export class YamlSource {
   private readonly labels = new WeakMap<object, string>();
+  private aliasTargets?: Map<Alias, Node | undefined>;
 
   constructor(readonly file: string, readonly doc: Document, private readonly lines: LineCounter) {}
 
@@ -46,44 +62,120 @@ export class YamlSource {
     this.labels.set(node, text);
   }
 
+  /**
+   * The node an alias (*name) stands for: the last anchor (&name) before it. One walk of the document for all
+   * aliases (the `yaml` package's resolve() walks it for each).
+   */
+  resolveAlias(alias: Alias): Node | undefined {
+    if (!this.aliasTargets) {
+      const targets = new Map<Alias, Node | undefined>();
+      const anchors = new Map<string, Node>();
+      visit(this.doc, {
+        Node: (_key, node) => {
+          if (isAlias(node)) targets.set(node, anchors.get(node.source));
+          else if (node.anchor) anchors.set(node.anchor, node);
+        },
+      });
+      this.aliasTargets = targets;
+    }
+    return this.aliasTargets.get(alias);
+  }
+
   root(): YNode {
     return new YNode(this, this.doc.contents as Node | null, '', this.doc.contents);
   }
 }
 
-/** PyYAML's booleans: YAML 1.1's yes/no/on/off, but not its single-letter y/n. */
-const PYYAML_BOOL: ScalarTag = {
-  identify: (value) => typeof value === 'boolean',
-  default: true,
-  tag: 'tag:yaml.org,2002:bool',
-  test: /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
-  resolve: (text) => /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/.test(text),
-};
-
-/** Resolve and write scalars as PyYAML (which azure-ai-ml uses) does: YAML 1.1 with PyYAML's booleans. */
+/** Resolve and write scalars as PyYAML (which azure-ai-ml uses) does: YAML 1.1 with PyYAML's scalar rules. */
 export const PYYAML_SCHEMA: SchemaOptions & { version: '1.1' } = {
   version: '1.1',
-  customTags: (tags) => [...tags.filter((t) => (t as ScalarTag).tag !== PYYAML_BOOL.tag), PYYAML_BOOL],
+  customTags: (tags) => pyyamlTags(tags as ScalarTag[]) as typeof tags,
 };
+
+/** The first key of a mapping that repeats an earlier one (scalar keys compared by value), in one pass per mapping. */
+function findDuplicateKey(doc: Document): Node | undefined {
+  let duplicate: Node | undefined;
+  visit(doc, {
+    Map: (_key, map) => {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        if (seen.has(pair.key.value)) {
+          duplicate = pair.key;
+          return visit.BREAK;
+        }
+        seen.add(pair.key.value);
+      }
+      return undefined;
+    },
+  });
+  return duplicate;
+}
+
+/** Expands the aliases once under the alias budget: a file whose aliases multiply ("billion laughs") is refused. */
+function checkAliasExpansion(source: YamlSource): void {
+  let firstAlias: Node | undefined;
+  visit(source.doc, {
+    Alias: (_key, alias) => {
+      firstAlias = alias;
+      return visit.BREAK;
+    },
+  });
+  if (!firstAlias) return;
+  try {
+    source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    const reason = /excessive alias count/i.test(err.message)
+      ? `its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} nodes; refused rather than expanded`
+      : err.message;
+    throw new JobSpecError(`invalid YAML: ${reason}`, source.where(firstAlias));
+  }
+}
 
 export function parseYaml(text: string, file: string): YamlSource {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { ...PYYAML_SCHEMA, lineCounter: lines, prettyErrors: false });
+  // uniqueKeys off: the package compares each key with every earlier one (quadratic in a mapping's size);
+  // findDuplicateKey does the same check with a set.
+  const doc = parseDocument(text, { ...PYYAML_SCHEMA, lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const source = new YamlSource(file, doc, lines);
   const problem = doc.errors[0];
   if (problem) {
     const { line, col } = lines.linePos(problem.pos[0]);
     throw new JobSpecError(`invalid YAML: ${problem.message.split('\n')[0]}`, `${file}:${line}:${col}`);
   }
+  const duplicate = findDuplicateKey(doc);
+  if (duplicate) throw new JobSpecError(`invalid YAML: Map keys must be unique ('${String((duplicate as Scalar).value)}' is repeated)`, source.where(duplicate));
+  checkAliasExpansion(source);
   return source;
+}
+
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+function readReason(err: unknown): string {
+  switch ((err as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return 'file not found';
+    case 'EISDIR':
+      return 'is a folder, not a YAML file';
+    default:
+      return (err as Error).message;
+  }
 }
 
 export function loadYamlFile(file: string, referencedFrom?: string): YamlSource {
   let text: string;
   try {
+    const stat = fs.statSync(file);
+    if (stat.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    if (stat.size > MAX_YAML_BYTES) {
+      const reason = `is ${mib(stat.size)}; YAML files over ${mib(MAX_YAML_BYTES)} are refused (is it the file you meant?)`;
+      throw referencedFrom ? new JobSpecError(`${file} ${reason}`, referencedFrom) : new JobSpecError(`the file ${reason}`, file);
+    }
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+    if (err instanceof JobSpecError) throw err;
+    const reason = readReason(err);
     throw referencedFrom ? new JobSpecError(`cannot read ${file}: ${reason}`, referencedFrom) : new JobSpecError(reason, file);
   }
   return parseYaml(text, file);
@@ -103,7 +195,7 @@ export class YNode {
     private readonly anchor?: unknown,
   ) {
     // An alias (*name) stands for the node its anchor (&name) marks.
-    this.node = isAlias(node) ? (node.resolve(src.doc) as Node | undefined) : node;
+    this.node = isAlias(node) ? src.resolveAlias(node) : node;
   }
 
   get where(): string {
@@ -221,9 +313,10 @@ export class YNode {
 
   /** Plain JavaScript value of the subtree (for pass-through maps such as resources.properties). */
   toJS(): unknown {
-    const n = this.node as (Node & { toJSON?: () => unknown }) | null | undefined;
+    const n = this.node;
     if (!n) return null;
-    return isScalar(n) ? this.scalar : (n as unknown as { toJSON(): unknown }).toJSON();
+    // With the document, so aliases inside the subtree expand (parseYaml has checked they stay within budget).
+    return isScalar(n) ? this.scalar : n.toJS(this.src.doc, { maxAliasCount: MAX_ALIAS_COUNT });
   }
 }
 

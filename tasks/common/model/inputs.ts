@@ -2,6 +2,7 @@
 // key=value lists, and which inputs each model source needs.
 import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
+import { checkOutputFile } from "../platform/outputFile";
 import { parseSourceModel, type SourceModelRef } from "./sourceModel";
 import { checkName, isAssetVersion, parseKeyValues } from "../workspace/inputRules";
 
@@ -76,6 +77,9 @@ export function readModelInputs(host: TaskHost): ModelInputs {
   checkName("model", "modelName", modelName);
   const version = host.getInput("version");
   if (version !== undefined) checkModelVersion(version);
+  const modelJsonFile = host.getPathInput("modelJsonFile");
+  // Before anything is uploaded or registered: a path that cannot be written fails while there is nothing to undo.
+  if (modelJsonFile) checkOutputFile(modelJsonFile, "modelJsonFile");
   return {
     connectionId: host.getInput("azureSubscription", true),
     resourceGroup: host.getInput("resourceGroupName", true),
@@ -87,6 +91,6 @@ export function readModelInputs(host: TaskHost): ModelInputs {
     description: host.getInput("description"),
     tags: parseKeyValues("tags", host.getInput("tags")),
     properties: parseKeyValues("properties", host.getInput("properties")),
-    modelJsonFile: host.getPathInput("modelJsonFile"),
+    modelJsonFile,
   };
 }

@@ -1,7 +1,6 @@
 // The registered model as a JSON file for later stages and pipeline artifacts (deployment steps read the
 // name and version from it rather than from variables that do not cross stages without extra wiring).
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { writeOutputFile } from "../platform/outputFile";
 import { UserError, errorMessage } from "../platform/userError";
 
 export interface RegisteredModel {
@@ -22,11 +21,11 @@ export interface RegisteredModel {
   metrics?: Record<string, number>;
 }
 
+/** Writes the file after registration: a failure says the model IS registered, so nobody registers it again by hand. */
 export function writeModelJson(file: string, model: RegisteredModel): void {
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, `${JSON.stringify(model, null, 2)}\n`);
+    writeOutputFile(file, "modelJsonFile", `${JSON.stringify(model, null, 2)}\n`);
   } catch (error) {
-    throw new UserError(`Cannot write the model JSON file ${file} (input modelJsonFile): ${errorMessage(error)}`);
+    throw new UserError(`Model ${model.name} version ${model.version} IS registered (${model.assetId}; the modelName and modelVersion output variables are set), but its details could not be written: ${errorMessage(error)}`);
   }
 }

@@ -5,7 +5,7 @@ import { UserError } from "../platform/userError";
 import type { ModelType } from "./inputs";
 import type { ResolvedSource } from "./source";
 
-export function chooseModelType(requested: ModelType | "auto", source: ResolvedSource, log: (message: string) => void): ModelType {
+export function chooseModelType(requested: ModelType | "auto", source: ResolvedSource, log: (message: string) => void, warning: (message: string) => void): ModelType {
   if (source.promotedFrom) {
     const sourceType = source.promotedFrom.modelType as ModelType;
     if (requested !== "auto" && requested !== sourceType) {
@@ -18,7 +18,7 @@ export function chooseModelType(requested: ModelType | "auto", source: ResolvedS
   }
   if (requested !== "auto") {
     if (requested === "mlflow_model" && source.hasMlflowModel === false) {
-      log(`Warning: modelType is mlflow_model but the ${source.description} has no MLmodel file at its root; MLflow deployments of this model will fail.`);
+      warning(`modelType is mlflow_model but the ${source.description} has no MLmodel file at its root; MLflow deployments of this model will fail.`);
     }
     return requested;
   }

@@ -49,7 +49,20 @@ function versionTaken(request: RegistrationRequest, existing: ModelVersionResour
   );
 }
 
-/** PUTs the version; on a 409, looks at the version that won: the same source is reused, other content is returned as `taken`. */
+/**
+ * True when the version holds exactly what this request sent (source, type and every property, lineage included):
+ * our own PUT landed, and the 409 answered a retry of it (the service answers a PUT of an existing version
+ * with 409, as the Python SDK's auto-increment retry expects, or with 200).
+ */
+function holdsOurContent(existing: ModelVersionProperties, sent: ModelVersionProperties): boolean {
+  const sentProperties = Object.entries(sent.properties ?? {});
+  return isSameSource(existing, sent) && (existing.modelType ?? "custom_model") === sent.modelType && sentProperties.every(([key, value]) => existing.properties?.[key] === value);
+}
+
+/**
+ * PUTs the version; on a 409, looks at the version that won: our own content is our registration, the same
+ * source from another registration is reused, other content is returned as `taken`.
+ */
 async function createVersion(request: RegistrationRequest, version: string): Promise<{ registration?: Registration; taken?: ModelVersionResource }> {
   const { api, modelName, body } = request;
   try {
@@ -57,6 +70,7 @@ async function createVersion(request: RegistrationRequest, version: string): Pro
   } catch (error) {
     if (!(error instanceof VersionConflictError)) throw error;
     const winner = await api.getVersion(modelName, version);
+    if (winner && holdsOurContent(winner.properties, body)) return { registration: { model: winner, reused: false } };
     if (winner && isSameSource(winner.properties, body)) return { registration: { model: winner, reused: true } };
     if (!winner) throw error;
     return { taken: winner };

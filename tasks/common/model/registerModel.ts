@@ -53,7 +53,7 @@ async function registerSource(deps: ModelRegistrationDeps, request: ModelRequest
     }
   }
   const source = await resolveSource(deps.source, request.source, request.modelName, request.version);
-  const modelType = chooseModelType(request.modelType, source, log);
+  const modelType = chooseModelType(request.modelType, source, log, deps.warning);
   const body = versionBody(request, source, modelType, deps.run);
   return { source, modelType, registration: await registerModelVersion({ api, modelName: request.modelName, version: request.version, body, log }) };
 }

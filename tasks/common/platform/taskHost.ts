@@ -29,6 +29,7 @@ export interface TaskHost {
   /** Trimmed input value; undefined when empty. Throws UserError "Input required: <name>" when required and empty. */
   getInput(name: string, required: true): string;
   getInput(name: string, required?: boolean): string | undefined;
+  /** true/false in any case; throws UserError naming the input for any other value. */
   getBoolInput(name: string, defaultValue?: boolean): boolean;
   /**
    * Absolute path input (relative values rooted at System.DefaultWorkingDirectory); undefined when empty or

@@ -2,6 +2,7 @@
 import * as path from "node:path";
 import * as tl from "azure-pipelines-task-lib/task";
 import type { AgentCertificateSettings, AgentProxySettings, EndpointAuthorization, TaskHost, TaskOutcome } from "./taskHost";
+import { parseBooleanInput } from "./declaredInputs";
 import { UserError } from "./userError";
 
 const outcomes: Record<TaskOutcome, tl.TaskResult> = {
@@ -41,7 +42,7 @@ export function createTaskLibHost(): TaskHost {
     getInput: readInput as TaskHost["getInput"],
     getBoolInput(name: string, defaultValue = false): boolean {
       const value = readInput(name, false);
-      return value === undefined ? defaultValue : value.toLowerCase() === "true";
+      return value === undefined ? defaultValue : parseBooleanInput(name, value);
     },
     getPathInput: readPathInput as TaskHost["getPathInput"],
     getVariable: (name) => tl.getVariable(name) || undefined,

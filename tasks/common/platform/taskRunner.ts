@@ -2,6 +2,7 @@
 // failed result (user errors and the failures a layer above explains, without stack traces), and cleanup at
 // the end.
 import { installCancellationHandlers, type Cancellation } from "./cancellation";
+import { checkDeclaredInputs, readDeclaredInputs } from "./declaredInputs";
 import type { TaskHost } from "./taskHost";
 import { isUserError } from "./userError";
 
@@ -24,7 +25,14 @@ function failureMessage(error: unknown, explain: FailureExplainer): string {
   return error instanceof Error ? error.message || error.name : String(error);
 }
 
-export async function runTask(host: TaskHost, body: (run: TaskRun) => Promise<void>, explain: FailureExplainer = () => undefined): Promise<void> {
+export interface TaskFrameOptions {
+  explain?: FailureExplainer;
+  /** The folder of the running task's task.json: its boolean and pick-list inputs are checked before the body runs. */
+  taskDirectory?: string;
+}
+
+export async function runTask(host: TaskHost, body: (run: TaskRun) => Promise<void>, options: TaskFrameOptions = {}): Promise<void> {
+  const explain = options.explain ?? (() => undefined);
   const explained = (error: unknown): boolean => isUserError(error) || explain(error) !== undefined;
   const deferred: Array<() => void | Promise<void>> = [];
   let cleanedUp: Promise<void> | undefined;
@@ -49,6 +57,7 @@ export async function runTask(host: TaskHost, body: (run: TaskRun) => Promise<vo
     },
   });
   try {
+    if (options.taskDirectory !== undefined) checkDeclaredInputs(host, readDeclaredInputs(options.taskDirectory));
     await body({ cancellation, defer: (cleanup) => deferred.push(cleanup) });
   } catch (error) {
     if (!cancellation.signal.aborted) {

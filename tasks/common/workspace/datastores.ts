@@ -18,7 +18,8 @@ export interface BlobStore {
   readonly datastoreName: string;
   /** The blob's metadata, or undefined when the blob does not exist. */
   getMetadata(blobName: string): Promise<Record<string, string> | undefined>;
-  uploadFile(blobName: string, filePath: string): Promise<void>;
+  /** Uploads the file, from `content` when its bytes were read already (hashing), else from disk. */
+  uploadFile(blobName: string, filePath: string, content?: Buffer): Promise<void>;
   setMetadata(blobName: string, metadata: Record<string, string>): Promise<void>;
 }
 
@@ -141,8 +142,9 @@ export function createBlobStore(datastore: Datastore, secrets: DatastoreSecrets 
         throw error;
       }
     },
-    async uploadFile(blobName, filePath) {
-      await container.getBlockBlobClient(blobName).uploadFile(filePath, { concurrency: 4 });
+    async uploadFile(blobName, filePath, content) {
+      const blob = container.getBlockBlobClient(blobName);
+      await (content ? blob.uploadData(content, { concurrency: 4 }) : blob.uploadFile(filePath, { concurrency: 4 }));
     },
     async setMetadata(blobName, metadata) {
       await container.getBlobClient(blobName).setMetadata(metadata);

@@ -2,7 +2,7 @@
 // `az ml job stream` reads: run details (status, warnings, error, and SAS URLs of the log files) and
 // child runs (pipeline steps). Log files are read from their SAS URLs with byte ranges, so each poll
 // downloads only what was appended since the last one.
-import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
+import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import type { ArmContext } from "../azure/arm";
 import { ArmRequestError, armFailureFromResponse } from "../azure/armErrors";
 import { workspaceArmId, type WorkspaceScope } from "./scope";
@@ -32,6 +32,16 @@ export interface RunHistoryApi {
   readLog(url: string, offset: number, signal?: AbortSignal): Promise<Buffer>;
 }
 
+async function responseBytes(response: PipelineResponse): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  if (response.readableStreamBody) {
+    for await (const chunk of response.readableStreamBody) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  } else if (response.bodyAsText) {
+    chunks.push(Buffer.from(response.bodyAsText, "utf8"));
+  }
+  return Buffer.concat(chunks);
+}
+
 export function createRunHistoryApi(context: ArmContext, apiHost: string, scope: WorkspaceScope): RunHistoryApi {
   const runUrl = (runId: string, what: string) => `https://${apiHost}/history/v1.0${workspaceArmId(scope)}/runs/${encodeURIComponent(runId)}/${what}`;
   const getJson = async <T>(url: string, signal?: AbortSignal): Promise<T | undefined> => {
@@ -47,13 +57,16 @@ export function createRunHistoryApi(context: ArmContext, apiHost: string, scope:
     async readLog(url, offset, signal) {
       // SAS URLs carry their own authorization: no bearer token.
       const request = createPipelineRequest({ url, method: "GET", headers: createHttpHeaders(offset > 0 ? { range: `bytes=${offset}-` } : {}), abortSignal: signal ?? context.signal });
+      // The bytes as sent: a range can end inside a character, which decoding here would replace (and so
+      // change the byte count the next offset is built from).
+      request.streamResponseStatusCodes = new Set([200, 206]);
       const response = await context.httpClient.sendRequest(request);
       if (response.status === 416 || response.status === 404) return Buffer.alloc(0);
       if (response.status >= 400) {
         // The SAS signature stays out of the failure: only the blob's address is named.
         throw new ArmRequestError(armFailureFromResponse(response.status, response.bodyAsText ?? undefined, response.headers, { method: "GET", url: url.split("?")[0], headers: request.headers }));
       }
-      const body = Buffer.from(response.bodyAsText ?? "", "utf8");
+      const body = await responseBytes(response);
       // A server that ignores Range sends the whole file again.
       return response.status === 200 && offset > 0 ? body.subarray(offset) : body;
     },

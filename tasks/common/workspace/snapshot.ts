@@ -6,7 +6,7 @@
 //  - get_object_hash (md5, seeded) names the blob folder LocalUpload/<hash>/<folder name>/...;
 //  - get_content_hash (sha256, version 202208) goes into the code asset's properties;
 //  - the first blob (by local path) carries the metadata that marks the upload complete.
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -184,8 +184,25 @@ export function listSnapshotFiles(root: string, rules: IgnoreRules): SnapshotFil
   return files.sort((a, b) => byCodePoint(a.relativePath.toLowerCase(), b.relativePath.toLowerCase()));
 }
 
-function hashFile(file: string, hash: Hash): void {
-  hash.update(fs.readFileSync(file));
+/** A file's bytes; prepareSnapshot passes one that reads each file once for both hashes and the upload. */
+export type FileReader = (file: string) => Buffer;
+
+const readFromDisk: FileReader = (file) => fs.readFileSync(file);
+
+/**
+ * Snapshots up to this size are read once into memory: both hashes and the upload use the same bytes. Larger
+ * ones are read from disk for each (memory stays bounded whatever the size of a model).
+ */
+export const IN_MEMORY_SNAPSHOT_BYTES = 512 * 1024 * 1024;
+
+/** A reader that keeps each file's bytes (by real path, so a symlink and its target are one file). */
+function keepingReader(kept: Map<string, Buffer>): FileReader {
+  return (file) => {
+    const real = fs.realpathSync(file);
+    let bytes = kept.get(real);
+    if (!bytes) kept.set(real, (bytes = fs.readFileSync(real)));
+    return bytes;
+  };
 }
 
 /**
@@ -193,7 +210,7 @@ function hashFile(file: string, hash: Hash): void {
  * entries sorted by lower-cased path, skipping excluded ones (files and folders alike), and feeds
  * each entry's name, then a file's bytes or a folder's entries recursively.
  */
-export function objectHash(localPath: string, rules: IgnoreRules): string {
+export function objectHash(localPath: string, rules: IgnoreRules, read: FileReader = readFromDisk): string {
   const hash = createHash('md5').update(OBJECT_HASH_SEED);
   const dirHash = (dir: string): void => {
     const entries = fs.readdirSync(dir).map((name) => path.join(dir, name));
@@ -202,12 +219,12 @@ export function objectHash(localPath: string, rules: IgnoreRules): string {
       if (rules.isExcluded(entry)) continue;
       hash.update(path.basename(entry));
       const stat = fs.statSync(entry, { throwIfNoEntry: false });
-      if (stat?.isFile()) hashFile(entry, hash);
+      if (stat?.isFile()) hash.update(read(entry));
       else if (stat?.isDirectory()) dirHash(entry);
     }
   };
   if (fs.statSync(localPath).isDirectory()) dirHash(path.resolve(localPath));
-  else hashFile(localPath, hash);
+  else hash.update(read(localPath));
   return hash.digest('hex');
 }
 
@@ -215,10 +232,10 @@ export function objectHash(localPath: string, rules: IgnoreRules): string {
  * get_content_hash: sha256 of the file count, then "#<relative path>#<size>" for each file in
  * lower-cased path order, then every file's bytes in the same order.
  */
-export function contentHash(files: readonly SnapshotFile[]): string {
+export function contentHash(files: readonly SnapshotFile[], read: FileReader = readFromDisk): string {
   const hash = createHash('sha256').update(String(files.length));
   for (const f of files) hash.update(`#${f.relativePath}#`).update(String(f.size));
-  for (const f of files) hashFile(f.sourcePath, hash);
+  for (const f of files) hash.update(read(f.sourcePath));
   return hash.digest('hex');
 }
 
@@ -226,6 +243,8 @@ export interface SnapshotBlob {
   sourcePath: string;
   blobName: string;
   size: number;
+  /** The bytes read for hashing, kept for the upload so the file is read once (small enough snapshots only). */
+  content?: Buffer;
 }
 
 export interface Snapshot {
@@ -234,7 +253,8 @@ export interface Snapshot {
   /** The .amlignore/.gitignore that applied, if any. */
   ignoreFile?: string;
   objectHash: string;
-  contentHash: string;
+  /** Computed on first read: only code versions carry it, so a model upload never spends the sha256 on it. */
+  readonly contentHash: string;
   /** LocalUpload/<object hash>/<folder or file name>: the datastore path the job refers to. */
   blobPrefix: string;
   blobs: SnapshotBlob[];
@@ -243,32 +263,41 @@ export interface Snapshot {
   totalBytes: number;
 }
 
+function withLazyContentHash(snapshot: Omit<Snapshot, 'contentHash'>, files: readonly SnapshotFile[], read: FileReader): Snapshot {
+  let hash: string | undefined;
+  return Object.defineProperty(snapshot, 'contentHash', { enumerable: true, get: () => (hash ??= contentHash(files, read)) }) as Snapshot;
+}
+
 /** Everything needed to upload a local file or folder, or to recognise that it is already uploaded. */
 export function prepareSnapshot(localPath: string, defaultIgnores: readonly string[] = []): Snapshot {
   const absolute = path.resolve(localPath);
   const stat = fs.statSync(absolute, { throwIfNoEntry: false });
   if (!stat || (!stat.isFile() && !stat.isDirectory())) throw new SnapshotError(`No such file or directory: ${absolute}`);
   const name = path.basename(fs.realpathSync(absolute));
+  const kept = new Map<string, Buffer>();
+  const readerFor = (totalBytes: number) => (totalBytes <= IN_MEMORY_SNAPSHOT_BYTES ? keepingReader(kept) : readFromDisk);
   if (stat.isFile()) {
     const file = { sourcePath: fs.realpathSync(absolute), relativePath: name, size: stat.size };
-    const hash = objectHash(absolute, IgnoreRules.none(path.dirname(absolute)));
+    const read = readerFor(file.size);
+    const hash = objectHash(absolute, IgnoreRules.none(path.dirname(absolute)), read);
     const blobName = `${ARTIFACT_ORIGIN}/${hash}/${name}`;
-    return {
-      localPath: absolute, isFile: true, objectHash: hash, contentHash: contentHash([file]), blobPrefix: blobName,
-      blobs: [{ sourcePath: file.sourcePath, blobName, size: file.size }], indicatorBlob: blobName, totalBytes: file.size,
-    };
+    return withLazyContentHash({
+      localPath: absolute, isFile: true, objectHash: hash, blobPrefix: blobName,
+      blobs: [{ sourcePath: file.sourcePath, blobName, size: file.size, content: kept.get(file.sourcePath) }], indicatorBlob: blobName, totalBytes: file.size,
+    }, [file], read);
   }
   const rules = IgnoreRules.forDirectory(absolute, defaultIgnores);
   const files = listSnapshotFiles(absolute, rules);
   if (!files.length) throw new SnapshotError(`Directory ${absolute} is empty. path or local_path must be a non-empty directory.`);
-  const hash = objectHash(absolute, rules);
+  const read = readerFor(files.reduce((n, f) => n + f.size, 0));
+  const hash = objectHash(absolute, rules, read);
   const blobPrefix = `${ARTIFACT_ORIGIN}/${hash}/${name}`;
-  const blobs = files.map((f) => ({ sourcePath: f.sourcePath, blobName: `${blobPrefix}/${f.relativePath}`, size: f.size }));
+  const blobs = files.map((f) => ({ sourcePath: f.sourcePath, blobName: `${blobPrefix}/${f.relativePath}`, size: f.size, content: kept.get(f.sourcePath) }));
   const first = [...blobs].sort((a, b) => byCodePoint(a.sourcePath, b.sourcePath) || byCodePoint(a.blobName, b.blobName))[0];
-  return {
-    localPath: absolute, isFile: false, ignoreFile: rules.file, objectHash: hash, contentHash: contentHash(files), blobPrefix,
+  return withLazyContentHash({
+    localPath: absolute, isFile: false, ignoreFile: rules.file, objectHash: hash, blobPrefix,
     blobs, indicatorBlob: first.blobName, totalBytes: files.reduce((n, f) => n + f.size, 0),
-  };
+  }, files, read);
 }
 
 /** Metadata set on the indicator blob once every blob is uploaded (_build_metadata_dict). */

@@ -18,7 +18,7 @@ export async function uploadSnapshot(store: BlobStore, snapshot: Snapshot, asset
   const queue = [...snapshot.blobs];
   const lane = async (): Promise<void> => {
     for (let blob = queue.shift(); blob; blob = queue.shift()) {
-      await store.uploadFile(blob.blobName, blob.sourcePath);
+      await store.uploadFile(blob.blobName, blob.sourcePath, blob.content);
       onUploaded?.(blob);
     }
   };

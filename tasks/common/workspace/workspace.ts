@@ -9,6 +9,7 @@ import type { CloudEndpoints } from "../azure/clouds";
 import { checkPrivateEndpointReachable, describeWhatIdentitySees } from "./diagnostics";
 import { workspaceArmId, type WorkspaceScope } from "./scope";
 import { UserError, errorMessage } from "../platform/userError";
+import { checkOutputFile, writeOutputFile } from "../platform/outputFile";
 
 export interface WorkspaceInfo extends WorkspaceScope {
   /** ARM resource id: /subscriptions/…/resourceGroups/…/providers/Microsoft.MachineLearningServices/workspaces/… */
@@ -87,16 +88,21 @@ export async function getVerifiedWorkspace(session: AzureSession, scope: Workspa
   return info;
 }
 
+/** The file the configFile input names: a directory gets config.json inside it. */
+export function workspaceConfigPath(target: string): string {
+  const isDirectory = /[\\/]$/.test(target) || (fs.existsSync(target) && fs.statSync(target).isDirectory());
+  return isDirectory ? path.join(target, "config.json") : target;
+}
+
+/** Fails unless the config file can be written (call it before anything else). */
+export function checkWorkspaceConfigPath(target: string): void {
+  checkOutputFile(workspaceConfigPath(target), "configFile");
+}
+
 /** Writes the Azure ML config.json the Python SDK and CLI read; a directory gets config.json inside it. */
 export function writeWorkspaceConfig(target: string, scope: WorkspaceScope): string {
-  const isDirectory = /[\\/]$/.test(target) || (fs.existsSync(target) && fs.statSync(target).isDirectory());
-  const file = isDirectory ? path.join(target, "config.json") : target;
+  const file = workspaceConfigPath(target);
   const config = { subscription_id: scope.subscriptionId, resource_group: scope.resourceGroup, workspace_name: scope.workspace };
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
-  } catch (error) {
-    throw new UserError(`Cannot write the workspace config file ${file} (input configFile): ${errorMessage(error)}`);
-  }
+  writeOutputFile(file, "configFile", `${JSON.stringify(config, null, 2)}\n`);
   return file;
 }

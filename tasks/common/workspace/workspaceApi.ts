@@ -49,7 +49,8 @@ export interface WorkspaceApi {
   getJob(name: string, signal?: AbortSignal): Promise<JobRead>;
   createJob(name: string, body: unknown): Promise<JobResource>;
   /** POST cancel (an LRO: not awaited; the job moves to CancelRequested, then Canceled). */
-  cancelJob(name: string, signal: AbortSignal): Promise<void>;
+  /** False when the service answers 404: there is no such job (it was never created), so nothing to cancel. */
+  cancelJob(name: string, signal: AbortSignal): Promise<boolean>;
   putAssetVersion(type: AssetType, name: string, version: string, body: unknown): Promise<{ id: string }>;
   /** Undefined when the asset does not exist or has no versions. */
   latestVersion(type: AssetType, name: string): Promise<string | undefined>;
@@ -74,7 +75,7 @@ export function createWorkspaceApi(context: ArmContext, scope: WorkspaceScope): 
     },
     createJob: (name, body) => required<JobResource>(jobPath(name), "PUT", body),
     async cancelJob(name, signal) {
-      await send<unknown>(`${jobPath(name)}/cancel`, "POST", signal);
+      return (await send<unknown>(`${jobPath(name)}/cancel`, "POST", signal)).status !== 404;
     },
     putAssetVersion: (type, name, version, body) => required<{ id: string }>(`${type}/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`, "PUT", body),
     async latestVersion(type, name) {

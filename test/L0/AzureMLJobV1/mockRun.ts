@@ -4,7 +4,7 @@
 import * as path from "node:path";
 
 async function main(): Promise<void> {
-  const scenario = process.env.L0_SCENARIO as "dryRun" | "badOverride";
+  const scenario = process.env.L0_SCENARIO as "dryRun" | "badOverride" | "dryRunYes";
   const dir = process.env.L0_PROJECT_DIR as string;
   Object.assign(process.env, {
     INPUT_AZURESUBSCRIPTION: "conn",
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
     INPUT_WORKSPACENAME: "ws-ml",
     INPUT_JOBFILE: path.join(dir, "job.yml"),
     INPUT_OVERRIDES: scenario === "badOverride" ? "inputs.learning_rate" : "inputs.learning_rate=0.5",
-    INPUT_DRYRUN: "true",
+    INPUT_DRYRUN: scenario === "dryRunYes" ? "yes" : "true",
     AGENT_TEMPDIRECTORY: dir,
     AGENT_PROXYURL: "http://127.0.0.1:9",
     BUILD_BUILDID: "77",

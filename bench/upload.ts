@@ -1,0 +1,95 @@
+// Issue 10's upload benchmark (not a test): code uploads (AzureMLJob@1) and local model uploads (AzureMLModel@1)
+// against the embedded emulator, beside a plain @azure/storage-blob parallel upload of the same files through the
+// same container client, in the same run. Ours includes reading and hashing the files (the CLI's object and
+// content hashes); each round writes new content so nothing is reused. Rounds alternate so drift affects both.
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startEmulator } from '../emulator/src/index';
+import { connectAzure } from '../tasks/common/azure/azureSession';
+import { installCancellationHandlers } from '../tasks/common/platform/cancellation';
+import { datastoreSigningSecrets, openDatastoreContainer, openDefaultBlobStore } from '../tasks/common/workspace/datastores';
+import { uploadSnapshots } from '../tasks/common/job/snapshotUpload';
+import { createLocalUploader } from '../tasks/common/model/localUpload';
+import { PARALLEL_FILES } from '../tasks/common/workspace/uploader';
+import { createWorkspaceApi } from '../tasks/common/workspace/workspaceApi';
+import type { PendingUpload } from '../tasks/common/jobSpec';
+import type { WorkspaceScope } from '../tasks/common/workspace/scope';
+import { emulatorHost } from './jobWait';
+import { median } from './firstRequest';
+
+const TARGET = 0.9;
+const ROUNDS = Number(process.env.BENCH_UPLOAD_ROUNDS ?? 5);
+const FOLDERS = { code: { files: 16, bytes: 4 * 1024 * 1024 }, model: { files: 6, bytes: 16 * 1024 * 1024 } };
+
+function writeFolder(dir: string, shape: { files: number; bytes: number }): number {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < shape.files; i++) fs.writeFileSync(path.join(dir, `part-${i}.bin`), randomBytes(shape.bytes));
+  return shape.files * shape.bytes;
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await work();
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+export async function benchmarkUpload(workDir: string): Promise<void> {
+  console.log(`Uploads on the embedded emulator beside a plain @azure/storage-blob parallel upload (${PARALLEL_FILES} files at a time), medians of ${ROUNDS} rounds`);
+  const emulator = await startEmulator({ stateDir: path.join(workDir, 'emulator-upload') });
+  const cancellation = installCancellationHandlers({ signals: new EventEmitter() });
+  const host = emulatorHost(emulator.connection);
+  const session = await connectAzure(host, 'bench-emulator', { taskName: 'AzureMLJob', taskVersion: '1.0.0', cancellation });
+  try {
+    const { connection } = emulator;
+    const scope: WorkspaceScope = { subscriptionId: connection.subscriptionId, resourceGroup: connection.resourceGroupName, workspace: connection.workspaceName };
+    const api = createWorkspaceApi(session, scope);
+    const options = { httpClient: session.httpClient, credential: session.credential, maskSecret: () => undefined };
+    const store = await openDefaultBlobStore(api, options);
+    const datastore = await api.defaultDatastore();
+    const { container } = openDatastoreContainer(datastore, await datastoreSigningSecrets(datastore, (name) => api.datastoreSecrets(name)), options, () => 'not a blob datastore');
+    const plainUpload = async (folder: string, prefix: string) => {
+      const queue = fs.readdirSync(folder);
+      const lane = async () => {
+        for (let file = queue.shift(); file; file = queue.shift()) await container.getBlockBlobClient(`${prefix}/${file}`).uploadFile(path.join(folder, file));
+      };
+      await Promise.all(Array.from({ length: PARALLEL_FILES }, lane));
+    };
+    const uploaders = {
+      code: (folder: string) => uploadSnapshots([{ kind: 'upload', token: 't', purpose: 'code', localPath: folder, origin: 'bench', defaultIgnores: [] } as PendingUpload], store, api, () => undefined),
+      model: (folder: string) => createLocalUploader(scope, async () => store, () => undefined).upload(folder, 'bench-model', undefined),
+    };
+    for (const kind of ['code', 'model'] as const) {
+      const ours: number[] = [];
+      const plain: number[] = [];
+      let bytes = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        const folder = path.join(workDir, `upload-${kind}`);
+        bytes = writeFolder(folder, FOLDERS[kind]);
+        // Alternate who goes first: the page cache and the machine's load affect both alike.
+        const runOurs = async () => ours.push(await timed(() => uploaders[kind](folder)));
+        const runPlain = async () => plain.push(await timed(() => plainUpload(folder, `bench-plain/${kind}-${round}`)));
+        if (round % 2 === 0) await runOurs().then(runPlain);
+        else await runPlain().then(runOurs);
+      }
+      const oursMs = median(ours), plainMs = median(plain), ratio = plainMs / oursMs;
+      const mibps = (ms: number) => (bytes / 1024 / 1024 / (ms / 1000)).toFixed(1);
+      if (process.env.BENCH_VERBOSE) console.log(`    ours ${ours.map((ms) => ms.toFixed(0)).join(', ')} ms; plain ${plain.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+      console.log(`  ${kind} upload (${FOLDERS[kind].files} × ${FOLDERS[kind].bytes / 1024 / 1024} MiB): ours ${mibps(oursMs)} MiB/s incl. hashing, plain SDK ${mibps(plainMs)} MiB/s; throughput ratio ${ratio.toFixed(2)}, target ≥ ${TARGET}: ${ratio >= TARGET ? 'meets target' : 'MISSES target'}`);
+    }
+  } finally {
+    session.dispose();
+    cancellation.dispose();
+    await emulator.stop();
+  }
+}
+
+if (require.main === module) {
+  const workDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'azureml-bench-upload-'));
+  benchmarkUpload(workDir).finally(() => fs.rmSync(workDir, { recursive: true, force: true })).catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
