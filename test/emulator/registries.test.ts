@@ -82,7 +82,7 @@ describe('emulator: Azure ML registries', function () {
     const body = { properties: { modelType: 'custom_model', modelUri: 'https://mlrsharedstore.blob.core.windows.net/fraud-1/fraud', tags: { a: 'b' } } };
     const created = await call(url, 'PUT', body);
     assert.equal(created.status, 201, created.text);
-    assert.equal(created.json().id, `/subscriptions/${emulator.connection.subscriptionId}/resourceGroups/${emulator.connection.resourceGroupName}/providers/Microsoft.MachineLearningServices/registries/mlr-shared/models/fraud/versions/1`);
+    assert.equal(created.json().id, 'azureml://registries/mlr-shared/models/fraud/versions/1', "the registry path's id is the asset id azure-ai-ml parses");
     assert.equal((await call(url, 'PUT', body)).status, 409);
     assert.equal((await call(`${registryBase}/models/fraud/versions/2?${API}`, 'PUT', { properties: { modelUri: 'https://mlwdevstore.blob.core.windows.net/c/p' } })).status, 400);
   });

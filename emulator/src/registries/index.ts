@@ -125,6 +125,12 @@ function discoveryDto(ctx: ServiceContext, registry: RegistryFacts) {
   };
 }
 
+/** The registry path answers with the asset id as the version's id (azure-ai-ml's REGISTRY_VERSION_PATTERN); ARM with the ARM id. */
+function asRegistryAsset(registry: RegistryFacts, version: RegistryModelVersion): RegistryModelVersion {
+  const name = version.id.split('/models/')[1].split('/versions/')[0];
+  return { ...version, id: `azureml://registries/${registry.registryName}/models/${name}/versions/${version.name}` };
+}
+
 const REGISTRY_PATH = '^/mferp/managementfrontend/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.MachineLearningServices/registries/([^/]+)';
 
 type Handler = (req: HostRequest, registry: RegistryFacts, rest: string[], principal: Principal) => HostResponse;
@@ -172,15 +178,15 @@ export function registryRoutes(ctx: ServiceContext): DataplaneRoute[] {
       },
     },
     registryRoute('GET', '/models/([^/]+)/versions', `${NAMESPACE}/registries/models/versions/read`, (req, registry, [name]) => {
-      return { status: 200, body: { value: listVersions(ctx, registry, decodeURIComponent(name)) } };
+      return { status: 200, body: { value: listVersions(ctx, registry, decodeURIComponent(name)).map((v) => asRegistryAsset(registry, v)) } };
     }),
     registryRoute('GET', '/models/([^/]+)/versions/([^/]+)', `${NAMESPACE}/registries/models/versions/read`, (req, registry, [name, version]) => {
       const found = readVersion(ctx, registry, decodeURIComponent(name), decodeURIComponent(version));
-      return found ? { status: 200, body: found } : notFound(req, `Model ${decodeURIComponent(name)}:${decodeURIComponent(version)} in registry ${registry.registryName}`);
+      return found ? { status: 200, body: asRegistryAsset(registry, found) } : notFound(req, `Model ${decodeURIComponent(name)}:${decodeURIComponent(version)} in registry ${registry.registryName}`);
     }),
     registryRoute('PUT', '/models/([^/]+)/versions/([^/]+)', `${NAMESPACE}/registries/models/versions/write`, (req, registry, [rawName, rawVersion], principal) => {
       const created = createVersion(ctx, registry, decodeURIComponent(rawName), decodeURIComponent(rawVersion), json(req), principal);
-      return 'refused' in created ? dataplaneError(ctx, req, created.refused.status, 'UserError', created.refused.message, created.refused.code) : { status: 201, body: created.version };
+      return 'refused' in created ? dataplaneError(ctx, req, created.refused.status, 'UserError', created.refused.message, created.refused.code) : { status: 201, body: asRegistryAsset(registry, created.version) };
     }),
     registryRoute('POST', '/datarefs/([^/]+)/versions/([^/]+)', `${NAMESPACE}/registries/assets/read`, (req, registry, [rawName, rawVersion]) => {
       const [name, version] = [decodeURIComponent(rawName), decodeURIComponent(rawVersion)];
