@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { newRsaKeyPem, selfSignedCertificate } from './ca';
 import type { CloudFacts, RoleAssignment } from './contract';
 import { readJsonFile } from './store';
-import { withEnvironmentWorkspaces } from './workspaceFacts';
+import { withEnvironmentWorkspaces, withSharedRegistry } from './workspaceFacts';
 
 export type IdentityName = 'secret' | 'certificate' | 'federated' | 'managedIdentity' | 'userAssigned' | 'reader';
 
@@ -122,9 +122,9 @@ export function loadOrCreateCloud(stateDir: string): Cloud {
   } else {
     persisted = createCloud(stateDir);
   }
-  if (!persisted.facts.workspaces || !fs.existsSync(file)) {
-    // State directories from before the dev and prod workspaces get them on their next start.
-    persisted = { ...persisted, facts: withEnvironmentWorkspaces(persisted.facts) };
+  if (!persisted.facts.workspaces || !persisted.facts.registries || !fs.existsSync(file)) {
+    // State directories from before the dev and prod workspaces (or the registry) get them on their next start.
+    persisted = { ...persisted, facts: withSharedRegistry(withEnvironmentWorkspaces(persisted.facts)) };
     fs.writeFileSync(file, JSON.stringify(persisted, null, 2), { mode: 0o600 });
   }
   const signingKeyFile = path.join(stateDir, FEDERATION_KEY_FILE);

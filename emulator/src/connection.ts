@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import type { Cloud } from './cloud';
 import type { CloudFacts } from './contract';
-import { workspacesOf } from './workspaceFacts';
+import { registriesOf, workspacesOf } from './workspaceFacts';
 import { userAssignedResourceId, vmIdentities } from './imds';
 
 export interface ConnectionInfo {
@@ -18,6 +18,8 @@ export interface ConnectionInfo {
   storageAccountName: string;
   /** Every workspace (the default one first), for pipelines that span environments (dev, prod); the emulator always writes it. */
   workspaces?: ConnectionWorkspace[];
+  /** The Azure ML registries (azureml://registries/<registryName>/...); the emulator always writes it. */
+  registries?: ConnectionRegistry[];
   secret: { clientId: string; clientSecret: string; objectId: string };
   certificate: { clientId: string; certificateFile: string; objectId: string };
   federated: { clientId: string; objectId: string; issuer: string; subject: string; audience: string; signingKeyFile: string; keyId: string };
@@ -43,6 +45,12 @@ export interface ConnectionWorkspace {
   kubernetesComputeId?: string;
 }
 
+export interface ConnectionRegistry {
+  registryName: string;
+  resourceGroupName: string;
+  storageAccountName: string;
+}
+
 function connectionWorkspaces(facts: CloudFacts): ConnectionWorkspace[] {
   return workspacesOf(facts).map((w, index) => {
     const computeName = w.kubernetes?.computeName ?? (index === 0 ? 'k8s-compute' : undefined);
@@ -65,6 +73,7 @@ export function connectionInfo(cloud: Cloud, urls: { proxyUrl: string; adminUrl:
     adminUrl: urls.adminUrl,
     storageAccountName: facts.storageAccountName,
     workspaces: connectionWorkspaces(facts),
+    registries: registriesOf(facts).map(({ registryName, resourceGroupName, storageAccountName }) => ({ registryName, resourceGroupName, storageAccountName })),
     secret: { clientId: ids.secret.clientId, clientSecret: ids.secret.clientSecret!, objectId: ids.secret.objectId },
     certificate: { clientId: ids.certificate.clientId, certificateFile: files.certificateFile, objectId: ids.certificate.objectId },
     federated: {

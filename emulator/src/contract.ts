@@ -97,6 +97,16 @@ export interface CloudFacts {
   storageAccountKey: string;
   /** Every workspace of the emulated cloud, the default one (above) first; absent means the default one only. */
   workspaces?: WorkspaceFacts[];
+  /** Azure ML registries of the emulated cloud, each with its own storage account. */
+  registries?: RegistryFacts[];
+}
+
+/** An Azure ML registry (in the cloud's location) and the storage account holding its assets' files. */
+export interface RegistryFacts {
+  registryName: string;
+  resourceGroupName: string;
+  storageAccountName: string;
+  storageAccountKey: string;
 }
 
 /** A workspace of the emulated cloud and the storage account behind its datastores. */

@@ -31,7 +31,7 @@ export function isLoopback(hostname: string): boolean {
 export function refusalMessage(hostname: string, storageAccountNames: readonly string[]): string {
   const [storageAccountName] = storageAccountNames;
   const others = storageAccountNames.slice(1).map((a) => `'${a}'`).join(', ');
-  const hint = /\.blob\.core\.windows\.net$/i.test(hostname) ? ` The emulated storage account is '${storageAccountName}'${others ? ` (the other workspaces': ${others})` : ''}.` : '';
+  const hint = /\.blob\.core\.windows\.net$/i.test(hostname) ? ` The emulated storage account is '${storageAccountName}'${others ? ` (the other workspaces' and registries': ${others})` : ''}.` : '';
   return (
     `The Azure ML emulator's proxy does not serve '${hostname}' and never forwards requests off this machine.` +
     ` It serves login.microsoftonline.com, management.azure.com, ${storageAccountName}.blob.core.windows.net, <region>.api.azureml.ms and online endpoints' scoring hosts (<endpoint>.<region>.inference.ml.azure.com, <cluster>.<region>.cloudapp.azure.com).${hint}` +

@@ -17,6 +17,7 @@ import { type Cloud, loadOrCreateCloud, roleAssignmentsOf } from './cloud';
 import { type ConnectionInfo, connectionInfo, writeConnectionFile } from './connection';
 import type { HostResponse, ServiceContext } from './contract';
 import { createDataplaneHandler, type DataplaneRoute } from './dataplane';
+import { registryRoutes, seedRegistries, writeRegistryFiles } from './registries';
 import { EntraId } from './entra';
 import { FaultInjector } from './faults';
 import { HostDispatcher, writeHostResponse } from './hosts';
@@ -141,8 +142,10 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
     seedState(context);
     store.flush();
   } else seedMissingWorkspaces(context);
+  seedRegistries(context);
   const azurite = await azuriteStarting;
   await createDatastoreContainers(context, azurite.port);
+  await writeRegistryFiles(context, azurite.port);
   const azuriteBlobUrl = `http://127.0.0.1:${azurite.port}/${cloud.facts.storageAccountName}`;
   const jobStorage = new JobStorage(context, azuriteBlobUrl);
   const localJobs = options.arm?.jobExecutor ? undefined : new LocalJobExecutor();
@@ -150,7 +153,7 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
   const scoringRecords = new ScoringRecords(path.join(stateDir, 'scoring.log'));
   let metricsDelayMs = (options.metricsDelaySeconds ?? DEFAULT_METRICS_DELAY_SECONDS) * 1000;
   const metrics = { records: () => scoringRecords.list(), delayMs: () => metricsDelayMs };
-  const dataplaneRoutes = [...(options.dataplaneRoutes ?? []), ...jobDataplaneRoutes(context, jobStorage)];
+  const dataplaneRoutes = [...(options.dataplaneRoutes ?? []), ...jobDataplaneRoutes(context, jobStorage), ...registryRoutes(context)];
   const dispatcher = new HostDispatcher({
     handlers: {
       login: new EntraId(cloud, issuer).handler,

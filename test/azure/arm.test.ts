@@ -126,6 +126,7 @@ describe("ARM errors for humans", () => {
   it("maps actions to the least built-in role", () => {
     assert.match(roleForAction("Microsoft.Resources/subscriptions/resourceGroups/read"), /^Reader/);
     assert.match(roleForAction("Microsoft.MachineLearningServices/workspaces/computes/write"), /^AzureML Compute Operator/);
+    assert.match(roleForAction("Microsoft.MachineLearningServices/registries/models/versions/read"), /^AzureML Registry User/);
     assert.match(roleForAction("Microsoft.MachineLearningServices/workspaces/onlineEndpoints/write"), /^AzureML Data Scientist/);
     assert.equal(roleForAction("Microsoft.MachineLearningServices/workspaces/write"), "Contributor");
   });

@@ -30,7 +30,7 @@ describe('emulator lifecycle', function () {
     const emulator = await startEmulator({ stateDir: tempDir() });
     try {
       const written = JSON.parse(fs.readFileSync(emulator.connectionFile, 'utf8'));
-      assert.deepEqual(Object.keys(written), ['proxyUrl', 'caCertFile', 'tenantId', 'subscriptionId', 'resourceGroupName', 'workspaceName', 'location', 'adminUrl', 'storageAccountName', 'workspaces', 'secret', 'certificate', 'federated', 'managedIdentity', 'imds', 'reader']);
+      assert.deepEqual(Object.keys(written), ['proxyUrl', 'caCertFile', 'tenantId', 'subscriptionId', 'resourceGroupName', 'workspaceName', 'location', 'adminUrl', 'storageAccountName', 'workspaces', 'registries', 'secret', 'certificate', 'federated', 'managedIdentity', 'imds', 'reader']);
       assert.deepEqual(written, emulator.connection);
       assert.match(written.proxyUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.match(written.managedIdentity.endpoint, /^http:\/\/127\.0\.0\.1:\d+\/msi\/token$/);

@@ -118,6 +118,9 @@ export function fakeSourceContext(options: FakeSourceOptions = {}): SourceContex
       openWorkspace: async () => {
         throw new Error("no other workspace expected");
       },
+      openRegistry: async () => {
+        throw new Error("no registry expected");
+      },
       scratchFolder: () => {
         throw new Error("no copy expected");
       },

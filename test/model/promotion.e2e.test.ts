@@ -5,17 +5,16 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
 import { startEmulator, type RunningEmulator } from '../../emulator/src/index';
-import { DEFAULT_TASKS_DIRECTORY, emulatorTarget, runPipeline } from '../../runner/index';
-import { proxiedRequest, secretToken } from '../emulator/emulatorFixtures';
+import { DEFAULT_TASKS_DIRECTORY } from '../../runner/index';
 import { tempDir } from '../runner/helpers';
+import { armCall, blobsInDefaultDatastore, runModelStep, workspaceArmId } from './modelPipelines';
 
 describe('AzureMLModel@1 promotion from mlw-dev to mlw-prod (e2e)', function () {
   this.timeout(240_000);
   let emulator: RunningEmulator;
   let workDir: string;
-  const workspaceId = (name: string) => `/subscriptions/${emulator.connection.subscriptionId}/resourceGroups/${emulator.connection.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${name}`;
+  const workspaceId = (name: string) => workspaceArmId(emulator, name);
   const assetId = (workspace: string, model: string, version: string) =>
     `azureml://subscriptions/${emulator.connection.subscriptionId}/resourceGroups/${emulator.connection.resourceGroupName}/workspaces/${workspace}/models/${model}/versions/${version}`;
 
@@ -29,30 +28,9 @@ describe('AzureMLModel@1 promotion from mlw-dev to mlw-prod (e2e)', function () 
     await emulator?.stop();
   });
 
-  async function run(workspaceName: string, inputs: Record<string, string>) {
-    const pipelineFile = path.join(workDir, `pipeline-${Date.now()}-${Math.random().toString(36).slice(2)}.yml`);
-    const lines = ['steps:', '  - task: AzureMLModel@1', '    name: model', '    inputs:', '      azureSubscription: emulator', `      resourceGroupName: ${emulator.connection.resourceGroupName}`, `      workspaceName: ${workspaceName}`];
-    for (const [key, value] of Object.entries(inputs)) lines.push(`      ${key}: ${JSON.stringify(value)}`);
-    fs.writeFileSync(pipelineFile, `${lines.join('\n')}\n`);
-    const console: string[] = [];
-    const outcome = await runPipeline({ pipelineFile, target: emulatorTarget(emulator.connection, 'secret'), sink: (line) => console.push(line) });
-    return { outcome, step: outcome.report.stages[0].jobs[0].steps[0], console: console.join('\n') };
-  }
-
-  async function arm(method: string, armPath: string) {
-    const token = await secretToken(emulator.connection, 'https://management.azure.com/.default');
-    return proxiedRequest(emulator.connection, `https://management.azure.com${armPath}?api-version=2022-10-01`, { method, headers: { authorization: `Bearer ${token}` } });
-  }
-
-  /** The blob names under a prefix in a workspace's default datastore, read with its own account key. */
-  async function blobsIn(workspace: string, prefix: string): Promise<string[]> {
-    const store = (await arm('GET', `${workspaceId(workspace)}/datastores/workspaceblobstore`)).json().properties;
-    const { key } = (await arm('POST', `${workspaceId(workspace)}/datastores/workspaceblobstore/listSecrets`)).json();
-    const sas = generateBlobSASQueryParameters({ containerName: store.containerName, permissions: ContainerSASPermissions.parse('rl'), expiresOn: new Date(Date.now() + 3600_000) }, new StorageSharedKeyCredential(store.accountName, key));
-    const listing = await proxiedRequest(emulator.connection, `https://${store.accountName}.blob.core.windows.net/${store.containerName}?restype=container&comp=list&prefix=${encodeURIComponent(prefix)}&${sas.toString()}`);
-    assert.equal(listing.status, 200, listing.text);
-    return [...listing.text.matchAll(/<Name>([^<]+)<\/Name>/g)].map((m) => m[1]).sort();
-  }
+  const run = (workspaceName: string, inputs: Record<string, string>) => runModelStep(emulator, workDir, workspaceName, inputs);
+  const arm = (method: string, armPath: string) => armCall(emulator, method, armPath);
+  const blobsIn = (workspace: string, prefix: string) => blobsInDefaultDatastore(emulator, workspace, prefix);
 
   it('copies a dev model version into prod with its type, tags and properties, and returns it again on a re-run', async () => {
     const folder = path.join(workDir, 'churn-model');

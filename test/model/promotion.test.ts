@@ -6,10 +6,10 @@ import * as sinon from "sinon";
 import { ArmRequestError } from "../../tasks/common/azure/armErrors";
 import { readModelInputs } from "../../tasks/common/model/inputs";
 import type { LocalUploader } from "../../tasks/common/model/localUpload";
-import type { PromotionAccess, SourceWorkspace } from "../../tasks/common/model/promotion";
+import type { PromotionAccess, SourceRegistry, SourceWorkspace } from "../../tasks/common/model/promotion";
 import { registerModel, type ModelRequest } from "../../tasks/common/model/registerModel";
 import { parseSourceModel, sourceModelId, type SourceModelRef } from "../../tasks/common/model/sourceModel";
-import { isUserError } from "../../tasks/common/platform/userError";
+import { isUserError, UserError } from "../../tasks/common/platform/userError";
 import type { DatastoreFiles } from "../../tasks/common/workspace/datastoreFiles";
 import { FINGERPRINT_PROPERTY, PROMOTED_FROM_PROPERTY, SOURCE_PROPERTY, type PipelineRun } from "../../tasks/common/workspace/lineage";
 import type { WorkspaceScope } from "../../tasks/common/workspace/scope";
@@ -71,13 +71,18 @@ function recordingUploader(copies: Copy[]): LocalUploader {
   };
 }
 
-function promotionTo(workspace: SourceWorkspace | Error): PromotionAccess & { scratch: string[] } {
+function promotionTo(workspace: SourceWorkspace | Error, registry?: SourceRegistry | Error): PromotionAccess & { scratch: string[] } {
   const scratch: string[] = [];
   return {
     scratch,
     openWorkspace: async () => {
       if (workspace instanceof Error) throw workspace;
       return workspace;
+    },
+    openRegistry: async () => {
+      if (!registry) throw new Error("no registry expected");
+      if (registry instanceof Error) throw registry;
+      return registry;
     },
     scratchFolder: () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "promotion-test-"));
@@ -91,9 +96,9 @@ function request(overrides: Partial<ModelRequest> = {}): ModelRequest {
   return { modelName: "churn", source: { kind: "model", sourceModel: parseSourceModel(DEV_MODEL) }, modelType: "auto", tags: {}, properties: {}, ...overrides };
 }
 
-async function promote(workspace: SourceWorkspace | Error, overrides: Partial<ModelRequest> = {}, api = new FakeRegistry()) {
+async function promote(workspace: SourceWorkspace | Error, overrides: Partial<ModelRequest> = {}, api = new FakeRegistry(), registry?: SourceRegistry | Error) {
   const copies: Copy[] = [];
-  const promotion = promotionTo(workspace);
+  const promotion = promotionTo(workspace, registry);
   const source = fakeSourceContext({ uploader: recordingUploader(copies), promotion });
   const model = await registerModel({ api, source, run: RUN, log: (m) => source.logs.push(m), warning: (m) => source.logs.push(m) }, request(overrides));
   return { model, api, copies, logs: source.logs, scratch: promotion.scratch };
@@ -156,7 +161,7 @@ describe("model: promotion from another workspace", () => {
     const first = await promote(dev.workspace, {}, api);
     const openWorkspace = sinon.stub().rejects(new Error("the source must not be read again"));
     const copies: Copy[] = [];
-    const source = fakeSourceContext({ uploader: recordingUploader(copies), promotion: { openWorkspace, scratchFolder: () => os.tmpdir() } });
+    const source = fakeSourceContext({ uploader: recordingUploader(copies), promotion: { openWorkspace, openRegistry: openWorkspace, scratchFolder: () => os.tmpdir() } });
     const again = await registerModel({ api, source, run: RUN, log: (m) => source.logs.push(m), warning: () => undefined }, request());
     assert.deepEqual([first.model.version, again.version, again.registeredNow], ["1", "1", false]);
     assert.equal(openWorkspace.callCount, 0);
@@ -209,9 +214,107 @@ describe("model: promotion from another workspace", () => {
     await assert.rejects(promote(dev.workspace), userError(/outside the source workspace's datastores/));
   });
 
-  it("refuses promoting a model onto itself, and registries for now", async () => {
+  it("refuses promoting a model onto itself", async () => {
     const self = parseSourceModel(`azureml://subscriptions/${SCOPE.subscriptionId}/resourceGroups/${SCOPE.resourceGroup}/workspaces/${SCOPE.workspace}/models/churn/versions/3`);
     await assert.rejects(promote(devWorkspace({}).workspace, { source: { kind: "model", sourceModel: self } }), userError(/model 'churn' of this very workspace; it needs no promotion/));
-    await assert.rejects(promote(devWorkspace({}).workspace, { source: { kind: "model", sourceModel: parseSourceModel("azureml://registries/shared/models/churn/versions/2") } }), userError(/registries are not supported yet/));
+  });
+});
+
+const REGISTRY_MODEL = "azureml://registries/mlr-shared/models/churn/versions/2";
+const REGISTRY_MODEL_URI = "https://stmlrshared.blob.core.windows.net/churn-3f2a/churn-model";
+
+/** The registry mlr-shared: churn:2 with its files behind a SAS reference. */
+function sharedRegistry(blobs: Record<string, string>, options: { modelUri?: string } = {}) {
+  const versions = new FakeRegistry();
+  versions.seed("churn", "2", {
+    modelUri: options.modelUri ?? REGISTRY_MODEL_URI,
+    modelType: "custom_model",
+    description: "shared churn model",
+    tags: { owner: "platform" },
+    properties: { "azure-devops.buildId": "5", framework: "sklearn" },
+  });
+  const references: string[] = [];
+  const downloads: string[] = [];
+  const registry: SourceRegistry = {
+    location: { registryName: "mlr-shared", subscriptionId: "11111111-2222-3333-4444-555555555555", resourceGroup: "rg-shared", primaryRegionResourceProviderUri: "https://westeurope.api.azureml.ms/" },
+    models: {
+      getVersion: (name, version) => versions.getVersion(name, version),
+      async readReference(name, version, modelUri) {
+        references.push(`${name}:${version} ${modelUri}`);
+        return { containerSasUrl: "https://stmlrshared.blob.core.windows.net/churn-3f2a?sig=x", path: "churn-model" };
+      },
+    },
+    files: (reference) => ({
+      list: async () => [],
+      async download(location, target) {
+        downloads.push(`${reference.containerSasUrl} ${location.path}`);
+        const found = Object.entries(blobs);
+        for (const [blob, text] of found) {
+          fs.mkdirSync(path.dirname(path.join(target, blob)), { recursive: true });
+          fs.writeFileSync(path.join(target, blob), text);
+        }
+        return { files: found.length, bytes: found.reduce((n, [, text]) => n + text.length, 0) };
+      },
+    }),
+  };
+  return { registry, versions, references, downloads };
+}
+
+const fromRegistry = (uri = REGISTRY_MODEL): Partial<ModelRequest> => ({ source: { kind: "model", sourceModel: parseSourceModel(uri) } });
+const noWorkspace = new Error("no workspace expected");
+
+describe("model: promotion from a registry", () => {
+  it("copies the registry version's files through its SAS and registers them with its type, description, tags and properties", async () => {
+    const shared = sharedRegistry({ "model.pkl": "weights", "conda.yaml": "deps" });
+    const { model, api, copies, logs, scratch } = await promote(noWorkspace, fromRegistry(), new FakeRegistry(), shared.registry);
+    assert.deepEqual(shared.references, [`churn:2 ${REGISTRY_MODEL_URI}`]);
+    assert.deepEqual(shared.downloads, ["https://stmlrshared.blob.core.windows.net/churn-3f2a?sig=x churn-model"]);
+    assert.equal(path.basename(copies[0].localPath), "churn-model");
+    assert.deepEqual(copies[0].files, ["conda.yaml", "model.pkl"]);
+    assert.ok(scratch.every((dir) => !fs.existsSync(dir)));
+    const stored = api.models.get("churn")![0].properties;
+    assert.equal(stored.modelType, "custom_model");
+    assert.match(stored.modelUri!, /\/datastores\/workspaceblobstore\/paths\/LocalUpload\/[0-9a-f]{32}\/churn-model$/);
+    assert.equal(stored.description, "shared churn model");
+    assert.deepEqual(stored.tags, { owner: "platform" });
+    assert.equal(stored.properties![PROMOTED_FROM_PROPERTY], REGISTRY_MODEL);
+    assert.equal(stored.properties!.framework, "sklearn");
+    assert.equal(stored.properties!["azure-devops.buildId"], "77");
+    assert.equal(stored.properties![SOURCE_PROPERTY], `model ${REGISTRY_MODEL}`);
+    assert.match(logs.join("\n"), /Copying model 'churn' version '2' \(custom_model\) from https:\/\/stmlrshared\.blob\.core\.windows\.net\/churn-3f2a\/churn-model in registry 'mlr-shared'/);
+    assert.deepEqual([model.version, model.registeredNow], ["1", true]);
+  });
+
+  it("returns the version promoted before on a re-run, without opening the registry", async () => {
+    const shared = sharedRegistry({ "model.pkl": "weights" });
+    const api = new FakeRegistry();
+    await promote(noWorkspace, fromRegistry(), api, shared.registry);
+    const again = await promote(noWorkspace, fromRegistry(), api, new Error("the registry must not be opened again"));
+    assert.deepEqual([again.model.version, again.model.registeredNow, again.copies.length], ["1", false, 0]);
+    assert.equal(api.puts.length, 1);
+  });
+
+  it("passes on why the registry cannot be opened", async () => {
+    await assert.rejects(promote(noWorkspace, fromRegistry(), new FakeRegistry(), new UserError("Input sourceModel: registry 'mlr-shared' was not found")), userError(/registry 'mlr-shared' was not found/));
+  });
+
+  it("says clearly when the registry has no such version", async () => {
+    const shared = sharedRegistry({});
+    await assert.rejects(promote(noWorkspace, fromRegistry(REGISTRY_MODEL.replace("versions/2", "versions/7")), new FakeRegistry(), shared.registry), userError(/Input sourceModel: model 'churn' version '7' was not found in registry 'mlr-shared'/));
+  });
+
+  it("names the permission when the identity cannot read the version or its files", async () => {
+    const denied = (action: string) => new ArmRequestError({ status: 403, code: "AuthorizationFailed", message: `The client 'app' does not have authorization to perform action '${action}'.`, details: [] });
+    const versionDenied = sharedRegistry({});
+    sinon.stub(versionDenied.registry.models, "getVersion").rejects(denied("Microsoft.MachineLearningServices/registries/models/versions/read"));
+    await assert.rejects(promote(noWorkspace, fromRegistry(), new FakeRegistry(), versionDenied.registry), userError(/cannot read model 'churn' version '2' in registry 'mlr-shared'[\s\S]*AuthorizationFailed/));
+    const filesDenied = sharedRegistry({});
+    sinon.stub(filesDenied.registry.models, "readReference").rejects(denied("Microsoft.MachineLearningServices/registries/assets/read"));
+    await assert.rejects(promote(noWorkspace, fromRegistry(), new FakeRegistry(), filesDenied.registry), userError(/cannot read the files of model 'churn' version '2' in registry 'mlr-shared'[\s\S]*AuthorizationFailed/));
+  });
+
+  it("says when the registry version's files are gone, or are not in the registry's storage", async () => {
+    await assert.rejects(promote(noWorkspace, fromRegistry(), new FakeRegistry(), sharedRegistry({}).registry), userError(/the files of .*mlr-shared.* are missing: nothing was found at https:\/\/stmlrshared/));
+    await assert.rejects(promote(noWorkspace, fromRegistry(), new FakeRegistry(), sharedRegistry({}, { modelUri: "azureml://datastores/x/paths/y" }).registry), userError(/not in the registry's storage/));
   });
 });

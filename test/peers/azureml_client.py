@@ -5,6 +5,7 @@ what a user does against Azure and prints one JSON line: {"step": ..., "ok": tru
 {"step": ..., "ok": false, "error": ...}; the test asserts on them.
 """
 import json
+import os
 import sys
 import traceback
 
@@ -79,6 +80,16 @@ def main():
         updated = ml_client.online_endpoints.begin_create_or_update(endpoint).result()
         report("online endpoint traffic", traffic=updated.traffic)
 
+    def registry_model_get_and_download():
+        # MLClient(registry_name=...): registry discovery, the version from the registry's resource provider, its files through the data-reference SAS.
+        registry = MLClient(credential, registry_name="mlr-shared")
+        model = registry.models.get("credit-default", "1")
+        report("registry model get", name=model.name, version=model.version, type=model.type, path=model.path, tags=model.tags)
+        target = os.path.join(os.environ["HOME"], "registry-download")
+        registry.models.download("credit-default", "1", download_path=target)
+        files = sorted(os.path.relpath(os.path.join(root, f), target) for root, _, names in os.walk(target) for f in names)
+        report("registry model download", files=files)
+
     def endpoint_list():
         endpoints = list(ml_client.online_endpoints.list())
         report("online endpoint list", names=[e.name for e in endpoints])
@@ -89,6 +100,7 @@ def main():
     run("model create", model_create)
     run("online endpoint create", endpoint_and_deployment_create)
     run("online endpoint list", endpoint_list)
+    run("registry model get", registry_model_get_and_download)
 
 
 if __name__ == "__main__":

@@ -151,6 +151,13 @@ describe('peer clients: azure-ai-ml and the az CLI against the emulator', functi
       assert.match(String(model.path), /\/datastores\/workspaceblobstore\/paths\/LocalUpload\/[0-9a-f]+\/model$/);
     });
 
+    it('reads a model version of the registry mlr-shared and downloads its files (discovery, registry path, data-reference SAS)', () => {
+      const model = step('registry model get');
+      assert.deepEqual([model.name, model.version, model.type], ['credit-default', '1', 'custom_model']);
+      assert.match(String(model.path), /^https:\/\/mlrsharedstore\.blob\.core\.windows\.net\/[^/]+\/credit-default$/);
+      assert.deepEqual(step('registry model download').files, ['credit-default/credit-default/README.md', 'credit-default/credit-default/model.json']);
+    });
+
     it('creates a managed online endpoint and a deployment, and shifts traffic to it', () => {
       const endpoint = step('online endpoint create');
       assert.deepEqual([endpoint.name, endpoint.provisioning_state, endpoint.has_key], ['peer-endpoint', 'Succeeded', true]);

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as sinon from 'sinon';
-import { createBlobStore, datastoreSigningSecrets, openDefaultBlobStore, STORAGE_SCOPE } from '../../tasks/common/workspace/datastores';
+import { createBlobStore, datastoreSigningSecrets, openDefaultBlobStore, openSasContainer, STORAGE_SCOPE } from '../../tasks/common/workspace/datastores';
 import type { Datastore } from '../../tasks/common/workspace/workspaceApi';
 import { RoutingHttpClient, staticCredential } from '../common/fakes';
 
@@ -42,6 +42,17 @@ describe('workspace: the default datastore as a blob container', () => {
     const withIdentity = createBlobStore(DATASTORE, undefined, { httpClient: identity, credential: staticCredential, maskSecret: () => undefined, retryOptions: { maxTries: 1 } });
     assert.equal(await withIdentity.getMetadata('b'), undefined);
     assert.equal(identity.requests[0].headers.get('authorization'), 'Bearer fake-arm-token');
+  });
+
+  it("opens a container from a SAS URL (a registry's) through the task HttpClient, masking the SAS and its signature", async () => {
+    const http = new RoutingHttpClient().on('GET', /\/models-1\?sv=2021&sr=c&sig=c2ln.*comp=list/, { status: 200, headers: { 'content-type': 'application/xml' }, body: '<?xml version="1.0" encoding="utf-8"?><EnumerationResults><Blobs><Blob><Name>m/a.txt</Name><Properties><Content-Length>1</Content-Length></Properties></Blob></Blobs><NextMarker/></EnumerationResults>' });
+    const masked: string[] = [];
+    const container = openSasContainer('https://mlrsharedstore.blob.core.windows.net/models-1?sv=2021&sr=c&sig=c2ln', { httpClient: http, maskSecret: (secret) => masked.push(secret), retryOptions: { maxTries: 1 } });
+    const names: string[] = [];
+    for await (const blob of container.listBlobsFlat({ prefix: 'm/' })) names.push(blob.name);
+    assert.deepEqual(names, ['m/a.txt']);
+    assert.deepEqual(masked, ['sv=2021&sr=c&sig=c2ln', 'c2ln']);
+    assert.equal(http.requests[0].headers.get('authorization'), undefined, 'no token goes with a SAS');
   });
 
   it('refuses a default datastore that is not Azure Blob', () => {

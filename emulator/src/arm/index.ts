@@ -12,6 +12,7 @@ import { type MetricsSource, metricRoutes } from './metrics';
 import { operationRoutes, settleOperations } from './lro';
 import { providerRoutes } from './providers';
 import { type Route, Router } from './router';
+import { registryArmRoutes } from '../registries/arm';
 import { workspaceRoutes } from './workspaces';
 
 export type { JobExecutor, JobStatus } from './jobs';
@@ -33,7 +34,7 @@ export interface ArmOptions {
 /** Handles every request to management.azure.com. */
 export function createArmHandler(ctx: ServiceContext, options: ArmOptions = {}): HostHandler {
   const router = new Router();
-  const served: Route[] = [...workspaceRoutes, ...locationRoutes, ...operationRoutes, ...computeRoutes, ...datastoreRoutes, ...assetRoutes, ...jobRoutes(options.jobExecutor), ...endpointRoutes, ...deploymentRoutes];
+  const served: Route[] = [...workspaceRoutes, ...locationRoutes, ...operationRoutes, ...computeRoutes, ...datastoreRoutes, ...assetRoutes, ...jobRoutes(options.jobExecutor), ...endpointRoutes, ...deploymentRoutes, ...registryArmRoutes];
   router.add(...served, ...metricRoutes(options.metrics), ...providerRoutes(served));
   return async (req) => {
     let response: HostResponse;

@@ -110,6 +110,9 @@ export function parseArmFailure(error: unknown): ArmFailure | undefined {
 /** The built-in role that grants an action, by the least privilege that covers it. */
 export function roleForAction(action: string): string {
   const lower = action.toLowerCase();
+  if (lower.startsWith("microsoft.machinelearningservices/registries/")) {
+    return lower.endsWith("/read") ? "AzureML Registry User (or Reader)" : "AzureML Registry User (or Contributor)";
+  }
   if (lower.endsWith("/read")) {
     return "Reader (or any role that includes it, such as AzureML Data Scientist)";
   }

@@ -1,14 +1,18 @@
-// Promotion: a model version of another workspace (dev → prod) registered in this one. Its files are read
-// from the source workspace's storage with that workspace's datastore credentials, copied through the agent
-// into this workspace's default datastore in the layout `az ml model create --path` leaves (LocalUpload/<content
-// hash>/<folder>), and the version keeps the source's type, description, tags and properties, recording the
-// source's asset id. Re-running the step finds the version promoted before without copying anything.
+// Promotion: a model version of another workspace (dev → prod) or of an Azure ML registry registered in this
+// one. Its files are read from the source workspace's storage with that workspace's datastore credentials, or
+// from the registry's storage with the SAS the registry hands out (as `az ml model download --registry-name`
+// does), copied through the agent into this workspace's default datastore in the layout `az ml model create
+// --path` leaves (LocalUpload/<content hash>/<folder>), and the version keeps the source's type, description,
+// tags and properties, recording the source's asset id. Re-running the step finds the version promoted before
+// without copying anything.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describeArmError, parseArmFailure } from "../azure/armErrors";
 import { UserError, isUserError } from "../platform/userError";
 import { PROMOTED_FROM_PROPERTY, withoutRunLineage } from "../workspace/lineage";
+import type { DatastoreFiles } from "../workspace/datastoreFiles";
 import type { ModelRegistryApi, ModelVersionResource } from "../workspace/modelRegistry";
+import type { RegistryBlobReference, RegistryLocation, RegistryModelsApi } from "../workspace/registryModels";
 import { isSameWorkspace, type WorkspaceScope } from "../workspace/scope";
 import { describeSourceModel, sourceModelArmId, sourceModelId, type SourceModelRef } from "./sourceModel";
 import type { ResolvedSource, SourceContext } from "./source";
@@ -30,9 +34,18 @@ export interface SourceWorkspace {
   models: ModelRegistryApi;
 }
 
+/** An Azure ML registry, opened for reading: its model versions and the files behind a version's SAS. */
+export interface SourceRegistry {
+  location: RegistryLocation;
+  models: Pick<RegistryModelsApi, "getVersion" | "readReference">;
+  files(reference: RegistryBlobReference): DatastoreFiles;
+}
+
 export interface PromotionAccess {
   /** Verifies the workspace (exists, readable) and opens it; a UserError says why it cannot be. */
   openWorkspace(scope: WorkspaceScope): Promise<SourceWorkspace>;
+  /** Finds the registry (registry discovery) and opens it; a UserError says why it cannot be. */
+  openRegistry(name: string): Promise<SourceRegistry>;
   /** A new empty folder on the agent for the copy; the caller removes it. */
   scratchFolder(): string;
 }
@@ -43,17 +56,17 @@ export async function findPromotedVersion(api: ModelRegistryApi, modelName: stri
   return version ? previous.find((model) => model.name === version) : previous[0];
 }
 
-async function readSourceVersion(source: SourceWorkspace, ref: Extract<SourceModelRef, { kind: "workspace" }>): Promise<ModelVersionResource> {
-  const { workspace, resourceGroup, subscriptionId } = ref.scope;
+/** Reads the version; a missing one or one the identity may not read is a UserError naming `where`. */
+async function readVersion(read: () => Promise<ModelVersionResource | undefined>, ref: SourceModelRef, where: string, access: { action: string; scope: string }): Promise<ModelVersionResource> {
   let version: ModelVersionResource | undefined;
   try {
-    version = await source.models.getVersion(ref.name, ref.version);
+    version = await read();
   } catch (error) {
     if (!parseArmFailure(error) || isUserError(error)) throw error;
-    throw new UserError(`Input sourceModel: cannot read model '${ref.name}' version '${ref.version}' in workspace '${workspace}':\n${describeArmError(error, { action: "Microsoft.MachineLearningServices/workspaces/models/versions/read", scope: sourceModelArmId(ref) })}`);
+    throw new UserError(`Input sourceModel: cannot read model '${ref.name}' version '${ref.version}' in ${where}:\n${describeArmError(error, access)}`);
   }
   if (!version) {
-    throw new UserError(`Input sourceModel: model '${ref.name}' version '${ref.version}' was not found in workspace '${workspace}' (resource group '${resourceGroup}', subscription '${subscriptionId}'). Check the name and version, e.g. the modelAssetId the registration step in the source environment reported.`);
+    throw new UserError(`Input sourceModel: model '${ref.name}' version '${ref.version}' was not found in ${where}. Check the name and version, e.g. the modelAssetId the registration step in the source environment reported.`);
   }
   return version;
 }
@@ -72,6 +85,53 @@ function promotedModel(ref: SourceModelRef, version: ModelVersionResource): Prom
   return { id: sourceModelId(ref), modelType, description, tags, properties: withoutRunLineage(properties) };
 }
 
+/** A source version whose files can be read: the copy is the same for workspaces and registries. */
+interface ReadableVersion {
+  version: ModelVersionResource;
+  /** Where the files are, for the log and errors: "<uri> in workspace 'w'". */
+  location: string;
+  /** The path of the files in their storage (its last segment names the copy's folder). */
+  path: string;
+  download(target: string): Promise<{ files: number; bytes: number }>;
+}
+
+async function openWorkspaceVersion(context: SourceContext, ref: Extract<SourceModelRef, { kind: "workspace" }>, locate: (context: SourceContext, uri: string) => Promise<ResolvedSource["storage"]>): Promise<ReadableVersion> {
+  const { workspace, resourceGroup, subscriptionId } = ref.scope;
+  const source = await context.promotion.openWorkspace(ref.scope);
+  const version = await readVersion(() => source.models.getVersion(ref.name, ref.version), ref, `workspace '${workspace}' (resource group '${resourceGroup}', subscription '${subscriptionId}')`, {
+    action: "Microsoft.MachineLearningServices/workspaces/models/versions/read",
+    scope: sourceModelArmId(ref),
+  });
+  const storage = await locateSourceFiles(source, ref, version.properties.modelUri, locate);
+  return {
+    version,
+    location: `azureml://datastores/${storage.datastore}/paths/${storage.path} in workspace '${workspace}'`,
+    path: storage.path,
+    download: (target) => source.context.files.download(storage, target),
+  };
+}
+
+async function openRegistryVersion(context: SourceContext, ref: Extract<SourceModelRef, { kind: "registry" }>): Promise<ReadableVersion> {
+  const registry = await context.promotion.openRegistry(ref.registry);
+  const { subscriptionId, resourceGroup } = registry.location;
+  const scope = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.MachineLearningServices/registries/${ref.registry}`;
+  const where = `registry '${ref.registry}'`;
+  const version = await readVersion(() => registry.models.getVersion(ref.name, ref.version), ref, where, { action: "Microsoft.MachineLearningServices/registries/models/versions/read", scope });
+  const modelUri = version.properties.modelUri;
+  if (!modelUri || !/^https:\/\//i.test(modelUri)) {
+    throw new UserError(`Input sourceModel: the files of ${sourceModelId(ref)} are at ${modelUri ?? "(no modelUri)"}, not in the registry's storage; the task copies registry models whose files the registry stores.`);
+  }
+  let reference: RegistryBlobReference;
+  try {
+    reference = await registry.models.readReference(ref.name, ref.version, modelUri);
+  } catch (error) {
+    if (!parseArmFailure(error) || isUserError(error)) throw error;
+    throw new UserError(`Input sourceModel: cannot read the files of model '${ref.name}' version '${ref.version}' in ${where}:\n${describeArmError(error, { action: "Microsoft.MachineLearningServices/registries/assets/read", scope })}`);
+  }
+  const files = registry.files(reference);
+  return { version, location: `${modelUri} in ${where}`, path: reference.path, download: (target) => files.download({ datastore: ref.registry, path: reference.path }, target) };
+}
+
 /**
  * Copies the source version's files into this workspace's default datastore and describes the result;
  * `locate` finds a model URI's files in a workspace (datastore paths and job outputs).
@@ -82,24 +142,18 @@ export async function resolvePromotion(
   target: { modelName: string; version?: string },
   locate: (context: SourceContext, uri: string) => Promise<ResolvedSource["storage"]>,
 ): Promise<ResolvedSource> {
-  if (ref.kind === "registry") {
-    throw new UserError(`Input sourceModel: registries are not supported yet as a promotion source (${sourceModelId(ref)}). Promote from the workspace that holds the model, or deploy the registry model by reference.`);
-  }
-  if (isSameWorkspace(ref.scope, context.scope) && ref.name === target.modelName) {
+  if (ref.kind === "workspace" && isSameWorkspace(ref.scope, context.scope) && ref.name === target.modelName) {
     throw new UserError(`Input sourceModel: ${sourceModelId(ref)} is model '${ref.name}' of this very workspace; it needs no promotion. Reference it as azureml:${ref.name}:${ref.version}.`);
   }
-  const access = context.promotion;
-  const source = await access.openWorkspace(ref.scope);
-  const version = await readSourceVersion(source, ref);
-  const storage = await locateSourceFiles(source, ref, version.properties.modelUri, locate);
-  const promoted = promotedModel(ref, version);
-  const scratch = access.scratchFolder();
+  const source = ref.kind === "registry" ? await openRegistryVersion(context, ref) : await openWorkspaceVersion(context, ref, locate);
+  const promoted = promotedModel(ref, source.version);
+  const scratch = context.promotion.scratchFolder();
   try {
     // The folder keeps the source's last path segment, so the copy's LocalUpload/<hash>/<name> reads like the original.
-    const local = path.join(scratch, storage.path.replace(/\/+$/, "").split("/").pop() || ref.name);
-    context.log(`Copying model '${ref.name}' version '${ref.version}' (${promoted.modelType}) from workspace '${ref.scope.workspace}' (azureml://datastores/${storage.datastore}/paths/${storage.path}).`);
-    const { files, bytes } = await source.context.files.download(storage, local);
-    if (files === 0) throw new UserError(`Input sourceModel: the files of ${promoted.id} are missing: nothing was found at azureml://datastores/${storage.datastore}/paths/${storage.path} in workspace '${ref.scope.workspace}'.`);
+    const local = path.join(scratch, source.path.replace(/\/+$/, "").split("/").pop() || ref.name);
+    context.log(`Copying model '${ref.name}' version '${ref.version}' (${promoted.modelType}) from ${source.location}.`);
+    const { files, bytes } = await source.download(local);
+    if (files === 0) throw new UserError(`Input sourceModel: the files of ${promoted.id} are missing: nothing was found at ${source.location}.`);
     context.log(`Read ${files} file(s), ${bytes} bytes.`);
     const isFile = fs.statSync(local).isFile();
     const upload = await context.uploader.upload(local, target.modelName, target.version);

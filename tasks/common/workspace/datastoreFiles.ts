@@ -52,14 +52,18 @@ function localSegments(relative: string, location: DatastorePath): string[] {
 
 export function createDatastoreFiles(access: DatastoreAccess): DatastoreFiles {
   const containers = new Map<string, Promise<ContainerClient>>();
-  const containerOf = (datastore: string): Promise<ContainerClient> => {
+  return createBlobFiles((datastore) => {
     let container = containers.get(datastore);
     if (!container) {
       container = openContainer(access, datastore);
       containers.set(datastore, container);
     }
     return container;
-  };
+  });
+}
+
+/** Files in blob containers: `containerOf` opens the container a location's `datastore` names. */
+export function createBlobFiles(containerOf: (datastore: string) => Promise<ContainerClient>): DatastoreFiles {
   /** The blobs at the path: "" for the path itself (a file), else the names below the folder. */
   async function* blobsAt(location: DatastorePath): AsyncGenerator<{ blobName: string; relative: string }> {
     const base = location.path.replace(/\/+$/, "");

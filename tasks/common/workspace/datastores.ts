@@ -81,8 +81,22 @@ export function openDatastoreContainer(
     credential = new AnonymousCredential();
     clientUrl = `${containerUrl}?${secrets.sasToken.replace(/^\?/, "")}`;
   }
-  const pipeline = newPipeline(credential, { httpClient: compatHttpClient(options.httpClient), retryOptions: options.retryOptions ?? { maxTries: 4 }, audience: STORAGE_SCOPE });
-  return { container: new ContainerClient(clientUrl, pipeline), containerUrl };
+  return { container: new ContainerClient(clientUrl, storagePipeline(credential, options)), containerUrl };
+}
+
+/** The storage pipeline: the task's HttpClient (the agent's proxy), capped retries. */
+function storagePipeline(credential: StorageSharedKeyCredential | AnonymousCredential | TokenCredential, options: Omit<BlobStoreOptions, "credential">) {
+  return newPipeline(credential, { httpClient: compatHttpClient(options.httpClient), retryOptions: options.retryOptions ?? { maxTries: 4 }, audience: STORAGE_SCOPE });
+}
+
+/** A container reached with a SAS URL (https://<account>.blob.../<container>?<sas>), e.g. a registry's storage; the SAS is masked. */
+export function openSasContainer(containerSasUrl: string, options: Omit<BlobStoreOptions, "credential">): ContainerClient {
+  const url = new URL(containerSasUrl);
+  const sas = url.search.replace(/^\?/, "");
+  if (sas) options.maskSecret(sas);
+  const signature = url.searchParams.get("sig");
+  if (signature) options.maskSecret(signature);
+  return new ContainerClient(containerSasUrl, storagePipeline(new AnonymousCredential(), options));
 }
 
 /** Reads a datastore's secrets (POST .../datastores/<name>/listSecrets). */
