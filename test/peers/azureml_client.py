@@ -70,7 +70,7 @@ def main():
             endpoint_name=endpoint.name,
             model=Model(path=f"{fixtures}/model"),
             environment=Environment(image="mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04"),
-            code_configuration=CodeConfiguration(code=f"{fixtures}/train", scoring_script="hello.py"),
+            code_configuration=CodeConfiguration(code=f"{fixtures}/score", scoring_script="score.py"),
             instance_type="Standard_DS3_v2",
             instance_count=1,
         )
