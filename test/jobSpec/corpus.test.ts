@@ -1,4 +1,4 @@
-// Every job YAML under test/fixtures/azureml-examples/jobs (copied from /work/shared/azureml-examples)
+// Every job YAML under test/fixtures/azureml-examples/jobs (copied from the reference data's shared/azureml-examples)
 // must translate, or be refused with a message that names file:line:column: either a file azure-ai-ml
 // refuses too (its golden in test/fixtures/goldens holds the refusal), or one of the gaps listed below.
 // The counts are exact, so any change in what the task does with the corpus shows here.
@@ -17,7 +17,7 @@ import { GOLDENS, SHARED_CORPUS as corpus, corpusJobFiles, scope } from './helpe
  */
 const KNOWN_GAPS = ["job type '…' is not supported by this task", "step '…' has type '…', which this task does not submit", "invalid compute '…'"];
 
-/** What the task does with the shared corpus (60 job files of /work/shared/azureml-examples at its SOURCE commit). */
+/** What the task does with the shared corpus (60 job files of the reference data's shared/azureml-examples at its SOURCE commit). */
 const EXPECTED_TRANSLATED = { command: 25, pipeline: 31, sweep: 3 };
 const EXPECTED_REFUSED = { "job type '…' is not supported by this task": ['basics/hello-automl/hello-automl-job-basic.yml'] };
 
