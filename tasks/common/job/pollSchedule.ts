@@ -1,6 +1,7 @@
 // How often the task reads the job from ARM while it waits: quick at first (short jobs and early failures
 // are noticed fast), gentler later, so that a job of any length costs at most 12 ARM reads per minute and
 // a long one far fewer. ARM's read limit is per identity and subscription: other steps share it.
+import { defaultRetryOptions } from "../azure/retry";
 
 interface Stage {
   /** Applies while the wait has lasted less than this. */
@@ -28,10 +29,21 @@ export function armPollDelayMs(elapsedMs: number, retryAfterMs?: number): number
   return Math.max(stage.intervalMs, retryAfterMs ?? 0);
 }
 
-/** Back-off after a failed read (network error, 5xx beyond the client's own retries): doubles up to 2 min. */
+/** Longest back-off between failed reads when the service names no wait: the end of an outage is noticed within it. */
+export const MAX_FAILURE_DELAY_MS = 3_000;
+
+/**
+ * Back-off after a failed read (throttling, 5xx, network, no answer in time): the wait the service asked for
+ * (Retry-After, capped like every retry's wait) when it named one, else 1 s doubling to MAX_FAILURE_DELAY_MS. Kept short because the wait loop
+ * sends each read once (no retries hidden inside it), so this is the real time to the next attempt.
+ */
 export function failureDelayMs(consecutiveFailures: number, retryAfterMs?: number): number {
-  return Math.max(Math.min(5_000 * 2 ** Math.max(0, consecutiveFailures - 1), 120_000), retryAfterMs ?? 0);
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, defaultRetryOptions.maxDelayMs);
+  return Math.min(1_000 * 2 ** Math.max(0, consecutiveFailures - 1), MAX_FAILURE_DELAY_MS);
 }
+
+/** Longest time a single read may take (connect and answer) before it counts as failed and is retried. */
+export const READ_TIMEOUT_MS = 10_000;
 
 /** Run-history reads for live logs (data plane, not ARM): every 2 s so logs stay under 5 s behind. */
 export const LOG_POLL_INTERVAL_MS = 2_000;
