@@ -188,14 +188,17 @@ describe('job: waiting for the job', () => {
       assert.equal(log.filter((m) => /status: Completed/.test(m)).length, 1);
     });
 
-    it('honours Retry-After exactly, not the back-off and not more', async () => {
+    it('honours Retry-After exactly, not the back-off and not more, even when run history shows the end', async () => {
       const clock = new FakeClock();
       const busy = (retryAfterMs: number) => new ArmRequestError({ ...throttled(429).failure, retryAfterMs });
       const [first, second] = [busy(7_000), busy(500)];
       const { api, reads } = recordedApi(clock, [[0, 'Running'], [5_000, 'Completed']], [undefined, first, second]);
       await submitted(api);
+      // Run history already shows the end: that does not bring a read forward past what the service asked.
+      const history = new FakeRunHistory();
+      history.runs.set('job1', { status: 'Completed', files: {} });
       const log: string[] = [];
-      await waitForJob({ api, jobName: 'job1', log: (m) => log.push(m), now: clock.now, sleep: clock.sleep });
+      await waitForJob({ api, jobName: 'job1', streamer: new LogStreamer(history, 'command', () => undefined), log: (m) => log.push(m), now: clock.now, sleep: clock.sleep });
       assert.deepEqual(announced(log), [7_000, 500]);
       assert.deepEqual(reads.slice(1).map((t, i) => reads[i + 2] - t).slice(0, 2), [7_000, 500]);
     });

@@ -197,7 +197,8 @@ export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {
       try {
         // Stopping abandons a poll in flight: it loses nothing (offsets move only when lines are printed).
         const historyStatus = await bounded((signal) => streamer.poll(options.jobName, false, anySignal(signal, stop)));
-        if (isTerminal(historyStatus) && !hurried) {
+        // Not while reads fail: the next attempt stays the one announced (and any Retry-After is honoured).
+        if (isTerminal(historyStatus) && !hurried && failures === 0) {
           hurried = true;
           nextArmRead = Math.min(nextArmRead, Math.max(now(), lastArmRead + MIN_ARM_READ_GAP_MS));
           wakeUp();
