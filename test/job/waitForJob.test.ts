@@ -240,4 +240,30 @@ describe('job: waiting for the job', () => {
       assert.equal(log.filter((m) => /status: Completed/.test(m)).length, 1);
     });
   });
+
+  it('run history showing the end while an ARM read is in flight still brings the next read forward', async () => {
+    for (const readMs of Array.from({ length: 30 }, (_, i) => 100 * (i + 1))) {
+      const clock = new FakeClock();
+      const inner = fakeWorkspaceApi({ clock, timeline: [[0, 'Running'], [100_000, 'Completed']] });
+      await submitted(inner);
+      const getJob = inner.getJob;
+      const api = { ...inner, getJob: async (name: string, signal?: AbortSignal, once?: boolean) => {
+        const started = clock.time;
+        await clock.sleep(readMs, signal);
+        // ARM answers with the job as it was when the read reached it.
+        const read = await getJob(name, signal, once);
+        if (read.job && started < 100_000 && read.job.properties.status === 'Completed') read.job.properties.status = 'Running';
+        return read;
+      } } as typeof inner;
+      const history = new FakeRunHistory();
+      history.runs.set('job1', { status: 'Running', files: {} });
+      const sleep = async (ms: number, signal?: AbortSignal) => {
+        await clock.sleep(ms, signal);
+        if (clock.time >= 100_000) history.runs.get('job1')!.status = 'Completed';
+      };
+      const outcome = await waitForJob({ api, jobName: 'job1', streamer: new LogStreamer(history, 'command', () => undefined), log: () => undefined, now: clock.now, sleep });
+      assert.equal(outcome.status, 'Completed');
+      assert.ok(clock.time - 100_000 <= 5_000, `reads of ${readMs} ms: end noticed ${clock.time - 100_000} ms late`);
+    }
+  });
 });

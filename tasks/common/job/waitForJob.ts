@@ -136,6 +136,8 @@ export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {
   let lastArmRead = start;
   // Run history saying "ended" brings the next ARM read forward, once per poll interval: ARM may lag.
   let hurried = false;
+  /** When run history's end asked for the next read, if it asked while a read was in flight (that read may predate the end). */
+  let hurryTo: number | undefined;
   let armReads = 0;
   let failures = 0;
   /** When the current run of failed reads began; undefined while reads succeed. */
@@ -151,6 +153,7 @@ export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {
       if (now() >= nextArmRead) {
         if (now() >= scheduledArmRead) hurried = false;
         lastArmRead = now();
+        hurryTo = undefined;
         try {
           const read = await bounded((signal) => options.api.getJob(options.jobName, signal, true));
           armReads++;
@@ -166,6 +169,7 @@ export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {
             return { job, status: armStatus, timedOut: false, stalled: true, armReads };
           }
           scheduledArmRead = now() + armPollDelayMs(now() - start, read.retryAfterMs);
+          nextArmRead = Math.min(scheduledArmRead, hurryTo ?? scheduledArmRead);
         } catch (error) {
           if (options.signal?.aborted || !(error instanceof NoAnswerError || isTransient(error))) throw error;
           failures++;
@@ -173,9 +177,8 @@ export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {
           if (now() - outageSince >= MAX_OUTAGE_MS) throw error;
           const delay = failureDelayMs(failures, retryAfterOf(error));
           options.log(`Reading the job's status failed (${errorMessage(error)}); retrying in ${seconds(delay)} s. The job keeps running.`);
-          scheduledArmRead = now() + delay;
+          scheduledArmRead = nextArmRead = now() + delay;
         }
-        nextArmRead = scheduledArmRead;
       }
       if (options.timeoutMs && now() - start >= options.timeoutMs) {
         return { job, status: status ?? "Unknown", timedOut: true, armReads };
@@ -200,7 +203,8 @@ export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {
         // Not while reads fail: the next attempt stays the one announced (and any Retry-After is honoured).
         if (isTerminal(historyStatus) && !hurried && failures === 0) {
           hurried = true;
-          nextArmRead = Math.min(nextArmRead, Math.max(now(), lastArmRead + MIN_ARM_READ_GAP_MS));
+          hurryTo = Math.max(now(), lastArmRead + MIN_ARM_READ_GAP_MS);
+          nextArmRead = Math.min(nextArmRead, hurryTo);
           wakeUp();
         } else if (historyStatus && !isTerminal(historyStatus)) {
           // ARM stays the authority and reports the end; run history shows the steps between its polls.
