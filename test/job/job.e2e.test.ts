@@ -145,7 +145,9 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
     assert.equal(submitted.properties.inputs.learning_rate.value, '0.01');
     assert.equal(submitted.properties.tags.team, 'vision');
     assert.ok(submitted.properties.tags['azure-devops.buildId'], JSON.stringify(submitted.properties.tags));
-    assert.ok(first.step.outputVariables.studioUrl?.includes(submitted.name));
+    // The service's link (as Azure's, without the tenant) opens in the connection's tenant.
+    assert.equal(first.step.outputVariables.studioUrl, `${submitted.properties.services.Studio.endpoint}&tid=${emulator.connection.tenantId}`);
+    assert.doesNotMatch(submitted.properties.services.Studio.endpoint, /tid=/);
 
     // Another run (named explicitly: two runs in the same second would share the derived name).
     const second = await run({ jobName: 'second-run' });
