@@ -203,6 +203,14 @@ describe('job: waiting for the job', () => {
       assert.deepEqual(reads.slice(1).map((t, i) => reads[i + 2] - t).slice(0, 2), [7_000, 500]);
     });
 
+    it('gives up with the last error after 30 minutes of failed reads, not after a count of them', async () => {
+      const clock = new FakeClock();
+      const api = fakeWorkspaceApi({ clock, timeline: [[0, 'Running']], readFailures: [undefined, ...Array.from({ length: 2_000 }, () => throttled(503))] });
+      await submitted(api);
+      await assert.rejects(waitForJob({ api, jobName: 'job1', log: () => undefined, now: clock.now, sleep: clock.sleep }), /HTTP 503/);
+      assert.ok(clock.time >= 30 * 60_000 && clock.time <= 30 * 60_000 + 3_000, `gave up at ${clock.time} ms`);
+    });
+
     it('gives a read that gets no answer a bounded time, then retries and says why', async () => {
       const clock = new FakeClock();
       const { api, reads } = recordedApi(clock, [[0, 'Running'], [5_000, 'Completed']], [undefined, NO_ANSWER, NO_ANSWER]);
