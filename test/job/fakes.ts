@@ -9,16 +9,56 @@ import type { WorkspaceScope } from '../../tasks/common/workspace/scope';
 
 export const SCOPE: WorkspaceScope = { subscriptionId: '00000000-0000-0000-0000-000000000001', resourceGroup: 'rg', workspace: 'ws' };
 
-/** Virtual time: sleep() advances it instantly. */
+/**
+ * Virtual time: sleepers wait on virtual timers; once every pending promise has settled (the fakes answer in
+ * microtasks), the clock jumps to the earliest timer and wakes it, one at a time, so concurrent loops (status
+ * reads and log polls) interleave as they would in real time. An aborted sleep rejects with the signal's reason.
+ */
 export class FakeClock {
   time = 0;
+  private timers: Array<{ at: number; order: number; wake: () => void }> = [];
+  private order = 0;
+  private ticking = false;
   readonly now = (): number => this.time;
-  readonly sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
-    if (signal?.aborted) throw signal.reason;
-    this.time += ms;
-    await Promise.resolve();
-  };
+  readonly sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = (): void => {
+        this.timers = this.timers.filter((t) => t !== timer);
+        reject(signal?.reason);
+      };
+      const timer = {
+        at: this.time + Math.max(0, ms),
+        order: this.order++,
+        wake: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.timers.push(timer);
+      this.tick();
+    });
+
+  private tick(): void {
+    if (this.ticking) return;
+    this.ticking = true;
+    setImmediate(() => {
+      this.ticking = false;
+      const next = this.timers.sort((a, b) => a.at - b.at || a.order - b.order).shift();
+      if (!next) return;
+      this.time = Math.max(this.time, next.at);
+      next.wake();
+      if (this.timers.length > 0) this.tick();
+    });
+  }
 }
+
+/** A read that never answers until its signal aborts (a black-holed connection). */
+export const NO_ANSWER = new Error('no answer (fake)');
 
 export function throttled(status = 429): ArmRequestError {
   return new ArmRequestError({ status, code: 'TooManyRequests', message: `HTTP ${status}`, details: [] });
@@ -28,7 +68,7 @@ export interface FakeApiOptions {
   clock: FakeClock;
   /** [time ms, status]: the job's status from that time on. */
   timeline?: Array<[number, string]>;
-  /** Errors thrown by getJob, one per read, before reads succeed again (undefined = success). */
+  /** Errors thrown by getJob, one per read, before reads succeed again (undefined = success; NO_ANSWER = hangs until aborted). */
   readFailures?: Array<Error | undefined>;
   existing?: JobResource;
 }
@@ -46,8 +86,11 @@ export function fakeWorkspaceApi(options: FakeApiOptions): FakeApi {
   const statusAt = (t: number) => [...timeline].reverse().find(([at]) => t >= at)?.[1] ?? 'NotStarted';
   return {
     scope: SCOPE,
-    getJob: sinon.stub().callsFake(async (name: string): Promise<JobRead> => {
+    getJob: sinon.stub().callsFake(async (name: string, signal?: AbortSignal): Promise<JobRead> => {
       const failure = failures.shift();
+      if (failure === NO_ANSWER) {
+        await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+      }
       if (failure) throw failure;
       if (!created) return {};
       return { job: { ...created, name, properties: { ...created.properties, status: options.existing ? created.properties.status : statusAt(options.clock.time) } } };

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator/src/index';
 import { AdminClient } from '../../emulator/src/adminClient';
 import { listChildren } from '../../emulator/src/arm/resources';
+import type { RequestLogEntry } from '../../emulator/src/requestLog';
 import { Cancellation, DEFAULT_TASKS_DIRECTORY, emulatorTarget, runPipeline, type AuthChoice } from '../../runner/index';
 import { tempDir } from '../runner/helpers';
 
@@ -144,7 +145,9 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
     assert.equal(submitted.properties.inputs.learning_rate.value, '0.01');
     assert.equal(submitted.properties.tags.team, 'vision');
     assert.ok(submitted.properties.tags['azure-devops.buildId'], JSON.stringify(submitted.properties.tags));
-    assert.ok(first.step.outputVariables.studioUrl?.includes(submitted.name));
+    // The service's link (as Azure's, without the tenant) opens in the connection's tenant.
+    assert.equal(first.step.outputVariables.studioUrl, `${submitted.properties.services.Studio.endpoint}&tid=${emulator.connection.tenantId}`);
+    assert.doesNotMatch(submitted.properties.services.Studio.endpoint, /tid=/);
 
     // Another run (named explicitly: two runs in the same second would share the derived name).
     const second = await run({ jobName: 'second-run' });
@@ -221,6 +224,49 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
     assert.equal(step.outputVariables.jobStatus, 'Completed');
     assert.equal(console.match(/status: Completed/g)?.length, 1, console);
     assert.deepEqual((await admin.faults()).filter((f) => f.remaining !== 0), [], 'every fault was hit');
+  });
+
+  it('waits through a 503 window on job reads: live logs keep flowing, each "retrying in N s" is the real delay, the end is noticed at the first read after it', async () => {
+    const admin = new AdminClient(emulator.connection.adminUrl);
+    let outage: ReturnType<AdminClient['addFault']> | undefined;
+    const { outcome, step, console } = await run({
+      jobName: 'outage',
+      wait: true,
+      overrides: 'inputs.seconds=4',
+      onLine: (line) => {
+        // 503 without Retry-After on every job read for 15 s: the job ends inside the window.
+        if (!outage && /status: /.test(line)) outage = admin.addFault({ kind: 'status', status: 503, pathPattern: '^/subscriptions/.*/jobs/outage$', method: 'GET', durationSeconds: 15 });
+      },
+    });
+    const fault = await outage;
+    assert.ok(fault?.expiresAt);
+    assert.equal(outcome.result, 'Succeeded', console);
+    assert.equal(step.outputVariables.jobStatus, 'Completed');
+    assert.equal(console.match(/status: Completed/g)?.length, 1, console);
+
+    const lines = console.split('\n');
+    const announced = lines.flatMap((line, index) => {
+      const match = /Reading the job's status failed \(.*\); retrying in ([\d.]+) s\. The job keeps running\./.exec(line);
+      return match ? [{ index, delayMs: Number(match[1]) * 1000 }] : [];
+    });
+    assert.ok(announced.length >= 5, `${announced.length} failed reads announced:\n${console}`);
+    assert.ok(announced.every((a) => a.delayMs <= 3_000), 'without Retry-After the back-off stays within 3 s');
+    const trained = lines.findIndex((line) => /(^|\s)trained$/.test(line));
+    assert.ok(trained >= 0 && trained < announced[announced.length - 1].index, 'the job\'s log was streamed while its status could not be read');
+
+    // The emulator's request log: each failed read is followed by the next one after the delay its message named.
+    const reads = (await admin.requests()).filter((e): e is RequestLogEntry => e.type === 'request' && e.method === 'GET' && /\/jobs\/outage$/.test(e.path));
+    const failedAt = reads.findIndex((r) => r.status === 503);
+    const failed = reads.slice(failedAt).filter((r) => r.status === 503);
+    assert.equal(failed.length, announced.length, 'one message per failed read: the client retried none of them on its own');
+    failed.forEach((read, i) => {
+      const gap = Date.parse(reads[failedAt + i + 1].time) - (Date.parse(read.time) + read.durationMs);
+      assert.ok(gap >= announced[i].delayMs - 50 && gap <= announced[i].delayMs + 1_500, `read ${i + 1} announced ${announced[i].delayMs} ms, the next read came ${gap} ms later`);
+    });
+    const after = reads.slice(failedAt + failed.length);
+    assert.equal(after.length, 1, 'the first read after the outage reports the end');
+    const late = Date.parse(after[0].time) - Date.parse(fault.expiresAt);
+    assert.ok(late <= 3_000 + 1_000, `first read ${late} ms after the outage ended`);
   });
 
   it('ends the step clearly, within the stalledMinutes bound, when the job stays Paused (timeoutMinutes 0)', async () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { failureDelayMs } from '../../tasks/common/azure/pollFailures';
+import { failureDelayMs, MAX_FAILURE_DELAY_MS } from '../../tasks/common/azure/pollFailures';
 import { armPollDelayMs, MAX_ARM_READS_PER_MINUTE, UNSCHEDULED_ARM_READS } from '../../tasks/common/job/pollSchedule';
 
 /** Read times of the schedule over `minutes`, starting with a read at 0. */
@@ -32,9 +32,14 @@ describe('job: poll schedule', () => {
     assert.equal(armPollDelayMs(10 * 60_000, 1_000), armPollDelayMs(10 * 60_000));
   });
 
-  it('backs off after failures, capped, and honours Retry-After', () => {
-    assert.ok(failureDelayMs(2) > failureDelayMs(1));
-    assert.equal(failureDelayMs(50), 120_000);
-    assert.equal(failureDelayMs(1, 90_000), 90_000);
+  it('backs off after failures to a cap of a few seconds, so the end of an outage is noticed within it', () => {
+    assert.deepEqual([1, 2, 3, 4, 50].map((n) => failureDelayMs(n)), [1_000, 2_000, 3_000, 3_000, 3_000]);
+    assert.equal(MAX_FAILURE_DELAY_MS, 3_000);
+  });
+
+  it('after a failure waits exactly as long as Retry-After asks, shorter or longer than the back-off, up to a minute', () => {
+    assert.equal(failureDelayMs(3, 500), 500);
+    assert.equal(failureDelayMs(1, 7_000), 7_000);
+    assert.equal(failureDelayMs(1, 3_600_000), 60_000);
   });
 });

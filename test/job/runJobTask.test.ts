@@ -8,7 +8,7 @@ import { installCancellationHandlers, type Cancellation } from '../../tasks/comm
 import { runJobTask, type JobTaskServices } from '../../tasks/common/job/runJobTask';
 import type { WorkspaceInfo } from '../../tasks/common/workspace/workspace';
 import { RestError } from '@azure/core-rest-pipeline';
-import { fakeHost, fakeSession, printed, RoutingHttpClient, type FakeHost } from '../common/fakes';
+import { fakeHost, fakeSession, printed, RoutingHttpClient, TENANT, type FakeHost } from '../common/fakes';
 import { writeTree } from '../jobSpec/helpers';
 import { FakeClock, FakeRunHistory, fakeWorkspaceApi, MemoryBlobStore, type FakeApi } from './fakes';
 
@@ -127,6 +127,24 @@ describe('job: the AzureMLJob task flow', () => {
     assert.match(h.api.cancelJob.firstCall.args[0], /^train_42_job_a1_/);
     assert.equal(h.api.cancelJob.firstCall.args[1].aborted, false, 'the cancel call gets the cleanup deadline, not the aborted signal');
     sinon.assert.calledWith(h.exit, 130);
+  });
+
+  it("links to the job's studio page in the connection's tenant: the service's link gets &tid=, as does the fallback", async () => {
+    const serviceLink = 'https://ml.azure.com/runs/the-job?wsid=/subscriptions/s/resourcegroups/rg/workspaces/ws';
+    for (const [services, expected] of [
+      [{ Studio: { jobServiceType: 'Studio', endpoint: serviceLink } }, `${serviceLink}&tid=${TENANT}`],
+      [{ Studio: { jobServiceType: 'Studio', endpoint: `${serviceLink}&tid=another` } }, `${serviceLink}&tid=another`],
+      [undefined, new RegExp(`^https://ml\\.azure\\.com/runs/train_42_job_a1_[0-9a-f]+\\?wsid=/subscriptions/s/resourceGroups/rg/providers/Microsoft\\.MachineLearningServices/workspaces/ws&tid=${TENANT}$`)],
+    ] as const) {
+      h?.cancellation.dispose();
+      h = harness({ wait: 'false' });
+      h.api.createJob.callsFake(async (name: string, body: { properties: Record<string, unknown> }) => ({ id: `/jobs/${name}`, name, properties: { ...body.properties, status: 'NotStarted', services } }));
+      await h.run();
+      const url = h.output('studioUrl') ?? '';
+      if (typeof expected === 'string') assert.equal(url, expected);
+      else assert.match(url, expected);
+      assert.ok(printed(h.host).some((line) => line === `Azure ML studio: ${url}`));
+    }
   });
 
   it('cancelling while Azure is unreachable says the job may still be running, with its name and studio link', async () => {

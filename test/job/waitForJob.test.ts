@@ -4,7 +4,7 @@ import { ArmRequestError } from '../../tasks/common/azure/armErrors';
 import { LogStreamer } from '../../tasks/common/job/logStreamer';
 import { isTransient } from '../../tasks/common/azure/pollFailures';
 import { waitForJob } from '../../tasks/common/job/waitForJob';
-import { FakeClock, FakeRunHistory, fakeWorkspaceApi, jobResource, throttled } from './fakes';
+import { FakeClock, FakeRunHistory, fakeWorkspaceApi, jobResource, NO_ANSWER, throttled } from './fakes';
 
 async function submitted(api: ReturnType<typeof fakeWorkspaceApi>, name = 'job1'): Promise<void> {
   await api.createJob(name, { properties: { jobType: 'Command' } });
@@ -103,8 +103,8 @@ describe('job: waiting for the job', () => {
     history.logs.set('sas://sys', 'never shown\n');
     const printed: string[] = [];
     const streamer = new LogStreamer(history, 'command', (line) => printed.push(line));
-    const sleep = async (ms: number) => {
-      await clock.sleep(ms);
+    const sleep = async (ms: number, signal?: AbortSignal) => {
+      await clock.sleep(ms, signal);
       if (clock.time >= 60_000) history.logs.set('sas://std', 'epoch 1\nepoch 2\nepoch 3\ndone');
       if (clock.time >= 130_000) history.runs.get('job1')!.status = 'Completed';
     };
@@ -134,8 +134,8 @@ describe('job: waiting for the job', () => {
     await submitted(api);
     const history = new FakeRunHistory();
     history.runs.set('job1', { status: 'Queued', files: {} });
-    const sleep = async (ms: number) => {
-      await clock.sleep(ms);
+    const sleep = async (ms: number, signal?: AbortSignal) => {
+      await clock.sleep(ms, signal);
       history.runs.get('job1')!.status = clock.time >= 80_000 ? 'Completed' : clock.time >= 30_000 ? 'Running' : 'Queued';
     };
     const log: string[] = [];
@@ -155,5 +155,124 @@ describe('job: waiting for the job', () => {
     assert.equal(outcome.status, 'Completed');
     assert.ok(outcome.armReads <= 2 * 12 * 4, `${outcome.armReads} ARM reads in 4 minutes`);
   });
-});
 
+  describe('through an outage of job reads', () => {
+    /** Fake API whose read times are recorded. */
+    function recordedApi(clock: FakeClock, timeline: Array<[number, string]>, readFailures: Array<Error | undefined>) {
+      const api = fakeWorkspaceApi({ clock, timeline, readFailures });
+      const reads: number[] = [];
+      const getJob = api.getJob;
+      const wrapped = async (name: string, signal?: AbortSignal, singleAttempt?: boolean) => {
+        reads.push(clock.time);
+        return getJob(name, signal, singleAttempt);
+      };
+      return { api: { ...api, getJob: wrapped } as unknown as typeof api, reads, getJob };
+    }
+
+    const announced = (log: string[]) => log.map((m) => /retrying in ([\d.]+) s/.exec(m)?.[1]).filter((d): d is string => d !== undefined).map((d) => Number(d) * 1000);
+
+    it('sends each read once, retries when it says (1 s, 2 s, then every 3 s) and notices the end at the first read that succeeds', async () => {
+      const clock = new FakeClock();
+      const outage = Array.from({ length: 8 }, () => throttled(503));
+      const { api, reads, getJob } = recordedApi(clock, [[0, 'Running'], [10_000, 'Completed']], [undefined, ...outage]);
+      await submitted(api);
+      const log: string[] = [];
+      const outcome = await waitForJob({ api, jobName: 'job1', log: (m) => log.push(m), now: clock.now, sleep: clock.sleep });
+      assert.equal(outcome.status, 'Completed');
+      assert.ok(getJob.getCalls().every((c) => c.args[2] === true), 'every job read of the wait is sent without hidden retries');
+      const delays = announced(log);
+      assert.deepEqual(delays, [1_000, 2_000, 3_000, 3_000, 3_000, 3_000, 3_000, 3_000]);
+      // Each announced delay is the real time to the next read.
+      const failedReads = reads.slice(1, 1 + outage.length);
+      failedReads.forEach((at, i) => assert.equal(reads[i + 2] - at, delays[i], `read ${i + 2} came ${reads[i + 2] - at} ms after a failure announcing ${delays[i]} ms`));
+      assert.equal(clock.time, reads[reads.length - 1], 'the end is reported at the first successful read');
+      assert.equal(log.filter((m) => /status: Completed/.test(m)).length, 1);
+    });
+
+    it('honours Retry-After exactly, not the back-off and not more, even when run history shows the end', async () => {
+      const clock = new FakeClock();
+      const busy = (retryAfterMs: number) => new ArmRequestError({ ...throttled(429).failure, retryAfterMs });
+      const [first, second] = [busy(7_000), busy(500)];
+      const { api, reads } = recordedApi(clock, [[0, 'Running'], [5_000, 'Completed']], [undefined, first, second]);
+      await submitted(api);
+      // Run history already shows the end: that does not bring a read forward past what the service asked.
+      const history = new FakeRunHistory();
+      history.runs.set('job1', { status: 'Completed', files: {} });
+      const log: string[] = [];
+      await waitForJob({ api, jobName: 'job1', streamer: new LogStreamer(history, 'command', () => undefined), log: (m) => log.push(m), now: clock.now, sleep: clock.sleep });
+      assert.deepEqual(announced(log), [7_000, 500]);
+      assert.deepEqual(reads.slice(1).map((t, i) => reads[i + 2] - t).slice(0, 2), [7_000, 500]);
+    });
+
+    it('gives up with the last error after 30 minutes of failed reads, not after a count of them', async () => {
+      const clock = new FakeClock();
+      const api = fakeWorkspaceApi({ clock, timeline: [[0, 'Running']], readFailures: [undefined, ...Array.from({ length: 2_000 }, () => throttled(503))] });
+      await submitted(api);
+      await assert.rejects(waitForJob({ api, jobName: 'job1', log: () => undefined, now: clock.now, sleep: clock.sleep }), /HTTP 503/);
+      assert.ok(clock.time >= 30 * 60_000 && clock.time <= 30 * 60_000 + 3_000, `gave up at ${clock.time} ms`);
+    });
+
+    it('gives a read that gets no answer a bounded time, then retries and says why', async () => {
+      const clock = new FakeClock();
+      const { api, reads } = recordedApi(clock, [[0, 'Running'], [5_000, 'Completed']], [undefined, NO_ANSWER, NO_ANSWER]);
+      await submitted(api);
+      const log: string[] = [];
+      const outcome = await waitForJob({ api, jobName: 'job1', log: (m) => log.push(m), now: clock.now, sleep: clock.sleep });
+      assert.equal(outcome.status, 'Completed');
+      assert.equal(log.filter((m) => /Reading the job's status failed \(no answer within 10 s\); retrying in [12] s/.test(m)).length, 2, log.join('\n'));
+      assert.equal(reads[2] - reads[1], 10_000 + 1_000, 'the hung read is abandoned after 10 s, the next one comes when announced');
+    });
+
+    it('keeps streaming logs on their own timer while job reads hang or fail, and reports the end promptly after', async () => {
+      const clock = new FakeClock();
+      const failures = [undefined, ...Array.from({ length: 6 }, () => NO_ANSWER)];
+      const { api } = recordedApi(clock, [[0, 'Running'], [40_000, 'Completed']], failures);
+      await submitted(api);
+      const history = new FakeRunHistory();
+      history.runs.set('job1', { status: 'Running', files: { 'user_logs/std_log.txt': 'sas://std' } });
+      const printed: Array<[number, string]> = [];
+      const streamer = new LogStreamer(history, 'command', (line) => printed.push([clock.time, line]));
+      const sleep = async (ms: number, signal?: AbortSignal) => {
+        await clock.sleep(ms, signal);
+        // One line a second; run history shows the end only after ARM does (ARM is the one that is down).
+        history.logs.set('sas://std', Array.from({ length: Math.floor(Math.min(clock.time, 40_000) / 1_000) }, (_, i) => `line ${i}\n`).join(''));
+        if (clock.time >= 90_000) history.runs.get('job1')!.status = 'Completed';
+      };
+      const log: string[] = [];
+      const outcome = await waitForJob({ api, jobName: 'job1', streamer, log: (m) => log.push(m), now: clock.now, sleep });
+      assert.equal(outcome.status, 'Completed');
+      // Six hung reads of 10 s each plus back-off: ARM answers again after about a minute; logs never waited for it.
+      const during = printed.filter(([t]) => t > 5_000 && t < 60_000).map(([t]) => t);
+      for (let i = 1; i < during.length; i++) assert.ok(during[i] - during[i - 1] <= 2_000, `logs stalled from ${during[i - 1]} to ${during[i]} ms`);
+      assert.ok(during.length >= 20, `${during.length} log lines printed during the outage`);
+      assert.equal(printed[printed.length - 1][1], 'line 39');
+      assert.equal(log.filter((m) => /status: Completed/.test(m)).length, 1);
+    });
+  });
+
+  it('run history showing the end while an ARM read is in flight still brings the next read forward', async () => {
+    for (const readMs of Array.from({ length: 30 }, (_, i) => 100 * (i + 1))) {
+      const clock = new FakeClock();
+      const inner = fakeWorkspaceApi({ clock, timeline: [[0, 'Running'], [100_000, 'Completed']] });
+      await submitted(inner);
+      const getJob = inner.getJob;
+      const api = { ...inner, getJob: async (name: string, signal?: AbortSignal, once?: boolean) => {
+        const started = clock.time;
+        await clock.sleep(readMs, signal);
+        // ARM answers with the job as it was when the read reached it.
+        const read = await getJob(name, signal, once);
+        if (read.job && started < 100_000 && read.job.properties.status === 'Completed') read.job.properties.status = 'Running';
+        return read;
+      } } as typeof inner;
+      const history = new FakeRunHistory();
+      history.runs.set('job1', { status: 'Running', files: {} });
+      const sleep = async (ms: number, signal?: AbortSignal) => {
+        await clock.sleep(ms, signal);
+        if (clock.time >= 100_000) history.runs.get('job1')!.status = 'Completed';
+      };
+      const outcome = await waitForJob({ api, jobName: 'job1', streamer: new LogStreamer(history, 'command', () => undefined), log: () => undefined, now: clock.now, sleep });
+      assert.equal(outcome.status, 'Completed');
+      assert.ok(clock.time - 100_000 <= 5_000, `reads of ${readMs} ms: end noticed ${clock.time - 100_000} ms late`);
+    }
+  });
+});

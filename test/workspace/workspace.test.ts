@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { RestError } from "@azure/core-rest-pipeline";
 import { UserError } from "../../tasks/common/platform/userError";
-import { checkWorkspaceConfigPath, getVerifiedWorkspace, writeWorkspaceConfig } from "../../tasks/common/workspace/workspace";
+import { checkWorkspaceConfigPath, getVerifiedWorkspace, withTenant, writeWorkspaceConfig } from "../../tasks/common/workspace/workspace";
 import { RoutingHttpClient, SUBSCRIPTION, TENANT, fakeSession } from "../common/fakes";
 
 const REF = { subscriptionId: SUBSCRIPTION, resourceGroup: "rg-ml", workspace: "mlws" };
@@ -110,6 +110,16 @@ describe("AzureMLWorkspace core: verifying a workspace", () => {
         .on("GET", probe, { status: 404, body: { error_code: "RESOURCE_DOES_NOT_EXIST" } });
       assert.equal((await getVerifiedWorkspace(fakeSession(http), REF)).publicNetworkAccess, "Disabled");
     });
+  });
+});
+
+describe("AzureMLWorkspace core: studio links", () => {
+  it("adds the tenant to a studio link that lacks it, keeps one that names a tenant, and leaves it without a tenant", () => {
+    const job = "https://ml.azure.com/runs/job1?wsid=/subscriptions/s/resourcegroups/rg/workspaces/ws";
+    assert.equal(withTenant(job, TENANT), `${job}&tid=${TENANT}`);
+    assert.equal(withTenant(`${job}&tid=other`, TENANT), `${job}&tid=other`);
+    assert.equal(withTenant("https://ml.azure.com/runs/job1", TENANT), `https://ml.azure.com/runs/job1?tid=${TENANT}`);
+    assert.equal(withTenant(job, undefined), job);
   });
 });
 

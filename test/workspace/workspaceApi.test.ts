@@ -17,6 +17,17 @@ describe('workspace: job, asset and datastore REST calls', () => {
     assert.ok(http.urls()[0].startsWith(`GET https://management.azure.com${WS}/jobs/job1?`));
   });
 
+  it('a job read for a wait loop is sent once (the loop retries on its own schedule); other reads keep the pipeline\'s retries', async () => {
+    const http = new RoutingHttpClient().on('GET', /\/jobs\/down\?/, { status: 503, body: { error: { code: 'ServiceUnavailable', message: 'down' } }, headers: { 'retry-after': '4' } });
+    const api = createWorkspaceApi(fakeSession(http), SCOPE);
+    const failure = await api.getJob('down', undefined, true).catch((error: unknown) => error);
+    assert.ok(failure instanceof ArmRequestError);
+    assert.equal(failure.failure.retryAfterMs, 4_000, 'the wait the service asked for travels with the failure');
+    assert.equal(http.requests.length, 1);
+    await assert.rejects(api.getJob('down'), /down/);
+    assert.equal(http.requests.length, 1 + 3, 'one attempt and two retries');
+  });
+
   it('cancels with POST .../jobs/<name>/cancel under the given signal, and reports ARM failures', async () => {
     const http = new RoutingHttpClient().on('POST', /\/jobs\/job1\/cancel\?/, { status: 202 }).on('POST', /\/jobs\/locked\/cancel\?/, { status: 409, body: { error: { code: 'Conflict', message: 'locked' } } });
     const api = createWorkspaceApi(fakeSession(http), SCOPE);

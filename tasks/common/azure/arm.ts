@@ -7,7 +7,7 @@ import { createHttpHeaders, createPipelineRequest, type HttpClient, type HttpMet
 import { ArmRequestError, armFailureFromResponse, notJsonFailure } from "./armErrors";
 import { requestRoute } from "./network";
 import { armScope, type CloudEndpoints } from "./clouds";
-import { cappedRetryPolicy, defaultRetryOptions, type RetryOptions } from "./retry";
+import { cappedRetryPolicy, defaultRetryOptions, sendOnce, type RetryOptions } from "./retry";
 
 /** Everything needed to call ARM as the service connection. */
 export interface ArmContext {
@@ -121,8 +121,11 @@ export async function armRequest<T>(context: ArmContext, request: ArmRequest): P
   return (await armRequestUrl<T>(context, url.href, request.method ?? "GET", request.body)) as T;
 }
 
-/** Sends one authenticated request (ARM, or an Azure ML data-plane URL that takes ARM tokens) and returns the raw response. */
-export async function armSend(context: ArmContext, url: string, method: HttpMethods = "GET", body?: unknown, abortSignal: AbortSignal | undefined = context.signal): Promise<{ request: PipelineRequest; response: PipelineResponse }> {
+/**
+ * Sends one authenticated request (ARM, or an Azure ML data-plane URL that takes ARM tokens) and returns the raw
+ * response. singleAttempt: no retries by the pipeline (the caller retries on its own schedule).
+ */
+export async function armSend(context: ArmContext, url: string, method: HttpMethods = "GET", body?: unknown, abortSignal: AbortSignal | undefined = context.signal, singleAttempt = false): Promise<{ request: PipelineRequest; response: PipelineResponse }> {
   const request = createPipelineRequest({
     url,
     method,
@@ -130,6 +133,7 @@ export async function armSend(context: ArmContext, url: string, method: HttpMeth
     body: body === undefined ? undefined : JSON.stringify(body),
     abortSignal,
   });
+  if (singleAttempt) sendOnce(request);
   return { request, response: await genericClient(context).sendRequest(request) };
 }
 

@@ -1,6 +1,7 @@
 // ARM failures rendered for humans: what failed, why, on which scope, which role fixes it, and the ids
 // Azure support needs to trace the call.
 import { RestError } from "@azure/core-rest-pipeline";
+import { retryAfterMs } from "./retry";
 
 export interface ArmErrorDetail {
   code?: string;
@@ -19,6 +20,8 @@ export interface ArmFailure {
   clientRequestId?: string;
   armRequestId?: string;
   correlationId?: string;
+  /** The wait the service asked for before another attempt (Retry-After and friends). */
+  retryAfterMs?: number;
 }
 
 /** What the task was doing, so a 401/403 can name the action and scope even when ARM's message does not. */
@@ -63,6 +66,7 @@ export function armFailureFromResponse(status: number, bodyText: string | undefi
     clientRequestId: request?.headers?.get("x-ms-client-request-id") ?? request?.requestId,
     armRequestId: headers.get("x-ms-request-id"),
     correlationId: headers.get("x-ms-correlation-request-id"),
+    retryAfterMs: retryAfterMs(headers),
   };
 }
 

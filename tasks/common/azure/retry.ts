@@ -1,6 +1,6 @@
 // Retries for throttled and transiently failing Azure calls: honours the service's Retry-After, but caps both
 // the number of attempts and each wait so a misbehaving service cannot stall a pipeline for hours.
-import { RestError, type HttpHeaders, type PipelinePolicy, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { RestError, type HttpHeaders, type PipelinePolicy, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 
 export interface RetryOptions {
   maxRetries: number;
@@ -16,10 +16,19 @@ export const defaultRetryOptions: RetryOptions = { maxRetries: 5, maxDelayMs: 60
 
 export const retryPolicyName = "azuremlCappedRetryPolicy";
 
+/** Requests whose caller retries on its own schedule (a wait loop): the policy sends them once. */
+const singleAttemptRequests = new WeakSet<PipelineRequest>();
+
+/** Marks a request to be sent once: its caller owns the retry schedule and tells the user when the next attempt comes. */
+export function sendOnce(request: PipelineRequest): PipelineRequest {
+  singleAttemptRequests.add(request);
+  return request;
+}
+
 const retriableStatuses = new Set([408, 429, 500, 502, 503, 504]);
 
 /** Wait the service asks for: retry-after-ms, x-ms-retry-after-ms, then Retry-After (seconds or HTTP date). */
-export function retryAfterMs(headers: HttpHeaders, now: number = Date.now()): number | undefined {
+export function retryAfterMs(headers: Pick<HttpHeaders, "get">, now: number = Date.now()): number | undefined {
   for (const name of ["retry-after-ms", "x-ms-retry-after-ms"]) {
     const value = Number(headers.get(name));
     if (headers.get(name) && Number.isFinite(value) && value >= 0) {
@@ -77,7 +86,8 @@ export function cappedRetryPolicy(options: RetryOptions = defaultRetryOptions): 
           failure = error;
         }
         const retriable = response ? retriableStatuses.has(response.status) : isTransientNetworkError(failure);
-        if (!retriable || attempt >= options.maxRetries || request.abortSignal?.aborted) {
+        const maxRetries = singleAttemptRequests.has(request) ? 0 : options.maxRetries;
+        if (!retriable || attempt >= maxRetries || request.abortSignal?.aborted) {
           if (response) {
             return response;
           }

@@ -28,5 +28,8 @@ export function armPollDelayMs(elapsedMs: number, retryAfterMs?: number): number
   return Math.max(stage.intervalMs, retryAfterMs ?? 0);
 }
 
+/** Longest time a single read may take (connect and answer) before it counts as failed and is retried. */
+export const READ_TIMEOUT_MS = 10_000;
+
 /** Run-history reads for live logs (data plane, not ARM): every 2 s so logs stay under 5 s behind. */
 export const LOG_POLL_INTERVAL_MS = 2_000;

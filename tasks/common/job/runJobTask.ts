@@ -10,7 +10,7 @@ import type { TaskHost } from "../platform/taskHost";
 import type { TaskRun } from "../platform/taskRunner";
 import { errorMessage } from "../platform/userError";
 import { readFinalMetrics } from "../workspace/mlflow";
-import { amlApiHost, getVerifiedWorkspace, type WorkspaceInfo } from "../workspace/workspace";
+import { amlApiHost, getVerifiedWorkspace, withTenant, type WorkspaceInfo } from "../workspace/workspace";
 import { openDefaultBlobStore, type BlobStore } from "../workspace/datastores";
 import { dryRunReport } from "./dryRun";
 import { readJobTaskInputs, type JobTaskInputs } from "./inputs";
@@ -93,7 +93,8 @@ function prepare(host: TaskHost, session: AzureSession): PreparedJob {
 
 /** The job's page in studio: the one the service names, else built from the name (also before the job exists). */
 function studioUrlOf(jobName: string, job: JobResource | undefined, session: AzureSession, workspace: WorkspaceInfo): string {
-  return job?.properties.services?.Studio?.endpoint ?? `${session.cloud.studioUrl}runs/${encodeURIComponent(jobName)}?wsid=${workspace.armId}${session.tenantId ? `&tid=${session.tenantId}` : ""}`;
+  const url = job?.properties.services?.Studio?.endpoint ?? `${session.cloud.studioUrl}runs/${encodeURIComponent(jobName)}?wsid=${workspace.armId}`;
+  return withTenant(url, session.tenantId);
 }
 
 function publishSummary(host: TaskHost, markdown: string, jobName: string): void {

@@ -36,13 +36,22 @@ export function amlApiHost(cloud: CloudEndpoints, location: string, discoveryUrl
   return `${location}.${cloud.amlApiDomain}`;
 }
 
+/**
+ * A studio link that opens in the connection's tenant (as azure-ai-ml appends `&tid=`): without it studio opens
+ * the user's home tenant, where a guest's workspace is not found. The service's own job links lack it.
+ */
+export function withTenant(studioUrl: string, tenantId: string | undefined): string {
+  if (!tenantId || /[?&]tid=/.test(studioUrl)) return studioUrl;
+  return `${studioUrl}${studioUrl.includes("?") ? "&" : "?"}tid=${encodeURIComponent(tenantId)}`;
+}
+
 /** Workspace URLs as azure-ai-ml reports them; MLflow's URI is the service's own value when present. */
 export function workspaceUrls(cloud: CloudEndpoints, workspace: Workspace, armId: string, tenantId?: string): Pick<WorkspaceInfo, "discoveryUrl" | "mlflowTrackingUri" | "studioUrl"> {
   const location = workspace.location ?? "";
   const apiHost = amlApiHost(cloud, location, workspace.discoveryUrl);
   const discoveryUrl = workspace.discoveryUrl || `https://${apiHost}/discovery`;
   const mlflowTrackingUri = workspace.mlFlowTrackingUri || `azureml://${apiHost}/mlflow/v1.0${armId}`;
-  const studioUrl = `${cloud.studioUrl}?wsid=${armId}${tenantId ? `&tid=${encodeURIComponent(tenantId)}` : ""}`;
+  const studioUrl = withTenant(`${cloud.studioUrl}?wsid=${armId}`, tenantId);
   return { discoveryUrl, mlflowTrackingUri, studioUrl };
 }
 

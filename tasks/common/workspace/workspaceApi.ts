@@ -46,7 +46,8 @@ export interface JobRead {
 /** The calls the job task needs; the interface lets the waiting logic be tested without HTTP. */
 export interface WorkspaceApi {
   readonly scope: WorkspaceScope;
-  getJob(name: string, signal?: AbortSignal): Promise<JobRead>;
+  /** singleAttempt: no retries inside the call (a wait loop that owns the retry schedule). */
+  getJob(name: string, signal?: AbortSignal, singleAttempt?: boolean): Promise<JobRead>;
   createJob(name: string, body: unknown): Promise<JobResource>;
   /** POST cancel (an LRO: not awaited; the job moves to CancelRequested, then Canceled). */
   /** False when the service answers 404: there is no such job (it was never created), so nothing to cancel. */
@@ -64,13 +65,13 @@ export function createWorkspaceApi(context: ArmContext, scope: WorkspaceScope): 
   const workspacePath = workspaceArmId(scope);
   const url = (path: string): string => armUrl(context, `${workspacePath}/${path}`);
   const jobPath = (name: string) => `jobs/${encodeURIComponent(name)}`;
-  const send = <T>(path: string, method: "GET" | "POST", signal: AbortSignal | undefined) => callWorkspace<T>(context, url(path), { method, signal });
+  const send = <T>(path: string, method: "GET" | "POST", signal: AbortSignal | undefined, singleAttempt?: boolean) => callWorkspace<T>(context, url(path), { method, signal, singleAttempt });
   /** A PUT or POST into something that must exist: a 404 fails too. */
   const required = async <T>(path: string, method: "POST" | "PUT", body?: unknown): Promise<T> => (await callWorkspace<T>(context, url(path), { method, body, notFoundIsError: true })).body as T;
   return {
     scope,
-    async getJob(name, signal) {
-      const { body, retryAfterMs: wait } = await send<JobResource>(jobPath(name), "GET", signal ?? context.signal);
+    async getJob(name, signal, singleAttempt) {
+      const { body, retryAfterMs: wait } = await send<JobResource>(jobPath(name), "GET", signal ?? context.signal, singleAttempt);
       return { job: body, retryAfterMs: wait };
     },
     createJob: (name, body) => required<JobResource>(jobPath(name), "PUT", body),

@@ -24,6 +24,8 @@ export interface WorkspaceCall {
   signal?: AbortSignal;
   /** A 404 fails like any other status (a PUT or POST into something that must exist). */
   notFoundIsError?: boolean;
+  /** Sent once, without the pipeline's retries: the caller retries on its own schedule. */
+  singleAttempt?: boolean;
 }
 
 /** The URL of a path under the ARM root with the Azure ML api-version (unless the path names one). */
@@ -34,7 +36,7 @@ export function armUrl(context: ArmContext, path: string): string {
 }
 
 export async function callWorkspace<T>(context: ArmContext, url: string, call: WorkspaceCall = {}): Promise<WorkspaceReply<T>> {
-  const { request, response } = await armSend(context, url, call.method ?? "GET", call.body, call.signal ?? context.signal);
+  const { request, response } = await armSend(context, url, call.method ?? "GET", call.body, call.signal ?? context.signal, call.singleAttempt);
   const wait = retryAfterMs(response.headers);
   if (response.status === 404 && !call.notFoundIsError) return { status: 404, retryAfterMs: wait };
   if (response.status >= 400) {
