@@ -1,7 +1,7 @@
 """Golden REST bodies from Microsoft's Python SDK for every job YAML of the test corpus.
 
 Run with `npm run goldens` (Debian's /usr/bin/python3 with python3-azure, i.e. azure-ai-ml 1.4.0;
-scripts/goldens/pydash stands in for the one dependency Debian lacks). For each job file of the two
+scripts/python/pydash stands in for the one dependency Debian lacks). For each job file of the two
 corpora (test/fixtures/azureml-examples/jobs, copied from the reference data's shared/azureml-examples, and
 test/fixtures/authored-jobs, written here for constructs the first has no example of) it does what
 `az ml job create -f` does before any I/O: load_job(file), _to_job() where the entity has it,

@@ -71,8 +71,8 @@ describe('peer clients: azure-ai-ml and the az CLI against the emulator', functi
       HTTP_PROXY: c.proxyUrl,
       NO_PROXY: '',
       REQUESTS_CA_BUNDLE: c.caCertFile,
-      // The pydash stand-in and the offline guard.
-      PYTHONPATH: path.join(HERE, 'python'),
+      // The offline guard (sitecustomize) and the pydash stand-in.
+      PYTHONPATH: [path.join(HERE, 'python'), path.join(HERE, '..', '..', 'scripts', 'python')].join(path.delimiter),
       PEER_OFFLINE_LOG: offlineLog,
       PYTHONDONTWRITEBYTECODE: '1',
       // az: its own configuration folder, telemetry off, no prompts or surveys.

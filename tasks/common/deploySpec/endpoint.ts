@@ -6,6 +6,7 @@ import { checkFields, oneOf } from '../jobSpec/schema';
 import { JobSpecError, type YNode } from '../jobSpec/yamlSource';
 import { checkResourceName, fieldOrigins, optional, stringMap, translateEndpointIdentity, type EndpointIdentity } from './common';
 import { DEPLOY_FIELDS, ENDPOINT_MUTABLE_FIELDS } from './schema';
+import type { OnlineEndpointResource } from '../workspace/onlineEndpoints';
 
 export type OnlineKind = 'managed' | 'kubernetes';
 
@@ -125,21 +126,8 @@ export function finalizeEndpoint(t: EndpointTranslation, location: string): Onli
   return { location, ...t.body };
 }
 
-/** What the service returned for an existing endpoint (only the fields a merge reads). */
-export interface ExistingOnlineEndpoint {
-  location: string;
-  identity?: { type?: string; userAssignedIdentities?: Record<string, unknown> };
-  tags?: Record<string, string>;
-  properties: {
-    description?: string;
-    authMode?: string;
-    properties?: Record<string, string>;
-    traffic?: Record<string, number>;
-    mirrorTraffic?: Record<string, number>;
-    publicNetworkAccess?: string;
-    compute?: string;
-  };
-}
+/** What the service returned for an existing endpoint (a merge reads these fields). */
+export type ExistingOnlineEndpoint = Pick<OnlineEndpointResource, "location" | "identity" | "tags" | "properties">;
 
 export interface EndpointUpdateOptions {
   /** Apply the file's traffic and mirror_traffic too (default: keep the endpoint's, as traffic moves only on purpose). */

@@ -1,7 +1,7 @@
 """A stand-in for the three pydash functions azure-ai-ml 1.4.0 uses (get, set_, omit).
 
-Debian's python3-azure ships azure-ai-ml without its pydash dependency; the peer tests put this
-folder on PYTHONPATH instead of installing anything. Paths are pydash's: "a.b[0].c" or a list of keys.
+Debian's python3-azure ships azure-ai-ml without its pydash dependency; the peer tests (`npm run test:peers`)
+and `npm run goldens` put scripts/python on PYTHONPATH instead of installing anything. Paths are pydash's: "a.b[0].c" or a list of keys.
 """
 import re
 
