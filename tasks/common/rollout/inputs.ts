@@ -47,6 +47,12 @@ function readPlan(host: TaskHost): StepPlan | undefined {
 }
 
 export function readRolloutInputs(host: TaskHost): RolloutInputs {
+  // The required inputs first, as the agent's input checks would: a missing one is named before any other complaint.
+  const connectionId = host.getInput("azureSubscription", true);
+  const resourceGroup = host.getInput("resourceGroupName", true);
+  const workspaceName = host.getInput("workspaceName", true);
+  const endpointName = host.getInput("endpointName", true);
+  const deployment = host.getInput("deploymentName", true);
   const action = choice(host, "action", ACTIONS, "start");
   const plan = action === "start" || action === "resume" ? readPlan(host) : undefined;
   if ((action === "start" || action === "resume") && !plan) throw new UserError(`Input steps (or stepWeight, maxWeight and interval) is required for action ${action}, e.g. 'mirror 20 for 10m; 10 for 15m; 50 for 15m; 100'`);
@@ -63,13 +69,13 @@ export function readRolloutInputs(host: TaskHost): RolloutInputs {
   };
   const timeoutMinutes = number(host, "timeoutMinutes", 0, 0)!;
   return {
-    connectionId: host.getInput("azureSubscription", true),
-    resourceGroup: host.getInput("resourceGroupName", true),
-    workspaceName: host.getInput("workspaceName", true),
-    endpointName: host.getInput("endpointName", true),
+    connectionId,
+    resourceGroup,
+    workspaceName,
+    endpointName,
     request: {
       action,
-      deployment: host.getInput("deploymentName", true),
+      deployment,
       plan,
       weight: action === "step" ? readWeight(host) : undefined,
       analysis,
