@@ -58,7 +58,7 @@ export function createAzurePort(options: AzurePortOptions): RolloutPort {
 
     async putTraffic(state, tags, signal) {
       const existing = lastRead ?? (await getEndpoint(signal));
-      await api.putEndpoint(endpointName, endpointWriteBody({ ...existing, tags }, { traffic: { ...state.traffic }, mirrorTraffic: { ...state.mirror } }));
+      await api.putEndpoint(endpointName, endpointWriteBody({ ...existing, tags }, { traffic: { ...state.traffic }, mirrorTraffic: { ...state.mirror } }), signal);
       const started = now();
       for (;;) {
         let resource: OnlineEndpointResource | undefined;

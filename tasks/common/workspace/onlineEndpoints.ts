@@ -86,7 +86,7 @@ export interface OnlineEndpointsApi {
   readonly scope: WorkspaceScope;
   getEndpoint(name: string, signal?: AbortSignal): Promise<ResourceRead<OnlineEndpointResource>>;
   /** PUT (create or replace); an LRO: read the endpoint until its provisioningState ends. */
-  putEndpoint(name: string, body: unknown): Promise<OnlineEndpointResource>;
+  putEndpoint(name: string, body: unknown, signal?: AbortSignal): Promise<OnlineEndpointResource>;
   listDeployments(endpoint: string): Promise<OnlineDeploymentResource[]>;
   getDeployment(endpoint: string, name: string, signal?: AbortSignal): Promise<ResourceRead<OnlineDeploymentResource>>;
   /** PUT at the translation's api-version (a preview for data_collector). */
@@ -116,7 +116,7 @@ export function createOnlineEndpointsApi(context: ArmContext, scope: WorkspaceSc
   return {
     scope,
     getEndpoint: (name, signal) => read<OnlineEndpointResource>(endpointPath(name), signal),
-    putEndpoint: (name, body) => required<OnlineEndpointResource>(endpointPath(name), "PUT", body),
+    putEndpoint: (name, body, signal) => required<OnlineEndpointResource>(endpointPath(name), "PUT", body, undefined, signal),
     listDeployments: (endpoint) => armList<OnlineDeploymentResource>(context, { path: `${workspacePath}/${endpointPath(endpoint)}/deployments`, apiVersion: ONLINE_ENDPOINTS_API_VERSION }),
     getDeployment: (endpoint, name, signal) => read<OnlineDeploymentResource>(deploymentPath(endpoint, name), signal),
     async putDeployment(endpoint, name, body, apiVersion) {
