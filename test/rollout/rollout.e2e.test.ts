@@ -12,6 +12,7 @@ import { ENDPOINT_KEYS } from '../../emulator/src/arm/endpoints';
 import { getResource } from '../../emulator/src/arm/resources';
 import { Cancellation, DEFAULT_TASKS_DIRECTORY, emulatorTarget, runPipeline } from '../../runner/index';
 import { proxiedRequest } from '../emulator/emulatorFixtures';
+import { writeFiles } from '../emulator/jobFixtures';
 import { tempDir } from '../runner/helpers';
 
 const SCORE_PY = `import json
@@ -25,45 +26,43 @@ def run(raw_data):
 
 const STEPS = 'mirror 20 for 6s; 50 for 6s; 100';
 
-function write(file: string, text: string): string {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
+const deploymentYaml = (name: string) =>
+  [`name: ${name}`, 'endpoint_name: churn', 'model:', '  path: model', 'code_configuration:', '  code: src', '  scoring_script: score.py', 'environment:', '  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04', 'instance_type: Standard_DS3_v2', 'instance_count: 1', ''].join('\n');
 
+const deployStep = (file: string, traffic: string, endpointFile = '') =>
+  ['  - task: AzureMLDeploy@1', '    inputs:', '      azureSubscription: emulator', '      resourceGroupName: $(resourceGroupName)', '      workspaceName: $(workspaceName)', `      endpointFile: ${endpointFile}`, `      deploymentFile: ${file}`, `      trafficAfterDeploy: ${traffic}`, '      timeoutMinutes: 3'];
+
+const ROLLOUT_PIPELINE = [
+  'steps:',
+  '  - task: AzureMLRollout@1',
+  '    name: rollout',
+  '    inputs:',
+  '      azureSubscription: emulator',
+  '      resourceGroupName: $(resourceGroupName)',
+  '      workspaceName: $(workspaceName)',
+  '      endpointName: churn',
+  '      deploymentName: green',
+  `      steps: ${STEPS}`,
+  // Guardrails only: seconds-long steps have too few per-minute p95 values for the latency rank test.
+  '      compareWithStable: false',
+  '      minRequests: 20',
+  '      maxErrorRate: 5',
+  '      maxLatencyP95Ms: 3000',
+  '      metricDelayMinutes: 0.05',
+  '',
+].join('\n');
+
+/** Code, a local model, the endpoint and both deployments, the deploy and rollout pipelines. */
 function writeProject(dir: string): void {
-  write(path.join(dir, 'src', 'score.py'), SCORE_PY);
-  write(path.join(dir, 'model', 'weights.json'), '{"factor": 2}');
-  write(path.join(dir, 'endpoint.yml'), ['name: churn', 'auth_mode: key', 'tags:', '  owner: ml-team', ''].join('\n'));
-  const deployment = (name: string) =>
-    [`name: ${name}`, 'endpoint_name: churn', 'model:', '  path: model', 'code_configuration:', '  code: src', '  scoring_script: score.py', 'environment:', '  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04', 'instance_type: Standard_DS3_v2', 'instance_count: 1', ''].join('\n');
-  write(path.join(dir, 'blue.yml'), deployment('blue'));
-  write(path.join(dir, 'green.yml'), deployment('green'));
-  const deploy = (file: string, traffic: string, endpointFile = '') =>
-    ['  - task: AzureMLDeploy@1', '    inputs:', '      azureSubscription: emulator', '      resourceGroupName: $(resourceGroupName)', '      workspaceName: $(workspaceName)', `      endpointFile: ${endpointFile}`, `      deploymentFile: ${file}`, `      trafficAfterDeploy: ${traffic}`, '      timeoutMinutes: 3'];
-  write(path.join(dir, 'deploy.yml'), ['steps:', ...deploy('blue.yml', 'all', 'endpoint.yml'), ...deploy('green.yml', 'none'), ''].join('\n'));
-  write(
-    path.join(dir, 'rollout.yml'),
-    [
-      'steps:',
-      '  - task: AzureMLRollout@1',
-      '    name: rollout',
-      '    inputs:',
-      '      azureSubscription: emulator',
-      '      resourceGroupName: $(resourceGroupName)',
-      '      workspaceName: $(workspaceName)',
-      '      endpointName: churn',
-      '      deploymentName: green',
-      `      steps: ${STEPS}`,
-      // Guardrails only: seconds-long steps have too few per-minute p95 values for the latency rank test.
-      '      compareWithStable: false',
-      '      minRequests: 20',
-      '      maxErrorRate: 5',
-      '      maxLatencyP95Ms: 3000',
-      '      metricDelayMinutes: 0.05',
-      '',
-    ].join('\n'),
-  );
+  writeFiles(dir, {
+    'src/score.py': SCORE_PY,
+    'model/weights.json': '{"factor": 2}',
+    'endpoint.yml': ['name: churn', 'auth_mode: key', 'tags:', '  owner: ml-team', ''].join('\n'),
+    'blue.yml': deploymentYaml('blue'),
+    'green.yml': deploymentYaml('green'),
+    'deploy.yml': ['steps:', ...deployStep('blue.yml', 'all', 'endpoint.yml'), ...deployStep('green.yml', 'none'), ''].join('\n'),
+    'rollout.yml': ROLLOUT_PIPELINE,
+  });
 }
 
 describe('AzureMLRollout@1 against the emulator (e2e)', function () {
