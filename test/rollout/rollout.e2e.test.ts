@@ -153,10 +153,11 @@ describe('AzureMLRollout@1 against the emulator (e2e)', function () {
 
   it('restores the snapshot when the agent cancels the task in the middle of a step', async () => {
     const cancellation = new Cancellation();
-    const { outcome, console } = await rollout(cancellation, (line) => {
+    const { outcome, steps, console } = await rollout(cancellation, (line) => {
       if (/Traffic is now .*green 50%/.test(line)) cancellation.cancel();
     });
     assert.equal(outcome.result, 'Canceled', console);
+    assert.equal(steps[0].outputVariables.result, 'rolledBack', 'the outputs are published from the cleanup');
     assert.match(console, /The task was cancelled; traffic restored to blue 100%/);
     assert.deepEqual(endpoint().properties.traffic, { blue: 100 });
     assert.deepEqual(endpoint().properties.mirrorTraffic ?? {}, {});
