@@ -49,6 +49,8 @@ describe("rollout: Azure adapters", () => {
   it("writes traffic and tags in one full endpoint PUT and waits until the endpoint shows them", async () => {
     let stored: OnlineEndpointResource = { name: "e", location: "westeurope", tags: { owner: "me" }, properties: { authMode: "Key", traffic: { blue: 100 }, mirrorTraffic: {}, provisioningState: "Succeeded", scoringUri: "https://e/score" } };
     const bodies: unknown[] = [];
+    // After SIGINT the session's signal is aborted: the restore's calls must run under the signal they are given.
+    const signals: (AbortSignal | undefined)[] = [];
     let reads = 0;
     const port = createAzurePort({
       api: {
@@ -58,23 +60,30 @@ describe("rollout: Azure adapters", () => {
           // the service shows the change on the third read after the PUT
           return { resource: reads >= 4 ? stored : { ...stored, properties: { ...stored.properties, traffic: { blue: 100 }, provisioningState: "Updating" } } };
         },
-        putEndpoint: async (_name, body) => {
+        putEndpoint: async (_name, body, signal) => {
+          signals.push(signal);
           bodies.push(body);
           const b = body as { tags: Record<string, string>; properties: { traffic: Record<string, number>; mirrorTraffic: Record<string, number> } };
           stored = { ...stored, tags: b.tags, properties: { ...stored.properties, traffic: b.properties.traffic, mirrorTraffic: b.properties.mirrorTraffic } };
           return stored;
         },
-        listDeployments: async () => [{ name: "blue", properties: {} }, { name: "green", properties: {} }],
+        listDeployments: async (_name, signal) => {
+          signals.push(signal);
+          return [{ name: "blue", properties: {} }, { name: "green", properties: {} }];
+        },
       },
       readSeries: async () => [],
       endpointName: "e",
       log: () => undefined,
       sleep: async () => undefined,
     });
-    const view = await port.readEndpoint(new AbortController().signal);
+    const reading = new AbortController().signal;
+    const view = await port.readEndpoint(reading);
     assert.deepEqual(view, { kind: "managed", deployments: ["blue", "green"], traffic: { blue: 100 }, mirror: {}, tags: { owner: "me" } });
-    await port.putTraffic({ traffic: { blue: 90, green: 10 }, mirror: {} }, { owner: "me", rollout: "x" }, new AbortController().signal);
+    const writing = new AbortController().signal;
+    await port.putTraffic({ traffic: { blue: 90, green: 10 }, mirror: {} }, { owner: "me", rollout: "x" }, writing);
     assert.deepEqual(bodies, [{ location: "westeurope", tags: { owner: "me", rollout: "x" }, properties: { authMode: "Key", properties: {}, traffic: { blue: 90, green: 10 }, mirrorTraffic: {} } }]);
     assert.equal(reads, 4);
+    assert.deepEqual(signals, [reading, writing]);
   });
 });

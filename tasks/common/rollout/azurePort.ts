@@ -51,14 +51,14 @@ export function createAzurePort(options: AzurePortOptions): RolloutPort {
   return {
     async readEndpoint(signal): Promise<EndpointView> {
       const resource = await getEndpoint(signal);
-      const deployments = await api.listDeployments(endpointName);
+      const deployments = await api.listDeployments(endpointName, signal);
       // Kubernetes online endpoints name their compute; managed ones have none.
       return { kind: resource.properties.compute ? "kubernetes" : "managed", deployments: deployments.map((d) => d.name), ...trafficOf(resource), tags: resource.tags ?? {} };
     },
 
     async putTraffic(state, tags, signal) {
       const existing = lastRead ?? (await getEndpoint(signal));
-      await api.putEndpoint(endpointName, endpointWriteBody({ ...existing, tags }, { traffic: { ...state.traffic }, mirrorTraffic: { ...state.mirror } }));
+      await api.putEndpoint(endpointName, endpointWriteBody({ ...existing, tags }, { traffic: { ...state.traffic }, mirrorTraffic: { ...state.mirror } }), signal);
       const started = now();
       for (;;) {
         let resource: OnlineEndpointResource | undefined;

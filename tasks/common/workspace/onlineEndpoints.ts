@@ -86,8 +86,8 @@ export interface OnlineEndpointsApi {
   readonly scope: WorkspaceScope;
   getEndpoint(name: string, signal?: AbortSignal): Promise<ResourceRead<OnlineEndpointResource>>;
   /** PUT (create or replace); an LRO: read the endpoint until its provisioningState ends. */
-  putEndpoint(name: string, body: unknown): Promise<OnlineEndpointResource>;
-  listDeployments(endpoint: string): Promise<OnlineDeploymentResource[]>;
+  putEndpoint(name: string, body: unknown, signal?: AbortSignal): Promise<OnlineEndpointResource>;
+  listDeployments(endpoint: string, signal?: AbortSignal): Promise<OnlineDeploymentResource[]>;
   getDeployment(endpoint: string, name: string, signal?: AbortSignal): Promise<ResourceRead<OnlineDeploymentResource>>;
   /** PUT at the translation's api-version (a preview for data_collector). */
   putDeployment(endpoint: string, name: string, body: unknown, apiVersion?: string): Promise<StartedPut<OnlineDeploymentResource>>;
@@ -116,8 +116,8 @@ export function createOnlineEndpointsApi(context: ArmContext, scope: WorkspaceSc
   return {
     scope,
     getEndpoint: (name, signal) => read<OnlineEndpointResource>(endpointPath(name), signal),
-    putEndpoint: (name, body) => required<OnlineEndpointResource>(endpointPath(name), "PUT", body),
-    listDeployments: (endpoint) => armList<OnlineDeploymentResource>(context, { path: `${workspacePath}/${endpointPath(endpoint)}/deployments`, apiVersion: ONLINE_ENDPOINTS_API_VERSION }),
+    putEndpoint: (name, body, signal) => required<OnlineEndpointResource>(endpointPath(name), "PUT", body, undefined, signal),
+    listDeployments: (endpoint, signal) => armList<OnlineDeploymentResource>({ ...context, signal: signal ?? context.signal }, { path: `${workspacePath}/${endpointPath(endpoint)}/deployments`, apiVersion: ONLINE_ENDPOINTS_API_VERSION }),
     getDeployment: (endpoint, name, signal) => read<OnlineDeploymentResource>(deploymentPath(endpoint, name), signal),
     async putDeployment(endpoint, name, body, apiVersion) {
       const reply = await callWorkspace<OnlineDeploymentResource>(context, url(deploymentPath(endpoint, name), apiVersion), { method: "PUT", body, notFoundIsError: true });
