@@ -97,7 +97,7 @@ interface Demo {
 }
 const DEMOS: Record<string, Demo> = {
   training: { pipeline: 'samples/training-pipeline.yml' },
-  deploy: { pipeline: 'samples/deploy-pipeline.yml', environments: 'samples/deploy/environments.yml', approve: ['prod'] },
+  deploy: { pipeline: 'samples/deploy-pipeline.yml', environments: 'samples/deploy/environments.yml', approve: ['mlops-prod'] },
 };
 
 function demoOf(positionals: string[]): Demo {
