@@ -89,7 +89,7 @@ describe('job: submission', () => {
     const sourcesRoot = path.join(translation.dir, 'data');
     const warnings: string[] = [];
     const api = fakeWorkspaceApi({ clock: new FakeClock() });
-    await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined, warning: () => undefined, uploadChecks: { warn: (m) => warnings.push(m), sourcesRoot, largeUploadBytes: 4000 } });
+    await submitJob({ api, jobName: 'job1', translation, stepKey: 'k1', openStore: async () => new MemoryBlobStore(), log: () => undefined, warning: (m) => warnings.push(m), uploadChecks: { sourcesRoot, largeUploadBytes: 4000 } });
     const outside = path.join(translation.dir, 'src');
     assert.ok(warnings.some((w) => w.includes(`job.yml:2:7: the code path resolves to ${outside}, outside the pipeline's sources (${sourcesRoot})`)), warnings.join('\n'));
     assert.ok(warnings.some((w) => /job\.yml:2:7: uploading 0\.0 MB in 3 file\(s\) from .*src \(over 0\.0 MB\)/.test(w)), warnings.join('\n'));

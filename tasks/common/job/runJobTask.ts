@@ -185,7 +185,7 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
   // Registered before submission: a cancel that lands during the PUT still reaches the job.
   const unregister = inputs.cancelJobOnStop ? task.cancellation.onCancel((deadline) => cancelJob(host, services.api, jobName, studioUrl, deadline, "The pipeline step was cancelled")) : () => undefined;
   const started = now();
-  const uploadChecks = { warn: (m: string) => host.warning(m), sourcesRoot: sourcesRootOf(inputs.jobFile, host.getVariable("Build.SourcesDirectory")) };
+  const uploadChecks = { sourcesRoot: sourcesRootOf(inputs.jobFile, host.getVariable("Build.SourcesDirectory")) };
   const submission = await submitJob({ api: services.api, jobName, translation, stepKey: stepKey(prepared.run), openStore: services.openStore, log: (m) => host.log(m), warning: (m) => host.warning(m), uploadChecks });
   if (submission.jobName !== jobName) {
     jobName = prepared.jobName = submission.jobName;

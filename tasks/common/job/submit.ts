@@ -16,10 +16,10 @@ export interface SubmitRequest {
   /** Opens the default datastore; called only when something must be uploaded. */
   openStore: () => Promise<BlobStore>;
   log: (message: string) => void;
-  /** A pipeline warning (the translation's notes on what was sent differently from the file). */
+  /** A pipeline warning: the translation's notes, and the upload checks' (outside the sources, large uploads). */
   warning: (message: string) => void;
-  /** Warnings about what would be uploaded (paths outside the sources, large uploads), given before uploading. */
-  uploadChecks?: UploadChecks;
+  /** What the upload checks before sending anything; its warnings go to `warning`. */
+  uploadChecks?: Omit<UploadChecks, "warn">;
 }
 
 export interface Submission {
@@ -80,7 +80,7 @@ export async function submitJob(request: SubmitRequest): Promise<Submission> {
   let uploads = {};
   let uploadStats: UploadStats | undefined;
   if (uploadItems.length > 0) {
-    ({ uploads, stats: uploadStats } = await uploadSnapshots(uploadItems, await request.openStore(), api, log, request.uploadChecks));
+    ({ uploads, stats: uploadStats } = await uploadSnapshots(uploadItems, await request.openStore(), api, log, request.uploadChecks && { ...request.uploadChecks, warn: request.warning }));
   }
   const latestVersions = await resolveLatestVersions(api, translation.pending.filter((p): p is PendingLatest => p.kind === "latest"));
   const plan = finalizeTranslation(translation, { uploads, latestVersions }, api.scope);
