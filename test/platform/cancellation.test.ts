@@ -118,15 +118,21 @@ describe("task runner under the agent's signals", function () {
     const child = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), path.join(__dirname, "fixtures", "slowCleanupTask.ts")], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-    await new Promise<void>((resolve) =>
-      child.stdout.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (stdout.includes("waiting for the job") && !child.killed) {
-          child.kill("SIGINT");
-        }
-        if (stdout.includes("cancel hook started")) resolve();
-      }),
-    );
+    // The hook's start or the child's end, whichever comes first: a child that ends early fails the assertions
+    // below with its output, instead of leaving the test to its timeout.
+    const hookStarted = await Promise.race([
+      new Promise<boolean>((resolve) =>
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes("waiting for the job") && !child.killed) {
+            child.kill("SIGINT");
+          }
+          if (stdout.includes("cancel hook started")) resolve(true);
+        }),
+      ),
+      exited.then(() => false),
+    ]);
+    assert.ok(hookStarted, `the task ended before its cancel hook started:\n${stdout}`);
     child.kill("SIGTERM");
     const { code, signal } = await exited;
     assert.equal(signal, null, stdout);
