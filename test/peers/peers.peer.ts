@@ -180,7 +180,7 @@ describe('peer clients: azure-ai-ml and the az CLI against the emulator', functi
 
     it('az login --service-principal', async () => {
       const c = emulator.connection;
-      const accounts = await az('login', '--service-principal', '--username', c.secret.clientId, '--password', c.secret.clientSecret, '--tenant', c.tenantId);
+      const accounts = await az('login', '--service-principal', '--username', c.secret.clientId, `--password=${c.secret.clientSecret}`, '--tenant', c.tenantId);
       assert.deepEqual(
         accounts.map((a: any) => [a.id, a.tenantId, a.user.type]),
         [[c.subscriptionId, c.tenantId, 'servicePrincipal']],
