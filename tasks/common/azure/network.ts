@@ -152,6 +152,15 @@ class TlsHttpsProxyAgent extends HttpsProxyAgent<string> {
   override connect(request: http.ClientRequest, options: ConnectOptions): ReturnType<HttpsProxyAgent<string>["connect"]> {
     return super.connect(request, { ...options, ...this.tlsOptions } as ConnectOptions);
   }
+
+  /**
+   * Always: this agent carries only https requests. agent-base otherwise guesses from the call stack, so a
+   * socket returned to the pool after a response was filed under an http pool name that no later request
+   * asks for: every request opened a new tunnel and TLS session, and the idle ones were never reused.
+   */
+  override isSecureEndpoint(): boolean {
+    return true;
+  }
 }
 
 /** Chooses the connection agent for each URL: direct or through the proxy, always with the agent's TLS settings. */
