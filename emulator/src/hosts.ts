@@ -62,8 +62,12 @@ const FAULT_STATUS_CODES: Record<number, [string, string]> = {
 };
 
 export class HostDispatcher {
-  /** Its own keep-alive pool, so stop() can close the connections Azurite would wait for. */
-  private readonly blobAgent = new http.Agent({ keepAlive: true });
+  /**
+   * Its own agent, so stop() can close the connections Azurite would wait for. No keep-alive: Azurite drops
+   * idle connections after 5 s, and a request handled right after the event loop was busy could be written
+   * to one it had already closed (EPIPE, which Azure's front ends never cause); a loopback connect is cheap.
+   */
+  private readonly blobAgent = new http.Agent({ keepAlive: false });
 
   constructor(private readonly services: HostServices) {}
 

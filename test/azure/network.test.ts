@@ -177,6 +177,14 @@ describe("network: agent proxy and certificates", () => {
         assert.deepEqual(proxy.log.tunnels, [`127.0.0.1:${securePort}`]);
       });
 
+      it("reuses a tunnel for the next request to the same host (keep-alive)", async () => {
+        secureTarget.removeAllListeners("request").on("request", (_request: http.IncomingMessage, response: http.ServerResponse) => response.end("kept-alive"));
+        const host = fakeHost({ proxy: { proxyUrl: proxy.url, bypassPatterns: [] }, certs: { caFile: certificate.certFile } });
+        const client = createHttpClient(readNetworkSettings(host));
+        for (let i = 0; i < 3; i++) assert.equal((await client.sendRequest(createPipelineRequest({ url: `https://127.0.0.1:${securePort}/${i}` }))).bodyAsText, "kept-alive");
+        assert.deepEqual(proxy.log.tunnels, [`127.0.0.1:${securePort}`], "one CONNECT for three sequential requests");
+      });
+
       it("refuses the server's certificate without the agent's CA", async () => {
         const client = createHttpClient(readNetworkSettings(fakeHost({ proxy: { proxyUrl: proxy.url, bypassPatterns: [] } })));
         await assert.rejects(client.sendRequest(createPipelineRequest({ url: `https://127.0.0.1:${securePort}/` })), /certificate/i);

@@ -32,6 +32,26 @@ describe('workspace: the default datastore as a blob container', () => {
     await assert.rejects(store.uploadFile('LocalUpload/h/a.txt', file), (error: { statusCode?: number }) => error.statusCode === 403);
   });
 
+  it('sends bytes already read as one Put Blob of exactly those bytes, as uploadFile sends a file', async () => {
+    const bodies = new Map<string, Buffer>();
+    const http = new RoutingHttpClient().on('PUT', /LocalUpload/, async (request) => {
+      const body = typeof request.body === 'function' ? (request.body as () => NodeJS.ReadableStream)() : request.body;
+      const chunks: Buffer[] = [];
+      for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(Buffer.from(chunk));
+      bodies.set(new URL(request.url).pathname, Buffer.concat(chunks));
+      assert.equal(request.headers.get('x-ms-blob-type'), 'BlockBlob');
+      return { status: 201, headers: {} };
+    });
+    const store = createBlobStore(DATASTORE, { key: KEY }, { httpClient: http, credential: staticCredential, maskSecret: () => undefined, retryOptions: { maxTries: 1 } });
+    const content = Buffer.from(Array.from({ length: 1_300_000 }, (_, i) => i % 251));
+    await store.uploadFile('LocalUpload/h/big.bin', '/not/read', content);
+    await store.uploadFile('LocalUpload/h/empty.txt', '/not/read', Buffer.alloc(0));
+    assert.deepEqual(http.urls().map((url) => url.split('?')[0]), ['PUT https://acct.blob.core.windows.net/azureml-blobstore-1/LocalUpload/h/big.bin', 'PUT https://acct.blob.core.windows.net/azureml-blobstore-1/LocalUpload/h/empty.txt']);
+    assert.deepEqual(bodies.get('/azureml-blobstore-1/LocalUpload/h/big.bin'), content);
+    assert.equal(http.requests[0].headers.get('content-length'), String(content.length));
+    assert.deepEqual(bodies.get('/azureml-blobstore-1/LocalUpload/h/empty.txt'), Buffer.alloc(0));
+  });
+
   it('uses the SAS of a SAS datastore, and the identity when the datastore has no secrets', async () => {
     const sas = new RoutingHttpClient().on('HEAD', /\?sv=2022&sig=x$/, { status: 404 });
     const withSas = createBlobStore(DATASTORE, { secretsType: 'Sas', sasToken: '?sv=2022&sig=x' }, { httpClient: sas, credential: staticCredential, maskSecret: () => undefined, retryOptions: { maxTries: 1 } });

@@ -176,6 +176,25 @@ describe('workspace: one read per file for hashing and upload', () => {
 });
 
 describe('workspace: the content hash only when asked', () => {
+  it('computes the same content hash in turns (beside an upload) as at once, and keeps it', async () => {
+    const root = path.join(writeTree({ 'c/big.bin': Buffer.alloc(2_500_000, 7).toString('latin1') }), 'c');
+    const inTurns = prepareSnapshot(root);
+    let turns = 0;
+    let hashed = false;
+    const otherWork = (): void => {
+      if (hashed) return;
+      turns++;
+      setImmediate(otherWork);
+    };
+    setImmediate(otherWork);
+    assert.equal(await inTurns.hashContentInTurns(), prepareSnapshot(root).contentHash);
+    hashed = true;
+    assert.equal(inTurns.contentHash, prepareSnapshot(root).contentHash);
+    assert.equal(await inTurns.hashContentInTurns(), inTurns.contentHash);
+    assert.equal(await prepareSnapshot(codeFixture()).hashContentInTurns(), 'addb75e6fbe366eac0b7ad4a6586b6f3d8f203d9c5d7187b7bba990995bb3776');
+    assert.ok(turns >= 2, `other work ran between the 2.5 MB file's slices (${turns} turns)`);
+  });
+
   it('computes the sha256 content hash on first use only (model uploads never use it)', () => {
     const root = path.join(writeTree({ 'm/model.pkl': 'weights' }), 'm');
     const nodeCrypto = require('node:crypto') as typeof import('node:crypto');

@@ -104,10 +104,15 @@ async function uploadOne(item: PendingUpload, store: BlobStore, api: WorkspaceAp
       checks?.warn(`${item.origin}: uploading ${megabytes(snapshot.totalBytes)} in ${snapshot.blobs.length} file(s) from ${item.localPath} (over ${megabytes(large)}). Keep data out of the code folder (.amlignore) or register it as a data asset.`);
     }
     log(`Uploading ${item.localPath} (${snapshot.blobs.length} file(s), ${snapshot.totalBytes} bytes) to ${store.datastoreName}/${snapshot.blobPrefix}.`);
+    // The code version's content hash (a sha256 over every file) is computed while the files upload, which
+    // mostly wait on the network, instead of after them.
+    const contentHashing = item.purpose === "code" ? snapshot.hashContentInTurns() : undefined;
+    contentHashing?.catch(() => undefined); // awaited below; an upload failure must not leave it unhandled
     await uploadSnapshot(store, snapshot, { name: assetName, version: assetVersion }, (blob) => {
       stats.filesUploaded++;
       stats.bytesUploaded += blob.size;
     });
+    await contentHashing;
   }
   const result: UploadResult = {
     datastoreUri: datastoreUri(store.datastoreName, snapshot.blobPrefix),

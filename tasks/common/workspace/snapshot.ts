@@ -233,10 +233,35 @@ export function objectHash(localPath: string, rules: IgnoreRules, read: FileRead
  * lower-cased path order, then every file's bytes in the same order.
  */
 export function contentHash(files: readonly SnapshotFile[], read: FileReader = readFromDisk): string {
+  const hashing = contentHashing(files, read);
+  for (let step = hashing.next(); !step.done; step = hashing.next());
+  return hashing.digest();
+}
+
+/** Bytes hashed between two turns of the event loop when the content hash runs beside an upload. */
+const CONTENT_HASH_SLICE_BYTES = 1024 * 1024;
+
+/** get_content_hash in steps of at most CONTENT_HASH_SLICE_BYTES of file content; digest() once done. */
+function contentHashing(files: readonly SnapshotFile[], read: FileReader): Iterator<void> & { digest(): string } {
   const hash = createHash('sha256').update(String(files.length));
   for (const f of files) hash.update(`#${f.relativePath}#`).update(String(f.size));
-  for (const f of files) hash.update(read(f.sourcePath));
-  return hash.digest('hex');
+  function* steps(): Generator<void> {
+    for (const f of files) {
+      const bytes = read(f.sourcePath);
+      for (let offset = 0; offset < bytes.length; offset += CONTENT_HASH_SLICE_BYTES) {
+        hash.update(bytes.subarray(offset, offset + CONTENT_HASH_SLICE_BYTES));
+        yield;
+      }
+    }
+  }
+  return Object.assign(steps(), { digest: () => hash.digest('hex') });
+}
+
+/** contentHash, yielding to the event loop between slices so uploads in flight keep moving. */
+async function contentHashInTurns(files: readonly SnapshotFile[], read: FileReader): Promise<string> {
+  const hashing = contentHashing(files, read);
+  while (!hashing.next().done) await new Promise((resolve) => setImmediate(resolve));
+  return hashing.digest();
 }
 
 export interface SnapshotBlob {
@@ -255,6 +280,11 @@ export interface Snapshot {
   objectHash: string;
   /** Computed on first read: only code versions carry it, so a model upload never spends the sha256 on it. */
   readonly contentHash: string;
+  /**
+   * Computes contentHash in slices between other work (a code upload runs it while its files upload, which
+   * wait on the network); contentHash reads the result once it is done.
+   */
+  hashContentInTurns(): Promise<string>;
   /** LocalUpload/<object hash>/<folder or file name>: the datastore path the job refers to. */
   blobPrefix: string;
   blobs: SnapshotBlob[];
@@ -263,8 +293,11 @@ export interface Snapshot {
   totalBytes: number;
 }
 
-function withLazyContentHash(snapshot: Omit<Snapshot, 'contentHash'>, files: readonly SnapshotFile[], read: FileReader): Snapshot {
+function withLazyContentHash(snapshot: Omit<Snapshot, 'contentHash' | 'hashContentInTurns'>, files: readonly SnapshotFile[], read: FileReader): Snapshot {
   let hash: string | undefined;
+  let hashing: Promise<string> | undefined;
+  const hashContentInTurns = () => (hashing ??= hash !== undefined ? Promise.resolve(hash) : contentHashInTurns(files, read).then((digest) => (hash ??= digest)));
+  Object.defineProperty(snapshot, 'hashContentInTurns', { value: hashContentInTurns });
   return Object.defineProperty(snapshot, 'contentHash', { enumerable: true, get: () => (hash ??= contentHash(files, read)) }) as Snapshot;
 }
 
