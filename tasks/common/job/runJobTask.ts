@@ -10,7 +10,7 @@ import type { TaskHost } from "../platform/taskHost";
 import type { TaskRun } from "../platform/taskRunner";
 import { errorMessage } from "../platform/userError";
 import { readFinalMetrics } from "../workspace/mlflow";
-import { amlApiHost, getVerifiedWorkspace, withTenant, type WorkspaceInfo } from "../workspace/workspace";
+import { amlApiHost, getVerifiedWorkspace, type WorkspaceInfo } from "../workspace/workspace";
 import { openDefaultBlobStore, type BlobStore } from "../workspace/datastores";
 import { dryRunReport } from "./dryRun";
 import { readJobTaskInputs, type JobTaskInputs } from "./inputs";
@@ -20,8 +20,8 @@ import { createRunHistoryApi, type RunHistoryApi } from "../workspace/runHistory
 import { sourcesRootOf } from "../workspace/pendingUploads";
 import { submitJob } from "./submit";
 import { summaryMarkdown } from "./summary";
-import { cancelJob, reportJobOutcome, superviseJob } from "../workspace/jobWait/superviseJob";
-import { createWorkspaceApi, type JobResource, type WorkspaceApi } from "../workspace/workspaceApi";
+import { cancelJob, jobStudioUrl, reportJobOutcome, superviseJob } from "../workspace/jobWait/superviseJob";
+import { createWorkspaceApi, type WorkspaceApi } from "../workspace/workspaceApi";
 
 /** What the task talks to; tests replace any of it. */
 export interface JobTaskServices {
@@ -84,12 +84,6 @@ function prepare(host: TaskHost, session: AzureSession): PreparedJob {
   return { inputs, scope, run, jobName, translation };
 }
 
-/** The job's page in studio: the one the service names, else built from the name (also before the job exists). */
-function studioUrlOf(jobName: string, job: JobResource | undefined, session: AzureSession, workspace: WorkspaceInfo): string {
-  const url = job?.properties.services?.Studio?.endpoint ?? `${session.cloud.studioUrl}runs/${encodeURIComponent(jobName)}?wsid=${workspace.armId}`;
-  return withTenant(url, session.tenantId);
-}
-
 function publishSummary(host: TaskHost, markdown: string, jobName: string): void {
   const folder = host.getVariable("Agent.TempDirectory") ?? os.tmpdir();
   const file = path.join(folder, `azureml-job-${jobName}.md`);
@@ -125,7 +119,7 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
   const workspace = await (options.workspace ?? getVerifiedWorkspace)(session, scope);
   const services = options.services?.(session, workspace, scope) ?? defaultServices(session, workspace, scope, host);
   const now = services.now ?? Date.now;
-  let studioUrl = studioUrlOf(jobName, undefined, session, workspace);
+  let studioUrl = jobStudioUrl(jobName, undefined, session, workspace);
   // Registered before submission: a cancel that lands during the PUT still reaches the job.
   const unregister = inputs.cancelJobOnStop ? task.cancellation.onCancel((deadline) => cancelJob(host, services.api, jobName, studioUrl, deadline, "The pipeline step was cancelled")) : () => undefined;
   const started = now();
@@ -135,7 +129,7 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
     jobName = prepared.jobName = submission.jobName;
     host.setVariable("jobName", jobName, { isOutput: true });
   }
-  studioUrl = studioUrlOf(jobName, submission.job, session, workspace);
+  studioUrl = jobStudioUrl(jobName, submission.job, session, workspace);
   host.setVariable("studioUrl", studioUrl, { isOutput: true });
   host.log(`Azure ML studio: ${studioUrl}`);
 

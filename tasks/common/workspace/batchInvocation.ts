@@ -55,7 +55,10 @@ export interface BatchEndpointsApi {
   /** Undefined when the workspace has no batch endpoint of that name. */
   getEndpoint(name: string, signal?: AbortSignal): Promise<BatchEndpointResource | undefined>;
   listDeploymentNames(endpoint: string, signal?: AbortSignal): Promise<string[]>;
-  /** POSTs the body to the scoring URI, sent once: a retried POST could start a second job. */
+  /**
+   * POSTs the body to the scoring URI, sent once: a retried POST could start a second job. Only the given signal
+   * aborts it (not the session's): a caller that must know the job to cancel it lets a sent POST finish.
+   */
   invoke(scoringUri: string, body: unknown, deploymentName: string | undefined, signal?: AbortSignal): Promise<BatchJobResource>;
 }
 
@@ -72,7 +75,7 @@ export function createBatchEndpointsApi(context: ArmContext, scope: WorkspaceSco
       return deployments.map((d) => d.name);
     },
     async invoke(scoringUri, body, deploymentName, signal) {
-      const token = await context.credential.getToken(azureMlScope(context.cloud), { abortSignal: signal ?? context.signal });
+      const token = await context.credential.getToken(azureMlScope(context.cloud), { abortSignal: signal });
       if (!token?.token) throw new UserError(`No Microsoft Entra token for Azure ML (${azureMlScope(context.cloud)}) could be obtained to invoke the batch endpoint.`);
       maskSecret?.(token.token);
       const headers = createHttpHeaders({
@@ -83,7 +86,7 @@ export function createBatchEndpointsApi(context: ArmContext, scope: WorkspaceSco
         "x-ms-client-request-id": randomUUID(),
         ...(deploymentName ? { [MODEL_DEPLOYMENT_HEADER]: deploymentName } : {}),
       });
-      const request = createPipelineRequest({ url: scoringUri, method: "POST", headers, body: JSON.stringify(body), abortSignal: signal ?? context.signal });
+      const request = createPipelineRequest({ url: scoringUri, method: "POST", headers, body: JSON.stringify(body), abortSignal: signal });
       const response = await context.httpClient.sendRequest(request);
       context.debug?.(`POST ${scoringUri} -> ${response.status} (x-ms-client-request-id ${headers.get("x-ms-client-request-id")}, x-ms-request-id ${response.headers.get("x-ms-request-id") ?? "-"})`);
       if (response.status >= 400) throw new ArmRequestError(armFailureFromResponse(response.status, response.bodyAsText ?? undefined, response.headers, { method: "POST", url: scoringUri, headers }));
@@ -143,6 +146,7 @@ export interface InvocationServices {
   openStore: () => Promise<BlobStore>;
   log: (message: string) => void;
   uploadChecks?: UploadChecks;
+  /** Aborts the reads before the POST; never the POST itself (see BatchEndpointsApi.invoke). */
   signal?: AbortSignal;
 }
 
@@ -283,7 +287,7 @@ async function invocableEndpoint(request: BatchInvocation, services: InvocationS
 export async function invokeBatchEndpoint(request: BatchInvocation, services: InvocationServices): Promise<InvocationResult> {
   const endpoint = await invocableEndpoint(request, services);
   const body = await invocationBody(request, services);
-  const job = await services.batch.invoke(endpoint.properties.scoringUri, body, request.deploymentName, services.signal);
+  const job = await services.batch.invoke(endpoint.properties.scoringUri, body, request.deploymentName);
   return { job, endpoint, body };
 }
 
