@@ -76,7 +76,7 @@ export function readBatchScoreInputs(host: TaskHost): BatchScoreInputs {
   if (deploymentName && !ENDPOINT_NAME.test(deploymentName)) throw new UserError(`Input deploymentName: '${deploymentName}' is not a valid deployment name: use letters, digits and '-', starting with a letter, at most 32 characters.`);
   const inputPath = host.getInput("input");
   const inputs = namedInputs(host);
-  if (inputPath && inputs) throw new UserError("Inputs input and inputs: give either one input or named inputs, not both.");
+  if (inputPath && inputs) throw new UserError("Inputs input and inputs: give either one input (input) or named inputs (inputs), not both.");
   const outputPath = host.getInput("outputPath");
   if (outputPath && !parseDatastoreUri(outputPath)) throw new UserError(`Input outputPath: '${outputPath}' is not a datastore path: use azureml://datastores/<datastore>/paths/<path>.`);
   const inputType = (host.getInput("inputType") ?? "uri_folder").toLowerCase() as "uri_folder" | "uri_file";
