@@ -82,20 +82,21 @@ const GLYPHS: Record<string, Shape> = {
   deploy: union(line([0.5, 0.7], [0.5, 0.26], STROKE), polyline([[0.32, 0.44], [0.5, 0.26], [0.68, 0.44]], STROKE), line([0.26, 0.8], [0.74, 0.8], STROKE)),
   // A rollout: traffic in steps.
   rollout: union(rect(0.24, 0.6, 0.36, 0.78), rect(0.44, 0.44, 0.56, 0.78), rect(0.64, 0.24, 0.76, 0.78)),
-  // Batch scoring: rows of data going through.
-  batch: union(...[0.3, 0.5, 0.7].map((y) => line([0.24, y], [0.6, y], STROKE)), polyline([[0.66, 0.36], [0.8, 0.5], [0.66, 0.64]], STROKE)),
   // A gate: a check.
   gate: union(
     (x, y) => Math.abs(Math.hypot(x - 0.5, y - 0.5) - 0.28) <= STROKE / 2,
     polyline([[0.38, 0.51], [0.47, 0.6], [0.63, 0.42]], STROKE),
   ),
+  // Batch scoring: rows of data going through.
+  batch: union(...[0.3, 0.5, 0.7].map((y) => line([0.24, y], [0.6, y], STROKE)), polyline([[0.66, 0.36], [0.8, 0.5], [0.66, 0.64]], STROKE)),
 };
 
 /** The glyph for a task folder name; the first matching word wins. */
 export function glyphNameFor(folder: string): string {
   const rules: [RegExp, string][] = [
     [/workspace/i, 'workspace'], [/compute/i, 'compute'], [/rollout|traffic/i, 'rollout'], [/gate|check|health/i, 'gate'],
-    [/batch/i, 'batch'], [/deploy|endpoint/i, 'deploy'], [/model/i, 'model'], [/job|run/i, 'job'],
+    [/deploy|endpoint/i, 'deploy'], [/model/i, 'model'], [/job|run/i, 'job'],
+    [/batch/i, 'batch'],
   ];
   return rules.find(([pattern]) => pattern.test(folder))?.[1] ?? 'pipeline';
 }
