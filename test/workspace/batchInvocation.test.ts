@@ -149,6 +149,7 @@ describe('workspace: batch endpoint invocation', () => {
     assert.equal(outputLocation({}, undefined, { score: { uri: 'azureml://datastores/workspaceblobstore/paths/azureml/j/score/', jobOutputType: 'uri_folder' } }), 'azureml://datastores/workspaceblobstore/paths/azureml/j/score/');
     assert.equal(outputLocation({}, undefined, { a: { uri: 'azureml://a' }, b: { uri: 'azureml://b' } }), JSON.stringify({ a: 'azureml://a', b: 'azureml://b' }));
     assert.equal(outputLocation({}, { name: 'j', properties: { outputDataset: { datastoreId: `${WS}/datastores/workspaceblobstore`, path: 'azureml/j/score' } } }, undefined), 'azureml://datastores/workspaceblobstore/paths/azureml/j/score');
+    assert.equal(outputLocation({}, { name: 'j', properties: { outputData: { score: { uri: 'azureml://datastores/d/paths/s/' } } } }, { score: { jobOutputType: 'uri_folder' } }), 'azureml://datastores/d/paths/s/');
     assert.equal(outputLocation({}, { name: 'j', properties: {} }, {}), undefined);
   });
 });

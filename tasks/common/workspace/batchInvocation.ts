@@ -293,7 +293,7 @@ export async function invokeBatchEndpoint(request: BatchInvocation, services: In
 
 /**
  * Where the job's output is, as a URI: the location the invocation asked for (outputPath, or the single named
- * output), else the completed job's output(s) as Azure ML reports them, else the batch job's outputDataset.
+ * output), else the completed job's output(s) as Azure ML reports them, else the batch job's outputData or outputDataset.
  * Several outputs: a JSON object of name → URI. Undefined when nothing names it.
  */
 export function outputLocation(invocation: Pick<BatchInvocation, "outputPath" | "outputs">, batchJob: BatchJobResource | undefined, jobOutputs: Record<string, Record<string, unknown>> | undefined): string | undefined {
@@ -307,7 +307,7 @@ export function outputLocation(invocation: Pick<BatchInvocation, "outputPath" | 
   };
   const asked = invocation.outputs && named(invocation.outputs);
   if (asked) return asked;
-  const reported = jobOutputs && named(jobOutputs);
+  const reported = (jobOutputs && named(jobOutputs)) ?? (batchJob?.properties.outputData && named(batchJob.properties.outputData));
   if (reported) return reported;
   const dataset = batchJob?.properties.outputDataset;
   if (dataset?.datastoreId && dataset.path !== undefined) {
