@@ -94,9 +94,11 @@ describe('samples/batch-pipeline.yml against the emulator (e2e)', function () {
     // The retraining schedule in prod: weekly, Mondays at 02:00, creating the training job.
     const schedule = await arm('GET', `${workspaceId('mlw-prod')}/schedules/churn-weekly-retraining`);
     assert.equal(schedule.properties.isEnabled, true);
+    // Enum values as azure-ai-ml sends them (week, monday); the service reads them without case.
     assert.equal(schedule.properties.trigger.triggerType, 'Recurrence');
-    assert.equal(schedule.properties.trigger.frequency, 'Week');
-    assert.deepEqual(schedule.properties.trigger.schedule.weekDays, ['Monday']);
+    assert.equal(String(schedule.properties.trigger.frequency).toLowerCase(), 'week');
+    assert.deepEqual(schedule.properties.trigger.schedule.weekDays.map((d: string) => d.toLowerCase()), ['monday']);
+    assert.deepEqual([schedule.properties.trigger.schedule.hours, schedule.properties.trigger.schedule.minutes], [[2], [0]]);
     assert.equal(schedule.properties.action.actionType, 'CreateJob');
     assert.equal(step('schedule').isEnabled, 'true');
   });
