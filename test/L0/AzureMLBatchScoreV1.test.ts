@@ -54,6 +54,6 @@ describe("AzureMLBatchScore@1 (L0)", function () {
   });
 
   it("fails when both a single input and named inputs are given", async () => {
-    failedOffline(await run("inputAndInputs"), /either one input or named inputs/);
+    failedOffline(await run("inputAndInputs"), /Inputs input and inputs: give either one input \(input\) or named inputs \(inputs\)/);
   });
 });

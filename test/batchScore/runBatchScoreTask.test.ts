@@ -133,7 +133,7 @@ describe('batch score: the AzureMLBatchScore task flow', () => {
 
   it('names the input in input errors, before calling anything', async () => {
     h = harness({ input: 'azureml:heart:1', inputs: 'a=azureml:x:1' });
-    await assert.rejects(h.run(), /give either one input or named inputs/);
+    await assert.rejects(h.run(), /give either one input \(input\) or named inputs \(inputs\), not both/);
     h.cancellation.dispose();
     h = harness({ outputPath: 'out/folder' });
     await assert.rejects(h.run(), /Input outputPath: 'out\/folder' is not a datastore path/);

@@ -2,7 +2,7 @@
 import * as path from "node:path";
 import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
-import { DATA_INPUT_TYPES, LITERAL_INPUT_TYPES, parseDatastoreUri, type BatchInput, type BatchInvocation, type BatchOutput } from "../workspace/batchInvocation";
+import { checkInputChoice, DATA_INPUT_TYPES, LITERAL_INPUT_TYPES, parseDatastoreUri, type BatchInput, type BatchInvocation, type BatchOutput } from "../workspace/batchInvocation";
 import { parseKeyValues } from "../workspace/inputRules";
 import { readJobWaitInputs, type JobWaitInputs } from "../workspace/jobWait/waitInputs";
 
@@ -76,17 +76,18 @@ export function readBatchScoreInputs(host: TaskHost): BatchScoreInputs {
   if (deploymentName && !ENDPOINT_NAME.test(deploymentName)) throw new UserError(`Input deploymentName: '${deploymentName}' is not a valid deployment name: use letters, digits and '-', starting with a letter, at most 32 characters.`);
   const inputPath = host.getInput("input");
   const inputs = namedInputs(host);
-  if (inputPath && inputs) throw new UserError("Inputs input and inputs: give either one input (input) or named inputs (inputs), not both.");
   const outputPath = host.getInput("outputPath");
   if (outputPath && !parseDatastoreUri(outputPath)) throw new UserError(`Input outputPath: '${outputPath}' is not a datastore path: use azureml://datastores/<datastore>/paths/<path>.`);
   const inputType = (host.getInput("inputType") ?? "uri_folder").toLowerCase() as "uri_folder" | "uri_file";
+  const input: BatchInput | undefined = inputPath ? { type: inputType, path: inputPath } : undefined;
+  checkInputChoice({ input, inputs }, "Inputs input and inputs");
   return {
     resourceGroup: host.getInput("resourceGroupName", true),
     workspaceName: host.getInput("workspaceName", true),
     invocation: {
       endpointName,
       deploymentName,
-      input: inputPath ? { type: inputType, path: inputPath } : undefined,
+      input,
       inputs,
       outputs: namedOutputs(host),
       outputPath,

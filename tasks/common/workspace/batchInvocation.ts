@@ -231,12 +231,17 @@ function outputDataset(outputPath: string, scope: WorkspaceScope, what: string):
   return { datastoreId: `${workspaceArmId(scope)}/datastores/${parts.datastore}`, path: parts.path.replace(/\/+$/, "") };
 }
 
+/** An invocation has one input (az ml's --input) or named inputs (the SDK's inputs={...}), never both. */
+export function checkInputChoice(request: Pick<BatchInvocation, "input" | "inputs">, what: string): void {
+  if (request.input && request.inputs && Object.keys(request.inputs).length > 0) {
+    throw new UserError(`${what}: give either one input (input) or named inputs (inputs), not both.`);
+  }
+}
+
 /** The BatchJob body (BatchJobSchema's fields, serialized as BatchJobResource(properties=...) is). */
 export async function invocationBody(request: BatchInvocation, services: InvocationServices): Promise<{ properties: Record<string, unknown> }> {
   const origin = request.origin ?? ((name) => `Input ${name ?? "input"}`);
-  if (request.input && request.inputs && Object.keys(request.inputs).length > 0) {
-    throw new UserError(`${origin("input")}: give either one input or named inputs, not both.`);
-  }
+  checkInputChoice(request, "Inputs input and inputs");
   const properties: Record<string, unknown> = {};
   if (request.input) {
     if (request.input.type !== "uri_folder" && request.input.type !== "uri_file") {
