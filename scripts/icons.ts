@@ -87,6 +87,8 @@ const GLYPHS: Record<string, Shape> = {
     (x, y) => Math.abs(Math.hypot(x - 0.5, y - 0.5) - 0.28) <= STROKE / 2,
     polyline([[0.38, 0.51], [0.47, 0.6], [0.63, 0.42]], STROKE),
   ),
+  // Batch scoring: rows of data going through.
+  batch: union(...[0.3, 0.5, 0.7].map((y) => line([0.24, y], [0.6, y], STROKE)), polyline([[0.66, 0.36], [0.8, 0.5], [0.66, 0.64]], STROKE)),
 };
 
 /** The glyph for a task folder name; the first matching word wins. */
@@ -94,6 +96,7 @@ export function glyphNameFor(folder: string): string {
   const rules: [RegExp, string][] = [
     [/workspace/i, 'workspace'], [/compute/i, 'compute'], [/rollout|traffic/i, 'rollout'], [/gate|check|health/i, 'gate'],
     [/deploy|endpoint/i, 'deploy'], [/model/i, 'model'], [/job|run/i, 'job'],
+    [/batch/i, 'batch'],
   ];
   return rules.find(([pattern]) => pattern.test(folder))?.[1] ?? 'pipeline';
 }
