@@ -136,7 +136,8 @@ export function translateOnlineDeployment(root: YNode, ctx: TranslationContext, 
   };
 }
 
-function translateCodeConfiguration(
+/** code_configuration of an online or batch deployment → CodeConfiguration, with the local scoring script to check. */
+export function translateCodeConfiguration(
   node: YNode,
   ctx: TranslationContext,
   baseDir: string,
@@ -148,7 +149,7 @@ function translateCodeConfiguration(
   const script = scriptNode.str('code_configuration.scoring_script');
   const value = code.str('code_configuration.code');
   if (isRegistryUri(value)) {
-    code.fail('registry code assets cannot be used by online deployments; give a local folder or azureml:<name>:<version>');
+    code.fail('registry code assets cannot be used by deployments; give a local folder or azureml:<name>:<version>');
   }
   const rest = (codeId: string) => ({ codeId, scoringScript: script });
   if (/^azureml:[^/:]+:[^/:]+$/.test(value)) {
