@@ -28,6 +28,10 @@ export interface DeployInputs {
   timeoutMinutes: number;
   onFailure: OnFailure;
   dryRun: boolean;
+  /** Batch only: make the deployment the endpoint's default after its smoke invocation passed. */
+  setDefault: boolean;
+  /** Batch only: what the smoke invocation scores (a local path, azureml:<data>:<version> or a URI). */
+  smokeTestInput?: string;
 }
 
 function oneOf<T extends string>(host: TaskHost, name: string, allowed: readonly T[], fallback: T): T {
@@ -61,6 +65,15 @@ function readSmokeTest(host: TaskHost): SmokeTestInputs | undefined {
   return { requestFile, expectStatus, expectJsonPath, expectValue };
 }
 
+function readBatchSmokeTest(host: TaskHost): Pick<DeployInputs, "setDefault" | "smokeTestInput"> {
+  const setDefault = host.getBoolInput("setDefault", false);
+  const smokeTestInput = host.getInput("smokeTestInput")?.trim() || undefined;
+  if (setDefault && !smokeTestInput) {
+    throw new UserError("Input smokeTestInput: required with setDefault (a small input the new batch deployment must score before it becomes the default: a local file or folder, azureml:<data>:<version> or a URI).");
+  }
+  return { setDefault, ...(smokeTestInput ? { smokeTestInput } : {}) };
+}
+
 export function readDeployInputs(host: TaskHost): DeployInputs {
   const endpointFile = host.getPathInput("endpointFile");
   const endpointName = host.getInput("endpointName");
@@ -78,5 +91,6 @@ export function readDeployInputs(host: TaskHost): DeployInputs {
     timeoutMinutes: minutes(host),
     onFailure: oneOf(host, "onFailure", ["keep", "delete"] as const, "keep"),
     dryRun: host.getBoolInput("dryRun", false),
+    ...readBatchSmokeTest(host),
   };
 }

@@ -1,4 +1,4 @@
-// AzureMLDeploy@1 from inputs to result: translate both files, (dry run: print and stop), check what fails
+// AzureMLDeploy@1 from inputs to result (batch files go to batchDeploy.ts): translate both files, (dry run: print and stop), check what fails
 // fast (kind, Kubernetes compute, instance type, scoring script, first-deployment rule), create or update the
 // endpoint, upload and register what the deployment references, PUT it at 0% traffic and wait, explain a
 // failure with the service's error and the container logs, smoke-test the new deployment alone, and only then
@@ -7,19 +7,21 @@ import * as fs from "node:fs";
 import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import type { AzureSession } from "../azure/azureSession";
-import { checkDeploymentKind, DeploySpecError, translateDeploymentFile, translateEndpointFile, type DeploymentTranslation, type EndpointTranslation, type OnlineKind } from "../deploySpec";
+import { checkDeploymentKind, DeploySpecError, fileFamily, finalizeEndpoint, translateDeploymentFile, translateEndpointFile, type DeploymentTranslation, type EndpointTranslation, type OnlineKind } from "../deploySpec";
 import type { TaskHost } from "../platform/taskHost";
 import type { TaskRun } from "../platform/taskRunner";
 import { errorMessage, UserError } from "../platform/userError";
+import { createBatchEndpointsApi } from "../workspace/batchEndpoints";
 import { openDefaultBlobStore, type BlobStore } from "../workspace/datastores";
 import { createOnlineEndpointsApi, endpointWriteBody, type OnlineDeploymentResource, type OnlineEndpointResource, type OnlineEndpointsApi } from "../workspace/onlineEndpoints";
 import { workspaceArmId, type WorkspaceScope } from "../workspace/scope";
 import { getVerifiedWorkspace } from "../workspace/workspace";
 import { createWorkspaceApi, type WorkspaceApi } from "../workspace/workspaceApi";
 import { prepareDeploymentAssets } from "./assets";
+import { runBatchDeployTask, type BatchDeployServices } from "./batchDeploy";
 import { deleteFailedDeployment } from "./cleanup";
 import { printFailureDiagnostics, serviceErrorLines } from "./diagnostics";
-import { deployDryRunReport } from "./dryRun";
+import { deployDryRunReport, LOCATION_PLACEHOLDER } from "./dryRun";
 import { endpointProvisioning, ensureEndpoint } from "./endpoint";
 import type { DeployInputs } from "./inputs";
 import { checkKubernetesCompute } from "./kubernetesChecks";
@@ -93,8 +95,32 @@ function setOutputs(host: TaskHost, values: Record<string, string | undefined>):
   for (const [name, value] of Object.entries(values)) if (value !== undefined) host.setVariable(name, value, { isOutput: true });
 }
 
-export async function runDeployTask(host: TaskHost, task: TaskRun, session: AzureSession, inputs: DeployInputs, options: { services?: (scope: WorkspaceScope) => Promise<DeployServices> } = {}): Promise<void> {
+async function defaultBatchServices(host: TaskHost, session: AzureSession, scope: WorkspaceScope): Promise<BatchDeployServices> {
+  const workspace = await getVerifiedWorkspace(session, scope);
+  const api = createWorkspaceApi(session, scope);
+  return {
+    location: workspace.location,
+    endpoints: createBatchEndpointsApi(session, scope),
+    workspace: api,
+    openStore: () => openDefaultBlobStore(api, { httpClient: session.httpClient, credential: session.credential, maskSecret: (secret) => host.setSecret(secret) }),
+  };
+}
+
+export interface DeployTaskOptions {
+  services?: (scope: WorkspaceScope) => Promise<DeployServices>;
+  batchServices?: (scope: WorkspaceScope) => Promise<BatchDeployServices>;
+}
+
+/** Batch or online, from the deployment file ($schema, type, or batch-only fields); the endpoint file must agree. */
+export async function runDeployTask(host: TaskHost, task: TaskRun, session: AzureSession, inputs: DeployInputs, options: DeployTaskOptions = {}): Promise<void> {
   const scope: WorkspaceScope = { subscriptionId: session.subscriptionId, resourceGroup: inputs.resourceGroup, workspace: inputs.workspaceName };
+  if (fileFamily(inputs.deploymentFile, "deployment") === "batch") {
+    await runBatchDeployTask(host, task, scope, inputs, options.batchServices ?? ((s) => defaultBatchServices(host, session, s)));
+    return;
+  }
+  if (inputs.setDefault || inputs.smokeTestInput) {
+    throw new UserError(`Input ${inputs.setDefault ? "setDefault" : "smokeTestInput"}: only for batch deployments; ${inputs.deploymentFile} is an online deployment file (online deployments are smoke-tested with smokeTestFile and get traffic with trafficAfterDeploy or a rollout).`);
+  }
   const t = translate(inputs, scope);
   const { deployment } = t;
   const endpointName = deployment.endpointName;
@@ -102,7 +128,12 @@ export async function runDeployTask(host: TaskHost, task: TaskRun, session: Azur
   setOutputs(host, { endpointName, deploymentName });
   const endpointPath = `${workspaceArmId(scope)}/onlineEndpoints/${endpointName}`;
   if (inputs.dryRun) {
-    for (const line of deployDryRunReport(endpointPath, t.endpoint, deployment)) host.log(line);
+    const endpointDryRun = t.endpoint && {
+      warnings: t.endpoint.warnings,
+      createBody: finalizeEndpoint(t.endpoint, LOCATION_PLACEHOLDER),
+      existingNote: "an existing one gets its mutable fields merged, traffic untouched",
+    };
+    for (const line of deployDryRunReport(endpointPath, endpointDryRun, deployment)) host.log(line);
     setOutputs(host, { provisioningState: "NotDeployed" });
     host.setResult("Succeeded", `Dry run of deployment '${deploymentName}' to endpoint '${endpointName}': the files are valid; nothing was changed.`);
     return;
