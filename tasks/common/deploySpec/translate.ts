@@ -112,22 +112,24 @@ function schemaName(root: YNode): { node: YNode; name: string } | undefined {
   return { node, name: match ? match[1].toLowerCase() : node.str('$schema') };
 }
 
+const kindOf = (family: Family) => (family === 'online' ? 'an online' : 'a batch');
+
 /** Checks $schema names the expected family and resource and returns the root mapping. */
 function expectResource(source: YamlSource, family: Family, expected: Resource): YNode {
   const root = source.root();
-  if (root.kind !== 'mapping') root.fail(`${family === 'online' ? 'an online' : 'a batch'} ${expected} file must be a mapping of fields, not ${root.kind}`);
+  if (root.kind !== 'mapping') root.fail(`${kindOf(family)} ${expected} file must be a mapping of fields, not ${root.kind}`);
   const schema = schemaName(root);
   if (!schema) return root;
   const known = SCHEMAS[schema.name];
   if (known?.family === family && known.resource === expected) return root;
   const hint = known
     ? known.family === family
-      ? `this is ${family === 'online' ? 'an online' : 'a batch'} ${known.resource} file; give it as the ${known.resource}File input`
-      : `this is a ${known.family} ${known.resource} file, and the other file is for ${family} endpoints: give an endpoint and a deployment file of the same kind`
+      ? `this is ${kindOf(family)} ${known.resource} file; give it as the ${known.resource}File input`
+      : `this is ${kindOf(known.family)} ${known.resource} file, and the other file is for ${family} endpoints: give an endpoint and a deployment file of the same kind`
     : family === 'online'
       ? `an online ${expected} file uses managedOnline${capital(expected)} or kubernetesOnline${capital(expected)}.schema.json`
       : `a batch ${expected} file uses ${expected === 'endpoint' ? 'batchEndpoint' : 'modelBatchDeployment or pipelineComponentBatchDeployment'}.schema.json`;
-  return schema.node.fail(`this file follows ${schema.name}.schema.json, not ${family === 'online' ? 'an online' : 'a batch'} ${expected} schema; ${hint}`);
+  return schema.node.fail(`this file follows ${schema.name}.schema.json, not ${kindOf(family)} ${expected} schema; ${hint}`);
 }
 
 const capital = (s: string) => s[0].toUpperCase() + s.slice(1);
