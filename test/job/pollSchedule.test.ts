@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { failureDelayMs, MAX_FAILURE_DELAY_MS } from '../../tasks/common/azure/pollFailures';
-import { armPollDelayMs, MAX_ARM_READS_PER_MINUTE, UNSCHEDULED_ARM_READS } from '../../tasks/common/job/pollSchedule';
+import { armPollDelayMs, MAX_ARM_READS_PER_MINUTE, UNSCHEDULED_ARM_READS } from '../../tasks/common/workspace/jobWait/pollSchedule';
 
 /** Read times of the schedule over `minutes`, starting with a read at 0. */
 function readTimes(minutes: number): number[] {

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { RestError } from '@azure/core-rest-pipeline';
 import { ArmRequestError } from '../../tasks/common/azure/armErrors';
-import { LogStreamer } from '../../tasks/common/job/logStreamer';
+import { LogStreamer } from '../../tasks/common/workspace/jobWait/logStreamer';
 import { isTransient } from '../../tasks/common/azure/pollFailures';
-import { waitForJob } from '../../tasks/common/job/waitForJob';
+import { waitForJob } from '../../tasks/common/workspace/jobWait/waitForJob';
 import { FakeClock, FakeRunHistory, fakeWorkspaceApi, jobResource, NO_ANSWER, throttled } from './fakes';
 
 async function submitted(api: ReturnType<typeof fakeWorkspaceApi>, name = 'job1'): Promise<void> {

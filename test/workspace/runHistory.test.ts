@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { LogStreamer, streamableLogs } from '../../tasks/common/job/logStreamer';
+import { LogStreamer, streamableLogs } from '../../tasks/common/workspace/jobWait/logStreamer';
 import { ArmRequestError, describeArmError } from '../../tasks/common/azure/armErrors';
 import { createRunHistoryApi } from '../../tasks/common/workspace/runHistory';
 import { fakeSession, RoutingHttpClient } from '../common/fakes';

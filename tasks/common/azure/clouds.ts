@@ -76,6 +76,14 @@ export function armScope(cloud: CloudEndpoints): string {
   return `${cloud.armAudience.replace(/\/+$/, "")}/.default`;
 }
 
+/**
+ * The token scope for Azure ML's own audience (batch endpoint invocation): azure-ai-ml's aml_resource_id, which in
+ * every cloud, custom ones included, is the studio's origin (https://ml.azure.com, .us, .cn).
+ */
+export function azureMlScope(cloud: CloudEndpoints): string {
+  return `${new URL(cloud.studioUrl).origin}/.default`;
+}
+
 export function knownCloud(name: string): CloudEndpoints | undefined {
   return knownClouds[name.toLowerCase()];
 }

@@ -3,11 +3,9 @@ import * as fs from "node:fs";
 import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
 import { checkName, parseKeyValues } from "../workspace/inputRules";
+import { readJobWaitInputs, type JobWaitInputs } from "../workspace/jobWait/waitInputs";
 
-/** How long a job may stay Paused, NotResponding or Unknown by default: long enough for Azure ML to recover a node. */
-export const DEFAULT_STALLED_MINUTES = 30;
-
-export interface JobTaskInputs {
+export interface JobTaskInputs extends JobWaitInputs {
   resourceGroup: string;
   workspaceName: string;
   jobFile: string;
@@ -16,14 +14,6 @@ export interface JobTaskInputs {
   jobName?: string;
   displayName?: string;
   tags: Record<string, string>;
-  wait: boolean;
-  streamLogs: boolean;
-  /** 0: no limit. */
-  timeoutMinutes: number;
-  /** Minutes the job may stay Paused, NotResponding or Unknown before the step fails (timeoutMinutes 0 included). */
-  stalledMinutes: number;
-  cancelJobOnStop: boolean;
-  failOnJobFailure: boolean;
   dryRun: boolean;
 }
 
@@ -41,16 +31,6 @@ export function readJobTaskInputs(host: TaskHost): JobTaskInputs {
   if (jobName) checkName("job", "jobName", jobName);
   const experimentName = host.getInput("experimentName");
   if (experimentName) checkName("experiment", "experimentName", experimentName);
-  const timeoutText = host.getInput("timeoutMinutes") ?? "0";
-  const timeoutMinutes = Number(timeoutText);
-  if (!Number.isFinite(timeoutMinutes) || timeoutMinutes < 0) {
-    throw new UserError(`Input timeoutMinutes: '${timeoutText}' is not a number of minutes (0 waits without limit).`);
-  }
-  const stalledText = host.getInput("stalledMinutes") ?? String(DEFAULT_STALLED_MINUTES);
-  const stalledMinutes = Number(stalledText);
-  if (!Number.isFinite(stalledMinutes) || stalledMinutes <= 0) {
-    throw new UserError(`Input stalledMinutes: '${stalledText}' is not a positive number of minutes.`);
-  }
   return {
     resourceGroup: host.getInput("resourceGroupName", true),
     workspaceName: host.getInput("workspaceName", true),
@@ -60,12 +40,7 @@ export function readJobTaskInputs(host: TaskHost): JobTaskInputs {
     jobName,
     displayName: host.getInput("displayName"),
     tags: parseKeyValues("tags", host.getInput("tags")),
-    wait: host.getBoolInput("wait", true),
-    streamLogs: host.getBoolInput("streamLogs", true),
-    timeoutMinutes,
-    stalledMinutes,
-    cancelJobOnStop: host.getBoolInput("cancelJobOnStop", true),
-    failOnJobFailure: host.getBoolInput("failOnJobFailure", true),
+    ...readJobWaitInputs(host),
     dryRun: host.getBoolInput("dryRun", false),
   };
 }

@@ -17,11 +17,10 @@ import { readJobTaskInputs, type JobTaskInputs } from "./inputs";
 import { metricVariableNames } from "./metrics";
 import { defaultJobName, pipelineTags, readPipelineRun, STEP_KEY_TAG, stepKey, type PipelineRun } from "../workspace/lineage";
 import { createRunHistoryApi, type RunHistoryApi } from "../workspace/runHistory";
-import { LogStreamer } from "./logStreamer";
 import { sourcesRootOf } from "../workspace/pendingUploads";
 import { submitJob } from "./submit";
 import { summaryMarkdown } from "./summary";
-import { waitForJob, type WaitOutcome } from "./waitForJob";
+import { cancelJob, reportJobOutcome, superviseJob } from "../workspace/jobWait/superviseJob";
 import { createWorkspaceApi, type JobResource, type WorkspaceApi } from "../workspace/workspaceApi";
 
 /** What the task talks to; tests replace any of it. */
@@ -39,12 +38,6 @@ export interface JobTaskOptions {
   workspace?: (session: AzureSession, scope: WorkspaceScope) => Promise<WorkspaceInfo>;
   services?: (session: AzureSession, workspace: WorkspaceInfo, scope: WorkspaceScope) => JobTaskServices;
 }
-
-/**
- * Longest wait for the answer to a cancel: when the step itself is being cancelled this stays well inside the
- * agent's window (SIGINT to SIGTERM is 7.5 s), so there is time left to tell the user the job may still be running.
- */
-const CANCEL_ON_STOP_MS = 5_000;
 
 function defaultServices(session: AzureSession, workspace: WorkspaceInfo, scope: WorkspaceScope, host: TaskHost): JobTaskServices {
   const api = createWorkspaceApi(session, scope);
@@ -116,55 +109,6 @@ function publishMetrics(host: TaskHost, metrics: Record<string, number>): void {
   if (Object.keys(metrics).length > 0) host.log(`Metrics: ${Object.entries(metrics).map(([k, v]) => `${k}=${v}`).join(", ")}`);
 }
 
-/**
- * Cancels the job, saying what happened: requested, no such job (a cancel before the submission reached Azure
- * ML), or not reachable, in which case the job may still be running and the user gets its name and page.
- */
-async function cancelJob(host: TaskHost, api: WorkspaceApi, jobName: string, studioUrl: string, signal: AbortSignal, why: string): Promise<void> {
-  host.log(`${why}: cancelling Azure ML job '${jobName}'.`);
-  let found: boolean;
-  try {
-    found = await api.cancelJob(jobName, AbortSignal.any([signal, AbortSignal.timeout(CANCEL_ON_STOP_MS)]));
-  } catch (error) {
-    const reason = signal.aborted || (error as Error).name === "AbortError" || (error as Error).name === "TimeoutError" ? `no answer within ${CANCEL_ON_STOP_MS / 1000} s` : errorMessage(error);
-    host.warning(`Could not cancel Azure ML job '${jobName}' (${reason}). The job may still be running: cancel it in Azure ML studio: ${studioUrl}`);
-    return;
-  }
-  host.log(found ? `Cancellation of job '${jobName}' requested.` : `Azure ML has no job '${jobName}' (it was never created): nothing to cancel.`);
-}
-
-/** The run-history error of a failed job, for the failure message (best effort). */
-async function failureReason(services: JobTaskServices, jobName: string): Promise<string> {
-  try {
-    const error = (await services.runHistory.details(jobName))?.error?.error;
-    return error?.message ? ` ${error.code ? `${error.code}: ` : ""}${error.message}` : "";
-  } catch {
-    return "";
-  }
-}
-
-async function finish(host: TaskHost, services: JobTaskServices, prepared: PreparedJob, outcome: WaitOutcome, studioUrl: string): Promise<void> {
-  const { jobName, inputs } = prepared;
-  if (outcome.timedOut) {
-    host.setResult("Failed", `Azure ML job '${jobName}' did not finish within ${inputs.timeoutMinutes} minute(s) (timeoutMinutes; status ${outcome.status})${inputs.cancelJobOnStop ? " and was cancelled" : "; it keeps running"}.`);
-    return;
-  }
-  if (outcome.stalled) {
-    host.setResult("Failed", `Azure ML job '${jobName}' stayed ${outcome.status} for ${inputs.stalledMinutes} minute(s) (stalledMinutes) and the step stops waiting. The job is left as it is: resume or cancel it in Azure ML studio: ${studioUrl}`);
-    return;
-  }
-  if (outcome.status === "Completed") {
-    host.setResult("Succeeded", `Azure ML job '${jobName}' completed.`);
-    return;
-  }
-  const message = `Azure ML job '${jobName}' ended with status ${outcome.status}.${await failureReason(services, jobName)}`;
-  if (inputs.failOnJobFailure) host.setResult("Failed", message);
-  else {
-    host.warning(message);
-    host.setResult("SucceededWithIssues", `${message} (failOnJobFailure is false)`);
-  }
-}
-
 export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSession, options: JobTaskOptions = {}): Promise<void> {
   const prepared = prepare(host, session);
   const { inputs, scope, translation } = prepared;
@@ -204,15 +148,10 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
     return;
   }
 
-  const streamer = inputs.streamLogs ? new LogStreamer(services.runHistory, translation.jobType, (line) => host.log(line)) : undefined;
-  const outcome = await waitForJob({
-    api: services.api, jobName, signal: task.cancellation.signal, timeoutMs: inputs.timeoutMinutes * 60_000, stalledLimitMs: inputs.stalledMinutes * 60_000, streamer,
-    log: (m) => host.log(m), debug: (m) => host.debug(m), now, sleep: services.sleep,
+  const outcome = await superviseJob({
+    host, api: services.api, runHistory: services.runHistory, jobName, jobType: translation.jobType, inputs, studioUrl, signal: task.cancellation.signal,
+    waitEnded: unregister, now, sleep: services.sleep,
   });
-  unregister();
-  if (outcome.timedOut && inputs.cancelJobOnStop) {
-    await cancelJob(host, services.api, jobName, studioUrl, new AbortController().signal, `No result after ${inputs.timeoutMinutes} minute(s) (timeoutMinutes)`);
-  }
   host.setVariable("jobStatus", outcome.status, { isOutput: true });
   const metrics = outcome.timedOut ? {} : await services.readMetrics(jobName).catch((error: unknown) => {
     host.warning(`Could not read the job's metrics from MLflow: ${errorMessage(error)}`);
@@ -221,5 +160,5 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
   publishMetrics(host, metrics);
   const job = outcome.job ?? submission.job;
   publishSummary(host, summaryMarkdown({ job, status: outcome.status, studioUrl, durationSeconds: (now() - started) / 1000, metrics, reattached: submission.reattached }), jobName);
-  await finish(host, services, prepared, outcome, studioUrl);
+  await reportJobOutcome(host, services.runHistory, jobName, inputs, outcome, studioUrl);
 }

@@ -1,7 +1,7 @@
 // Live logs while a job runs: the files azure-ai-ml streams, read from run history a byte range at a time,
 // printed a complete line at a time.
 import { StringDecoder } from "node:string_decoder";
-import type { RunDetails, RunHistoryApi } from "../workspace/runHistory";
+import type { RunDetails, RunHistoryApi } from "../runHistory";
 
 // Which log files to stream, as azure-ai-ml chooses them: the common runtime's std_log of the primary
 // process, else the legacy per-job-type files.

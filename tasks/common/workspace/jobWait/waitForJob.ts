@@ -3,14 +3,14 @@
 // transient failures (throttling, 5xx, resets, an expired token, no answer) ridden out without losing the job.
 // The wait owns the retry schedule: each read is sent once with a bounded time, so the next attempt it
 // announces is the real one.
-import { abortableSleep } from "../azure/retry";
-import { errorMessage } from "../platform/userError";
-import { parseArmFailure } from "../azure/armErrors";
-import { failureDelayMs, isTransient } from "../azure/pollFailures";
+import { abortableSleep } from "../../azure/retry";
+import { errorMessage } from "../../platform/userError";
+import { parseArmFailure } from "../../azure/armErrors";
+import { failureDelayMs, isTransient } from "../../azure/pollFailures";
 import { armPollDelayMs, LOG_POLL_INTERVAL_MS, READ_TIMEOUT_MS } from "./pollSchedule";
-import { DEFAULT_STALLED_MINUTES } from "./inputs";
+import { DEFAULT_STALLED_MINUTES } from "./waitInputs";
 import type { LogStreamer } from "./logStreamer";
-import type { JobResource, WorkspaceApi } from "../workspace/workspaceApi";
+import type { JobResource, WorkspaceApi } from "../workspaceApi";
 
 export const TERMINAL_STATUSES = ["Completed", "Failed", "Canceled"];
 
