@@ -13,6 +13,7 @@ import {
   type BatchDeploymentTranslation,
   type BatchEndpointTranslation,
 } from "../deploySpec";
+import type { Cancellation } from "../platform/cancellation";
 import type { TaskHost } from "../platform/taskHost";
 import type { TaskRun } from "../platform/taskRunner";
 import { errorMessage, UserError } from "../platform/userError";
@@ -49,6 +50,8 @@ export interface BatchSmokeRequest {
   /** 0 or undefined: no limit. */
   timeoutMs?: number;
   log: (message: string) => void;
+  /** Registers what to do when the step is cancelled (cancel the job); returns its unregistration. */
+  onCancel?: Cancellation["onCancel"];
 }
 
 /** Invokes a batch deployment on an input and waits for the job it starts (the batch invocation client). */
@@ -60,8 +63,7 @@ export interface BatchDeployServices {
   endpoints: BatchEndpointsApi;
   workspace: WorkspaceApi;
   openStore: () => Promise<BlobStore>;
-  /** Undefined when this build has no batch invocation client: a smoke test is then refused before anything changes. */
-  invokeSmokeTest?: BatchSmokeInvoker;
+  invokeSmokeTest: BatchSmokeInvoker;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -116,9 +118,6 @@ export async function runBatchDeployTask(host: TaskHost, task: TaskRun, scope: W
 
   const s = await services(scope);
   const { endpoints } = s;
-  if (inputs.smokeTestInput && !s.invokeSmokeTest) {
-    throw new UserError("Input smokeTestInput: this build of the task cannot invoke batch endpoints yet, so the smoke test (and setDefault) cannot run; nothing was changed.");
-  }
   const signal = task.cancellation.signal;
   const waitBase = { signal, log, debug: (m: string) => host.debug(m), now: s.now, sleep: s.sleep };
   const startedAt = (s.now ?? Date.now)();
@@ -169,9 +168,9 @@ export async function runBatchDeployTask(host: TaskHost, task: TaskRun, scope: W
   log(`Batch deployment '${deploymentName}' is provisioned. Scoring URI: ${endpoint.properties.scoringUri ?? "(none)"}`);
   setOutputs(host, { scoringUri: endpoint.properties.scoringUri });
 
-  if (inputs.smokeTestInput && s.invokeSmokeTest) {
+  if (inputs.smokeTestInput) {
     log(`Smoke test: invoking '${deploymentName}' on ${inputs.smokeTestInput}.`);
-    const smoke = await s.invokeSmokeTest({ endpoint: endpointName, deployment: deploymentName, input: inputs.smokeTestInput, signal, timeoutMs: remainingMs(), log });
+    const smoke = await s.invokeSmokeTest({ endpoint: endpointName, deployment: deploymentName, input: inputs.smokeTestInput, signal, timeoutMs: remainingMs(), log, onCancel: (hook) => task.cancellation.onCancel(hook) });
     setOutputs(host, { smokeJobName: smoke.jobName });
     if (signal.aborted) return;
     if (!smoke.passed) {

@@ -12,13 +12,16 @@ import type { TaskHost } from "../platform/taskHost";
 import type { TaskRun } from "../platform/taskRunner";
 import { errorMessage, UserError } from "../platform/userError";
 import { createBatchEndpointsApi } from "../workspace/batchEndpoints";
+import { createBatchEndpointsApi as createBatchInvocationApi } from "../workspace/batchInvocation";
+import { createRunHistoryApi } from "../workspace/runHistory";
 import { openDefaultBlobStore, type BlobStore } from "../workspace/datastores";
 import { createOnlineEndpointsApi, endpointWriteBody, type OnlineDeploymentResource, type OnlineEndpointResource, type OnlineEndpointsApi } from "../workspace/onlineEndpoints";
 import { workspaceArmId, type WorkspaceScope } from "../workspace/scope";
-import { getVerifiedWorkspace } from "../workspace/workspace";
+import { amlApiHost, getVerifiedWorkspace, jobStudioUrl } from "../workspace/workspace";
 import { createWorkspaceApi, type WorkspaceApi } from "../workspace/workspaceApi";
 import { prepareDeploymentAssets } from "./assets";
 import { runBatchDeployTask, type BatchDeployServices } from "./batchDeploy";
+import { createBatchSmokeInvoker } from "./batchSmoke";
 import { deleteFailedDeployment } from "./cleanup";
 import { printFailureDiagnostics, serviceErrorLines } from "./diagnostics";
 import { deployDryRunReport, LOCATION_PLACEHOLDER } from "./dryRun";
@@ -98,11 +101,21 @@ function setOutputs(host: TaskHost, values: Record<string, string | undefined>):
 async function defaultBatchServices(host: TaskHost, session: AzureSession, scope: WorkspaceScope): Promise<BatchDeployServices> {
   const workspace = await getVerifiedWorkspace(session, scope);
   const api = createWorkspaceApi(session, scope);
+  const openStore = () => openDefaultBlobStore(api, { httpClient: session.httpClient, credential: session.credential, maskSecret: (secret) => host.setSecret(secret) });
   return {
     location: workspace.location,
     endpoints: createBatchEndpointsApi(session, scope),
     workspace: api,
-    openStore: () => openDefaultBlobStore(api, { httpClient: session.httpClient, credential: session.credential, maskSecret: (secret) => host.setSecret(secret) }),
+    openStore,
+    invokeSmokeTest: createBatchSmokeInvoker({
+      host,
+      batch: createBatchInvocationApi(session, scope, (secret) => host.setSecret(secret)),
+      workspace: api,
+      runHistory: createRunHistoryApi(session, amlApiHost(session.cloud, workspace.location, workspace.discoveryUrl), scope),
+      openStore,
+      studioUrl: (jobName) => jobStudioUrl(workspace, session.cloud, jobName, session.tenantId),
+      baseDirectory: process.cwd(),
+    }),
   };
 }
 
