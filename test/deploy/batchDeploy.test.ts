@@ -105,7 +105,7 @@ function harness(inputs: Record<string, string>, files: Record<string, string> =
     endpoints,
     smoke,
     cancellation,
-    run: () =>
+    run: async () =>
       runDeployTask(host, { cancellation, defer: () => undefined }, fakeSession(new RoutingHttpClient()), readDeployInputs(host), {
         services: async () => assert.fail("a batch file must not take the online path"),
         batchServices: async () => services,

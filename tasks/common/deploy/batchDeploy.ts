@@ -83,20 +83,13 @@ export function translateBatch(inputs: DeployInputs, scope: WorkspaceScope): Bat
   return { endpoint, deployment };
 }
 
-/** Online-only inputs are refused for batch files, naming what to use instead. */
-function checkBatchInputs(inputs: DeployInputs, log: (m: string) => void): void {
-  if (inputs.trafficAfterDeploy === "all") throw new UserError("Input trafficAfterDeploy: batch endpoints have no traffic; use setDefault (with smokeTestInput) to make the new deployment the endpoint's default.");
-  if (inputs.smokeTest) throw new UserError("Input smokeTestFile: a batch deployment is smoke-tested by invoking it on data; give smokeTestInput (a local file or folder, azureml:<data>:<version> or a URI) instead.");
-  if (inputs.onFailure === "delete") log("Warning: onFailure 'delete' applies to online deployments only; a failed batch deployment is kept.");
-}
-
 function setOutputs(host: TaskHost, values: Record<string, string | undefined>): void {
   for (const [name, value] of Object.entries(values)) if (value !== undefined) host.setVariable(name, value, { isOutput: true });
 }
 
 export async function runBatchDeployTask(host: TaskHost, task: TaskRun, scope: WorkspaceScope, inputs: DeployInputs, services: (scope: WorkspaceScope) => Promise<BatchDeployServices>): Promise<void> {
   const log = (message: string) => host.log(message);
-  checkBatchInputs(inputs, log);
+  if (inputs.onFailure === "delete") log("Warning: onFailure 'delete' applies to online deployments only; a failed batch deployment is kept.");
   const t = translateBatch(inputs, scope);
   const { deployment } = t;
   const endpointName = deployment.endpointName;

@@ -1,4 +1,5 @@
 // The AzureMLDeploy@1 inputs, read and checked once, before anything touches Azure; each error names its input.
+import { fileFamily, type Family } from "../deploySpec";
 import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
 
@@ -20,6 +21,8 @@ export interface DeployInputs {
   endpointFile?: string;
   endpointName?: string;
   deploymentFile: string;
+  /** Online or batch, from the deployment file ($schema, type, or batch-only fields). */
+  family: Family;
   overrides?: string;
   model?: string;
   trafficAfterDeploy: TrafficAfterDeploy;
@@ -74,16 +77,28 @@ function readBatchSmokeTest(host: TaskHost): Pick<DeployInputs, "setDefault" | "
   return { setDefault, ...(smokeTestInput ? { smokeTestInput } : {}) };
 }
 
+/** Inputs of one family are refused for the other's files, naming what to use instead. */
+function checkFamilyInputs(inputs: DeployInputs): void {
+  if (inputs.family === "batch") {
+    if (inputs.trafficAfterDeploy === "all") throw new UserError("Input trafficAfterDeploy: batch endpoints have no traffic; use setDefault (with smokeTestInput) to make the new deployment the endpoint's default.");
+    if (inputs.smokeTest) throw new UserError("Input smokeTestFile: a batch deployment is smoke-tested by invoking it on data; give smokeTestInput (a local file or folder, azureml:<data>:<version> or a URI) instead.");
+  } else if (inputs.setDefault || inputs.smokeTestInput) {
+    throw new UserError(`Input ${inputs.setDefault ? "setDefault" : "smokeTestInput"}: only for batch deployments; ${inputs.deploymentFile} is an online deployment file (online deployments are smoke-tested with smokeTestFile and get traffic with trafficAfterDeploy or a rollout).`);
+  }
+}
+
 export function readDeployInputs(host: TaskHost): DeployInputs {
   const endpointFile = host.getPathInput("endpointFile");
   const endpointName = host.getInput("endpointName");
-  return {
+  const deploymentFile = host.getPathInput("deploymentFile", true);
+  const inputs: DeployInputs = {
     connectionId: host.getInput("azureSubscription", true),
     resourceGroup: host.getInput("resourceGroupName", true),
     workspaceName: host.getInput("workspaceName", true),
     endpointFile,
     endpointName,
-    deploymentFile: host.getPathInput("deploymentFile", true),
+    deploymentFile,
+    family: fileFamily(deploymentFile, "deployment"),
     overrides: host.getInput("overrides"),
     model: host.getInput("model"),
     trafficAfterDeploy: oneOf(host, "trafficAfterDeploy", ["none", "all"] as const, "none"),
@@ -93,4 +108,6 @@ export function readDeployInputs(host: TaskHost): DeployInputs {
     dryRun: host.getBoolInput("dryRun", false),
     ...readBatchSmokeTest(host),
   };
+  checkFamilyInputs(inputs);
+  return inputs;
 }

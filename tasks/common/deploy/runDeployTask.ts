@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import type { AzureSession } from "../azure/azureSession";
-import { checkDeploymentKind, DeploySpecError, fileFamily, finalizeEndpoint, translateDeploymentFile, translateEndpointFile, type DeploymentTranslation, type EndpointTranslation, type OnlineKind } from "../deploySpec";
+import { checkDeploymentKind, DeploySpecError, finalizeEndpoint, translateDeploymentFile, translateEndpointFile, type DeploymentTranslation, type EndpointTranslation, type OnlineKind } from "../deploySpec";
 import type { TaskHost } from "../platform/taskHost";
 import type { TaskRun } from "../platform/taskRunner";
 import { errorMessage, UserError } from "../platform/userError";
@@ -124,15 +124,12 @@ export interface DeployTaskOptions {
   batchServices?: (scope: WorkspaceScope) => Promise<BatchDeployServices>;
 }
 
-/** Batch or online, from the deployment file ($schema, type, or batch-only fields); the endpoint file must agree. */
+/** Batch files go to the batch flow; the endpoint file must be of the deployment file's family. */
 export async function runDeployTask(host: TaskHost, task: TaskRun, session: AzureSession, inputs: DeployInputs, options: DeployTaskOptions = {}): Promise<void> {
   const scope: WorkspaceScope = { subscriptionId: session.subscriptionId, resourceGroup: inputs.resourceGroup, workspace: inputs.workspaceName };
-  if (fileFamily(inputs.deploymentFile, "deployment") === "batch") {
+  if (inputs.family === "batch") {
     await runBatchDeployTask(host, task, scope, inputs, options.batchServices ?? ((s) => defaultBatchServices(host, session, s)));
     return;
-  }
-  if (inputs.setDefault || inputs.smokeTestInput) {
-    throw new UserError(`Input ${inputs.setDefault ? "setDefault" : "smokeTestInput"}: only for batch deployments; ${inputs.deploymentFile} is an online deployment file (online deployments are smoke-tested with smokeTestFile and get traffic with trafficAfterDeploy or a rollout).`);
   }
   const t = translate(inputs, scope);
   const { deployment } = t;
