@@ -63,7 +63,7 @@ function translateModelDeployment(root: YNode, ctx: TranslationContext, baseDir:
   const settingsNode = optional(root, 'settings');
   if (settingsNode) {
     checkFields(settingsNode, DEPLOY_FIELDS.modelBatchSettings, 'settings');
-    const both = [...MODEL_SETTINGS, 'environment_variables', 'instance_count'].find((key) => root.has(key) && settingsNode.has(key));
+    const both = [...MODEL_SETTINGS, 'environment_variables'].find((key) => root.has(key) && settingsNode.has(key));
     if (both) root.require(both, '').fail(`${both} is given both at the top level and under settings; keep the one under settings`);
   }
   // Each setting from settings: when given there, else from the top level (azure-ai-ml 1.4's form).
@@ -90,7 +90,7 @@ function translateModelDeployment(root: YNode, ctx: TranslationContext, baseDir:
   if (environment) properties.environmentId = translateEnvironment(environment, ctx, baseDir, { named: true });
   if (codeNode && !environment) codeNode.fail('code_configuration needs an environment to run the scoring script in (only MLflow models deploy without code and environment)');
 
-  const resources = translateBatchResources(optional(root, 'resources'), setting('instance_count'), label('instance_count'));
+  const resources = translateBatchResources(optional(root, 'resources'), settingsNode && optional(settingsNode, 'instance_count'));
   if (resources) properties.resources = resources;
 
   const outputNode = setting('output_action');
@@ -138,14 +138,15 @@ function translateRetrySettings(node: YNode | undefined, what: string): Record<s
 }
 
 /**
- * resources → ResourceConfiguration (properties {} when none, as _to_rest_object sends them); the
- * promoted instance_count (top level or settings.instance_count) makes one when resources has none.
+ * resources → ResourceConfiguration (properties {} when none, as _to_rest_object sends them);
+ * settings.instance_count makes one when resources has none (ModelBatchDeployment.__init__).
  */
-function translateBatchResources(node: YNode | undefined, countNode: YNode | undefined, countLabel: string): Record<string, unknown> | undefined {
+function translateBatchResources(node: YNode | undefined, countNode: YNode | undefined): Record<string, unknown> | undefined {
+  const countLabel = 'settings.instance_count';
   if (node) {
     checkFields(node, DEPLOY_FIELDS.batchResources, 'resources');
     const inner = optional(node, 'instance_count');
-    // BatchDeployment.__init__: "Can't set instance_count when resources is provided."
+    // ModelBatchDeployment would quietly keep resources.instance_count; say so instead.
     if (countNode && inner) countNode.fail(`${countLabel} cannot be given with resources.instance_count; keep one`);
     const count = inner ?? countNode;
     return defined({

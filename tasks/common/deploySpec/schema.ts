@@ -29,7 +29,7 @@ const ONLINE_DEPLOYMENT = [
 const BATCH_DEPLOYMENT = [
   ...DEPLOYMENT, 'compute', 'resources', 'type', 'settings', 'provisioning_state', 'job_definition',
   'error_threshold', 'retry_settings', 'mini_batch_size', 'logging_level', 'output_action', 'output_file_name',
-  'max_concurrency_per_instance', 'instance_count',
+  'max_concurrency_per_instance',
 ] as const;
 
 export const DEPLOY_FIELDS = {
