@@ -37,9 +37,11 @@ CORPORA = [
 COMPUTE_OVERRIDE = {"compute": "azureml:goldens-compute"}
 # Batch endpoint and deployment files: the azureml-examples batch corpus and files written here in the form
 # azure-ai-ml 1.4 reads (settings at the top level; it refuses the newer `settings:` form and `type: pipeline`).
+# Written to their own folder: the job goldens' test reads every file under goldens/.
+BATCH_OUT = os.path.join(FIXTURES, "batch-goldens")
 BATCH_CORPORA = [
-    (os.path.join(FIXTURES, "azureml-examples", "endpoints", "batch"), os.path.join(OUT, "batch", "azureml-examples")),
-    (os.path.join(FIXTURES, "authored-batch"), os.path.join(OUT, "batch", "authored")),
+    (os.path.join(FIXTURES, "azureml-examples", "endpoints", "batch"), os.path.join(BATCH_OUT, "azureml-examples")),
+    (os.path.join(FIXTURES, "authored-batch"), os.path.join(BATCH_OUT, "authored")),
 ]
 MISSING_PATH = re.compile(r"Can't find directory or file in resolved absolute path: ([^\"\\;\s]+?)\.(?=[\"\\;\s]|$)")
 
@@ -123,6 +125,8 @@ def main():
         shutil.rmtree(OUT)
     for corpus, out in CORPORA:
         write_goldens(corpus, out, version)
+    if os.path.isdir(BATCH_OUT):
+        shutil.rmtree(BATCH_OUT)
     for corpus, out in BATCH_CORPORA:
         write_batch_goldens(corpus, out, version)
 

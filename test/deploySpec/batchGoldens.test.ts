@@ -1,4 +1,4 @@
-// Batch bodies against azure-ai-ml's own (test/fixtures/goldens/batch, written by `npm run goldens` with
+// Batch bodies against azure-ai-ml's own (test/fixtures/batch-goldens, written by `npm run goldens` with
 // azure-ai-ml 1.4.0: load_batch_endpoint/_to_rest_batch_endpoint, load_batch_deployment/_to_rest_object), field
 // by field. azure-ai-ml resolves references only against a workspace, so ours are compared by the name and version
 // they resolve (the golden keeps them as written), and its authMode "aadToken" is the REST enum AADToken ours sends.
@@ -10,8 +10,8 @@ import { WS, fakeResolutions, scope } from './helpers';
 
 const fixtures = path.resolve(__dirname, '..', 'fixtures');
 const CORPORA: Array<[string, string]> = [
-  [path.join(fixtures, 'azureml-examples', 'endpoints', 'batch'), path.join(fixtures, 'goldens', 'batch', 'azureml-examples')],
-  [path.join(fixtures, 'authored-batch'), path.join(fixtures, 'goldens', 'batch', 'authored')],
+  [path.join(fixtures, 'azureml-examples', 'endpoints', 'batch'), path.join(fixtures, 'batch-goldens', 'azureml-examples')],
+  [path.join(fixtures, 'authored-batch'), path.join(fixtures, 'batch-goldens', 'authored')],
 ];
 
 interface Golden {
