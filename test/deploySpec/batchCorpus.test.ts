@@ -1,21 +1,12 @@
 // Every batch endpoint and batch deployment YAML of the azureml-examples corpus (copied to
 // test/fixtures/azureml-examples/endpoints/batch, see SOURCE) translates, or is refused with file:line:column.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DeploySpecError, fileFamily, finalizeBatchEndpoint, finalizeDeployment, translateBatchDeploymentFile, translateBatchEndpointFile } from '../../tasks/common/deploySpec';
 import { loadYamlFile } from '../../tasks/common/jobSpec/yamlSource';
-import { WS, fakeResolutions, scope } from './helpers';
+import { WS, fakeResolutions, scope, yamlFiles } from './helpers';
 
 const corpus = path.resolve(__dirname, '..', 'fixtures', 'azureml-examples', 'endpoints', 'batch');
-
-function yamlFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return yamlFiles(full);
-    return /\.ya?ml$/.test(entry.name) ? [full] : [];
-  });
-}
 
 /** endpoint / deployment by $schema (every batch file of the corpus has one); components and jobs are skipped. */
 function resourceOf(file: string): 'endpoint' | 'deployment' | undefined {

@@ -1,4 +1,5 @@
 // Shared fixtures for the deploySpec tests: a scope, YAML written to a temp folder, and fake I/O results.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   type BatchDeploymentTranslation,
@@ -71,3 +72,12 @@ name: blue
 type: kubernetes
 endpoint_name: my-endpoint
 ${rest}`;
+
+/** Every .yml/.yaml file under a folder (a corpus). */
+export function yamlFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return yamlFiles(full);
+    return /\.ya?ml$/.test(entry.name) ? [full] : [];
+  });
+}

@@ -3,9 +3,7 @@
 // references, PUT it and wait, then run the smoke invocation on a small input and, only when its job completed
 // (setDefault), make the new deployment the endpoint's default. A failed smoke invocation leaves the default as
 // it was.
-import * as fs from "node:fs";
 import {
-  DeploySpecError,
   finalizeBatchEndpoint,
   mergeBatchEndpointUpdate,
   translateBatchDeploymentFile,
@@ -21,11 +19,12 @@ import { batchEndpointWriteBody, type BatchDeploymentResource, type BatchEndpoin
 import type { BlobStore } from "../workspace/datastores";
 import { workspaceArmId, type WorkspaceScope } from "../workspace/scope";
 import type { WorkspaceApi } from "../workspace/workspaceApi";
-import { prepareDeploymentAssets } from "./assets";
+import { checkScoringScript, prepareDeploymentAssets } from "./assets";
 import { serviceErrorLines } from "./diagnostics";
 import { deployDryRunReport, LOCATION_PLACEHOLDER } from "./dryRun";
 import { endpointProvisioned, endpointProvisioning } from "./endpoint";
 import type { DeployInputs } from "./inputs";
+import { setOutputs } from "./outputs";
 import { waitForProvisioning, type ProvisioningOutcome } from "./waitForProvisioning";
 
 /** What the smoke invocation reports once its job ended (or the wait stopped). */
@@ -76,15 +75,8 @@ interface BatchTranslations {
 export function translateBatch(inputs: DeployInputs, scope: WorkspaceScope): BatchTranslations {
   const endpoint = inputs.endpointFile ? translateBatchEndpointFile(inputs.endpointFile, { scope, endpointName: inputs.endpointName }) : undefined;
   const deployment = translateBatchDeploymentFile(inputs.deploymentFile, { scope, overrides: inputs.overrides, model: inputs.model, endpointName: inputs.endpointName ?? endpoint?.name });
-  const script = deployment.scoringScript;
-  if (script && !fs.existsSync(script.localPath)) {
-    throw new DeploySpecError(`the scoring script ${script.localPath} does not exist in the code folder`, script.origin);
-  }
+  checkScoringScript(deployment);
   return { endpoint, deployment };
-}
-
-function setOutputs(host: TaskHost, values: Record<string, string | undefined>): void {
-  for (const [name, value] of Object.entries(values)) if (value !== undefined) host.setVariable(name, value, { isOutput: true });
 }
 
 export async function runBatchDeployTask(host: TaskHost, task: TaskRun, scope: WorkspaceScope, inputs: DeployInputs, services: (scope: WorkspaceScope) => Promise<BatchDeployServices>): Promise<void> {

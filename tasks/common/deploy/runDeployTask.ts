@@ -3,11 +3,10 @@
 // endpoint, upload and register what the deployment references, PUT it at 0% traffic and wait, explain a
 // failure with the service's error and the container logs, smoke-test the new deployment alone, and only then
 // (trafficAfterDeploy: all) give it the endpoint's traffic.
-import * as fs from "node:fs";
 import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import type { AzureSession } from "../azure/azureSession";
-import { checkDeploymentKind, DeploySpecError, finalizeEndpoint, translateDeploymentFile, translateEndpointFile, type DeploymentTranslation, type EndpointTranslation, type OnlineKind } from "../deploySpec";
+import { checkDeploymentKind, finalizeEndpoint, translateDeploymentFile, translateEndpointFile, type DeploymentTranslation, type EndpointTranslation, type OnlineKind } from "../deploySpec";
 import type { TaskHost } from "../platform/taskHost";
 import type { TaskRun } from "../platform/taskRunner";
 import { errorMessage, UserError } from "../platform/userError";
@@ -19,7 +18,7 @@ import { createOnlineEndpointsApi, endpointWriteBody, type OnlineDeploymentResou
 import { workspaceArmId, type WorkspaceScope } from "../workspace/scope";
 import { amlApiHost, getVerifiedWorkspace, jobStudioUrl } from "../workspace/workspace";
 import { createWorkspaceApi, type WorkspaceApi } from "../workspace/workspaceApi";
-import { prepareDeploymentAssets } from "./assets";
+import { checkScoringScript, prepareDeploymentAssets } from "./assets";
 import { runBatchDeployTask, type BatchDeployServices } from "./batchDeploy";
 import { createBatchSmokeInvoker } from "./batchSmoke";
 import { deleteFailedDeployment } from "./cleanup";
@@ -27,6 +26,7 @@ import { printFailureDiagnostics, serviceErrorLines } from "./diagnostics";
 import { deployDryRunReport, LOCATION_PLACEHOLDER } from "./dryRun";
 import { endpointProvisioning, ensureEndpoint } from "./endpoint";
 import type { DeployInputs } from "./inputs";
+import { setOutputs } from "./outputs";
 import { checkKubernetesCompute } from "./kubernetesChecks";
 import { swaggerReadinessProbe } from "./readinessProbe";
 import { scoringAuthorization } from "./scoringAuth";
@@ -69,10 +69,7 @@ interface Translations {
 function translate(inputs: DeployInputs, scope: WorkspaceScope): Translations {
   const endpoint = inputs.endpointFile ? translateEndpointFile(inputs.endpointFile, { scope, endpointName: inputs.endpointName }) : undefined;
   const deployment = translateDeploymentFile(inputs.deploymentFile, { scope, overrides: inputs.overrides, model: inputs.model, endpointName: inputs.endpointName ?? endpoint?.name });
-  const script = deployment.scoringScript;
-  if (script && !fs.existsSync(script.localPath)) {
-    throw new DeploySpecError(`the scoring script ${script.localPath} does not exist in the code folder`, script.origin);
-  }
+  checkScoringScript(deployment);
   return { endpoint, deployment };
 }
 
@@ -92,10 +89,6 @@ async function checkBeforeDeploying(services: DeployServices, inputs: DeployInpu
       throw new UserError(`Input trafficAfterDeploy: 'all' is only allowed for an endpoint's first deployment; endpoint '${endpointName}' already has ${others.map((n) => `'${n}'`).join(", ")}. Use 'none' and shift traffic with a rollout.`);
     }
   }
-}
-
-function setOutputs(host: TaskHost, values: Record<string, string | undefined>): void {
-  for (const [name, value] of Object.entries(values)) if (value !== undefined) host.setVariable(name, value, { isOutput: true });
 }
 
 async function defaultBatchServices(host: TaskHost, session: AzureSession, scope: WorkspaceScope): Promise<BatchDeployServices> {

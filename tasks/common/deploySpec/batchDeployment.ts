@@ -11,7 +11,7 @@ import { computeArmId, parseAssetReference } from '../jobSpec/references';
 import { checkFields, oneOf } from '../jobSpec/schema';
 import type { YNode } from '../jobSpec/yamlSource';
 import { checkResourceName, intAtLeast, optional, stringMap } from './common';
-import { translateCodeConfiguration, type OnlineDeploymentParts } from './deployment';
+import { addCodeConfiguration, type OnlineDeploymentParts } from './deployment';
 import { translateModel, type ModelVersionTemplate } from './model';
 import { DEPLOY_FIELDS } from './schema';
 import { defined, duration, optionalInt } from './settings';
@@ -79,15 +79,10 @@ function translateModelDeployment(root: YNode, ctx: TranslationContext, baseDir:
   if (description) properties.description = description.str('description');
   const modelNode = optional(root, 'model');
   if (modelNode) properties.model = { referenceType: 'Id', assetId: translateModel(modelNode, ctx, baseDir, models).value };
-  const codeNode = optional(root, 'code_configuration');
-  let scoringScript: BatchDeploymentParts['scoringScript'];
-  if (codeNode) {
-    const code = translateCodeConfiguration(codeNode, ctx, baseDir);
-    properties.codeConfiguration = code.rest;
-    scoringScript = code.localScript;
-  }
+  const scoringScript = addCodeConfiguration(root, ctx, baseDir, properties);
   const environment = optional(root, 'environment');
   if (environment) properties.environmentId = translateEnvironment(environment, ctx, baseDir, { named: true });
+  const codeNode = optional(root, 'code_configuration');
   if (codeNode && !environment) codeNode.fail('code_configuration needs an environment to run the scoring script in (only MLflow models deploy without code and environment)');
 
   const resources = translateBatchResources(optional(root, 'resources'), settingsNode && optional(settingsNode, 'instance_count'));
