@@ -78,6 +78,7 @@ class MemoryBatchEndpoints implements BatchEndpointsApi {
 
 interface Harness {
   host: FakeHost;
+  services: BatchDeployServices;
   endpoints: MemoryBatchEndpoints;
   smoke: sinon.SinonStub<[BatchSmokeRequest], ReturnType<BatchSmokeInvoker>>;
   cancellation: Cancellation;
@@ -102,6 +103,7 @@ function harness(inputs: Record<string, string>, files: Record<string, string> =
   const cancellation = installCancellationHandlers({ signals: new EventEmitter(), exit: sinon.stub(), log: () => undefined });
   return {
     host,
+    services,
     endpoints,
     smoke,
     cancellation,
@@ -167,6 +169,40 @@ describe("deploy: batch endpoints and deployments", () => {
     assert.deepEqual((await h.endpoints.getEndpoint("churn-batch")).resource?.properties.defaults, { deploymentName: "blue" });
     assert.deepEqual((await h.endpoints.getEndpoint("churn-batch")).resource?.tags, { team: "a" });
     assert.equal(h.output("defaultDeploymentBefore"), "blue");
+  });
+
+  it("keeps the default when the smoke invocation cannot start", async () => {
+    h = harness({ setDefault: "true", smokeTestInput: "./missing" });
+    h.smoke.rejects(new Error("Input smokeTestInput: './missing' is not a data asset, datastore URI or URL, and there is no local file or folder"));
+    await h.run();
+    assert.deepEqual(h.result(), [
+      "Failed",
+      "Smoke invocation of batch deployment 'green' could not run: Input smokeTestInput: './missing' is not a data asset, datastore URI or URL, and there is no local file or folder The deployment is kept and the endpoint's default stays unset.",
+    ]);
+    assert.deepEqual(h.endpoints.calls, ["PUT endpoint churn-batch", "PUT deployment churn-batch/green"]);
+  });
+
+  it("stops at a cancel while the deployment provisions: no invocation, the default untouched, the state said", async () => {
+    h = harness({ setDefault: "true", smokeTestInput: "./sample" });
+    const endpoints = h.endpoints;
+    const getDeployment = endpoints.getDeployment.bind(endpoints);
+    const signals = new EventEmitter();
+    const cancellation = installCancellationHandlers({ signals, exit: sinon.stub(), log: () => undefined });
+    h.cancellation.dispose();
+    h.cancellation = cancellation;
+    endpoints.getDeployment = async (endpoint: string, name: string) => {
+      const read = await getDeployment(endpoint, name);
+      if (read.resource) {
+        read.resource.properties.provisioningState = "Creating";
+        signals.emit("SIGINT");
+      }
+      return read;
+    };
+    endpoints.deploymentOutcome = "Creating";
+    await runDeployTask(h.host, { cancellation, defer: () => undefined }, fakeSession(new RoutingHttpClient()), readDeployInputs(h.host), { batchServices: async () => h!.services });
+    assert.equal(h.smoke.callCount, 0);
+    assert.deepEqual(endpoints.calls, ["PUT endpoint churn-batch", "PUT deployment churn-batch/green"]);
+    assert.match(printed(h.host).join("\n"), /Cancelled: stopped waiting\. Batch deployment 'green' of endpoint 'churn-batch' was (in provisioning state )?Creating; .* the endpoint's default deployment is untouched \(none\)/);
   });
 
   it("does not invoke or move the default when provisioning fails", async () => {

@@ -155,11 +155,19 @@ export async function runBatchDeployTask(host: TaskHost, task: TaskRun, scope: W
 
   if (inputs.smokeTestInput) {
     log(`Smoke test: invoking '${deploymentName}' on ${inputs.smokeTestInput}.`);
-    const smoke = await s.invokeSmokeTest({ endpoint: endpointName, deployment: deploymentName, input: inputs.smokeTestInput, signal, timeoutMs: remainingMs(), log, onCancel: (hook) => task.cancellation.onCancel(hook) });
+    const kept = `The deployment is kept and the endpoint's default stays ${defaultBefore ? `'${defaultBefore}'` : "unset"}.`;
+    let smoke: BatchSmokeOutcome;
+    try {
+      smoke = await s.invokeSmokeTest({ endpoint: endpointName, deployment: deploymentName, input: inputs.smokeTestInput, signal, timeoutMs: remainingMs(), log, onCancel: (hook) => task.cancellation.onCancel(hook) });
+    } catch (error) {
+      if (signal.aborted) return;
+      host.setResult("Failed", `Smoke invocation of batch deployment '${deploymentName}' could not run: ${errorMessage(error)} ${kept}`);
+      return;
+    }
     setOutputs(host, { smokeJobName: smoke.jobName });
     if (signal.aborted) return;
     if (!smoke.passed) {
-      host.setResult("Failed", `Smoke invocation of batch deployment '${deploymentName}' (job ${smoke.jobName}) ended ${smoke.status}${smoke.reason ? `: ${smoke.reason}` : ""}. The deployment is kept and the endpoint's default stays ${defaultBefore ? `'${defaultBefore}'` : "unset"}.`);
+      host.setResult("Failed", `Smoke invocation of batch deployment '${deploymentName}' (job ${smoke.jobName}) ended ${smoke.status}${smoke.reason ? `: ${smoke.reason}` : ""}. ${kept}`);
       return;
     }
     log(`Smoke test passed: job ${smoke.jobName} completed${smoke.outputLocation ? `; output at ${smoke.outputLocation}` : ""}.`);
