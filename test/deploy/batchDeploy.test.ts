@@ -205,6 +205,14 @@ describe("deploy: batch endpoints and deployments", () => {
     assert.match(printed(h.host).join("\n"), /Cancelled: stopped waiting\. Batch deployment 'green' of endpoint 'churn-batch' was (in provisioning state )?Creating; .* the endpoint's default deployment is untouched \(none\)/);
   });
 
+  it("warns when the deployment updated in place is the endpoint's default", async () => {
+    h = harness({});
+    await h.endpoints.putEndpoint("churn-batch", { location: "westeurope", properties: { authMode: "AADToken", properties: {}, defaults: { deploymentName: "green" } } });
+    await h.run();
+    assert.equal(h.result()[0], "Succeeded");
+    assert.match(printed(h.host).join("\n"), /Warning: 'green' is the endpoint's default deployment: updating it in place changes what invocations without a deployment name run/);
+  });
+
   it("does not invoke or move the default when provisioning fails", async () => {
     h = harness({ setDefault: "true", smokeTestInput: "./sample" });
     h.endpoints.deploymentOutcome = "Failed";

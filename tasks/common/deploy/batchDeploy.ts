@@ -112,6 +112,9 @@ export async function runBatchDeployTask(host: TaskHost, task: TaskRun, scope: W
   const existing = (await endpoints.getEndpoint(endpointName)).resource;
   const defaultBefore = existing?.properties.defaults?.deploymentName ?? "";
   setOutputs(host, { defaultDeploymentBefore: defaultBefore });
+  if (defaultBefore.toLowerCase() === deploymentName) {
+    log(`Warning: '${deploymentName}' is the endpoint's default deployment: updating it in place changes what invocations without a deployment name run as soon as it is provisioned, before any smoke invocation. Deploy under a new name and use setDefault to switch safely.`);
+  }
   const endpoint = await ensureBatchEndpoint(s, endpointName, existing, t.endpoint, { ...waitBase, timeoutMs: remainingMs() });
   const plan = await prepareDeploymentAssets({ api: s.workspace, translation: deployment, location: s.location, openStore: s.openStore, log });
 
