@@ -35,6 +35,14 @@ CORPORA = [
     (os.path.join(FIXTURES, "authored-jobs"), os.path.join(OUT, "authored")),
 ]
 COMPUTE_OVERRIDE = {"compute": "azureml:goldens-compute"}
+# Batch endpoint and deployment files: the azureml-examples batch corpus and files written here in the form
+# azure-ai-ml 1.4 reads (settings at the top level; it refuses the newer `settings:` form and `type: pipeline`).
+# Written to their own folder: the job goldens' test reads every file under goldens/.
+BATCH_OUT = os.path.join(FIXTURES, "batch-goldens")
+BATCH_CORPORA = [
+    (os.path.join(FIXTURES, "azureml-examples", "endpoints", "batch"), os.path.join(BATCH_OUT, "azureml-examples")),
+    (os.path.join(FIXTURES, "authored-batch"), os.path.join(BATCH_OUT, "authored")),
+]
 MISSING_PATH = re.compile(r"Can't find directory or file in resolved absolute path: ([^\"\\;\s]+?)\.(?=[\"\\;\s]|$)")
 
 
@@ -117,6 +125,56 @@ def main():
         shutil.rmtree(OUT)
     for corpus, out in CORPORA:
         write_goldens(corpus, out, version)
+    if os.path.isdir(BATCH_OUT):
+        shutil.rmtree(BATCH_OUT)
+    for corpus, out in BATCH_CORPORA:
+        write_batch_goldens(corpus, out, version)
+
+
+def batch_resource(path):
+    """endpoint / deployment by $schema, as test/deploySpec/batchGoldens.test.ts tells them; others are skipped."""
+    import yaml
+
+    with open(path, encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    schema = data.get("$schema") if isinstance(data, dict) else None
+    if not isinstance(schema, str):
+        return None
+    if re.search(r"batchEndpoint\.schema\.json$", schema, re.I):
+        return "endpoint"
+    if re.search(r"BatchDeployment\.schema\.json$", schema, re.I):
+        return "deployment"
+    return None
+
+
+def write_batch_goldens(corpus, out, version):
+    """What `az ml batch-endpoint/batch-deployment create -f` builds before any I/O: load, then the REST body.
+    References stay as the YAML names them (azure-ai-ml resolves them to ARM ids only against a workspace)."""
+    from azure.ai.ml import load_batch_deployment, load_batch_endpoint
+
+    files = []
+    for dirpath, _, names in os.walk(corpus):
+        files += [os.path.join(dirpath, n) for n in names if n.endswith((".yml", ".yaml")) and batch_resource(os.path.join(dirpath, n))]
+    counts = {"body": 0, "refused": 0}
+    for path in sorted(files):
+        rel = os.path.relpath(path, corpus).replace(os.sep, "/")
+        resource = batch_resource(path)
+        try:
+            if resource == "endpoint":
+                body = load_batch_endpoint(path)._to_rest_batch_endpoint("westeurope").serialize(keep_readonly=False)
+            else:
+                body = load_batch_deployment(path)._to_rest_object(location="westeurope").serialize(keep_readonly=False)
+            result = {"body": body}
+        except Exception as err:  # noqa: BLE001 - every refusal is recorded
+            result = {"refused": first_message(err)}
+        counts["body" if "body" in result else "refused"] += 1
+        record = {"file": rel, "resource": resource, "sdk": f"azure-ai-ml {version}", **result}
+        text = json.dumps(record, indent=2, sort_keys=True, default=str).replace(corpus + "/", "<corpus>/")
+        target = os.path.join(out, rel + ".json")
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+    print(f"goldens: {os.path.relpath(corpus, REPO)}: {len(files)} batch files, {counts['body']} bodies, {counts['refused']} refused by azure-ai-ml {version}")
 
 
 def write_goldens(corpus, out, version):

@@ -11,6 +11,7 @@ describe("AzureMLDeploy@1 (L0)", function () {
 
   const run = (inputs: Record<string, string>) => runMockTask(path.join(__dirname, "AzureMLDeployV1", "mockRun.ts"), taskJsonPath, { L0_INPUTS: JSON.stringify(inputs) });
   const deploymentFile = path.join(__dirname, "..", "fixtures", "deploySpec", "managed-deployment.yml");
+  const batchDeploymentFile = path.join(__dirname, "..", "fixtures", "azureml-examples", "endpoints", "batch", "deploy-models", "heart-classifier-mlflow", "deployment-simple", "deployment.yml");
 
   const cases: Array<{ title: string; inputs: Record<string, string>; message: RegExp }> = [
     { title: "a missing deployment file", inputs: {}, message: /Input required: deploymentFile/ },
@@ -19,6 +20,9 @@ describe("AzureMLDeploy@1 (L0)", function () {
     { title: "expectValue without a path", inputs: { deploymentFile, smokeTestFile: deploymentFile, expectValue: "1" }, message: /Input expectJsonPath: required with expectValue/ },
     { title: "a JSONPath it cannot read", inputs: { deploymentFile, smokeTestFile: deploymentFile, expectJsonPath: "$..x" }, message: /Input expectJsonPath: '\$\.\.x' is not a supported JSONPath/ },
     { title: "a timeout that is not a number", inputs: { deploymentFile, timeoutMinutes: "soon" }, message: /Input timeoutMinutes: 'soon' is not a number of minutes/ },
+    { title: "setDefault without a smoke input", inputs: { deploymentFile: batchDeploymentFile, setDefault: "true" }, message: /Input smokeTestInput: required with setDefault/ },
+    { title: "a batch smoke input for an online file", inputs: { deploymentFile, smokeTestInput: "./sample" }, message: /Input smokeTestInput: only for batch deployments/ },
+    { title: "trafficAfterDeploy for a batch file", inputs: { deploymentFile: batchDeploymentFile, trafficAfterDeploy: "all" }, message: /Input trafficAfterDeploy: batch endpoints have no traffic; use setDefault/ },
   ];
 
   for (const { title, inputs, message } of cases) {

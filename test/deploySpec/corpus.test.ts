@@ -1,21 +1,12 @@
 // Every endpoint and deployment YAML of the azureml-examples online corpus (copied to
 // test/fixtures/azureml-examples, see SOURCE) translates, or is refused with file:line:column.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DeploySpecError, translateDeploymentFile, translateEndpointFile } from '../../tasks/common/deploySpec';
 import { loadYamlFile } from '../../tasks/common/jobSpec/yamlSource';
-import { plan, scope } from './helpers';
+import { plan, scope, yamlFiles } from './helpers';
 
 const corpus = path.resolve(__dirname, '..', 'fixtures', 'azureml-examples', 'endpoints', 'online');
-
-function yamlFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return yamlFiles(full);
-    return /\.ya?ml$/.test(entry.name) ? [full] : [];
-  });
-}
 
 /** endpoint / deployment by $schema, else by the fields only that resource has; others (models, conda files) are skipped. */
 function resourceOf(file: string): 'endpoint' | 'deployment' | undefined {

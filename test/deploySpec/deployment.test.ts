@@ -18,6 +18,7 @@ describe('deploySpec: online deployments', () => {
     assert.deepEqual(plan(t), {
       environments: [],
       models: [],
+      components: [],
       dataAssets: [],
       apiVersion: '2023-04-01',
       body: {

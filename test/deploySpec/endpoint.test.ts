@@ -97,7 +97,7 @@ identity:
       failure('endpoint', '$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\nname: x\n'),
       'endpoint.yml:1:10: this file follows managedonlinedeployment.schema.json, not an online endpoint schema; this is an online deployment file; give it as the deploymentFile input',
     );
-    assert.match(failure('endpoint', '$schema: https://azuremlschemas.azureedge.net/latest/batchEndpoint.schema.json\nname: x\n'), /batch endpoints and deployments .* are not supported yet/);
+    assert.match(failure('endpoint', '$schema: https://azuremlschemas.azureedge.net/latest/batchEndpoint.schema.json\nname: x\n'), /follows batchendpoint\.schema\.json, not an online endpoint schema; this is a batch endpoint file/);
   });
 
   it('the endpointName input replaces the name, as --name does', () => {

@@ -1,6 +1,8 @@
 // Shared fixtures for the deploySpec tests: a scope, YAML written to a temp folder, and fake I/O results.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  type BatchDeploymentTranslation,
   finalizeDeployment,
   translateDeploymentFile,
   translateEndpointFile,
@@ -39,7 +41,7 @@ export function failure(kind: 'endpoint' | 'deployment', yaml: string, options: 
 export const CODE_ID = `${WS}/codes/3f1c0000-0000-0000-0000-000000000000/versions/1`;
 
 /** Upload results for every pending upload, and version 7 for every @latest lookup. */
-export function fakeResolutions(t: DeploymentTranslation) {
+export function fakeResolutions(t: DeploymentTranslation | BatchDeploymentTranslation) {
   const uploads = Object.fromEntries(
     t.pending.map((p) => [
       p.token,
@@ -70,3 +72,12 @@ name: blue
 type: kubernetes
 endpoint_name: my-endpoint
 ${rest}`;
+
+/** Every .yml/.yaml file under a folder (a corpus). */
+export function yamlFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return yamlFiles(full);
+    return /\.ya?ml$/.test(entry.name) ? [full] : [];
+  });
+}

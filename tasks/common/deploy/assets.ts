@@ -1,7 +1,8 @@
 // Everything a deployment references, made to exist before it is sent: local code and model folders uploaded
-// with the job uploader (same hashing and layout), @latest resolved, then the environments, models and data
-// assets the translation names registered, in that order.
-import { finalizeDeployment, type DeploymentPlan, type DeploymentTranslation } from "../deploySpec";
+// with the job uploader (same hashing and layout), @latest resolved, then the environments, components (a
+// pipeline component batch deployment's), models and data assets the translation names registered, in that order.
+import * as fs from "node:fs";
+import { DeploySpecError, finalizeDeployment, type BatchDeploymentTranslation, type DeploymentPlan, type DeploymentTranslation } from "../deploySpec";
 import { parseArmFailure } from "../azure/armErrors";
 import type { BlobStore } from "../workspace/datastores";
 import { resolveLatestVersions, uploadSnapshots, type PendingLatest, type PendingUpload } from "../workspace/pendingUploads";
@@ -9,10 +10,18 @@ import type { WorkspaceApi } from "../workspace/workspaceApi";
 
 export interface AssetRequest {
   api: WorkspaceApi;
-  translation: DeploymentTranslation;
+  translation: DeploymentTranslation | BatchDeploymentTranslation;
   location: string;
   openStore: () => Promise<BlobStore>;
   log: (message: string) => void;
+}
+
+/** azure-ai-ml's validate_scoring_script: a local code folder must hold the scoring script (checked before any upload). */
+export function checkScoringScript(translation: DeploymentTranslation | BatchDeploymentTranslation): void {
+  const script = translation.scoringScript;
+  if (script && !fs.existsSync(script.localPath)) {
+    throw new DeploySpecError(`the scoring script ${script.localPath} does not exist in the code folder`, script.origin);
+  }
 }
 
 /** An asset version that exists already is fine: anonymous versions are named after their content. */
@@ -31,6 +40,7 @@ export async function prepareDeploymentAssets(request: AssetRequest): Promise<De
   const latestVersions = await resolveLatestVersions(api, translation.pending.filter((p): p is PendingLatest & { kind: "latest" } => p.kind === "latest"));
   const plan = finalizeDeployment(translation, { uploads, latestVersions, location: request.location }, api.scope);
   for (const environment of plan.environments) await putOnce(() => api.putAssetVersion("environments", environment.name, environment.version, environment.body));
+  for (const component of plan.components) await putOnce(() => api.putAssetVersion("components", component.name, component.version, component.body));
   for (const model of plan.models) {
     log(`Registering model ${model.name}:${model.version}.`);
     await putOnce(() => api.putAssetVersion("models", model.name, model.version, model.body));

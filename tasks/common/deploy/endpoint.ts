@@ -2,7 +2,7 @@
 // when it exists (traffic never: it moves only on purpose), or, with only a name, required to exist.
 import { finalizeEndpoint, mergeEndpointUpdate, type EndpointTranslation } from "../deploySpec";
 import { UserError } from "../platform/userError";
-import type { OnlineEndpointResource, OnlineEndpointsApi } from "../workspace/onlineEndpoints";
+import type { OnlineEndpointResource, OnlineEndpointsApi, ResourceRead } from "../workspace/onlineEndpoints";
 import { waitForProvisioning, type ProvisioningWait } from "./waitForProvisioning";
 
 export interface EndpointRequest {
@@ -21,20 +21,32 @@ export interface EnsuredEndpoint {
   created: boolean;
 }
 
-/** The provisioning read of an endpoint, for waitForProvisioning. */
-export function endpointProvisioning(api: OnlineEndpointsApi, name: string): ProvisioningWait<OnlineEndpointResource>["read"] {
+/** What the provisioning wait needs of an endpoints API (online or batch). */
+interface EndpointReader<T> {
+  getEndpoint(name: string, signal?: AbortSignal): Promise<ResourceRead<T>>;
+}
+type Provisionable = { properties: { provisioningState?: string } };
+
+/** The provisioning read of an endpoint (online or batch), for waitForProvisioning. */
+export function endpointProvisioning<T extends Provisionable>(api: EndpointReader<T>, name: string): ProvisioningWait<T>["read"] {
   return async (signal) => {
     const read = await api.getEndpoint(name, signal);
     return { resource: read.resource, state: read.resource?.properties.provisioningState, retryAfterMs: read.retryAfterMs };
   };
 }
 
-async function provisioned(request: EndpointRequest, what: string): Promise<OnlineEndpointResource> {
-  const outcome = await waitForProvisioning({ ...request.wait, what, read: endpointProvisioning(request.api, request.name) });
+/** Waits for an endpoint PUT to finish; anything but Succeeded is a clear error. */
+export async function endpointProvisioned<T extends Provisionable>(
+  api: EndpointReader<T>,
+  name: string,
+  wait: Omit<ProvisioningWait<T>, "what" | "read">,
+  what = `Endpoint '${name}'`,
+): Promise<T> {
+  const outcome = await waitForProvisioning({ ...wait, what, read: endpointProvisioning(api, name) });
   if (outcome.ended === "cancelled") throw new UserError(`The task was cancelled while ${what} was provisioning (state ${outcome.state}).`);
   if (outcome.ended === "timedOut") throw new UserError(`${what} did not finish provisioning within timeoutMinutes (state ${outcome.state}).`);
   if (outcome.state !== "Succeeded") throw new UserError(`${what} provisioning ended ${outcome.state}. See the endpoint in Azure ML studio for the service's error.`);
-  return outcome.resource as OnlineEndpointResource;
+  return outcome.resource as T;
 }
 
 export async function ensureEndpoint(request: EndpointRequest): Promise<EnsuredEndpoint> {
@@ -45,7 +57,7 @@ export async function ensureEndpoint(request: EndpointRequest): Promise<EnsuredE
     for (const warning of translation.warnings) wait.log(`Warning: ${warning}`);
     wait.log(`Creating ${translation.kind} online endpoint '${name}'.`);
     await api.putEndpoint(name, finalizeEndpoint(translation, request.location));
-    return { endpoint: await provisioned(request, what), created: true };
+    return { endpoint: await endpointProvisioned(api, name, wait, what), created: true };
   }
   if (!translation) return { endpoint: existing, created: false };
   const update = mergeEndpointUpdate(existing, translation);
@@ -53,5 +65,5 @@ export async function ensureEndpoint(request: EndpointRequest): Promise<EnsuredE
   if (update.changed.length === 0) return { endpoint: existing, created: false };
   wait.log(`Updating endpoint '${name}' (${update.changed.join(", ")}); its traffic stays ${JSON.stringify(existing.properties.traffic ?? {})}.`);
   await api.putEndpoint(name, update.body);
-  return { endpoint: await provisioned(request, what), created: false };
+  return { endpoint: await endpointProvisioned(api, name, wait, what), created: false };
 }

@@ -1,4 +1,5 @@
 // The AzureMLDeploy@1 inputs, read and checked once, before anything touches Azure; each error names its input.
+import { fileFamily, type Family } from "../deploySpec";
 import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
 
@@ -20,6 +21,8 @@ export interface DeployInputs {
   endpointFile?: string;
   endpointName?: string;
   deploymentFile: string;
+  /** Online or batch, from the deployment file ($schema, type, or batch-only fields). */
+  family: Family;
   overrides?: string;
   model?: string;
   trafficAfterDeploy: TrafficAfterDeploy;
@@ -28,6 +31,10 @@ export interface DeployInputs {
   timeoutMinutes: number;
   onFailure: OnFailure;
   dryRun: boolean;
+  /** Batch only: make the deployment the endpoint's default after its smoke invocation passed. */
+  setDefault: boolean;
+  /** Batch only: what the smoke invocation scores (a local path, azureml:<data>:<version> or a URI). */
+  smokeTestInput?: string;
 }
 
 function oneOf<T extends string>(host: TaskHost, name: string, allowed: readonly T[], fallback: T): T {
@@ -61,16 +68,37 @@ function readSmokeTest(host: TaskHost): SmokeTestInputs | undefined {
   return { requestFile, expectStatus, expectJsonPath, expectValue };
 }
 
+function readBatchSmokeTest(host: TaskHost): Pick<DeployInputs, "setDefault" | "smokeTestInput"> {
+  const setDefault = host.getBoolInput("setDefault", false);
+  const smokeTestInput = host.getInput("smokeTestInput")?.trim() || undefined;
+  if (setDefault && !smokeTestInput) {
+    throw new UserError("Input smokeTestInput: required with setDefault (a small input the new batch deployment must score before it becomes the default: a local file or folder, azureml:<data>:<version> or a URI).");
+  }
+  return { setDefault, ...(smokeTestInput ? { smokeTestInput } : {}) };
+}
+
+/** Inputs of one family are refused for the other's files, naming what to use instead. */
+function checkFamilyInputs(inputs: DeployInputs): void {
+  if (inputs.family === "batch") {
+    if (inputs.trafficAfterDeploy === "all") throw new UserError("Input trafficAfterDeploy: batch endpoints have no traffic; use setDefault (with smokeTestInput) to make the new deployment the endpoint's default.");
+    if (inputs.smokeTest) throw new UserError("Input smokeTestFile: a batch deployment is smoke-tested by invoking it on data; give smokeTestInput (a local file or folder, azureml:<data>:<version> or a URI) instead.");
+  } else if (inputs.setDefault || inputs.smokeTestInput) {
+    throw new UserError(`Input ${inputs.setDefault ? "setDefault" : "smokeTestInput"}: only for batch deployments; ${inputs.deploymentFile} is an online deployment file (online deployments are smoke-tested with smokeTestFile and get traffic with trafficAfterDeploy or a rollout).`);
+  }
+}
+
 export function readDeployInputs(host: TaskHost): DeployInputs {
   const endpointFile = host.getPathInput("endpointFile");
   const endpointName = host.getInput("endpointName");
-  return {
+  const deploymentFile = host.getPathInput("deploymentFile", true);
+  const inputs: DeployInputs = {
     connectionId: host.getInput("azureSubscription", true),
     resourceGroup: host.getInput("resourceGroupName", true),
     workspaceName: host.getInput("workspaceName", true),
     endpointFile,
     endpointName,
-    deploymentFile: host.getPathInput("deploymentFile", true),
+    deploymentFile,
+    family: fileFamily(deploymentFile, "deployment"),
     overrides: host.getInput("overrides"),
     model: host.getInput("model"),
     trafficAfterDeploy: oneOf(host, "trafficAfterDeploy", ["none", "all"] as const, "none"),
@@ -78,5 +106,8 @@ export function readDeployInputs(host: TaskHost): DeployInputs {
     timeoutMinutes: minutes(host),
     onFailure: oneOf(host, "onFailure", ["keep", "delete"] as const, "keep"),
     dryRun: host.getBoolInput("dryRun", false),
+    ...readBatchSmokeTest(host),
   };
+  checkFamilyInputs(inputs);
+  return inputs;
 }

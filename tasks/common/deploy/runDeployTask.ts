@@ -1,27 +1,32 @@
-// AzureMLDeploy@1 from inputs to result: translate both files, (dry run: print and stop), check what fails
+// AzureMLDeploy@1 from inputs to result (batch files go to batchDeploy.ts): translate both files, (dry run: print and stop), check what fails
 // fast (kind, Kubernetes compute, instance type, scoring script, first-deployment rule), create or update the
 // endpoint, upload and register what the deployment references, PUT it at 0% traffic and wait, explain a
 // failure with the service's error and the container logs, smoke-test the new deployment alone, and only then
 // (trafficAfterDeploy: all) give it the endpoint's traffic.
-import * as fs from "node:fs";
 import type { TokenCredential } from "@azure/core-auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
 import type { AzureSession } from "../azure/azureSession";
-import { checkDeploymentKind, DeploySpecError, translateDeploymentFile, translateEndpointFile, type DeploymentTranslation, type EndpointTranslation, type OnlineKind } from "../deploySpec";
+import { checkDeploymentKind, finalizeEndpoint, translateDeploymentFile, translateEndpointFile, type DeploymentTranslation, type EndpointTranslation, type OnlineKind } from "../deploySpec";
 import type { TaskHost } from "../platform/taskHost";
 import type { TaskRun } from "../platform/taskRunner";
 import { errorMessage, UserError } from "../platform/userError";
+import { createBatchEndpointsApi } from "../workspace/batchEndpoints";
+import { createBatchEndpointsApi as createBatchInvocationApi } from "../workspace/batchInvocation";
+import { createRunHistoryApi } from "../workspace/runHistory";
 import { openDefaultBlobStore, type BlobStore } from "../workspace/datastores";
 import { createOnlineEndpointsApi, endpointWriteBody, type OnlineDeploymentResource, type OnlineEndpointResource, type OnlineEndpointsApi } from "../workspace/onlineEndpoints";
 import { workspaceArmId, type WorkspaceScope } from "../workspace/scope";
-import { getVerifiedWorkspace } from "../workspace/workspace";
+import { amlApiHost, getVerifiedWorkspace, jobStudioUrl } from "../workspace/workspace";
 import { createWorkspaceApi, type WorkspaceApi } from "../workspace/workspaceApi";
-import { prepareDeploymentAssets } from "./assets";
+import { checkScoringScript, prepareDeploymentAssets } from "./assets";
+import { runBatchDeployTask, type BatchDeployServices } from "./batchDeploy";
+import { createBatchSmokeInvoker } from "./batchSmoke";
 import { deleteFailedDeployment } from "./cleanup";
 import { printFailureDiagnostics, serviceErrorLines } from "./diagnostics";
-import { deployDryRunReport } from "./dryRun";
+import { deployDryRunReport, LOCATION_PLACEHOLDER } from "./dryRun";
 import { endpointProvisioning, ensureEndpoint } from "./endpoint";
 import type { DeployInputs } from "./inputs";
+import { setOutputs } from "./outputs";
 import { checkKubernetesCompute } from "./kubernetesChecks";
 import { swaggerReadinessProbe } from "./readinessProbe";
 import { scoringAuthorization } from "./scoringAuth";
@@ -64,10 +69,7 @@ interface Translations {
 function translate(inputs: DeployInputs, scope: WorkspaceScope): Translations {
   const endpoint = inputs.endpointFile ? translateEndpointFile(inputs.endpointFile, { scope, endpointName: inputs.endpointName }) : undefined;
   const deployment = translateDeploymentFile(inputs.deploymentFile, { scope, overrides: inputs.overrides, model: inputs.model, endpointName: inputs.endpointName ?? endpoint?.name });
-  const script = deployment.scoringScript;
-  if (script && !fs.existsSync(script.localPath)) {
-    throw new DeploySpecError(`the scoring script ${script.localPath} does not exist in the code folder`, script.origin);
-  }
+  checkScoringScript(deployment);
   return { endpoint, deployment };
 }
 
@@ -89,12 +91,39 @@ async function checkBeforeDeploying(services: DeployServices, inputs: DeployInpu
   }
 }
 
-function setOutputs(host: TaskHost, values: Record<string, string | undefined>): void {
-  for (const [name, value] of Object.entries(values)) if (value !== undefined) host.setVariable(name, value, { isOutput: true });
+async function defaultBatchServices(host: TaskHost, session: AzureSession, scope: WorkspaceScope): Promise<BatchDeployServices> {
+  const workspace = await getVerifiedWorkspace(session, scope);
+  const api = createWorkspaceApi(session, scope);
+  const openStore = () => openDefaultBlobStore(api, { httpClient: session.httpClient, credential: session.credential, maskSecret: (secret) => host.setSecret(secret) });
+  return {
+    location: workspace.location,
+    endpoints: createBatchEndpointsApi(session, scope),
+    workspace: api,
+    openStore,
+    invokeSmokeTest: createBatchSmokeInvoker({
+      host,
+      batch: createBatchInvocationApi(session, scope, (secret) => host.setSecret(secret)),
+      workspace: api,
+      runHistory: createRunHistoryApi(session, amlApiHost(session.cloud, workspace.location, workspace.discoveryUrl), scope),
+      openStore,
+      studioUrl: (jobName) => jobStudioUrl(workspace, session.cloud, jobName, session.tenantId),
+      baseDirectory: process.cwd(),
+    }),
+  };
 }
 
-export async function runDeployTask(host: TaskHost, task: TaskRun, session: AzureSession, inputs: DeployInputs, options: { services?: (scope: WorkspaceScope) => Promise<DeployServices> } = {}): Promise<void> {
+export interface DeployTaskOptions {
+  services?: (scope: WorkspaceScope) => Promise<DeployServices>;
+  batchServices?: (scope: WorkspaceScope) => Promise<BatchDeployServices>;
+}
+
+/** Batch files go to the batch flow; the endpoint file must be of the deployment file's family. */
+export async function runDeployTask(host: TaskHost, task: TaskRun, session: AzureSession, inputs: DeployInputs, options: DeployTaskOptions = {}): Promise<void> {
   const scope: WorkspaceScope = { subscriptionId: session.subscriptionId, resourceGroup: inputs.resourceGroup, workspace: inputs.workspaceName };
+  if (inputs.family === "batch") {
+    await runBatchDeployTask(host, task, scope, inputs, options.batchServices ?? ((s) => defaultBatchServices(host, session, s)));
+    return;
+  }
   const t = translate(inputs, scope);
   const { deployment } = t;
   const endpointName = deployment.endpointName;
@@ -102,7 +131,12 @@ export async function runDeployTask(host: TaskHost, task: TaskRun, session: Azur
   setOutputs(host, { endpointName, deploymentName });
   const endpointPath = `${workspaceArmId(scope)}/onlineEndpoints/${endpointName}`;
   if (inputs.dryRun) {
-    for (const line of deployDryRunReport(endpointPath, t.endpoint, deployment)) host.log(line);
+    const endpointDryRun = t.endpoint && {
+      warnings: t.endpoint.warnings,
+      createBody: finalizeEndpoint(t.endpoint, LOCATION_PLACEHOLDER),
+      existingNote: "an existing one gets its mutable fields merged, traffic untouched",
+    };
+    for (const line of deployDryRunReport(endpointPath, endpointDryRun, deployment)) host.log(line);
     setOutputs(host, { provisioningState: "NotDeployed" });
     host.setResult("Succeeded", `Dry run of deployment '${deploymentName}' to endpoint '${endpointName}': the files are valid; nothing was changed.`);
     return;

@@ -73,13 +73,7 @@ export function translateOnlineDeployment(root: YNode, ctx: TranslationContext, 
     properties.model = model.value;
     if (model.fromRegistry) registryAssets.push(modelNode);
   }
-  const codeConfiguration = optional(root, 'code_configuration');
-  let scoringScript: OnlineDeploymentParts['scoringScript'];
-  if (codeConfiguration) {
-    const code = translateCodeConfiguration(codeConfiguration, ctx, baseDir);
-    properties.codeConfiguration = code.rest;
-    scoringScript = code.localScript;
-  }
+  const scoringScript = addCodeConfiguration(root, ctx, baseDir, properties);
   const environment = optional(root, 'environment');
   if (environment) {
     properties.environmentId = translateEnvironment(environment, ctx, baseDir, { named: true, inferenceConfig: true });
@@ -136,6 +130,16 @@ export function translateOnlineDeployment(root: YNode, ctx: TranslationContext, 
   };
 }
 
+/** code_configuration (when given) → properties.codeConfiguration; returns the local scoring script to check. */
+export function addCodeConfiguration(root: YNode, ctx: TranslationContext, baseDir: string, properties: Record<string, unknown>): OnlineDeploymentParts['scoringScript'] {
+  const node = optional(root, 'code_configuration');
+  if (!node) return undefined;
+  const code = translateCodeConfiguration(node, ctx, baseDir);
+  properties.codeConfiguration = code.rest;
+  return code.localScript;
+}
+
+/** code_configuration of an online or batch deployment → CodeConfiguration, with the local scoring script to check. */
 function translateCodeConfiguration(
   node: YNode,
   ctx: TranslationContext,
@@ -148,7 +152,7 @@ function translateCodeConfiguration(
   const script = scriptNode.str('code_configuration.scoring_script');
   const value = code.str('code_configuration.code');
   if (isRegistryUri(value)) {
-    code.fail('registry code assets cannot be used by online deployments; give a local folder or azureml:<name>:<version>');
+    code.fail('registry code assets cannot be used by deployments; give a local folder or azureml:<name>:<version>');
   }
   const rest = (codeId: string) => ({ codeId, scoringScript: script });
   if (/^azureml:[^/:]+:[^/:]+$/.test(value)) {

@@ -3,10 +3,10 @@
 // the environments, code and lookups) and add the workspace's location.
 import { createHash, randomUUID } from 'node:crypto';
 import type { EnvironmentVersionToCreate } from '../jobSpec/context';
-import { finalizeTranslation, type Resolutions } from '../jobSpec/finalize';
+import { finalizeTranslation, type ComponentVersionToCreate, type Resolutions } from '../jobSpec/finalize';
 import { assetVersionArmId, type WorkspaceScope } from '../jobSpec/references';
 import type { DataAssetToCreate } from './settings';
-import type { DeploymentTranslation } from './translate';
+import type { BatchDeploymentTranslation, DeploymentTranslation } from './translate';
 
 export interface DeploymentResolutions extends Resolutions {
   /** The workspace's location; azure-ai-ml sends it as the deployment's. */
@@ -24,11 +24,14 @@ export interface ModelVersionToCreate {
 }
 
 export interface DeploymentPlan {
-  /** PUT in order: environments, models, data assets, then the deployment with `body`. */
+  /** PUT in order: environments, components, models, data assets, then the deployment with `body`. */
   environments: EnvironmentVersionToCreate[];
+  /** Pipeline component batch deployments: the anonymous components of a component file. */
+  components: ComponentVersionToCreate[];
   models: ModelVersionToCreate[];
   dataAssets: DataAssetToCreate[];
-  body: { location: string; properties: Record<string, unknown>; tags: Record<string, string>; sku: { name: string; capacity?: number } };
+  /** Online deployments send sku; batch deployments have none. */
+  body: { location: string; properties: Record<string, unknown>; tags: Record<string, string>; sku?: { name: string; capacity?: number } };
   apiVersion: string;
 }
 
@@ -39,7 +42,7 @@ export function longDatastoreUri(datastoreUri: string, scope: WorkspaceScope): s
   return `azureml://subscriptions/${scope.subscriptionId}/resourcegroups/${scope.resourceGroup}/workspaces/${scope.workspace}/datastores/${match[1]}/paths/${match[2]}`;
 }
 
-export function finalizeDeployment(t: DeploymentTranslation, r: DeploymentResolutions, scope: WorkspaceScope): DeploymentPlan {
+export function finalizeDeployment(t: DeploymentTranslation | BatchDeploymentTranslation, r: DeploymentResolutions, scope: WorkspaceScope): DeploymentPlan {
   const newName = r.anonymousName ?? randomUUID;
   const resolved: Record<string, string> = { ...(r.resolved ?? {}) };
   const models = t.models.map((template): ModelVersionToCreate => {
@@ -61,12 +64,13 @@ export function finalizeDeployment(t: DeploymentTranslation, r: DeploymentResolu
     return { name, version, id, body: { properties: { ...template.properties, modelUri } } };
   });
   const plan = finalizeTranslation(t, { ...r, resolved }, scope);
-  const { properties, tags, sku } = plan.body as DeploymentTranslation['body'];
+  const { properties, tags, sku } = plan.body as DeploymentPlan['body'];
   return {
     environments: plan.environments,
+    components: plan.components,
     models,
     dataAssets: t.dataAssets,
-    body: { location: r.location, properties, tags, sku },
+    body: { location: r.location, properties, tags, ...(sku ? { sku } : {}) },
     apiVersion: t.apiVersion,
   };
 }

@@ -5,6 +5,11 @@ export {
   translateEndpointText,
   translateDeploymentFile,
   translateDeploymentText,
+  translateBatchEndpointFile,
+  translateBatchDeploymentFile,
+  fileFamily,
+  type BatchDeploymentTranslation,
+  type Family,
   checkDeploymentKind,
   checkKubernetesInstanceType,
   ONLINE_API_VERSION,
@@ -23,7 +28,15 @@ export {
   type OnlineKind,
 } from './endpoint';
 export { finalizeDeployment, type DeploymentPlan, type DeploymentResolutions, type ModelVersionToCreate } from './finalize';
-export { ENDPOINT_MUTABLE_FIELDS, DEPLOYMENT_MUTABLE_FIELDS } from './schema';
+export {
+  finalizeBatchEndpoint,
+  mergeBatchEndpointUpdate,
+  type BatchEndpointBody,
+  type BatchEndpointTranslation,
+  type ExistingBatchEndpoint,
+} from './batchEndpoint';
+export type { BatchDeploymentKind } from './batchDeployment';
+export { ENDPOINT_MUTABLE_FIELDS, BATCH_ENDPOINT_MUTABLE_FIELDS, DEPLOYMENT_MUTABLE_FIELDS } from './schema';
 export { MANAGED_ONLINE_SKUS, managedOnlineSku } from './skus';
 export type { DataAssetToCreate } from './settings';
 export type { ModelVersionTemplate } from './model';

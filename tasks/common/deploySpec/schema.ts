@@ -22,6 +22,16 @@ const ONLINE_DEPLOYMENT = [
   'provisioning_state', 'instance_count', 'type', 'model_mount_path', 'instance_type', 'data_collector',
 ] as const;
 
+/**
+ * BatchDeploymentSchema (azure-ai-ml 1.4: settings as top-level fields) merged with the newer
+ * ModelBatchDeploymentSchema (type: model, settings: {...}) that today's samples use.
+ */
+const BATCH_DEPLOYMENT = [
+  ...DEPLOYMENT, 'compute', 'resources', 'type', 'settings', 'provisioning_state', 'job_definition',
+  'error_threshold', 'retry_settings', 'mini_batch_size', 'logging_level', 'output_action', 'output_file_name',
+  'max_concurrency_per_instance',
+] as const;
+
 export const DEPLOY_FIELDS = {
   managedOnlineEndpoint: [...ONLINE_ENDPOINT, 'public_network_access'],
   kubernetesOnlineEndpoint: [...ONLINE_ENDPOINT, 'compute'],
@@ -41,6 +51,20 @@ export const DEPLOY_FIELDS = {
   collection: ['enabled', 'data', 'client_id'],
   collectionData: ['name', 'path', 'version'],
   requestLogging: ['capture_headers'],
+  /** BatchEndpointSchema. */
+  batchEndpoint: [...ENDPOINT, 'defaults'],
+  batchEndpointDefaults: ['deployment_name'],
+  modelBatchDeployment: BATCH_DEPLOYMENT,
+  /** ModelBatchDeploymentSettingsSchema. */
+  modelBatchSettings: [
+    'error_threshold', 'instance_count', 'retry_settings', 'mini_batch_size', 'logging_level', 'output_action',
+    'output_file_name', 'max_concurrency_per_instance', 'environment_variables',
+  ],
+  batchRetrySettings: ['max_retries', 'timeout'],
+  /** ResourceConfiguration as batch deployments send it (shm_size and docker_args are job-only). */
+  batchResources: ['instance_count', 'instance_type', 'properties'],
+  /** PipelineComponentBatchDeploymentSchema. */
+  pipelineComponentBatchDeployment: ['$schema', 'name', 'endpoint_name', 'description', 'tags', 'type', 'component', 'settings', 'job_definition', 'provisioning_state', 'id'],
 } as const;
 
 /**
@@ -61,3 +85,9 @@ export const DEPLOYMENT_MUTABLE_FIELDS = [
   'app_insights_enabled', 'scale_settings', 'request_settings', 'liveness_probe', 'readiness_probe', 'instance_count',
   'instance_type', 'resources',
 ] as const;
+
+/**
+ * Fields `az ml batch-endpoint update` takes from the file (description, tags and properties merged);
+ * defaults.deployment_name moves only with the task's setDefault, after a passing smoke invocation.
+ */
+export const BATCH_ENDPOINT_MUTABLE_FIELDS = ['description', 'tags', 'properties'] as const;

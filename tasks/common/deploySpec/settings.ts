@@ -11,18 +11,18 @@ import type { OnlineKind } from './endpoint';
 import { DEPLOY_FIELDS } from './schema';
 
 /** to_iso_duration_format / to_iso_duration_format_ms: zero or absent sends nothing. */
-function duration(node: YNode | undefined, what: string, unit: 'seconds' | 'milliseconds'): string | undefined {
+export function duration(node: YNode | undefined, what: string, unit: 'seconds' | 'milliseconds'): string | undefined {
   if (!node) return undefined;
   const n = intAtLeast(node, what, 0);
   return n ? isoDuration(unit === 'seconds' ? n : n / 1000) : undefined;
 }
 
 /** Copies the fields that are set, leaving out undefined ones (msrest omits None). */
-function defined(obj: Record<string, unknown>): Record<string, unknown> {
+export function defined(obj: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
 }
 
-function optionalInt(map: YNode, key: string, what: string, min: number): number | undefined {
+export function optionalInt(map: YNode, key: string, what: string, min: number): number | undefined {
   const node = optional(map, key);
   return node ? intAtLeast(node, what, min) : undefined;
 }

@@ -12,8 +12,13 @@ import { JobSpecError, loadYamlFile, parseYaml, type YamlSource, type YNode } fr
 import { checkTemplatePlaceholders, fieldOrigins } from './common';
 import { onlineDeploymentKind, translateOnlineDeployment, type OnlineDeploymentParts } from './deployment';
 import { onlineEndpointKind, translateOnlineEndpoint, type EndpointTranslation, type OnlineKind } from './endpoint';
+import { translateBatchEndpoint, type BatchEndpointTranslation } from './batchEndpoint';
+import { translateBatchDeployment, type BatchDeploymentParts } from './batchDeployment';
 
-/** The api-version these bodies follow; data_collector needs the preview that azure-ai-ml uses. */
+/**
+ * The api-version these bodies follow (online and batch); data_collector and pipeline component batch
+ * deployments need the preview that azure-ai-ml uses for them.
+ */
 export const ONLINE_API_VERSION = '2023-04-01';
 export const ONLINE_PREVIEW_API_VERSION = '2023-04-01-preview';
 
@@ -47,17 +52,58 @@ export interface DeploymentTranslation extends OnlineDeploymentParts {
   warnings: string[];
 }
 
+/** A translated batch deployment: the parts plus the work to do before sending it (as for online). */
+export interface BatchDeploymentTranslation extends BatchDeploymentParts {
+  resource: 'batchDeployment';
+  apiVersion: string;
+  pending: PendingItem[];
+  environments: EnvironmentVersionToCreate[];
+  buildEnvironments: BuildEnvironmentTemplate[];
+  /** Pipeline component deployments: the anonymous components a component file becomes. */
+  components: TranslationContext['components'];
+  /** Batch deployments create no data assets (kept so finalizeDeployment treats both alike). */
+  dataAssets: [];
+  fields: Record<string, string>;
+  warnings: string[];
+}
+
+export type Family = 'online' | 'batch';
+type Resource = 'endpoint' | 'deployment';
+
 // $schema URLs end in <kind>.schema.json.
-const SCHEMAS: Record<string, 'endpoint' | 'deployment' | 'batch'> = {
-  managedonlineendpoint: 'endpoint',
-  kubernetesonlineendpoint: 'endpoint',
-  managedonlinedeployment: 'deployment',
-  kubernetesonlinedeployment: 'deployment',
-  batchendpoint: 'batch',
-  batchdeployment: 'batch',
-  modelbatchdeployment: 'batch',
-  pipelinecomponentbatchdeployment: 'batch',
+const SCHEMAS: Record<string, { family: Family; resource: Resource }> = {
+  managedonlineendpoint: { family: 'online', resource: 'endpoint' },
+  kubernetesonlineendpoint: { family: 'online', resource: 'endpoint' },
+  managedonlinedeployment: { family: 'online', resource: 'deployment' },
+  kubernetesonlinedeployment: { family: 'online', resource: 'deployment' },
+  batchendpoint: { family: 'batch', resource: 'endpoint' },
+  batchdeployment: { family: 'batch', resource: 'deployment' },
+  modelbatchdeployment: { family: 'batch', resource: 'deployment' },
+  pipelinecomponentbatchdeployment: { family: 'batch', resource: 'deployment' },
 };
+
+/** Fields only batch files have (online deployments have no compute; online endpoints no defaults). */
+const BATCH_ONLY_KEYS: Record<Resource, string[]> = {
+  endpoint: ['defaults'],
+  deployment: ['compute', 'component', 'settings', 'mini_batch_size', 'output_action', 'output_file_name', 'retry_settings', 'error_threshold', 'max_concurrency_per_instance', 'logging_level'],
+};
+
+/**
+ * Whether an endpoint or deployment file is for online or batch endpoints: its $schema when it has one,
+ * else `type:` (model/pipeline: batch; managed/kubernetes: online), else fields only batch files have.
+ * Files that say neither are online, as the task has always read them.
+ */
+export function fileFamily(file: string, resource: Resource): Family {
+  const root = loadYamlFile(path.resolve(file)).root();
+  if (root.kind !== 'mapping') return 'online';
+  const schema = schemaName(root);
+  const known = schema && SCHEMAS[schema.name];
+  if (known) return known.family;
+  const type = root.get('type')?.scalar;
+  if (resource === 'deployment' && (type === 'model' || type === 'pipeline')) return 'batch';
+  if (resource === 'deployment' && (type === 'managed' || type === 'kubernetes')) return 'online';
+  return BATCH_ONLY_KEYS[resource].some((key) => root.has(key)) ? 'batch' : 'online';
+}
 
 function schemaName(root: YNode): { node: YNode; name: string } | undefined {
   const node = root.get('$schema');
@@ -66,19 +112,24 @@ function schemaName(root: YNode): { node: YNode; name: string } | undefined {
   return { node, name: match ? match[1].toLowerCase() : node.str('$schema') };
 }
 
-/** Checks $schema names the expected resource and returns the root mapping. */
-function expectResource(source: YamlSource, expected: 'endpoint' | 'deployment'): YNode {
+const kindOf = (family: Family) => (family === 'online' ? 'an online' : 'a batch');
+
+/** Checks $schema names the expected family and resource and returns the root mapping. */
+function expectResource(source: YamlSource, family: Family, expected: Resource): YNode {
   const root = source.root();
-  if (root.kind !== 'mapping') root.fail(`an online ${expected} file must be a mapping of fields, not ${root.kind}`);
+  if (root.kind !== 'mapping') root.fail(`${kindOf(family)} ${expected} file must be a mapping of fields, not ${root.kind}`);
   const schema = schemaName(root);
   if (!schema) return root;
-  const resource = SCHEMAS[schema.name];
-  if (resource === 'batch') schema.node.fail(`batch endpoints and deployments (${schema.name}) are not supported yet; this task deploys online endpoints`);
-  if (resource !== expected) {
-    const hint = resource ? `this is an online ${resource} file; give it as the ${resource}File input` : `an online ${expected} file uses managedOnline${capital(expected)} or kubernetesOnline${capital(expected)}.schema.json`;
-    schema.node.fail(`this file follows ${schema.name}.schema.json, not an online ${expected} schema; ${hint}`);
-  }
-  return root;
+  const known = SCHEMAS[schema.name];
+  if (known?.family === family && known.resource === expected) return root;
+  const hint = known
+    ? known.family === family
+      ? `this is ${kindOf(family)} ${known.resource} file; give it as the ${known.resource}File input`
+      : `this is ${kindOf(known.family)} ${known.resource} file, and the other file is for ${family} endpoints: give an endpoint and a deployment file of the same kind`
+    : family === 'online'
+      ? `an online ${expected} file uses managedOnline${capital(expected)} or kubernetesOnline${capital(expected)}.schema.json`
+      : `a batch ${expected} file uses ${expected === 'endpoint' ? 'batchEndpoint' : 'modelBatchDeployment or pipelineComponentBatchDeployment'}.schema.json`;
+  return schema.node.fail(`this file follows ${schema.name}.schema.json, not ${kindOf(family)} ${expected} schema; ${hint}`);
 }
 
 const capital = (s: string) => s[0].toUpperCase() + s.slice(1);
@@ -96,7 +147,7 @@ export function translateEndpointText(text: string, file: string, options: Endpo
 }
 
 function translateEndpointSource(source: YamlSource, options: EndpointTranslateOptions): EndpointTranslation {
-  const root = expectResource(source, 'endpoint');
+  const root = expectResource(source, 'online', 'endpoint');
   const inputs: Override[] = options.endpointName ? [{ path: ['name'], value: options.endpointName, label: 'endpointName input' }] : [];
   applyOverrides(source, [...overridesOf(options), ...inputs]);
   const warnings: string[] = [];
@@ -122,14 +173,20 @@ export function translateDeploymentText(text: string, file: string, options: Dep
   return translateDeploymentSource(parseYaml(text, path.resolve(file)), options);
 }
 
-function translateDeploymentSource(source: YamlSource, options: DeploymentTranslateOptions): DeploymentTranslation {
-  const root = expectResource(source, 'deployment');
+/** Applies the overrides and the task's endpointName / model inputs; a context with the placeholder warnings. */
+function prepareDeployment(source: YamlSource, root: YNode, options: DeploymentTranslateOptions): TranslationContext {
   const inputs: Override[] = [];
   if (options.endpointName) inputs.push({ path: ['endpoint_name'], value: options.endpointName, label: 'endpointName input' });
   if (options.model) inputs.push({ path: ['model'], value: options.model, label: 'model input' });
   applyOverrides(source, [...overridesOf(options), ...inputs]);
   const ctx = new TranslationContext(options.scope);
   checkTemplatePlaceholders(root, ctx.warnings);
+  return ctx;
+}
+
+function translateDeploymentSource(source: YamlSource, options: DeploymentTranslateOptions): DeploymentTranslation {
+  const root = expectResource(source, 'online', 'deployment');
+  const ctx = prepareDeployment(source, root, options);
 
   const schema = schemaName(root);
   const kind = onlineDeploymentKind(root);
@@ -150,6 +207,42 @@ function translateDeploymentSource(source: YamlSource, options: DeploymentTransl
     environments: ctx.environments,
     buildEnvironments: ctx.buildEnvironments,
     components: [],
+    fields: fieldOrigins(root),
+    warnings: ctx.warnings,
+  };
+}
+
+export function translateBatchEndpointFile(file: string, options: EndpointTranslateOptions): BatchEndpointTranslation {
+  const source = loadYamlFile(path.resolve(file));
+  const root = expectResource(source, 'batch', 'endpoint');
+  const inputs: Override[] = options.endpointName ? [{ path: ['name'], value: options.endpointName, label: 'endpointName input' }] : [];
+  applyOverrides(source, [...overridesOf(options), ...inputs]);
+  const warnings: string[] = [];
+  checkTemplatePlaceholders(root, warnings);
+  const t = translateBatchEndpoint(root);
+  t.warnings.unshift(...warnings);
+  return t;
+}
+
+export function translateBatchDeploymentFile(file: string, options: DeploymentTranslateOptions): BatchDeploymentTranslation {
+  const source = loadYamlFile(path.resolve(file));
+  const root = expectResource(source, 'batch', 'deployment');
+  const ctx = prepareDeployment(source, root, options);
+  const schema = schemaName(root);
+  const parts = translateBatchDeployment(root, ctx, path.dirname(source.file));
+  const schemaKind = schema?.name === 'pipelinecomponentbatchdeployment' ? 'pipeline' : schema?.name === 'modelbatchdeployment' ? 'model' : undefined;
+  if (schemaKind && schemaKind !== parts.kind) {
+    (root.get('type') ?? schema!.node).fail(`$schema says a ${schemaKind} batch deployment but the file is a ${parts.kind} one; set type: ${schemaKind}`);
+  }
+  return {
+    resource: 'batchDeployment',
+    ...parts,
+    apiVersion: parts.needsPreviewApi ? ONLINE_PREVIEW_API_VERSION : ONLINE_API_VERSION,
+    pending: ctx.pending,
+    environments: ctx.environments,
+    buildEnvironments: ctx.buildEnvironments,
+    components: ctx.components,
+    dataAssets: [],
     fields: fieldOrigins(root),
     warnings: ctx.warnings,
   };

@@ -84,7 +84,7 @@ function translateSteps(jobsNode: YNode, parent: Omit<PipelineScope, 'steps'>, w
  * component whose spec carries its steps as REST nodes (PipelineComponent._to_rest_object); the
  * components its steps run are registered first.
  */
-function pipelineComponentFromSpec(root: YNode, ctx: TranslationContext, baseDir: string, sourceTag: string): ResolvedComponent {
+export function pipelineComponentFromSpec(root: YNode, ctx: TranslationContext, baseDir: string, sourceTag: string): ResolvedComponent {
   checkFields(root, FIELDS.pipelineComponent, 'pipeline component');
   if (root.has('type')) oneOf(root.require('type', ''), ['pipeline'], 'component type');
   const { iface, inputs, outputs } = componentInterface(root);

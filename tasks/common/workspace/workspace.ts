@@ -40,6 +40,11 @@ export function amlApiHost(cloud: CloudEndpoints, location: string, discoveryUrl
  * A studio link that opens in the connection's tenant (as azure-ai-ml appends `&tid=`): without it studio opens
  * the user's home tenant, where a guest's workspace is not found. The service's own job links lack it.
  */
+/** A job's page in studio, built from its name (the service also names it in the job's services.Studio). */
+export function jobStudioUrl(workspace: Pick<WorkspaceInfo, "armId">, cloud: Pick<CloudEndpoints, "studioUrl">, jobName: string, tenantId: string | undefined): string {
+  return withTenant(`${cloud.studioUrl}runs/${encodeURIComponent(jobName)}?wsid=${workspace.armId}`, tenantId);
+}
+
 export function withTenant(studioUrl: string, tenantId: string | undefined): string {
   if (!tenantId || /[?&]tid=/.test(studioUrl)) return studioUrl;
   return `${studioUrl}${studioUrl.includes("?") ? "&" : "?"}tid=${encodeURIComponent(tenantId)}`;

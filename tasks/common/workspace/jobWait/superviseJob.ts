@@ -73,7 +73,7 @@ export async function superviseJob(supervision: JobSupervision): Promise<WaitOut
 }
 
 /** The run-history error of a failed job, for the failure message (best effort). */
-async function failureReason(runHistory: RunHistoryApi, jobName: string): Promise<string> {
+export async function failureReason(runHistory: RunHistoryApi, jobName: string): Promise<string> {
   try {
     const error = (await runHistory.details(jobName))?.error?.error;
     return error?.message ? ` ${error.code ? `${error.code}: ` : ""}${error.message}` : "";

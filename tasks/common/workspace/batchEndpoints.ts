@@ -1,0 +1,87 @@
+// Batch endpoints and their deployments (ARM, api-version 2023-04-01 as for online endpoints; a pipeline
+// component deployment is sent at the preview its translation names), through the one workspace REST path.
+import { armList, type ArmContext } from "../azure/arm";
+import type { ResourceRead, ServiceError, StartedPut } from "./onlineEndpoints";
+import { workspaceArmId, type WorkspaceScope } from "./scope";
+import { armUrl, callWorkspace } from "./workspaceRest";
+
+export const BATCH_ENDPOINTS_API_VERSION = "2023-04-01";
+
+export interface BatchEndpointResource {
+  id?: string;
+  name: string;
+  location: string;
+  tags?: Record<string, string>;
+  properties: {
+    description?: string;
+    authMode?: string;
+    properties?: Record<string, string>;
+    defaults?: { deploymentName?: string } | null;
+    scoringUri?: string;
+    swaggerUri?: string;
+    provisioningState?: string;
+  };
+}
+
+export interface BatchDeploymentResource {
+  id?: string;
+  name: string;
+  properties: {
+    provisioningState?: string;
+    compute?: string;
+    [key: string]: unknown;
+  };
+}
+
+export interface BatchEndpointsApi {
+  readonly scope: WorkspaceScope;
+  getEndpoint(name: string, signal?: AbortSignal): Promise<ResourceRead<BatchEndpointResource>>;
+  /** PUT (create or replace); an LRO: read the endpoint until its provisioningState ends. */
+  putEndpoint(name: string, body: unknown, signal?: AbortSignal): Promise<BatchEndpointResource>;
+  listDeployments(endpoint: string, signal?: AbortSignal): Promise<BatchDeploymentResource[]>;
+  getDeployment(endpoint: string, name: string, signal?: AbortSignal): Promise<ResourceRead<BatchDeploymentResource>>;
+  /** PUT at the translation's api-version; an LRO like the endpoint's. */
+  putDeployment(endpoint: string, name: string, body: unknown, apiVersion?: string, signal?: AbortSignal): Promise<StartedPut<BatchDeploymentResource>>;
+  /** The error of a finished long-running operation (undefined while it runs or when it succeeded). */
+  operationError(operationUrl: string, signal?: AbortSignal): Promise<ServiceError | undefined>;
+}
+
+export function createBatchEndpointsApi(context: ArmContext, scope: WorkspaceScope): BatchEndpointsApi {
+  const workspacePath = workspaceArmId(scope);
+  const url = (path: string, apiVersion = BATCH_ENDPOINTS_API_VERSION) => armUrl(context, `${workspacePath}/${path}?api-version=${apiVersion}`);
+  const endpointPath = (name: string) => `batchEndpoints/${encodeURIComponent(name)}`;
+  const deploymentPath = (endpoint: string, name: string) => `${endpointPath(endpoint)}/deployments/${encodeURIComponent(name)}`;
+  const read = async <T>(path: string, signal?: AbortSignal): Promise<ResourceRead<T>> => {
+    const reply = await callWorkspace<T>(context, url(path), { signal: signal ?? context.signal });
+    return { resource: reply.body, retryAfterMs: reply.retryAfterMs };
+  };
+  return {
+    scope,
+    getEndpoint: (name, signal) => read<BatchEndpointResource>(endpointPath(name), signal),
+    async putEndpoint(name, body, signal) {
+      return (await callWorkspace<BatchEndpointResource>(context, url(endpointPath(name)), { method: "PUT", body, notFoundIsError: true, signal: signal ?? context.signal })).body as BatchEndpointResource;
+    },
+    listDeployments: (endpoint, signal) =>
+      armList<BatchDeploymentResource>({ ...context, signal: signal ?? context.signal }, { path: `${workspacePath}/${endpointPath(endpoint)}/deployments`, apiVersion: BATCH_ENDPOINTS_API_VERSION }),
+    getDeployment: (endpoint, name, signal) => read<BatchDeploymentResource>(deploymentPath(endpoint, name), signal),
+    async putDeployment(endpoint, name, body, apiVersion, signal) {
+      const reply = await callWorkspace<BatchDeploymentResource>(context, url(deploymentPath(endpoint, name), apiVersion), { method: "PUT", body, notFoundIsError: true, signal: signal ?? context.signal });
+      return { resource: reply.body, operationUrl: reply.asyncOperationUrl };
+    },
+    async operationError(operationUrl, signal) {
+      const reply = await callWorkspace<{ status?: string; error?: ServiceError }>(context, operationUrl, { signal: signal ?? context.signal });
+      return reply.body?.error;
+    },
+  };
+}
+
+/**
+ * The PUT body that writes a batch endpoint back as it is with another default deployment: only the
+ * writable fields of what was read (no provisioningState, scoringUri...).
+ */
+export function batchEndpointWriteBody(existing: BatchEndpointResource, defaultDeployment: string): Record<string, unknown> {
+  const p = existing.properties;
+  const properties: Record<string, unknown> = { authMode: p.authMode, properties: p.properties ?? {}, defaults: { deploymentName: defaultDeployment } };
+  if (p.description !== undefined) properties.description = p.description;
+  return { location: existing.location, tags: existing.tags ?? {}, properties };
+}
