@@ -69,6 +69,17 @@ function checkTraffic(ctx: ServiceContext, endpoint: ArmResource, properties: Pr
   }
 }
 
+/**
+ * Online and batch endpoints share the region's scoring DNS (<endpoint>.<region>.inference.ml.azure.com):
+ * a new endpoint's name must not be taken by either kind in that region.
+ */
+export function checkEndpointNameFree(ctx: ServiceContext, name: string, location: string): void {
+  for (const [collection, kind] of [['arm.endpoints', 'An online'], ['arm.batchEndpoints', 'A batch']] as const) {
+    const taken = ctx.store.list<ArmResource>(collection).some(({ value }) => value.name.toLowerCase() === name.toLowerCase() && (value.location ?? '').toLowerCase() === location.toLowerCase());
+    if (taken) throw new ArmError(409, 'UserError', `${kind} endpoint named '${name}' already exists in region '${location}'. Endpoint names must be unique within a region; choose another name.`);
+  }
+}
+
 function newKey(): string {
   return randomBytes(24).toString('base64');
 }
@@ -100,8 +111,7 @@ function createOrUpdate(call: ArmCall): HostResponse {
   const mirrorTraffic = knowsMirrorTraffic(call.apiVersion) && requestedMirror !== undefined ? requestedMirror : previous?.properties.mirrorTraffic;
   const location: string = body.location;
   if (!previous) {
-    const taken = ctx.store.list<ArmResource>('arm.endpoints').some(({ value }) => value.name.toLowerCase() === call.params.endpointName.toLowerCase() && (value.location ?? '').toLowerCase() === location.toLowerCase());
-    if (taken) throw new ArmError(409, 'UserError', `An online endpoint named '${call.params.endpointName}' already exists in region '${location}'. Endpoint names must be unique within a region; choose another name.`);
+    checkEndpointNameFree(ctx, call.params.endpointName, location);
   }
   if (previous && (previous.properties.compute ?? null) !== (requested.compute ?? previous.properties.compute ?? null)) {
     throw userError(`The compute of endpoint '${previous.name}' cannot change.`, 'properties.compute');
