@@ -155,6 +155,38 @@ describe('emulator: batch endpoint invocations run the scoring script as a job',
     assert.match(await client.stdLog((await scoringChild(job.name)).runId), /cannot score this MLflow model deployment/);
   });
 
+  it('runs a pipeline component deployment as a pipeline job with the component as its step', async () => {
+    const component = await client.arm('PUT', '/components/count_files/versions/1', {
+      properties: {
+        componentSpec: {
+          name: 'count_files', type: 'pipeline',
+          inputs: { data: { type: 'uri_folder' } },
+          outputs: { listing: { type: 'uri_folder' } },
+          jobs: {
+            list: {
+              type: 'command', command: 'ls ${{inputs.data}} > ${{outputs.listing}}/files.txt',
+              inputs: { data: { job_input_type: 'literal', value: '${{parent.inputs.data}}' } },
+              outputs: { listing: { value: '${{parent.outputs.listing}}' } },
+            },
+          },
+        },
+      },
+    }, API);
+    assert.equal(component.status, 201, component.text);
+    const deployment = await client.arm('PUT', '/batchEndpoints/sales-batch/deployments/retrain', {
+      location: shared.emulator().connection.location,
+      properties: { deploymentConfiguration: { deploymentConfigurationType: 'PipelineComponent', componentId: { referenceType: 'Id', assetId: component.json().id }, settings: { default_compute: `${client.workspaceId}/computes/cpu-cluster` } } },
+    }, '2023-06-01-preview');
+    assert.equal(deployment.status, 201, deployment.text);
+    await waitProvisioned('/batchEndpoints/sales-batch/deployments/retrain');
+    const invoked = await invoke({ properties: { InputData: { data: { JobInputType: 'UriFolder', Uri: 'azureml://datastores/workspaceblobstore/paths/sales/' } } } }, { 'azureml-model-deployment': 'retrain' });
+    assert.equal(invoked.status, 200, invoked.text);
+    const job = await client.waitFor(invoked.json().name);
+    assert.equal(job.properties.status, 'Completed', JSON.stringify(job.properties));
+    const listing: string = job.properties.outputs.listing.uri;
+    assert.equal(await client.readBlob(`${listing.replace(/^azureml:\/\/datastores\/workspaceblobstore\/paths\//, '')}files.txt`), 'a.csv\nb.csv\nc.csv\n');
+  });
+
   it('cancels an invocation job like any job', async () => {
     const invoked = await invoke(folderInput('sales'), { 'azureml-model-deployment': 'slow' });
     const name = invoked.json().name;
@@ -167,5 +199,30 @@ describe('emulator: batch endpoint invocations run the scoring script as a job',
     const cancel = await client.arm('POST', `/jobs/${name}/cancel`, undefined, API);
     assert.equal(cancel.status, 202);
     assert.equal((await client.waitFor(name)).properties.status, 'Canceled');
+  });
+});
+
+describe('emulator: schedules create real jobs on the advanced clock', function () {
+  this.timeout(120_000);
+  const shared = sharedEmulator();
+
+  it('runs the job of an enabled schedule once per due time, and none of a disabled one', async () => {
+    let client = new JobClient(shared.emulator());
+    const jobDefinition = { jobType: 'Command', command: 'echo retraining', environmentId: ENVIRONMENT, computeId: `${client.workspaceId}/computes/cpu-cluster`, experimentName: 'retrain' };
+    for (const [name, isEnabled] of [['half-hourly', true], ['paused', false]] as const) {
+      const created = await client.arm('PUT', `/schedules/${name}`, { properties: { isEnabled, trigger: { triggerType: 'Cron', expression: '*/30 * * * *', timeZone: 'UTC' }, action: { actionType: 'CreateJob', jobDefinition } } }, API);
+      assert.equal(created.status, 201, created.text);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Exactly one */30 minute lies in any 30 minutes.
+    await shared.admin().advanceTime(30 * 60);
+    // Tokens issued before the jump have expired on the emulator clock: a new client gets new ones.
+    client = new JobClient(shared.emulator());
+    const jobs = (await client.arm('GET', '/jobs', undefined, API)).json().value.filter((j: any) => j.properties.properties?.['azureml.scheduleName']);
+    assert.deepEqual(jobs.map((j: any) => j.properties.properties['azureml.scheduleName']), ['half-hourly']);
+    assert.match(jobs[0].name, /^half-hourly-\d{12}$/);
+    const job = await client.waitFor(jobs[0].name);
+    assert.equal(job.properties.status, 'Completed');
+    assert.match(await client.stdLog(job.name), /retraining/);
   });
 });
