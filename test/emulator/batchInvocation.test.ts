@@ -121,6 +121,8 @@ describe('emulator: batch endpoint invocations run the scoring script as a job',
     const log = await client.stdLog(child.runId);
     assert.equal(job.properties.status, 'Completed', log);
     assert.deepEqual([job.properties.jobType, job.properties.experimentName, job.properties.properties['azureml.deploymentname']], ['Pipeline', 'sales-batch', 'scorer']);
+    // Clients load a pipeline job's steps as components: the scoring step is an anonymous one.
+    assert.match(job.properties.jobs.batchscoring.componentId, /\/components\/azureml_anonymous\/versions\/[0-9a-f-]{36}$/);
     assert.match(log, /init: factor 3/);
     assert.equal(log.match(/^mini-batch of \d$/gm)?.join('|'), 'mini-batch of 2|mini-batch of 1', log);
     const output: string = job.properties.outputs.score.uri;

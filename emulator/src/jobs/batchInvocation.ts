@@ -12,12 +12,13 @@
 // MLflow model deployments without a scoring script would need the MLflow runtime Azure ML brings:
 // their batchscoring step fails, saying so.
 import { randomUUID } from 'node:crypto';
-import type { HostRequest, HostResponse, ServiceContext } from '../contract';
+import type { HostRequest, HostResponse, Principal, ServiceContext } from '../contract';
 import { type JobExecutor, createJob } from '../arm';
 import { batchDeploymentsOf, batchEndpointAt, defaultDeploymentName } from '../arm/batchEndpoints';
 import { isPipelineComponentDeployment } from '../arm/batchDeployments';
+import { BASE_PROPERTIES } from '../arm/assets';
 import { ArmError } from '../arm/errors';
-import { type ArmResource, type Properties, SERVICE_PRINCIPAL, getResource } from '../arm/resources';
+import { type ArmResource, ML_NAMESPACE, type Properties, SERVICE_PRINCIPAL, getResource, putResource, systemDataFor } from '../arm/resources';
 import { DEPLOYMENT_HEADER, durationMs } from '../serving/scoring';
 import { parallelCommand } from './pipelineRun';
 
@@ -89,23 +90,23 @@ function modelFolderOf(ctx: ServiceContext, modelId: string): string {
 const MLFLOW_WITHOUT_SCRIPT =
   'The emulator cannot score this MLflow model deployment: it has no scoring script, and the scoring script Azure ML generates for MLflow models needs the MLflow runtime of its curated images, which the emulator does not have. Give the deployment a code_configuration with a scoring script (init/run), or run it in Azure ML.';
 
-/** The batchscoring step: the deployment's scoring script under the parallel run driver. */
-function scoringStep(ctx: ServiceContext, deployment: ArmResource, properties: Properties, inputName: string): Properties {
+/**
+ * The batchscoring step's component: the deployment's scoring script under the parallel run driver,
+ * as the command of an anonymous command component (clients read a pipeline job's steps as
+ * components: azure-ai-ml cannot load a step without one).
+ */
+function scoringComponent(deployment: ArmResource, properties: Properties, instanceCount: number): Properties {
   const d = deployment.properties;
-  const modelId: string = d.model.assetId;
-  const step: Properties = {
+  const spec: Properties = {
+    name: 'azureml_anonymous',
     type: 'command',
-    inputs: { data: { value: `\${{parent.inputs.${inputName}}}` }, model: { jobInputType: 'uri_folder', uri: modelFolderOf(ctx, modelId), mode: 'ReadOnlyMount' } },
-    outputs: { [SCORE_OUTPUT]: { value: `\${{parent.outputs.${SCORE_OUTPUT}}}` } },
-    codeId: d.codeConfiguration?.codeId ?? null,
-    environmentId: d.environmentId ?? null,
-    environmentVariables: d.environmentVariables ?? {},
-    resources: { instanceCount: Number(field(field(properties, 'compute'), 'instanceCount') ?? d.resources?.instanceCount ?? 1) },
+    code: d.codeConfiguration?.codeId ?? null,
+    environment: d.environmentId ?? null,
+    environment_variables: d.environmentVariables ?? {},
+    inputs: { data: { type: 'uri_folder' }, model: { type: 'uri_folder' } },
+    outputs: { [SCORE_OUTPUT]: { type: 'uri_folder' } },
   };
-  if (!d.codeConfiguration?.scoringScript) {
-    step.command = `echo ${shellQuote(MLFLOW_WITHOUT_SCRIPT)} >&2; exit 1`;
-    return step;
-  }
+  if (!d.codeConfiguration?.scoringScript) return { ...spec, command: `echo ${shellQuote(MLFLOW_WITHOUT_SCRIPT)} >&2; exit 1` };
   const retry: Properties = setting(properties, deployment, 'retrySettings') ?? {};
   const appendRow = String(setting(properties, deployment, 'outputAction') ?? 'AppendRow').toLowerCase() === 'appendrow';
   const settings: Properties = {
@@ -113,14 +114,38 @@ function scoringStep(ctx: ServiceContext, deployment: ArmResource, properties: P
     mini_batch_size: setting(properties, deployment, 'miniBatchSize'),
     error_threshold: setting(properties, deployment, 'errorThreshold'),
     retry_settings: { max_retries: retry.maxRetries, timeout: Math.round(durationMs(retry.timeout, 30_000) / 1000) },
-    resources: { instance_count: step.resources.instanceCount },
+    resources: { instance_count: instanceCount },
     max_concurrency_per_instance: setting(properties, deployment, 'maxConcurrencyPerInstance'),
     output_file_name: setting(properties, deployment, 'outputFileName'),
   };
   const task: Properties = { type: 'run_function', entry_script: d.codeConfiguration.scoringScript, ...(appendRow ? { append_row_to: `\${{outputs.${SCORE_OUTPUT}}}` } : {}) };
   // The model is where Azure ML mounts it for the scoring script: AZUREML_MODEL_DIR.
-  step.command = `AZUREML_MODEL_DIR=\${{inputs.model}} ${parallelCommand(SCORING_STEP, settings, {}, task)}`;
-  return step;
+  return { ...spec, command: `AZUREML_MODEL_DIR=\${{inputs.model}} ${parallelCommand(SCORING_STEP, settings, {}, task)}` };
+}
+
+/** Stores an anonymous component version (azureml_anonymous/<guid>), as clients register inline components; returns its id. */
+function registerAnonymousComponent(ctx: ServiceContext, workspace: ArmResource, spec: Properties, principal: Principal): string {
+  const containerId = `${workspace.id}/components/${spec.name}`;
+  if (!getResource(ctx, 'assets', containerId)) {
+    putResource(ctx, 'assets', { id: containerId, name: spec.name, type: `${ML_NAMESPACE}/workspaces/components`, properties: BASE_PROPERTIES, systemData: systemDataFor(ctx, principal) });
+  }
+  const version = randomUUID();
+  const id = `${containerId}/versions/${version}`;
+  putResource(ctx, 'assets', { id, name: version, type: `${ML_NAMESPACE}/workspaces/components/versions`, properties: { ...BASE_PROPERTIES, isAnonymous: true, componentSpec: spec, provisioningState: 'Succeeded' }, systemData: systemDataFor(ctx, principal) });
+  return id;
+}
+
+/** The batchscoring step: the scoring component on the input and the model, writing the score output. */
+function scoringStep(ctx: ServiceContext, workspace: ArmResource, deployment: ArmResource, properties: Properties, inputName: string, principal: Principal): Properties {
+  const d = deployment.properties;
+  const instanceCount = Number(field(field(properties, 'compute'), 'instanceCount') ?? d.resources?.instanceCount ?? 1);
+  return {
+    type: 'command',
+    componentId: registerAnonymousComponent(ctx, workspace, scoringComponent(deployment, properties, instanceCount), principal),
+    inputs: { data: { job_input_type: 'literal', value: `\${{parent.inputs.${inputName}}}` }, model: { job_input_type: 'uri_folder', uri: modelFolderOf(ctx, d.model.assetId), mode: 'ReadOnlyMount' } },
+    outputs: { [SCORE_OUTPUT]: { value: `\${{parent.outputs.${SCORE_OUTPUT}}}` } },
+    resources: { instanceCount },
+  };
 }
 
 function shellQuote(text: string): string {
@@ -128,7 +153,7 @@ function shellQuote(text: string): string {
 }
 
 /** The job properties of an invocation of a model deployment. */
-function modelDeploymentJob(ctx: ServiceContext, deployment: ArmResource, properties: Properties, inputs: Properties, outputs: Properties): Properties {
+function modelDeploymentJob(ctx: ServiceContext, workspace: ArmResource, deployment: ArmResource, properties: Properties, inputs: Properties, outputs: Properties, principal: Principal): Properties {
   const dataInputs = Object.keys(inputs).filter((name) => inputs[name].jobInputType !== 'literal');
   if (dataInputs.length !== 1) throw new ArmError(400, 'UserError', `A model deployment is invoked with exactly one data input (uri_folder or uri_file); the request has ${dataInputs.length}.`);
   return {
@@ -137,7 +162,7 @@ function modelDeploymentJob(ctx: ServiceContext, deployment: ArmResource, proper
     inputs,
     outputs: { [SCORE_OUTPUT]: { jobOutputType: 'uri_folder', mode: 'ReadWriteMount', ...outputs[SCORE_OUTPUT] } },
     settings: {},
-    jobs: { [SCORING_STEP]: scoringStep(ctx, deployment, properties, dataInputs[0]) },
+    jobs: { [SCORING_STEP]: scoringStep(ctx, workspace, deployment, properties, dataInputs[0], principal) },
   };
 }
 
@@ -197,12 +222,12 @@ export function createBatchInvocationHandler(options: BatchInvocationOptions): (
       if (deployment.properties.provisioningState !== 'Succeeded') throw new ArmError(400, 'UserError', `Deployment '${deployment.name}' is ${deployment.properties.provisioningState}; it can be invoked once its provisioning has succeeded.`);
       const inputs = invocationInputs(properties);
       const outputs = requestedOutputs(properties);
-      const jobProperties = isPipelineComponentDeployment(deployment) ? pipelineComponentJob(ctx, deployment, inputs, outputs) : modelDeploymentJob(ctx, deployment, properties, inputs, outputs);
       const workspaceId = endpoint.id.slice(0, endpoint.id.toLowerCase().lastIndexOf('/batchendpoints/'));
       const workspace = getResource(ctx, 'workspaces', workspaceId)!;
+      const invoker: Principal = { ...SERVICE_PRINCIPAL, ...check.principal };
+      const jobProperties = isPipelineComponentDeployment(deployment) ? pipelineComponentJob(ctx, deployment, inputs, outputs) : modelDeploymentJob(ctx, workspace, deployment, properties, inputs, outputs, invoker);
       const name = typeof field(properties, 'name') === 'string' && field(properties, 'name') ? field(properties, 'name') : `batchjob-${randomUUID()}`;
       if (getResource(ctx, 'jobs', `${workspace.id}/jobs/${name}`)) throw new ArmError(409, 'UserError', `A job named '${name}' already exists in the workspace.`);
-      const invoker = { ...SERVICE_PRINCIPAL, ...check.principal };
       const job = createJob(ctx, workspace, name, {
         ...jobProperties,
         displayName: name,
