@@ -47,6 +47,9 @@ describe('emulator ARM: batch endpoints and deployments', () => {
     const got = await h.send('GET', `${WS}/batchEndpoints/churn-batch`, { apiVersion: API });
     assert.deepEqual([got.json.properties.provisioningState, got.json.properties.authMode, got.json.properties.defaults], ['Succeeded', 'AADToken', { deploymentName: null }]);
     assert.deepEqual((await h.send('GET', `${WS}/batchEndpoints`, { apiVersion: API })).json.value.map((e: ArmResource) => e.name), ['churn-batch']);
+    const keys = await h.send('POST', `${WS}/batchEndpoints/churn-batch/listKeys`, { apiVersion: API });
+    assert.equal(keys.status, 400);
+    assert.match(keys.json.error.message, /uses authMode 'AADToken'; it has no keys/);
     const patched = await h.send('PATCH', `${WS}/batchEndpoints/churn-batch`, { body: { tags: { team: 'scoring' } }, apiVersion: API });
     assert.equal(patched.status, 202);
     await pollToEnd(h, patched);

@@ -128,4 +128,15 @@ export const batchEndpointRoutes: Route[] = [
   { method: 'PUT', pattern: BATCH_ENDPOINT, provider: 'ml', resourceType: TYPE, handle: createOrUpdate },
   { method: 'PATCH', pattern: BATCH_ENDPOINT, provider: 'ml', resourceType: TYPE, handle: update },
   { method: 'DELETE', pattern: BATCH_ENDPOINT, provider: 'ml', resourceType: TYPE, handle: remove },
+  {
+    // In the REST API, but a batch endpoint (AADToken only) has no keys.
+    method: 'POST',
+    pattern: `${BATCH_ENDPOINT}/listKeys`,
+    provider: 'ml',
+    resourceType: TYPE,
+    handle: (call) => {
+      const endpoint = findResource(call.ctx, 'batchEndpoints', batchEndpointId(call));
+      throw userError(`Batch endpoint '${endpoint.name}' uses authMode 'AADToken'; it has no keys. Invoke it with a Microsoft Entra token for https://ml.azure.com.`);
+    },
+  },
 ];
