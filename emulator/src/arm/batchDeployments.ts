@@ -6,7 +6,7 @@
 import type { HostResponse, ServiceContext } from '../contract';
 import { BATCH_ENDPOINT, batchEndpointId, defaultDeploymentName } from './batchEndpoints';
 import { userError } from './errors';
-import { accepted, beginPatch, operationHeaders, registerEffect, startOperation } from './lro';
+import { beginDelete, beginPatch, operationHeaders, registerEffect, setProvisioningState, startOperation } from './lro';
 import { checkDeploymentName } from './names';
 import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, jsonResponse, listChildren, listResponse, putResource, systemDataFor, workspaceOf } from './resources';
 import { checkReference } from './references';
@@ -150,22 +150,15 @@ function remove(call: ArmCall): HostResponse {
   if (defaultDeploymentName(endpoint)?.toLowerCase() === deployment.name.toLowerCase()) {
     throw userError(`Deployment '${deployment.name}' is the default deployment of batch endpoint '${endpoint.name}'. Make another deployment the default (properties.defaults.deploymentName) before deleting it.`);
   }
-  putResource(call.ctx, 'batchDeployments', { ...deployment, properties: { ...deployment.properties, provisioningState: 'Deleting' } });
-  return accepted(call, startOperation(call, { effect: 'batchDeploymentDeleted', resourceId: deployment.id, resourceCollection: 'batchDeployments' }));
+  return beginDelete(call, 'batchDeployments', deployment, 'batchDeploymentDeleted');
 }
 
-registerEffect('batchDeploymentProvisioned', {
-  complete: (ctx, op, outcome) => {
-    const deployment = getResource(ctx, 'batchDeployments', op.resourceId);
-    if (deployment) putResource(ctx, 'batchDeployments', { ...deployment, properties: { ...deployment.properties, provisioningState: outcome } });
-  },
-});
+registerEffect('batchDeploymentProvisioned', { complete: (ctx, op, outcome) => setProvisioningState(ctx, 'batchDeployments', op.resourceId, outcome) });
 
 registerEffect('batchDeploymentDeleted', {
   complete: (ctx, op, outcome) => {
-    const deployment = getResource(ctx, 'batchDeployments', op.resourceId);
     if (outcome === 'Succeeded') deleteResource(ctx, 'batchDeployments', op.resourceId);
-    else if (deployment) putResource(ctx, 'batchDeployments', { ...deployment, properties: { ...deployment.properties, provisioningState: 'Failed' } });
+    else setProvisioningState(ctx, 'batchDeployments', op.resourceId, 'Failed');
   },
 });
 

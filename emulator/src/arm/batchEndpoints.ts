@@ -4,7 +4,7 @@
 import type { HostResponse, ServiceContext } from '../contract';
 import { userError } from './errors';
 import { checkEndpointNameFree } from './endpoints';
-import { type Operation, accepted, beginPatch, operationHeaders, registerEffect, startOperation } from './lro';
+import { beginDelete, beginPatch, operationHeaders, registerEffect, setProvisioningState, startOperation } from './lro';
 import { checkEndpointName } from './names';
 import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, jsonResponse, listChildren, listResponse, managedIdentity, putResource, systemDataFor, WS, workspaceOf } from './resources';
 import { type ArmCall, type Route, jsonBody } from './router';
@@ -102,20 +102,14 @@ function update(call: ArmCall): HostResponse {
 function remove(call: ArmCall): HostResponse {
   const endpoint = getResource(call.ctx, 'batchEndpoints', batchEndpointId(call));
   if (!endpoint) return { status: 204 };
-  putResource(call.ctx, 'batchEndpoints', { ...endpoint, properties: { ...endpoint.properties, provisioningState: 'Deleting' } });
-  return accepted(call, startOperation(call, { effect: 'batchEndpointDeleted', resourceId: endpoint.id, resourceCollection: 'batchEndpoints' }));
+  return beginDelete(call, 'batchEndpoints', endpoint, 'batchEndpointDeleted');
 }
 
-function setProvisioningState(ctx: ServiceContext, op: Operation, state: string): void {
-  const endpoint = getResource(ctx, 'batchEndpoints', op.resourceId);
-  if (endpoint) putResource(ctx, 'batchEndpoints', { ...endpoint, properties: { ...endpoint.properties, provisioningState: state } });
-}
-
-registerEffect('batchEndpointProvisioned', { complete: (ctx, op, outcome) => setProvisioningState(ctx, op, outcome) });
+registerEffect('batchEndpointProvisioned', { complete: (ctx, op, outcome) => setProvisioningState(ctx, 'batchEndpoints', op.resourceId, outcome) });
 
 registerEffect('batchEndpointDeleted', {
   complete: (ctx, op, outcome) => {
-    if (outcome === 'Failed') return setProvisioningState(ctx, op, 'Failed');
+    if (outcome === 'Failed') return setProvisioningState(ctx, 'batchEndpoints', op.resourceId, 'Failed');
     const endpoint = getResource(ctx, 'batchEndpoints', op.resourceId);
     if (endpoint) for (const deployment of batchDeploymentsOf(ctx, endpoint)) deleteResource(ctx, 'batchDeployments', deployment.id);
     deleteResource(ctx, 'batchEndpoints', op.resourceId);

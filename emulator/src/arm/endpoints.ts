@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { HostResponse, ServiceContext } from '../contract';
 import { forApiVersion, knowsMirrorTraffic } from './apiVersions';
 import { ArmError, userError } from './errors';
-import { type Operation, accepted, beginPatch, operationHeaders, registerEffect, startOperation } from './lro';
+import { accepted, beginDelete, beginPatch, operationHeaders, registerEffect, setProvisioningState, startOperation } from './lro';
 import { checkEndpointName } from './names';
 import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, jsonResponse, listChildren, listResponse, managedIdentity, putResource, systemDataFor, WS, workspaceOf } from './resources';
 import { type ArmCall, type Route, jsonBody } from './router';
@@ -159,20 +159,14 @@ function update(call: ArmCall): HostResponse {
 function remove(call: ArmCall): HostResponse {
   const endpoint = getResource(call.ctx, 'endpoints', endpointId(call));
   if (!endpoint) return { status: 204 };
-  putResource(call.ctx, 'endpoints', { ...endpoint, properties: { ...endpoint.properties, provisioningState: 'Deleting' } });
-  return accepted(call, startOperation(call, { effect: 'endpointDeleted', resourceId: endpoint.id, resourceCollection: 'endpoints' }));
+  return beginDelete(call, 'endpoints', endpoint, 'endpointDeleted');
 }
 
-function setProvisioningState(ctx: ServiceContext, op: Operation, state: string): void {
-  const endpoint = getResource(ctx, 'endpoints', op.resourceId);
-  if (endpoint) putResource(ctx, 'endpoints', { ...endpoint, properties: { ...endpoint.properties, provisioningState: state } });
-}
-
-registerEffect('endpointProvisioned', { complete: (ctx, op, outcome) => setProvisioningState(ctx, op, outcome) });
+registerEffect('endpointProvisioned', { complete: (ctx, op, outcome) => setProvisioningState(ctx, 'endpoints', op.resourceId, outcome) });
 
 registerEffect('endpointDeleted', {
   complete: (ctx, op, outcome) => {
-    if (outcome === 'Failed') return setProvisioningState(ctx, op, 'Failed');
+    if (outcome === 'Failed') return setProvisioningState(ctx, 'endpoints', op.resourceId, 'Failed');
     const endpoint = getResource(ctx, 'endpoints', op.resourceId);
     if (endpoint) for (const deployment of deploymentsOf(ctx, endpoint)) deleteResource(ctx, 'deployments', deployment.id);
     deleteResource(ctx, 'endpoints', op.resourceId);

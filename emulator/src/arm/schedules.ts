@@ -7,7 +7,7 @@
 import type { HostResponse, Principal, ServiceContext } from '../contract';
 import { userError } from './errors';
 import { type JobExecutor, createJob } from './jobs';
-import { accepted, operationHeaders, registerEffect, startOperation } from './lro';
+import { beginDelete, operationHeaders, registerEffect, setProvisioningState, startOperation } from './lro';
 import { checkAssetName } from './names';
 import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, findWorkspace, getResource, isoTime, jsonResponse, listChildren, listResponse, putResource, systemDataFor, WS, workspaceOf } from './resources';
 import { checkReference } from './references';
@@ -68,24 +68,17 @@ function createOrUpdate(call: ArmCall): HostResponse {
 function remove(call: ArmCall): HostResponse {
   const schedule = getResource(call.ctx, 'schedules', scheduleId(call));
   if (!schedule) return { status: 204 };
-  putResource(call.ctx, 'schedules', { ...schedule, properties: { ...schedule.properties, provisioningState: 'Deleting' } });
-  return accepted(call, startOperation(call, { effect: 'scheduleDeleted', resourceId: schedule.id, resourceCollection: 'schedules' }));
+  return beginDelete(call, 'schedules', schedule, 'scheduleDeleted');
 }
 
-registerEffect('scheduleProvisioned', {
-  complete: (ctx, op, outcome) => {
-    const schedule = getResource(ctx, 'schedules', op.resourceId);
-    if (schedule) putResource(ctx, 'schedules', { ...schedule, properties: { ...schedule.properties, provisioningState: outcome } });
-  },
-});
+registerEffect('scheduleProvisioned', { complete: (ctx, op, outcome) => setProvisioningState(ctx, 'schedules', op.resourceId, outcome) });
 
 registerEffect('scheduleDeleted', {
   complete: (ctx, op, outcome) => {
-    const schedule = getResource(ctx, 'schedules', op.resourceId);
     if (outcome === 'Succeeded') {
       deleteResource(ctx, 'schedules', op.resourceId);
       ctx.store.delete(CURSORS, op.resourceId.toLowerCase());
-    } else if (schedule) putResource(ctx, 'schedules', { ...schedule, properties: { ...schedule.properties, provisioningState: 'Failed' } });
+    } else setProvisioningState(ctx, 'schedules', op.resourceId, 'Failed');
   },
 });
 
