@@ -232,6 +232,25 @@ describe('emulator ARM: schedules', () => {
     assert.deepEqual(submitted.map((j) => j.name).sort(), ['everyother-202601010600', 'everyother-202601030600', 'everyother-202601050600', 'weekly-202601051715']);
   });
 
+  it('creates the job of an existing job when the definition names it (sourceJobId), without the output locations the service picked for it', async () => {
+    const { executor, submitted } = recordingExecutor();
+    const h = createHarness({ jobExecutor: executor });
+    const source = {
+      jobType: 'Pipeline', settings: { default_compute: CLUSTER }, jobs: { train: { type: 'command', command: 'python train.py' } },
+      outputs: { model: { jobOutputType: 'uri_folder', uri: 'azureml://datastores/workspaceblobstore/paths/azureml/train-1/model/' }, report: { jobOutputType: 'uri_folder', uri: 'azureml://datastores/workspaceblobstore/paths/reports/' } },
+    };
+    assert.equal((await h.send('PUT', `${WS}/jobs/train-1`, { body: { properties: source }, apiVersion: API })).status, 201);
+    const put = (sourceJobId: string) => h.send('PUT', `${WS}/schedules/retrain`, { body: { properties: { trigger: { triggerType: 'Cron', expression: '0 * * * *' }, action: { actionType: 'CreateJob', jobDefinition: { jobType: 'Pipeline', sourceJobId } } } }, apiVersion: API });
+    const unknown = await put(`${WS}/jobs/nope`);
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.json.error.target, 'properties.action.jobDefinition.sourceJobId');
+    await pollToEnd(h, await put(`${WS}/jobs/train-1`));
+    await advance(h, 61 * MINUTE);
+    const job = submitted.find((j) => j.name.startsWith('retrain-'))!;
+    assert.deepEqual(job.properties.jobs, source.jobs);
+    assert.deepEqual(job.properties.outputs, { model: { jobOutputType: 'uri_folder' }, report: source.outputs.report });
+  });
+
   it('does not fire before startTime or after endTime', async () => {
     const { executor, submitted } = recordingExecutor();
     const h = createHarness({ jobExecutor: executor });

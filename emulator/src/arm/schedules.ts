@@ -39,6 +39,7 @@ function createOrUpdate(call: ArmCall): HostResponse {
   const action: Properties = requested.action;
   if (action.actionType !== 'CreateJob') throw userError(`Schedule action '${action.actionType}' is not one the emulator runs (CreateJob).`, 'properties.action.actionType');
   const definition: Properties = action.jobDefinition;
+  jobDefinitionOf(ctx, workspace, definition);
   checkReference(ctx, workspace, definition.computeId, 'properties.action.jobDefinition.computeId');
   checkReference(ctx, workspace, definition.environmentId, 'properties.action.jobDefinition.environmentId');
   checkReference(ctx, workspace, definition.codeId, 'properties.action.jobDefinition.codeId');
@@ -82,6 +83,29 @@ registerEffect('scheduleDeleted', {
   },
 });
 
+/**
+ * The job a schedule creates: its jobDefinition, or, when that names an existing job (sourceJobId, as
+ * azure-ai-ml sends for create_job: azureml:<job>), that job's definition with the given fields over it.
+ * The source job's outputs keep only the locations it was given, not those the service picked for it.
+ */
+function jobDefinitionOf(ctx: ServiceContext, workspace: ArmResource, definition: Properties): Properties {
+  const sourceJobId: unknown = definition.sourceJobId;
+  if (typeof sourceJobId !== 'string' || !sourceJobId) return definition;
+  const reference = sourceJobId.replace(/^azureml:/i, '');
+  const source = getResource(ctx, 'jobs', reference.includes('/') ? reference : `${workspace.id}/jobs/${reference}`);
+  if (!source) throw userError(`The job '${sourceJobId}' named by properties.action.jobDefinition.sourceJobId was not found in workspace '${workspace.name}'.`, 'properties.action.jobDefinition.sourceJobId');
+  const { status: _status, services: _services, outputs, ...properties } = source.properties;
+  const picked = `/azureml/${source.name}/`.toLowerCase();
+  const ownOutputs = Object.fromEntries(
+    Object.entries<Properties>(outputs ?? {}).map(([name, output]) => {
+      const { uri, ...rest } = output ?? {};
+      return [name, typeof uri === 'string' && uri.toLowerCase().includes(picked) ? rest : output];
+    }),
+  );
+  const given = Object.fromEntries(Object.entries(definition).filter(([key, value]) => value !== null && value !== undefined && key !== 'sourceJobId'));
+  return { ...properties, outputs: ownOutputs, ...given, jobType: properties.jobType };
+}
+
 /** list: listViewType EnabledOnly (the default), DisabledOnly or All. */
 function list(call: ArmCall): HostResponse {
   const view = (call.req.url.searchParams.get('listViewType') ?? 'EnabledOnly').toLowerCase();
@@ -102,9 +126,9 @@ function trigger(ctx: ServiceContext, schedule: ArmResource, at: number, executo
   const workspace = findWorkspace(ctx, resourceGroupName, workspaceName);
   const name = `${schedule.name}-${stamp(at)}`;
   if (getResource(ctx, 'jobs', `${workspace.id}/jobs/${name}`)) return;
-  const definition: Properties = schedule.properties.action.jobDefinition;
   const creator: Principal = { objectId: '', appId: schedule.systemData?.createdBy ?? '', tenantId: ctx.facts.tenantId, audience: '' };
   try {
+    const definition = jobDefinitionOf(ctx, workspace, schedule.properties.action.jobDefinition);
     createJob(ctx, workspace, name, { ...definition, displayName: definition.displayName ?? name, properties: { ...definition.properties, [SCHEDULE_NAME_PROPERTY]: schedule.name, [SCHEDULE_TIME_PROPERTY]: isoTime(at) } }, creator, executor);
     ctx.log(`schedule ${schedule.name}: created job ${name} for ${isoTime(at)}`);
   } catch (e) {
