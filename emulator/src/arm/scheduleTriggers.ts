@@ -66,7 +66,8 @@ interface WallClock {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function wallClock(ms: number, zone: string): WallClock {
+/** The zone's wall clock at an instant, read with Intl (slow: see wallClock). */
+function zoneClock(ms: number, zone: string): WallClock {
   let format = formatters.get(zone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', weekday: 'long' });
@@ -74,6 +75,24 @@ function wallClock(ms: number, zone: string): WallClock {
   }
   const parts = Object.fromEntries(format.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
   return { year: Number(parts.year), month: Number(parts.month), day: Number(parts.day), hour: Number(parts.hour), minute: Number(parts.minute), weekday: WEEKDAYS.indexOf(parts.weekday) };
+}
+
+/** Zones change their offset at whole quarter hours (UTC): one Intl lookup per quarter hour serves its minutes. */
+const QUARTER_HOUR_MS = 15 * MINUTE_MS;
+const offsets = new Map<string, number>();
+
+function wallClock(ms: number, zone: string): WallClock {
+  const quarter = Math.floor(ms / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+  const key = `${zone}@${quarter}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const shown = zoneClock(quarter, zone);
+    offset = Date.UTC(shown.year, shown.month - 1, shown.day, shown.hour, shown.minute) - quarter;
+    if (offsets.size > 100_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  const local = new Date(Math.floor(ms / MINUTE_MS) * MINUTE_MS + offset);
+  return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate(), hour: local.getUTCHours(), minute: local.getUTCMinutes(), weekday: local.getUTCDay() };
 }
 
 /** A trigger time as the REST API gives it: with an offset it is absolute, without one it is wall-clock time in the zone. */
