@@ -2,7 +2,7 @@
 
 export type ServiceName = 'login' | 'arm' | 'blob' | 'dataplane' | 'scoring';
 
-/** Managed online endpoints' scoring hosts: <endpoint>.<region>.inference.ml.azure.com. */
+/** Managed online endpoints' and batch endpoints' scoring hosts: <endpoint>.<region>.inference.ml.azure.com. */
 export const MANAGED_SCORING_HOST = /^([a-z0-9-]+)\.([a-z0-9]+)\.inference\.ml\.azure\.com$/;
 /** Kubernetes online endpoints' inference router: <cluster>.<region>.cloudapp.azure.com (the AKS cluster's public DNS name). */
 export const KUBERNETES_SCORING_HOST = /^([a-z0-9-]+)\.([a-z0-9]+)\.cloudapp\.azure\.com$/;
@@ -34,7 +34,7 @@ export function refusalMessage(hostname: string, storageAccountNames: readonly s
   const hint = /\.blob\.core\.windows\.net$/i.test(hostname) ? ` The emulated storage account is '${storageAccountName}'${others ? ` (the other workspaces' and registries': ${others})` : ''}.` : '';
   return (
     `The Azure ML emulator's proxy does not serve '${hostname}' and never forwards requests off this machine.` +
-    ` It serves login.microsoftonline.com, management.azure.com, ${storageAccountName}.blob.core.windows.net, <region>.api.azureml.ms and online endpoints' scoring hosts (<endpoint>.<region>.inference.ml.azure.com, <cluster>.<region>.cloudapp.azure.com).${hint}` +
+    ` It serves login.microsoftonline.com, management.azure.com, ${storageAccountName}.blob.core.windows.net, <region>.api.azureml.ms and the scoring hosts of online and batch endpoints (<endpoint>.<region>.inference.ml.azure.com, <cluster>.<region>.cloudapp.azure.com).${hint}` +
     ' Add hosts the emulator should not see to NO_PROXY.'
   );
 }

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Clock, createAdminHandler } from './admin';
-import { type ArmOptions, createArmHandler, seedMissingWorkspaces, seedState, setFamilyLimit } from './arm';
+import { type ArmOptions, createArmHandler, seedMissingWorkspaces, seedState, setFamilyLimit, triggerDueSchedules } from './arm';
 import { families } from './arm/vmSizes';
 import { AZURITE_DIR, type AzuriteBlob, startAzuriteBlob } from './azurite';
 import { createDatastoreContainers } from './blobContainers';
@@ -27,7 +27,7 @@ import { createProxyServer } from './proxy';
 import { RequestLog } from './requestLog';
 import { listenPreferring, lockStateDir, previousPorts, savePorts } from './stateDir';
 import { JsonFileStore } from './store';
-import { JobStorage, LocalJobExecutor, attachExecutor, jobDataplaneRoutes } from './jobs';
+import { JobStorage, LocalJobExecutor, attachExecutor, createBatchInvocationHandler, jobDataplaneRoutes } from './jobs';
 import { scoringHostnames } from './hostnames';
 import { DeploymentHost, ScoringRecords, createScoringHandler } from './serving';
 import { storageAccountsOf } from './workspaceFacts';
@@ -65,6 +65,8 @@ export interface RunningEmulator {
 const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
 const DEFAULT_METRICS_DELAY_SECONDS = 60;
 const IDLE_CONNECTION_MS = 120_000;
+/** How often due schedules are looked for besides before each ARM request. */
+const SCHEDULE_CHECK_MS = 5000;
 
 /**
  * The IMDS stand-in's address: a loopback address of its own (Linux routes all of 127.0.0.0/8 to
@@ -154,12 +156,16 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
   let metricsDelayMs = (options.metricsDelaySeconds ?? DEFAULT_METRICS_DELAY_SECONDS) * 1000;
   const metrics = { records: () => scoringRecords.list(), delayMs: () => metricsDelayMs };
   const dataplaneRoutes = [...(options.dataplaneRoutes ?? []), ...jobDataplaneRoutes(context, jobStorage), ...registryRoutes(context)];
+  const jobExecutor = options.arm?.jobExecutor ?? localJobs;
+  // Batch endpoints and online endpoints share the scoring hosts: batch invocations POST to /jobs.
+  const batchInvocations = createBatchInvocationHandler({ ctx: context, executor: () => jobExecutor });
+  const onlineScoring = createScoringHandler({ ctx: context, host: deploymentHost, records: scoringRecords, faults });
   const dispatcher = new HostDispatcher({
     handlers: {
       login: new EntraId(cloud, issuer).handler,
-      arm: createArmHandler(context, { ...options.arm, jobExecutor: options.arm?.jobExecutor ?? localJobs, deploymentRuntime: deploymentHost, metrics }),
+      arm: createArmHandler(context, { ...options.arm, jobExecutor, deploymentRuntime: deploymentHost, metrics }),
       dataplane: createDataplaneHandler(context, dataplaneRoutes),
-      scoring: createScoringHandler({ ctx: context, host: deploymentHost, records: scoringRecords, faults }),
+      scoring: async (req) => batchInvocations(req) ?? onlineScoring(req),
     },
     blobPort: azurite.port,
     storageAccountNames: storageAccountsOf(cloud.facts).map((a) => a.name),
@@ -233,10 +239,14 @@ async function serve(options: EmulatorOptions, stateDir: string, cloud: Cloud, a
 
   // Deployments a previous run left serving start again.
   deploymentHost.reconcile();
+  // Schedules also come due while no client calls ARM (which looks for due schedules first, too).
+  const scheduleTimer = setInterval(() => triggerDueSchedules(context, jobExecutor), SCHEDULE_CHECK_MS);
+  scheduleTimer.unref();
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      clearInterval(scheduleTimer);
       // Running jobs are cancelled first: their processes must not outlive the emulator.
       await localJobs?.stop();
       await deploymentHost.stop();

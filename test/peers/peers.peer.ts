@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { type RunningEmulator, startEmulator } from '../../emulator/src';
 import type { RequestLogEntry } from '../../emulator/src/requestLog';
+import { JobClient } from '../emulator/jobFixtures';
 
 /** Debian's interpreter, which has python3-azure; not a pyenv or virtualenv python3 that may come first on PATH. */
 const PYTHON = '/usr/bin/python3';
@@ -168,6 +169,26 @@ describe('peer clients: azure-ai-ml and the az CLI against the emulator', functi
 
     it('lists online endpoints', () => {
       assert.deepEqual(step('online endpoint list').names, ['peer-endpoint']);
+    });
+
+    it('creates a batch endpoint and deployment, makes it the default, and invokes it on a local folder to predictions.csv', async () => {
+      const invoked = step('batch invoke');
+      const endpoint = step('batch endpoint create');
+      assert.deepEqual([endpoint.name, endpoint.provisioning_state], ['peer-batch', 'Succeeded']);
+      assert.match(String(endpoint.scoring_uri), /^https:\/\/peer-batch\.[a-z0-9]+\.inference\.ml\.azure\.com\/jobs$/);
+      assert.deepEqual([step('batch deployment create').name, step('batch deployment create').mini_batch_size], ['scorer', 1]);
+      assert.equal(step('batch endpoint default').default, 'scorer');
+      assert.equal(invoked.status, 'Completed');
+      const output = /^azureml:\/\/datastores\/workspaceblobstore\/paths\/(.+)$/.exec(String(invoked.output));
+      assert.ok(output, `the score output is on the default datastore: ${invoked.output}`);
+      // One row per input file: its name, its length and the number of model files the script found.
+      assert.equal(await new JobClient(emulator).readBlob(`${output[1]}predictions.csv`), 'a.txt,4,2\nb.txt,6,2\n');
+    });
+
+    it('creates a cron schedule in a Windows time zone and disables it', () => {
+      const created = step('schedule create');
+      assert.deepEqual([created.name, created.is_enabled, created.provisioning_state, created.expression], ['peer-weekly', true, 'Succeeded', '0 3 * * 1']);
+      assert.deepEqual([step('schedule disable').is_enabled, step('schedule disable').listed], [false, []]);
     });
   });
 

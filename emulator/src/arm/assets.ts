@@ -29,7 +29,8 @@ const FAMILIES: AssetFamily[] = [
   { segment: 'models', noun: 'Model', containerModel: 'ModelContainer', versionModel: 'ModelVersion', mutable: MUTABLE, versionDefaults: { modelType: 'custom_model', flavors: {} } },
 ];
 
-const BASE_PROPERTIES = { description: null, tags: {}, properties: {}, isArchived: false };
+/** What every asset container and version has unless the request says otherwise. */
+export const BASE_PROPERTIES = { description: null, tags: {}, properties: {}, isArchived: false };
 
 function containerId(call: ArmCall, family: AssetFamily): string {
   return `${workspaceOf(call).id}/${family.segment}/${call.params.name}`;

@@ -7,7 +7,7 @@ import type { HostResponse, ServiceContext } from '../contract';
 import type { ArmErrorDetail } from './errors';
 import { userError } from './errors';
 import { ENDPOINT, endpointId, isKubernetesEndpoint } from './endpoints';
-import { accepted, beginPatch, operationHeaders, registerEffect, startOperation } from './lro';
+import { beginDelete, beginPatch, operationHeaders, registerEffect, startOperation } from './lro';
 import { checkDeploymentName } from './names';
 import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, isoTime, jsonResponse, listChildren, listResponse, managedIdentity, putResource, systemDataFor, workspaceOf } from './resources';
 import { checkReference } from './references';
@@ -132,8 +132,7 @@ function remove(call: ArmCall): HostResponse {
       throw userError(`Deployment '${deployment.name}' receives ${share}% of endpoint '${endpoint.name}' ${field === 'traffic' ? 'traffic' : 'mirror traffic'}. Set it to 0 before deleting the deployment.`);
     }
   }
-  putResource(call.ctx, 'deployments', { ...deployment, properties: { ...deployment.properties, provisioningState: 'Deleting' } });
-  return accepted(call, startOperation(call, { effect: 'deploymentDeleted', resourceId: deployment.id, resourceCollection: 'deployments' }));
+  return beginDelete(call, 'deployments', deployment, 'deploymentDeleted');
 }
 
 registerEffect('deploymentProvisioned', {

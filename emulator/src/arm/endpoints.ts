@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { HostResponse, ServiceContext } from '../contract';
 import { forApiVersion, knowsMirrorTraffic } from './apiVersions';
 import { ArmError, userError } from './errors';
-import { type Operation, accepted, beginPatch, operationHeaders, registerEffect, startOperation } from './lro';
+import { accepted, beginDelete, beginPatch, operationHeaders, registerEffect, setProvisioningState, startOperation } from './lro';
 import { checkEndpointName } from './names';
 import { type ArmResource, ML_NAMESPACE, type Properties, deleteResource, findResource, getResource, jsonResponse, listChildren, listResponse, managedIdentity, putResource, systemDataFor, WS, workspaceOf } from './resources';
 import { type ArmCall, type Route, jsonBody } from './router';
@@ -69,6 +69,17 @@ function checkTraffic(ctx: ServiceContext, endpoint: ArmResource, properties: Pr
   }
 }
 
+/**
+ * Online and batch endpoints share the region's scoring DNS (<endpoint>.<region>.inference.ml.azure.com):
+ * a new endpoint's name must not be taken by either kind in that region.
+ */
+export function checkEndpointNameFree(ctx: ServiceContext, name: string, location: string): void {
+  for (const [collection, kind] of [['arm.endpoints', 'An online'], ['arm.batchEndpoints', 'A batch']] as const) {
+    const taken = ctx.store.list<ArmResource>(collection).some(({ value }) => value.name.toLowerCase() === name.toLowerCase() && (value.location ?? '').toLowerCase() === location.toLowerCase());
+    if (taken) throw new ArmError(409, 'UserError', `${kind} endpoint named '${name}' already exists in region '${location}'. Endpoint names must be unique within a region; choose another name.`);
+  }
+}
+
 function newKey(): string {
   return randomBytes(24).toString('base64');
 }
@@ -100,8 +111,7 @@ function createOrUpdate(call: ArmCall): HostResponse {
   const mirrorTraffic = knowsMirrorTraffic(call.apiVersion) && requestedMirror !== undefined ? requestedMirror : previous?.properties.mirrorTraffic;
   const location: string = body.location;
   if (!previous) {
-    const taken = ctx.store.list<ArmResource>('arm.endpoints').some(({ value }) => value.name.toLowerCase() === call.params.endpointName.toLowerCase() && (value.location ?? '').toLowerCase() === location.toLowerCase());
-    if (taken) throw new ArmError(409, 'UserError', `An online endpoint named '${call.params.endpointName}' already exists in region '${location}'. Endpoint names must be unique within a region; choose another name.`);
+    checkEndpointNameFree(ctx, call.params.endpointName, location);
   }
   if (previous && (previous.properties.compute ?? null) !== (requested.compute ?? previous.properties.compute ?? null)) {
     throw userError(`The compute of endpoint '${previous.name}' cannot change.`, 'properties.compute');
@@ -149,20 +159,14 @@ function update(call: ArmCall): HostResponse {
 function remove(call: ArmCall): HostResponse {
   const endpoint = getResource(call.ctx, 'endpoints', endpointId(call));
   if (!endpoint) return { status: 204 };
-  putResource(call.ctx, 'endpoints', { ...endpoint, properties: { ...endpoint.properties, provisioningState: 'Deleting' } });
-  return accepted(call, startOperation(call, { effect: 'endpointDeleted', resourceId: endpoint.id, resourceCollection: 'endpoints' }));
+  return beginDelete(call, 'endpoints', endpoint, 'endpointDeleted');
 }
 
-function setProvisioningState(ctx: ServiceContext, op: Operation, state: string): void {
-  const endpoint = getResource(ctx, 'endpoints', op.resourceId);
-  if (endpoint) putResource(ctx, 'endpoints', { ...endpoint, properties: { ...endpoint.properties, provisioningState: state } });
-}
-
-registerEffect('endpointProvisioned', { complete: (ctx, op, outcome) => setProvisioningState(ctx, op, outcome) });
+registerEffect('endpointProvisioned', { complete: (ctx, op, outcome) => setProvisioningState(ctx, 'endpoints', op.resourceId, outcome) });
 
 registerEffect('endpointDeleted', {
   complete: (ctx, op, outcome) => {
-    if (outcome === 'Failed') return setProvisioningState(ctx, op, 'Failed');
+    if (outcome === 'Failed') return setProvisioningState(ctx, 'endpoints', op.resourceId, 'Failed');
     const endpoint = getResource(ctx, 'endpoints', op.resourceId);
     if (endpoint) for (const deployment of deploymentsOf(ctx, endpoint)) deleteResource(ctx, 'deployments', deployment.id);
     deleteResource(ctx, 'endpoints', op.resourceId);

@@ -1,6 +1,8 @@
 // ARM for Microsoft.MachineLearningServices: every request to https://management.azure.com.
 import type { HostHandler, HostResponse, ServiceContext } from '../contract';
 import { assetRoutes } from './assets';
+import { batchDeploymentRoutes } from './batchDeployments';
+import { batchEndpointRoutes } from './batchEndpoints';
 import { computeRoutes } from './computes';
 import { datastoreRoutes } from './datastores';
 import { deploymentRoutes } from './deployments';
@@ -11,6 +13,7 @@ import { locationRoutes } from './locations';
 import { type MetricsSource, metricRoutes } from './metrics';
 import { operationRoutes, settleOperations } from './lro';
 import { providerRoutes } from './providers';
+import { scheduleRoutes, triggerDueSchedules } from './schedules';
 import { type Route, Router } from './router';
 import { registryArmRoutes } from '../registries/arm';
 import { workspaceRoutes } from './workspaces';
@@ -18,7 +21,8 @@ import { workspaceRoutes } from './workspaces';
 export type { JobExecutor, JobStatus } from './jobs';
 /** Writes the seeded workspace, datastores, computes and quotas into an empty store. */
 export { seedArmState as seedState, seedMissingWorkspaces } from './seed';
-export { TERMINAL_JOB_STATUSES, setJobStatus } from './jobs';
+export { TERMINAL_JOB_STATUSES, createJob, setJobStatus } from './jobs';
+export { triggerDueSchedules } from './schedules';
 export { acquireNodes, releaseNodes, type NodeAllocation } from './computeNodes';
 export { setFamilyLimit } from './vmSizes';
 
@@ -34,12 +38,13 @@ export interface ArmOptions {
 /** Handles every request to management.azure.com. */
 export function createArmHandler(ctx: ServiceContext, options: ArmOptions = {}): HostHandler {
   const router = new Router();
-  const served: Route[] = [...workspaceRoutes, ...locationRoutes, ...operationRoutes, ...computeRoutes, ...datastoreRoutes, ...assetRoutes, ...jobRoutes(options.jobExecutor), ...endpointRoutes, ...deploymentRoutes, ...registryArmRoutes];
+  const served: Route[] = [...workspaceRoutes, ...locationRoutes, ...operationRoutes, ...computeRoutes, ...datastoreRoutes, ...assetRoutes, ...jobRoutes(options.jobExecutor), ...endpointRoutes, ...deploymentRoutes, ...batchEndpointRoutes, ...batchDeploymentRoutes, ...scheduleRoutes, ...registryArmRoutes];
   router.add(...served, ...metricRoutes(options.metrics), ...providerRoutes(served));
   return async (req) => {
     let response: HostResponse;
     try {
       settleOperations(ctx);
+      triggerDueSchedules(ctx, options.jobExecutor);
       response = await router.dispatch(ctx, req);
     } catch (e) {
       if (!(e instanceof ArmError)) throw e;

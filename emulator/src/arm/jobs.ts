@@ -1,7 +1,7 @@
 // Jobs: stored here with their status; execution is delegated to the JobExecutor that
 // startEmulator always installs (src/jobs/), or to one a test passes.
 import { notifyAzureDevOps } from '../jobs/webhooks';
-import type { HostResponse, ServiceContext } from '../contract';
+import type { HostResponse, Principal, ServiceContext } from '../contract';
 import { userError } from './errors';
 import { accepted, registerEffect, startOperation } from './lro';
 import { checkAssetName } from './names';
@@ -77,6 +77,41 @@ function webhooksOf(requested: Properties): Properties | undefined {
   return setting ? (Object.entries(setting).find(([k]) => k.toLowerCase() === 'webhooks')?.[1] as Properties | undefined) : undefined;
 }
 
+/**
+ * Creates a job as the service does for a PUT of a new job (also for batch endpoint invocations and
+ * schedules, which create jobs the same way): references checked, defaults and services filled in,
+ * stored as NotStarted and handed to the executor.
+ */
+export function createJob(ctx: ServiceContext, workspace: ArmResource, name: string, requested: Properties, principal: Principal, executor: JobExecutor | undefined): ArmResource {
+  checkReference(ctx, workspace, requested.computeId, 'properties.computeId');
+  checkReference(ctx, workspace, requested.environmentId, 'properties.environmentId');
+  checkReference(ctx, workspace, requested.codeId, 'properties.codeId');
+  const job: ArmResource = {
+    id: `${workspace.id}/jobs/${name}`,
+    name,
+    type: `${ML_NAMESPACE}/workspaces/jobs`,
+    properties: {
+      description: null,
+      tags: {},
+      properties: {},
+      displayName: name,
+      experimentName: 'Default',
+      isArchived: false,
+      ...requested,
+      status: 'NotStarted',
+      services: {
+        Tracking: { jobServiceType: 'Tracking', endpoint: workspace.properties.mlFlowTrackingUri, status: null, errorMessage: null, properties: null },
+        // As the service writes it: the short workspace path, no tenant (clients such as azure-ai-ml append &tid=).
+        Studio: { jobServiceType: 'Studio', endpoint: `https://ml.azure.com/runs/${name}?wsid=${studioWorkspacePath(workspace.id)}`, status: null, errorMessage: null, properties: null },
+      },
+    },
+    systemData: systemDataFor(ctx, principal),
+  };
+  putResource(ctx, 'jobs', job);
+  executor?.submit(ctx, job);
+  return job;
+}
+
 function createOrUpdate(executor: JobExecutor | undefined) {
   return (call: ArmCall): HostResponse => {
     const { ctx } = call;
@@ -96,33 +131,7 @@ function createOrUpdate(executor: JobExecutor | undefined) {
       putResource(ctx, 'jobs', updated);
       return jsonResponse(updated, 200);
     }
-    checkReference(ctx, workspace, requested.computeId, 'properties.computeId');
-    checkReference(ctx, workspace, requested.environmentId, 'properties.environmentId');
-    checkReference(ctx, workspace, requested.codeId, 'properties.codeId');
-    const name = call.params.id;
-    const job: ArmResource = {
-      id: jobId(call),
-      name,
-      type: `${ML_NAMESPACE}/workspaces/jobs`,
-      properties: {
-        description: null,
-        tags: {},
-        properties: {},
-        displayName: name,
-        experimentName: 'Default',
-        isArchived: false,
-        ...requested,
-        status: 'NotStarted',
-        services: {
-          Tracking: { jobServiceType: 'Tracking', endpoint: workspace.properties.mlFlowTrackingUri, status: null, errorMessage: null, properties: null },
-          // As the service writes it: the short workspace path, no tenant (clients such as azure-ai-ml append &tid=).
-          Studio: { jobServiceType: 'Studio', endpoint: `https://ml.azure.com/runs/${name}?wsid=${studioWorkspacePath(workspace.id)}`, status: null, errorMessage: null, properties: null },
-        },
-      },
-      systemData: systemDataFor(ctx, call.principal),
-    };
-    putResource(ctx, 'jobs', job);
-    executor?.submit(ctx, job);
+    const job = createJob(ctx, workspace, call.params.id, requested, call.principal, executor);
     return jsonResponse(job, 201);
   };
 }

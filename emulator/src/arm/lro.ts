@@ -130,6 +130,18 @@ export function beginPatch(call: ArmCall, collection: Collection, resource: ArmR
   return accepted(call, startOperation(call, { effect, resourceId: updated.id, resourceCollection: collection, failure }));
 }
 
+/** DELETE of a resource: marked Deleting at once, answered 202; the effect removes it when the operation ends. */
+export function beginDelete(call: ArmCall, collection: Collection, resource: ArmResource, effect: string): HostResponse {
+  setProvisioningState(call.ctx, collection, resource.id, 'Deleting');
+  return accepted(call, startOperation(call, { effect, resourceId: resource.id, resourceCollection: collection }));
+}
+
+/** Sets a stored resource's provisioningState (nothing when it is gone). */
+export function setProvisioningState(ctx: ServiceContext, collection: Collection, id: string, state: string): void {
+  const resource = getResource(ctx, collection, id);
+  if (resource) putResource(ctx, collection, { ...resource, properties: { ...resource.properties, provisioningState: state } });
+}
+
 function findOperation(ctx: ServiceContext, id: string): Operation {
   const op = ctx.store.get<Operation>(COLLECTION, id);
   if (!op) throw new ArmError(404, 'NotFound', `The operation '${id}' was not found.`);

@@ -17,6 +17,8 @@ interface ReferenceKind {
 /** What each reference property names, by its last path segment. */
 const REFERENCE_KINDS: Record<string, ReferenceKind> = {
   computeId: { noun: 'compute', tail: 'computes/<name>', inRegistries: false },
+  compute: { noun: 'compute', tail: 'computes/<name>', inRegistries: false },
+  componentId: { noun: 'component', tail: 'components/<name>/versions/<version>', inRegistries: true },
   environmentId: { noun: 'environment', tail: 'environments/<name>/versions/<version>', inRegistries: true },
   codeId: { noun: 'code', tail: 'codes/<name>/versions/<version>', inRegistries: true },
   model: { noun: 'model', tail: 'models/<name>/versions/<version>', inRegistries: true },

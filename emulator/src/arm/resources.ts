@@ -39,7 +39,7 @@ export interface ArmResource {
   systemData?: SystemData;
 }
 
-export type Collection = 'workspaces' | 'computes' | 'datastores' | 'assets' | 'jobs' | 'endpoints' | 'deployments';
+export type Collection = 'workspaces' | 'computes' | 'datastores' | 'assets' | 'jobs' | 'endpoints' | 'deployments' | 'batchEndpoints' | 'batchDeployments' | 'schedules';
 
 export function getResource<T extends ArmResource = ArmResource>(ctx: ServiceContext, collection: Collection, id: string): T | undefined {
   return ctx.store.get<T>(`arm.${collection}`, id.toLowerCase());

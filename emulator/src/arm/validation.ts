@@ -2,7 +2,7 @@
 // properties, polymorphic discriminators, JSON types, enums and constraints. Read-only and unknown
 // properties are ignored, as the service ignores them.
 import {
-  KnownApplicationSharingPolicy, KnownContainerType, KnownEgressPublicNetworkAccessType, KnownEndpointAuthMode, KnownInputDeliveryMode,
+  KnownApplicationSharingPolicy, KnownBatchLoggingLevel, KnownBatchOutputAction, KnownContainerType, KnownEgressPublicNetworkAccessType, KnownEndpointAuthMode, KnownInputDeliveryMode,
   KnownKeyType, KnownOsType, KnownOutputDeliveryMode, KnownRemoteLoginPortPublicAccess, KnownVmPriority,
 } from '@azure/arm-machinelearning';
 import { type ArmErrorDetail, userError } from './errors';
@@ -21,6 +21,8 @@ const SERVICE_ENUMS: Record<string, string[]> = {
   egressPublicNetworkAccess: Object.values(KnownEgressPublicNetworkAccessType),
   keyType: Object.values(KnownKeyType),
   containerType: Object.values(KnownContainerType),
+  outputAction: Object.values(KnownBatchOutputAction),
+  loggingLevel: Object.values(KnownBatchLoggingLevel),
 };
 
 /** Request models whose `properties` really is optional (partial updates). */

@@ -11,6 +11,7 @@ import { ProcessGuard } from './processGuard';
 import { JobStorage } from './storage';
 
 export { LocalJobExecutor } from './executor';
+export { createBatchInvocationHandler } from './batchInvocation';
 export type { HostAccess } from './environment';
 
 export interface JobServiceOptions {

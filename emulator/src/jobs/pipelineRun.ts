@@ -202,7 +202,7 @@ const settingOf = (node: Properties, spec: Properties, key: string): unknown => 
  * A parallel step runs as a command: the emulator's parallel run driver (parallelDriver.py) splits
  * input_data into mini-batches and runs the entry script's init()/run(mini_batch) in worker processes.
  */
-function parallelCommand(name: string, node: Properties, spec: Properties, task: Properties): string {
+export function parallelCommand(name: string, node: Properties, spec: Properties, task: Properties): string {
   const taskType = String(task.type ?? 'run_function').toLowerCase();
   if (taskType !== 'run_function') throw new JobInputError(`Step '${name}': parallel task type '${task.type}' is not one the emulator runs (run_function).`);
   const entryScript = task.entry_script ?? task.entryScript;

@@ -78,7 +78,7 @@ function refusal(ctx: ServiceContext, endpoint: ArmResource, authorization: stri
 }
 
 /** ISO 8601 seconds (PT5S, PT0.5S, PT1M) to milliseconds. */
-function durationMs(value: unknown, fallback: number): number {
+export function durationMs(value: unknown, fallback: number): number {
   const match = /^PT(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$/i.exec(String(value ?? ''));
   if (!match || (!match[1] && !match[2])) return fallback;
   return (Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0)) * 1000;
