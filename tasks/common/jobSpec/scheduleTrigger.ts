@@ -4,7 +4,7 @@
 import { parseCron, type CronFields } from './cronExpression';
 import { checkFields, closest, oneOf } from './schema';
 import { AZURE_TIME_ZONES, azureTimeZone } from './timeZones';
-import type { YNode } from './yamlSource';
+import { parseYaml, type YNode } from './yamlSource';
 
 export const RECURRENCE_FREQUENCIES = ['minute', 'hour', 'day', 'week', 'month'] as const;
 export type RecurrenceFrequency = (typeof RECURRENCE_FREQUENCIES)[number];
@@ -201,4 +201,22 @@ export function translateTrigger(trigger: YNode): TriggerTranslation {
     trigger: { ...common, type, frequency, interval, hours, minutes, weekDays: days, monthDays },
     warnings,
   };
+}
+
+/**
+ * The trigger of a schedule read from Azure ML (REST shape), read with the same rules as a YAML trigger (so run
+ * times of `show`, `enable` and an unchanged schedule come from one parser). Errors name `origin`.
+ */
+export function triggerFromRest(rest: Record<string, unknown>, origin: string): ScheduleTrigger {
+  const pattern = (rest.schedule ?? undefined) as Record<string, unknown> | undefined;
+  const snake: Record<string, unknown> = {
+    type: String(rest.triggerType ?? '').toLowerCase(),
+    ...(rest.expression !== undefined ? { expression: rest.expression } : {}),
+    ...(rest.frequency !== undefined ? { frequency: String(rest.frequency).toLowerCase(), interval: rest.interval } : {}),
+    ...(pattern ? { schedule: { hours: pattern.hours ?? [], minutes: pattern.minutes ?? [], ...(pattern.weekDays ? { week_days: (pattern.weekDays as string[]).map((d) => d.toLowerCase()) } : {}), ...(pattern.monthDays ? { month_days: pattern.monthDays } : {}) } } : {}),
+    ...(rest.startTime ? { start_time: String(rest.startTime) } : {}),
+    ...(rest.endTime ? { end_time: String(rest.endTime) } : {}),
+    ...(rest.timeZone ? { time_zone: rest.timeZone } : {}),
+  };
+  return translateTrigger(parseYaml(JSON.stringify(snake), origin).root()).trigger;
 }
