@@ -92,7 +92,8 @@ export function createSchedulesApi(context: ArmContext, scope: WorkspaceScope, o
     },
     async delete(name, signal) {
       const reply = await callWorkspace<unknown>(context, url(name), { method: "DELETE", signal: signal ?? context.signal });
-      if (reply.status === 404 || reply.status === 204) return reply.status !== 404;
+      // ARM answers a DELETE of a resource that does not exist with 204 (or 404).
+      if (reply.status === 404 || reply.status === 204) return false;
       if (reply.status === 202) await until(name, "deleting", (schedule) => schedule === undefined, reply.retryAfterMs, signal);
       return true;
     },
