@@ -12,14 +12,8 @@ const DAY = 86_400_000;
 const HORIZON_DAYS = 366 * 29;
 const WEEK_DAY_NUMBERS: Record<WeekDay, number> = { sunday: 0, monday: 1, tuesday: 2, wednesday: 3, thursday: 4, friday: 5, saturday: 6 };
 
-interface Wall {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
+/** A wall-clock reading, to the second. */
+type Wall = Pick<TriggerTime, "year" | "month" | "day" | "hour" | "minute" | "second">;
 
 /** Wall-clock reading of an instant in a zone. */
 class Zone {
