@@ -117,6 +117,10 @@ def main():
         shutil.rmtree(OUT)
     for corpus, out in CORPORA:
         write_goldens(corpus, out, version)
+    # The schedule corpus (schedules.py), into its own folder.
+    from schedules import write_schedule_goldens
+
+    write_schedule_goldens(version)
 
 
 def write_goldens(corpus, out, version):

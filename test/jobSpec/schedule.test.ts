@@ -96,7 +96,7 @@ describe('jobSpec: schedules', () => {
 
   it('references an existing job by its ARM id, with UTC by default', () => {
     const t = translate('existing-job-schedule.yml');
-    assert.deepEqual(t.body.properties.action, { actionType: 'CreateJob', jobDefinition: { jobType: 'Pipeline', sourceJobId: `${WS}/jobs/simple-pipeline-job` } });
+    assert.deepEqual(t.body.properties.action, { actionType: 'CreateJob', jobDefinition: { experimentName: 'Default', isArchived: false, jobType: 'Pipeline', sourceJobId: `${WS}/jobs/simple-pipeline-job` } });
     assert.deepEqual(t.body.properties.trigger, { timeZone: 'UTC', triggerType: 'Cron', expression: '30 2 * * MON-FRI' });
     assert.deepEqual(t.pending, []);
   });

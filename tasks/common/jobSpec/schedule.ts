@@ -119,10 +119,12 @@ function translateCreateJob(node: YNode, source: YamlSource, scope: WorkspaceSco
 /** An existing job: the service copies its definition (RestPipelineJob(source_job_id=...)). */
 function existingJob(node: YNode, value: string, scope: WorkspaceScope): CreateJob {
   const reference = value.slice('azureml:'.length);
-  if (isArmId(value, 'jobs')) return { definition: { jobType: 'Pipeline', sourceJobId: reference }, describe: `existing job ${reference}` };
+  // RestPipelineJob's defaults, which msrest sends: experiment Default, not archived.
+  const definition = (sourceJobId: string) => ({ experimentName: 'Default', isArchived: false, jobType: 'Pipeline', sourceJobId });
+  if (isArmId(value, 'jobs')) return { definition: definition(reference), describe: `existing job ${reference}` };
   if (!JOB_NAME.test(reference)) node.fail(`invalid job reference '${value}'; expected azureml:<job name> or azureml:<job ARM id>`);
   // azure-ai-ml 1.4.0 sends the bare name, which the service does not resolve; later versions send the ARM id.
-  return { definition: { jobType: 'Pipeline', sourceJobId: `${workspaceArmId(scope)}/jobs/${reference}` }, describe: `existing job '${reference}'` };
+  return { definition: definition(`${workspaceArmId(scope)}/jobs/${reference}`), describe: `existing job '${reference}'` };
 }
 
 function jobFromFile(at: YNode, file: string, updates: YNode | undefined, scope: WorkspaceScope): CreateJob {
