@@ -113,6 +113,15 @@ describe('schedule: the AzureMLSchedule task flow', () => {
     await assert.rejects(h.run(), /Workspace 'ws' has no schedule named 'other' \(input scheduleName\)/);
   });
 
+  it('shows a schedule whose trigger it cannot read, without run times', async () => {
+    const h = harness({ action: 'show', scheduleName: 'future' });
+    h.schedules.held.set('future', { name: 'future', properties: { isEnabled: true, trigger: { triggerType: 'Cron', expression: '0 3 * * *', timeZone: 'Mars Standard Time' } } });
+    await h.run();
+    sinon.assert.calledWith(h.host.warning, sinon.match(/The next run times of schedule 'future' cannot be computed: .*time_zone 'Mars Standard Time' is not a time zone Azure ML accepts/));
+    assert.equal(h.output('nextRunTimes'), '');
+    sinon.assert.calledWith(h.host.setResult, 'Succeeded', "Schedule 'future' is enabled.");
+  });
+
   it('deletes a schedule, and a missing one is nothing to delete', async () => {
     const h = harness({ action: 'delete', scheduleName: 'nightly-training' });
     h.schedules.held.set('nightly-training', { name: 'nightly-training', properties: {} });

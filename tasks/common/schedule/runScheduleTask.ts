@@ -6,7 +6,7 @@ import type { AzureSession } from "../azure/azureSession";
 import { finalizeTranslation, translateScheduleFile, triggerFromRest, type ScheduleTranslation, type ScheduleTrigger } from "../jobSpec";
 import type { TaskHost } from "../platform/taskHost";
 import type { TaskRun } from "../platform/taskRunner";
-import { UserError } from "../platform/userError";
+import { errorMessage, UserError } from "../platform/userError";
 import { openDefaultBlobStore, type BlobStore } from "../workspace/datastores";
 import { createJobAssets, describePending, resolvePending, sourcesRootOf } from "../workspace/pendingUploads";
 import { createSchedulesApi, SCHEDULES_API_VERSION, type ScheduleResource, type SchedulesApi } from "../workspace/schedules";
@@ -103,8 +103,16 @@ async function existingSchedule(schedules: SchedulesApi, name: string, signal: A
   return schedule;
 }
 
-const triggerOf = (schedule: ScheduleResource): ScheduleTrigger | undefined =>
-  schedule.properties.trigger ? triggerFromRest(schedule.properties.trigger, `trigger of schedule '${schedule.name}' as Azure ML returned it`) : undefined;
+/** The trigger of a schedule Azure ML returned; one this task cannot read (a newer shape) only costs the run times. */
+function triggerOf(host: TaskHost, schedule: ScheduleResource): ScheduleTrigger | undefined {
+  if (!schedule.properties.trigger) return undefined;
+  try {
+    return triggerFromRest(schedule.properties.trigger, `trigger of schedule '${schedule.name}' as Azure ML returned it`);
+  } catch (error) {
+    host.warning(`The next run times of schedule '${schedule.name}' cannot be computed: ${errorMessage(error)}`);
+    return undefined;
+  }
+}
 
 async function setEnabled(host: TaskHost, services: ScheduleTaskServices, inputs: ScheduleInputs, enable: boolean, signal: AbortSignal): Promise<void> {
   const name = inputs.scheduleName as string;
@@ -112,19 +120,19 @@ async function setEnabled(host: TaskHost, services: ScheduleTaskServices, inputs
   const now = (services.now ?? Date.now)();
   const verb = enable ? "enabled" : "disabled";
   if ((schedule.properties.isEnabled ?? true) === enable) {
-    publish(host, name, enable, triggerOf(schedule), inputs.nextRunCount, now);
+    publish(host, name, enable, triggerOf(host, schedule), inputs.nextRunCount, now);
     host.setResult("Succeeded", `Schedule '${name}' is already ${verb}: unchanged.`);
     return;
   }
   const body = writeBackBody(schedule, enable);
   if (inputs.dryRun) {
     host.log(`Dry run: nothing is changed.\nPUT ${scheduleUrlPath(services.schedules.scope, name)}\n${JSON.stringify(body, null, 2)}`);
-    publish(host, name, schedule.properties.isEnabled ?? true, triggerOf(schedule), inputs.nextRunCount, now);
+    publish(host, name, schedule.properties.isEnabled ?? true, triggerOf(host, schedule), inputs.nextRunCount, now);
     host.setResult("Succeeded", `Dry run: schedule '${name}' would be ${verb}.`);
     return;
   }
   const saved = await services.schedules.put(name, body, signal);
-  publish(host, name, saved.properties.isEnabled ?? enable, triggerOf(saved) ?? triggerOf(schedule), inputs.nextRunCount, now);
+  publish(host, name, saved.properties.isEnabled ?? enable, triggerOf(host, saved) ?? triggerOf(host, schedule), inputs.nextRunCount, now);
   host.setResult("Succeeded", `Schedule '${name}' ${verb}.`);
 }
 
@@ -147,7 +155,7 @@ async function show(host: TaskHost, services: ScheduleTaskServices, inputs: Sche
   const { isEnabled, provisioningState, trigger, action, displayName, description } = schedule.properties;
   const job = action?.jobDefinition;
   host.log(JSON.stringify({ name, displayName, description, isEnabled: isEnabled ?? true, provisioningState, trigger, job: job ? { jobType: job.jobType, displayName: job.displayName, sourceJobId: job.sourceJobId } : undefined }, null, 2));
-  publish(host, name, isEnabled ?? true, triggerOf(schedule), inputs.nextRunCount, (services.now ?? Date.now)());
+  publish(host, name, isEnabled ?? true, triggerOf(host, schedule), inputs.nextRunCount, (services.now ?? Date.now)());
   host.setResult("Succeeded", `Schedule '${name}' is ${(isEnabled ?? true) ? "enabled" : "disabled"}.`);
 }
 
