@@ -50,7 +50,7 @@ describe('schedule: the AzureMLSchedule task flow', () => {
 
   function harness(inputs: Record<string, string>) {
     const dir = writeTree({ 'schedule.yml': SCHEDULE_YAML, 'pipeline.yml': PIPELINE_YAML, 'src/train.py': 'print(1)\n' });
-    const host: FakeHost = fakeHost({ inputs: { azureSubscription: 'conn', resourceGroupName: 'rg', workspaceName: 'ws', scheduleFile: path.join(dir, 'schedule.yml'), ...inputs }, variables: { 'Build.SourcesDirectory': dir } });
+    const host: FakeHost = fakeHost({ inputs: { azureSubscription: 'conn', resourceGroupName: 'rg', workspaceName: 'ws', scheduleFile: path.join(dir, 'schedule.yml'), ...inputs }, variables: { 'Build.SourcesDirectory': dir, 'Build.BuildId': '42', 'Build.DefinitionName': 'deploy' } });
     const clock = new FakeClock();
     const api: FakeApi = fakeWorkspaceApi({ clock });
     const store = new MemoryBlobStore();
@@ -73,6 +73,7 @@ describe('schedule: the AzureMLSchedule task flow', () => {
     const [body] = h.schedules.puts as Array<{ properties: { action: { jobDefinition: { jobs: { train: { componentId: string } } } }; isEnabled: boolean } }>;
     assert.match(body.properties.action.jobDefinition.jobs.train.componentId, /\/components\/azureml_anonymous\/versions\/[0-9a-f-]{36}$/);
     assert.equal(body.properties.isEnabled, true);
+    assert.equal((body.properties as unknown as { tags: Record<string, string> }).tags['azure-devops.buildId'], '42', 'the deploying run is recorded');
     // 03:00 in Berlin: CET (UTC+1) until 2025-03-30 02:00, CEST (UTC+2) after.
     assert.equal(h.output('nextRunTimes'), '2025-03-30T01:00:00.000Z,2025-03-31T01:00:00.000Z,2025-04-01T01:00:00.000Z');
     assert.equal(h.output('isEnabled'), 'true');

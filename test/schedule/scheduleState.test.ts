@@ -39,6 +39,12 @@ describe('schedule: state of a schedule Azure ML holds', () => {
     assert.equal(isUnchanged(body, held((p) => delete p.isEnabled)), true, 'a schedule read without isEnabled is enabled');
   });
 
+  it('leaves the deploying run\'s lineage tags out of the comparison', () => {
+    const deployedBy = (buildId: string) => ({ properties: { ...body.properties, tags: { ...body.properties.tags, 'azure-devops.buildId': buildId } } });
+    assert.equal(isUnchanged(deployedBy('2'), held((p) => ((p.tags as Record<string, string>)['azure-devops.buildId'] = '1'))), true);
+    assert.equal(isUnchanged(deployedBy('2'), held((p) => ((p.tags as Record<string, string>).team = 'x'))), false);
+  });
+
   it('writes a schedule back with only its writable fields and the new state', () => {
     const written = writeBackBody(held(), false);
     assert.deepEqual(Object.keys(written.properties).sort(), ['action', 'description', 'displayName', 'isEnabled', 'properties', 'tags', 'trigger']);

@@ -11,6 +11,7 @@ import { openDefaultBlobStore, type BlobStore } from "../workspace/datastores";
 import { createJobAssets, describePending, resolvePending, sourcesRootOf } from "../workspace/pendingUploads";
 import { createSchedulesApi, SCHEDULES_API_VERSION, type ScheduleResource, type SchedulesApi } from "../workspace/schedules";
 import { workspaceArmId, type WorkspaceScope } from "../workspace/scope";
+import { readPipelineRun, runLineage } from "../workspace/lineage";
 import { getVerifiedWorkspace } from "../workspace/workspace";
 import { createWorkspaceApi, type WorkspaceApi } from "../workspace/workspaceApi";
 import { readScheduleInputs, type ScheduleInputs } from "./inputs";
@@ -66,7 +67,9 @@ function dryRunReport(translation: ScheduleTranslation, body: unknown, urlPath: 
 }
 
 async function createOrUpdate(host: TaskHost, task: TaskRun, session: AzureSession, inputs: ScheduleInputs, scope: WorkspaceScope, options: ScheduleTaskOptions): Promise<void> {
-  const translation = translateScheduleFile(inputs.scheduleFile as string, { scope, name: inputs.scheduleName, tags: inputs.tags });
+  // The schedule records the pipeline run that deployed its definition (tags given as inputs win).
+  const tags = { ...runLineage(readPipelineRun((name) => host.getVariable(name))), ...inputs.tags };
+  const translation = translateScheduleFile(inputs.scheduleFile as string, { scope, name: inputs.scheduleName, tags });
   const { name } = translation;
   for (const warning of translation.warnings) host.warning(warning);
   const withState = (properties: Record<string, unknown>) => ({ properties: { ...properties, isEnabled: inputs.enabled } });

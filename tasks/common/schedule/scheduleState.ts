@@ -1,6 +1,7 @@
 // What a schedule read from Azure ML means for the next write: the body that writes it back as it is (enable,
 // disable), and whether the body the task would send changes anything (an unchanged re-run sends nothing).
 import { parseTriggerTime, pythonDateTimeText } from "../jobSpec";
+import { withoutRunLineage } from "../workspace/lineage";
 import type { ScheduleResource } from "../workspace/schedules";
 
 /** The writable fields of ScheduleProperties (what azure-ai-ml's begin_enable/begin_disable send back). */
@@ -53,11 +54,17 @@ function holds(wanted: unknown, actual: unknown, key: string, exact: boolean): b
   return wanted === actual;
 }
 
-/** True when PUTting `body` would leave the schedule as it is. */
+const lineageFree = (tags: unknown): Record<string, string> => withoutRunLineage((tags ?? {}) as Record<string, string>);
+
+/**
+ * True when PUTting `body` would leave the schedule as it is. The azure-devops.* lineage tags are left out: they
+ * name the pipeline run that deployed the definition, so a run that deploys the same definition changes nothing.
+ */
 export function isUnchanged(body: { properties: Record<string, unknown> }, existing: ScheduleResource): boolean {
   const current: Record<string, unknown> = {};
   for (const key of WRITABLE) current[key] = existing.properties[key];
   // A schedule the service reports without isEnabled is enabled (the REST model's default).
   current.isEnabled ??= true;
-  return holds(body.properties, current, "", true);
+  current.tags = lineageFree(current.tags);
+  return holds({ ...body.properties, tags: lineageFree(body.properties.tags) }, current, "", true);
 }
