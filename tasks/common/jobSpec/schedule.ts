@@ -39,7 +39,7 @@ export interface ScheduleOptions {
   scope: WorkspaceScope;
   /** Overrides the YAML's name (the schedule's resource name). */
   name?: string;
-  /** Merged over the YAML's tags (these win): the pipeline run's lineage. */
+  /** Merged over the YAML's tags (these win): the deploying run's lineage and the task's tags input. */
   tags?: Record<string, string>;
 }
 
@@ -81,14 +81,12 @@ export function translateScheduleFile(file: string, options: ScheduleOptions): S
   };
 }
 
+/** The file's name, unless the caller gives one (the task's scheduleName input, checked where it is read). */
 function scheduleName(root: YNode, override: string | undefined): string {
-  const node = override ? undefined : root.require('name', 'schedule');
-  const name = override ?? (node as YNode).str('name');
-  if (!JOB_NAME.test(name)) {
-    const message = `schedule name '${name}' is invalid: letters, digits, '-' and '_', starting with a letter or digit, at most 255`;
-    if (node) node.fail(message);
-    throw new Error(message);
-  }
+  if (override) return override;
+  const node = root.require('name', 'schedule');
+  const name = node.str('name');
+  if (!JOB_NAME.test(name)) node.fail(`schedule name '${name}' is invalid: letters, digits, '-' and '_', starting with a letter or digit, at most 255`);
   return name;
 }
 
