@@ -37,6 +37,7 @@ def write_schedule_goldens(version):
         if os.path.isdir(OUT):
             shutil.rmtree(OUT)
         os.makedirs(OUT)
+        counts = {"body": 0, "refused": 0}
         for name in sorted(os.listdir(work)):
             path = os.path.join(work, name)
             if not name.endswith(".yml") or not is_schedule_file(path):
@@ -45,10 +46,12 @@ def write_schedule_goldens(version):
                 result = {"body": load_schedule(path)._to_rest_object().serialize(keep_readonly=False)}
             except Exception as err:  # noqa: BLE001 - every refusal is recorded
                 result = {"refused": str(err).strip()[:4000]}
+            counts["body" if "body" in result else "refused"] += 1
             result["azureAiMl"] = version
             with open(os.path.join(OUT, name[: -len(".yml")] + ".json"), "w", encoding="utf-8") as f:
                 json.dump(result, f, indent=1, sort_keys=True)
                 f.write("\n")
+        print(f"goldens: schedules: {counts['body']} bodies, {counts['refused']} refused by azure-ai-ml {version}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
