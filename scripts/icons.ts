@@ -81,6 +81,8 @@ const GLYPHS: Record<string, Shape> = {
   // A deployment: shipped upwards.
   deploy: union(line([0.5, 0.7], [0.5, 0.26], STROKE), polyline([[0.32, 0.44], [0.5, 0.26], [0.68, 0.44]], STROKE), line([0.26, 0.8], [0.74, 0.8], STROKE)),
   // A rollout: traffic in steps.
+  // A clock face: a ring and two hands.
+  schedule: union((x, y) => disc(0.5, 0.5, 0.32)(x, y) && !disc(0.5, 0.5, 0.24)(x, y), line([0.5, 0.5], [0.5, 0.32], STROKE), line([0.5, 0.5], [0.64, 0.58], STROKE)),
   rollout: union(rect(0.24, 0.6, 0.36, 0.78), rect(0.44, 0.44, 0.56, 0.78), rect(0.64, 0.24, 0.76, 0.78)),
   // A gate: a check.
   gate: union(
@@ -94,7 +96,7 @@ const GLYPHS: Record<string, Shape> = {
 /** The glyph for a task folder name; the first matching word wins. */
 export function glyphNameFor(folder: string): string {
   const rules: [RegExp, string][] = [
-    [/workspace/i, 'workspace'], [/compute/i, 'compute'], [/rollout|traffic/i, 'rollout'], [/gate|check|health/i, 'gate'],
+    [/workspace/i, 'workspace'], [/compute/i, 'compute'], [/rollout|traffic/i, 'rollout'], [/schedule/i, 'schedule'], [/gate|check|health/i, 'gate'],
     [/deploy|endpoint/i, 'deploy'], [/model/i, 'model'], [/job|run/i, 'job'],
     [/batch/i, 'batch'],
   ];

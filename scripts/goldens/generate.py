@@ -129,6 +129,10 @@ def main():
         shutil.rmtree(BATCH_OUT)
     for corpus, out in BATCH_CORPORA:
         write_batch_goldens(corpus, out, version)
+    # The schedule corpus (schedules.py), into its own folder.
+    from schedules import write_schedule_goldens
+
+    write_schedule_goldens(version)
 
 
 def batch_resource(path):

@@ -1,10 +1,10 @@
 // Submission: re-attach when this step already submitted the job (a retried step), else upload the
 // snapshots, resolve @latest references, create the anonymous environments and components, and PUT the job.
-import { finalizeTranslation, type JobTranslation, type PendingLatest, type PendingUpload } from "../jobSpec";
+import { finalizeTranslation, type JobTranslation } from "../jobSpec";
 import { UserError } from "../platform/userError";
 import type { BlobStore } from "../workspace/datastores";
 import { STEP_KEY_TAG } from "../workspace/lineage";
-import { resolveLatestVersions, uploadSnapshots, type UploadChecks, type UploadStats } from "../workspace/pendingUploads";
+import { createJobAssets, resolvePending, type UploadChecks, type UploadStats } from "../workspace/pendingUploads";
 import type { JobResource, WorkspaceApi } from "../workspace/workspaceApi";
 
 export interface SubmitRequest {
@@ -76,21 +76,10 @@ export async function submitJob(request: SubmitRequest): Promise<Submission> {
     log(`Job '${failedBefore.name}', submitted by an earlier try of this step, ended ${failedBefore.properties.status}: submitting the job again as '${jobName}'.`);
   }
   for (const warning of translation.warnings) request.warning(warning);
-  const uploadItems = translation.pending.filter((p): p is PendingUpload => p.kind === "upload");
-  let uploads = {};
-  let uploadStats: UploadStats | undefined;
-  if (uploadItems.length > 0) {
-    ({ uploads, stats: uploadStats } = await uploadSnapshots(uploadItems, await request.openStore(), api, log, request.uploadChecks && { ...request.uploadChecks, warn: request.warning }));
-  }
-  const latestVersions = await resolveLatestVersions(api, translation.pending.filter((p): p is PendingLatest => p.kind === "latest"));
-  const plan = finalizeTranslation(translation, { uploads, latestVersions }, api.scope);
-  for (const environment of plan.environments) {
-    await api.putAssetVersion("environments", environment.name, environment.version, environment.body);
-  }
-  for (const component of plan.components) {
-    await api.putAssetVersion("components", component.name, component.version, component.body);
-  }
+  const resolved = await resolvePending(translation.pending, api, request.openStore, log, request.uploadChecks && { ...request.uploadChecks, warn: request.warning });
+  const plan = finalizeTranslation(translation, resolved, api.scope);
+  await createJobAssets(api, plan);
   const job = await api.createJob(jobName, plan.body);
   log(`Submitted ${translation.jobType} job '${job.name ?? jobName}' (status ${job.properties?.status ?? "unknown"}).`);
-  return { jobName, job, reattached: false, uploadStats };
+  return { jobName, job, reattached: false, uploadStats: resolved.stats };
 }

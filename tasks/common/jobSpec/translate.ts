@@ -52,14 +52,14 @@ export interface JobTranslation {
 }
 
 export function translateJobFile(file: string, options: TranslateOptions): JobTranslation {
-  return translateSource(loadYamlFile(path.resolve(file)), options);
+  return translateJobSource(loadYamlFile(path.resolve(file)), options);
 }
 
 export function translateJobText(text: string, file: string, options: TranslateOptions): JobTranslation {
-  return translateSource(parseYaml(text, path.resolve(file)), options);
+  return translateJobSource(parseYaml(text, path.resolve(file)), options);
 }
 
-function translateSource(source: YamlSource, options: TranslateOptions): JobTranslation {
+export function translateJobSource(source: YamlSource, options: TranslateOptions): JobTranslation {
   const overrides = typeof options.overrides === 'string' ? parseOverrides(options.overrides) : (options.overrides ?? []);
   const root = source.root();
   if (root.kind !== 'mapping') root.fail(`a job file must be a mapping of fields, not ${root.kind}`);

@@ -84,6 +84,13 @@ export class YamlSource {
   root(): YNode {
     return new YNode(this, this.doc.contents as Node | null, '', this.doc.contents);
   }
+
+  /** One mapping of this file as a document of its own (a job written inline in a schedule), positions kept. */
+  subSource(node: Node): YamlSource {
+    const doc = this.doc.clone();
+    doc.contents = node;
+    return new YamlSource(this.file, doc, this.lines);
+  }
 }
 
 /** Resolve and write scalars as PyYAML (which azure-ai-ml uses) does: YAML 1.1 with PyYAML's scalar rules. */

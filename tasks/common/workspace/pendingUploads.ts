@@ -153,3 +153,42 @@ export function describePending(item: ({ kind: "upload" } & PendingUpload) | ({ 
   const what = item.purpose === "code" ? "the code version registered for" : item.purpose === "input" ? "the datastore URI of" : "the build context at";
   return `${item.token}: ${what} ${item.localPath} (${snapshot.blobs.length} file(s), ${snapshot.totalBytes} bytes) → <default datastore>/${snapshot.blobPrefix} (${item.origin})`;
 }
+
+/** What the I/O of a translation's pending items produced: the translators' Resolutions, and the upload counts. */
+export interface PendingResults {
+  uploads: Record<string, UploadResult>;
+  latestVersions: Record<string, string>;
+  /** Undefined when nothing had to be uploaded. */
+  stats?: UploadStats;
+}
+
+/** The I/O every job-shaped translation needs before it is finalized (a job's, a schedule's): uploads, then @latest. */
+export async function resolvePending(
+  pending: ReadonlyArray<({ kind: "upload" } & PendingUpload) | ({ kind: "latest" } & PendingLatest)>,
+  api: WorkspaceApi,
+  openStore: () => Promise<BlobStore>,
+  log: (message: string) => void,
+  checks?: UploadChecks,
+): Promise<PendingResults> {
+  const uploadItems = pending.filter((p): p is { kind: "upload" } & PendingUpload => p.kind === "upload");
+  const uploaded = uploadItems.length > 0 ? await uploadSnapshots(uploadItems, await openStore(), api, log, checks) : undefined;
+  const latestVersions = await resolveLatestVersions(api, pending.filter((p): p is { kind: "latest" } & PendingLatest => p.kind === "latest"));
+  return { uploads: uploaded?.uploads ?? {}, latestVersions, stats: uploaded?.stats };
+}
+
+/** An asset version a finalized translation needs created (the translators' environments and components). */
+export interface AssetVersionToCreate {
+  name: string;
+  version: string;
+  body: unknown;
+}
+
+/** Creates a finalized job's anonymous environments, then its components (which name the environments). */
+export async function createJobAssets(api: WorkspaceApi, plan: { environments: readonly AssetVersionToCreate[]; components: readonly AssetVersionToCreate[] }): Promise<void> {
+  for (const environment of plan.environments) {
+    await api.putAssetVersion("environments", environment.name, environment.version, environment.body);
+  }
+  for (const component of plan.components) {
+    await api.putAssetVersion("components", component.name, component.version, component.body);
+  }
+}

@@ -83,3 +83,30 @@ export async function startFakeAzure(cert: string, key: string, extraRoutes: Fak
   base = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   return { base, server };
 }
+
+/**
+ * The body of a task's L0 mock-run file: the fake cloud with the task's routes, the agent's environment for a
+ * service-principal connection to it (the scenario's inputs from L0_INPUTS), then the real task from its index.ts.
+ */
+export async function runTaskOnFakeAzure(taskFolder: string, routes: FakeRoute[]): Promise<void> {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const certFile = process.env.L0_CERT_FILE as string;
+  const { base } = await startFakeAzure(fs.readFileSync(certFile, "utf8"), fs.readFileSync(process.env.L0_KEY_FILE as string, "utf8"), routes);
+  const inputs = JSON.parse(process.env.L0_INPUTS ?? "{}") as Record<string, string>;
+  Object.assign(process.env, {
+    INPUT_AZURESUBSCRIPTION: "conn",
+    INPUT_RESOURCEGROUPNAME: L0.resourceGroup,
+    INPUT_WORKSPACENAME: L0.workspace,
+    ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
+    AGENT_TEMPDIRECTORY: path.dirname(certFile),
+    AGENT_CAINFO: certFile,
+    ENDPOINT_URL_conn: base,
+    ENDPOINT_DATA_conn_SUBSCRIPTIONID: L0.subscriptionId,
+    ENDPOINT_DATA_conn_ENVIRONMENT: "AzureStack",
+    ENDPOINT_AUTH_conn: JSON.stringify({ scheme: "ServicePrincipal", parameters: { serviceprincipalid: L0.clientId, serviceprincipalkey: L0.clientSecret, tenantid: L0.tenantId, authenticationType: "spnKey" } }),
+  });
+  // Loaded only now: task-lib reads (and hides) the environment when it is first required.
+  const { TaskMockRunner } = require("azure-pipelines-task-lib/mock-run") as typeof import("azure-pipelines-task-lib/mock-run");
+  new TaskMockRunner(path.join(__dirname, "..", "..", "..", "tasks", taskFolder, "index.ts")).run(true);
+}
