@@ -189,3 +189,29 @@ describe("gate: loadTest", () => {
   });
 });
 
+
+describe("gate: a promoted model's metric", () => {
+  const dev = { subscriptionId: "sub", resourceGroup: "rg-ml", workspace: "mlw-dev" };
+  const promotedFrom = (version: string) => ({ properties: { "azure-devops.promotedFrom": `azureml://subscriptions/sub/resourceGroups/rg-ml/workspaces/mlw-dev/models/churn/versions/${version}` } });
+
+  it("is read from the source version's job in the workspace it was promoted from", async () => {
+    const port = new FakeGatePort({ models: { "churn:7": promotedFrom("3") }, jobMetrics: {} });
+    const seen: Array<[string, string | undefined]> = [];
+    port.getModelVersion = async (name, version, _signal, workspace) => {
+      seen.push([`${name}:${version}`, workspace?.workspace]);
+      return workspace ? { name: version, properties: { jobName: "train-dev-3" } } : { name: version, properties: promotedFrom("3") };
+    };
+    port.readJobMetrics = async (job, _signal, workspace) => (job === "train-dev-3" && workspace?.workspace === dev.workspace ? { accuracy: 0.93 } : {});
+    const result = await checkModelMetric(port, { model: { name: "churn", version: "7" }, metric: "accuracy", direction: "higherIsBetter", threshold: 0.9, source: "auto" }, signal);
+    assert.equal(result.verdict, "pass", result.reasons.join("; "));
+    assert.match(result.reasons[0], /is 0\.93 \(from job train-dev-3 of workspace 'mlw-dev' \(MLflow\)\)/);
+    assert.deepEqual(seen, [["churn:7", undefined], ["churn:3", "mlw-dev"]]);
+  });
+
+  it("is inconclusive, saying so, when the source version is gone", async () => {
+    const port = new FakeGatePort({ models: { "churn:7": promotedFrom("3") } });
+    const result = await checkModelMetric(port, { model: { name: "churn", version: "7" }, metric: "accuracy", direction: "higherIsBetter", threshold: 0.9, source: "job" }, signal);
+    assert.equal(result.verdict, "inconclusive");
+    assert.match(result.reasons[0], /was promoted from churn:3 of workspace 'mlw-dev', which was not found/);
+  });
+});

@@ -8,10 +8,10 @@ import type { WorkspaceScope } from "../workspace/scope";
 
 export interface GatePort {
   readonly scope: WorkspaceScope;
-  /** Undefined when the workspace has no such model version. */
-  getModelVersion(name: string, version: string, signal: AbortSignal): Promise<ModelVersionResource | undefined>;
-  /** A job's final MLflow metric values ({} for a job MLflow does not know). */
-  readJobMetrics(jobName: string, signal: AbortSignal): Promise<Record<string, number>>;
+  /** Undefined when the workspace (this one, or `workspace`: where a promoted model came from) has no such model version. */
+  getModelVersion(name: string, version: string, signal: AbortSignal, workspace?: WorkspaceScope): Promise<ModelVersionResource | undefined>;
+  /** A job's final MLflow metric values ({} for a job MLflow does not know), in this workspace or `workspace`. */
+  readJobMetrics(jobName: string, signal: AbortSignal, workspace?: WorkspaceScope): Promise<Record<string, number>>;
   /** Undefined when the endpoint does not exist. */
   getEndpoint(name: string, signal: AbortSignal): Promise<OnlineEndpointResource | undefined>;
   listDeployments(endpoint: string, signal: AbortSignal): Promise<OnlineDeploymentResource[]>;
