@@ -110,7 +110,7 @@ describe("gate: championChallenger", () => {
 });
 
 describe("gate: endpointHealth", () => {
-  const settings: EndpointHealthSettings = { endpointName: "churn-ep", windowMinutes: 15, metricDelayMs: 3 * 60_000, guardrails: { minRequests: 100, maxErrorRate: 0.01, maxLatencyP95Ms: 500 } };
+  const settings: EndpointHealthSettings = { endpointName: "churn-ep", windowMinutes: 15, metricDelayMs: 3 * 60_000, guardrails: { minRequests: 100, maxErrorRate: 0.01, maxLatencyP95Ms: 500 }, missingEndpoint: "fail" };
   const healthy: FakeState = {
     endpoints: { "churn-ep": { traffic: { blue: 90, green: 10, idle: 0 }, deployments: { blue: {}, green: {}, idle: { provisioningState: "Failed" } } } },
     metrics: { requests: { "2xx": 995, "4xx": 20, "5xx": 5 }, p95PerMinuteMs: [120, 150, 130] },
@@ -138,6 +138,12 @@ describe("gate: endpointHealth", () => {
     const missing = await checkEndpointHealth(new FakeGatePort({}), settings, signal);
     assert.equal(missing.verdict, "fail");
     assert.match(missing.reasons[0], /endpoint 'churn-ep' does not exist/);
+  });
+
+  it("passes a missing endpoint with a note only when told to (a gate before the first deployment)", async () => {
+    const result = await checkEndpointHealth(new FakeGatePort({}), { ...settings, missingEndpoint: "pass" }, signal);
+    assert.equal(result.verdict, "pass");
+    assert.match(result.reasons[0], /does not exist in workspace 'mlws' yet: nothing serves users/);
   });
 
   it("is inconclusive, never a pass, below minRequests, even with no errors", async () => {

@@ -76,7 +76,7 @@ describe("gate: inputs", () => {
     assert.deepEqual(parseTolerance("2%"), { value: 0.02, relative: true });
     assert.deepEqual(parseTolerance("0.01"), { value: 0.01, relative: false });
     const inputs = read({ checks: "endpointHealth", endpointName: "e", maxErrorRate: "2", metricDelayMinutes: "2", windowMinutes: "10" });
-    assert.deepEqual(inputs.endpointHealth, { endpointName: "e", windowMinutes: 10, metricDelayMs: 120_000, guardrails: { minRequests: 100, maxErrorRate: 0.02, maxLatencyP95Ms: undefined } });
+    assert.deepEqual(inputs.endpointHealth, { endpointName: "e", windowMinutes: 10, metricDelayMs: 120_000, guardrails: { minRequests: 100, maxErrorRate: 0.02, maxLatencyP95Ms: undefined }, missingEndpoint: "fail" });
     assert.equal(inputs.failOnGate, true);
     assert.equal(inputs.onInconclusive, "fail");
     assert.deepEqual(read({ checks: "championChallenger", candidateJob: "train-5", endpointName: "e", metric: "acc" }).championChallenger?.candidate, { job: "train-5" });

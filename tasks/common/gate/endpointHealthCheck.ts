@@ -11,6 +11,8 @@ export interface EndpointHealthSettings {
   windowMinutes: number;
   metricDelayMs: number;
   guardrails: WindowGuardrails;
+  /** An endpoint that does not exist: fail (a health check after a deployment), or pass with a note (a gate before the first one). */
+  missingEndpoint: "fail" | "pass";
 }
 
 const timeText = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -19,8 +21,9 @@ export async function checkEndpointHealth(port: GatePort, settings: EndpointHeal
   const { endpointName, guardrails } = settings;
   const endpoint = await port.getEndpoint(endpointName, signal);
   if (!endpoint) {
-    const reason = `endpoint '${endpointName}' does not exist in workspace '${port.scope.workspace}'`;
-    return { check: "endpointHealth", verdict: "fail", reasons: [reason], rows: [{ measure: `endpoint '${endpointName}'`, actual: "not found", expected: "Succeeded", verdict: "fail" }], values: { endpoint: endpointName, provisioningState: null } };
+    const verdict = settings.missingEndpoint;
+    const reason = `endpoint '${endpointName}' does not exist in workspace '${port.scope.workspace}'${verdict === "pass" ? " yet: nothing serves users, so there is nothing to protect (missingEndpoint pass)" : ""}`;
+    return { check: "endpointHealth", verdict, reasons: [reason], rows: [{ measure: `endpoint '${endpointName}'`, actual: "not found", expected: verdict === "pass" ? "Succeeded, or none yet" : "Succeeded", verdict }], values: { endpoint: endpointName, provisioningState: null } };
   }
   const rows: ComparisonRow[] = [];
   const reasons: string[] = [];

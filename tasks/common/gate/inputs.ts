@@ -120,6 +120,7 @@ export function readGateInputs(host: TaskHost): GateInputs {
         maxErrorRate: maxErrorPercent === undefined ? undefined : maxErrorPercent / 100,
         maxLatencyP95Ms: number("maxLatencyP95Ms", { min: 1 }),
       },
+      missingEndpoint: (host.getInput("missingEndpoint") ?? "fail") as "fail" | "pass",
     };
   }
   if (checks.includes("loadTest")) {
