@@ -12,6 +12,7 @@ import type { TaskHost } from "../platform/taskHost";
 import type { TaskRun } from "../platform/taskRunner";
 import { errorMessage, UserError } from "../platform/userError";
 import { openDefaultBlobStore, type BlobStore } from "../workspace/datastores";
+import { scoringAuthorization } from "../workspace/endpointScoring";
 import { createOnlineEndpointsApi, endpointWriteBody, type OnlineDeploymentResource, type OnlineEndpointResource, type OnlineEndpointsApi } from "../workspace/onlineEndpoints";
 import { workspaceArmId, type WorkspaceScope } from "../workspace/scope";
 import { getVerifiedWorkspace } from "../workspace/workspace";
@@ -24,7 +25,6 @@ import { endpointProvisioning, ensureEndpoint } from "./endpoint";
 import type { DeployInputs } from "./inputs";
 import { checkKubernetesCompute } from "./kubernetesChecks";
 import { swaggerReadinessProbe } from "./readinessProbe";
-import { scoringAuthorization } from "./scoringAuth";
 import { runSmokeTest } from "./smokeTest";
 import { waitForProvisioning, type ProvisioningOutcome } from "./waitForProvisioning";
 
