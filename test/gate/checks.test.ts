@@ -207,7 +207,7 @@ describe("gate: a promoted model's metric", () => {
       seen.push([`${name}:${version}`, workspace?.workspace]);
       return workspace ? { name: version, properties: { jobName: "train-dev-3" } } : { name: version, properties: promotedFrom("3") };
     };
-    port.readJobMetrics = async (job, _signal, workspace) => (job === "train-dev-3" && workspace?.workspace === dev.workspace ? { accuracy: 0.93 } : {});
+    port.readJobMetrics = async (job, _signal, workspace): Promise<Record<string, number>> => (job === "train-dev-3" && workspace?.workspace === dev.workspace ? { accuracy: 0.93 } : {});
     const result = await checkModelMetric(port, { model: { name: "churn", version: "7" }, metric: "accuracy", direction: "higherIsBetter", threshold: 0.9, source: "auto" }, signal);
     assert.equal(result.verdict, "pass", result.reasons.join("; "));
     assert.match(result.reasons[0], /is 0\.93 \(from job train-dev-3 of workspace 'mlw-dev' \(MLflow\)\)/);

@@ -4,6 +4,7 @@ import type { LoadMeasurement } from "../../tasks/common/gate/loadTestCheck";
 import type { DeploymentMetrics, EndpointMetricsQuery } from "../../tasks/common/workspace/endpointMetrics";
 import type { ModelVersionResource } from "../../tasks/common/workspace/modelRegistry";
 import type { OnlineDeploymentResource, OnlineEndpointResource } from "../../tasks/common/workspace/onlineEndpoints";
+import type { WorkspaceScope } from "../../tasks/common/workspace/scope";
 
 export const SCOPE = { subscriptionId: "sub", resourceGroup: "rg-ml", workspace: "mlws" };
 export const NOW = Date.parse("2026-12-05T12:00:00Z");
@@ -21,11 +22,11 @@ export class FakeGatePort implements GatePort {
   readonly metricQueries: EndpointMetricsQuery[] = [];
   readonly logs: string[] = [];
   constructor(readonly state: FakeState) {}
-  async getModelVersion(name: string, version: string): Promise<ModelVersionResource | undefined> {
+  async getModelVersion(name: string, version: string, _signal?: AbortSignal, _workspace?: WorkspaceScope): Promise<ModelVersionResource | undefined> {
     const properties = this.state.models?.[`${name}:${version}`];
     return properties ? { name: version, properties } : undefined;
   }
-  async readJobMetrics(jobName: string): Promise<Record<string, number>> {
+  async readJobMetrics(jobName: string, _signal?: AbortSignal, _workspace?: WorkspaceScope): Promise<Record<string, number>> {
     return this.state.jobMetrics?.[jobName] ?? {};
   }
   async getEndpoint(name: string): Promise<OnlineEndpointResource | undefined> {

@@ -3,6 +3,7 @@
 // the shared open-loop load generator (workspace/loadGenerator.ts), judged on p50/p95/p99 latency, error rate
 // (5xx and transport failures) and throughput. Fewer answered requests than minRequests is inconclusive, as
 // everywhere else; a run cut short by cancellation is inconclusive too.
+import type { LoadSummary } from "../workspace/loadStatistics";
 import type { CheckResult, ComparisonRow, GatePort, GateVerdict } from "./gatePort";
 import { worstVerdict } from "./gatePort";
 
@@ -27,21 +28,8 @@ export interface LoadTestSettings {
   limits: LoadLimits;
 }
 
-/** What a load run measured (the load statistics' summary). */
-export interface LoadMeasurement {
-  requests: number;
-  answered: number;
-  serverErrors: number;
-  transportFailures: number;
-  unsent: number;
-  errorRate: number;
-  throughputPerSecond: number;
-  p50Ms?: number;
-  p95Ms?: number;
-  p99Ms?: number;
-  histogram: ReadonlyArray<{ upToMs: number; count: number }>;
-  cancelled?: boolean;
-}
+/** What a load run measured (the shared load statistics), and whether it was cut short. */
+export type LoadMeasurement = LoadSummary & { cancelled?: boolean };
 
 const ms = (v: number | undefined) => (v === undefined ? "–" : `${Math.round(v)} ms`);
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
