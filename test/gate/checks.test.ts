@@ -81,7 +81,7 @@ describe("gate: championChallenger", () => {
   it("passes with a note when the endpoint does not exist or takes no traffic yet", async () => {
     const none = await checkChampionChallenger(new FakeGatePort({ ...base, endpoints: {} }), settings, signal);
     assert.equal(none.verdict, "pass");
-    assert.match(none.reasons[0], /No champion: endpoint 'churn-ep' does not exist yet/);
+    assert.match(none.reasons[0], /No champion: endpoint 'churn-ep' does not exist yet, so model churn:4 \(accuracy 0\.92 from job train-4 \(MLflow\)\) has nothing to beat/);
     const idle = await checkChampionChallenger(new FakeGatePort({ ...base, endpoints: { "churn-ep": { traffic: { blue: 0 }, deployments: { blue: { model: modelId("churn", "3") } } } } }), settings, signal);
     assert.equal(idle.verdict, "pass");
     assert.match(idle.reasons[0], /takes no traffic yet/);

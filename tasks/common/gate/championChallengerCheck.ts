@@ -77,7 +77,8 @@ export async function checkChampionChallenger(port: GatePort, settings: Champion
   if (!endpoint || !traffic.length) {
     const note = !endpoint ? `endpoint '${endpointName}' does not exist yet` : `endpoint '${endpointName}' takes no traffic yet`;
     values.champions = [];
-    return result("pass", [`No champion: ${note}, so ${candidateName} has nothing to beat (passes with a note)`], [{ measure: `${metric} (${candidateName})`, actual: candidate.value === undefined ? "–" : metricText(candidate.value), expected: "no champion", verdict: "pass" }]);
+    const candidateText = candidate.value === undefined ? `${candidateName} (${metric} unknown: ${candidate.missing})` : `${candidateName} (${metric} ${metricText(candidate.value)} from ${candidate.from})`;
+    return result("pass", [`No champion: ${note}, so ${candidateText} has nothing to beat (passes with a note)`], [{ measure: `${metric} (${candidateName})`, actual: candidate.value === undefined ? "–" : metricText(candidate.value), expected: "no champion", verdict: "pass" }]);
   }
   const most = Math.max(...traffic.map(([, weight]) => weight));
   const top = traffic.filter(([, weight]) => weight === most).map(([name]) => name);
