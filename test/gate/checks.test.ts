@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import { checkChampionChallenger, parseDeploymentModel, type ChampionChallengerSettings } from "../../tasks/common/gate/championChallengerCheck";
 import { checkEndpointHealth, type EndpointHealthSettings } from "../../tasks/common/gate/endpointHealthCheck";
-import { judgeLoad, type LoadMeasurement, type LoadTestSettings } from "../../tasks/common/gate/loadTestCheck";
+import { isRefused, judgeLoad, type LoadMeasurement, type LoadTestSettings } from "../../tasks/common/gate/loadTestCheck";
 import { checkModelMetric, type ModelMetricSettings } from "../../tasks/common/gate/modelMetricCheck";
 import { sourceJobOf } from "../../tasks/common/gate/modelMetrics";
 import { FakeGatePort, NOW, signal, type FakeState } from "./fakePort";
@@ -165,7 +165,7 @@ describe("gate: endpointHealth", () => {
 describe("gate: loadTest", () => {
   const settings: LoadTestSettings = { endpointName: "churn-ep", deploymentName: "green", requestFile: "req.json", ratePerSecond: 20, concurrency: 4, durationMs: 30_000, limits: { maxP95Ms: 300, maxP99Ms: 800, maxErrorRate: 0.01, minThroughput: 15, minRequests: 100 } };
   const run = (extra: Partial<LoadMeasurement> = {}): LoadMeasurement => ({
-    requests: 600, answered: 600, serverErrors: 0, transportFailures: 0, unsent: 0, errorRate: 0, throughputPerSecond: 19.8, p50Ms: 40, p95Ms: 120, p99Ms: 400,
+    requests: 600, answered: 600, refused: 0, modelErrors: 0, serverErrors: 0, transportFailures: 0, unsent: 0, errorRate: 0, throughputPerSecond: 19.8, p50Ms: 40, p95Ms: 120, p99Ms: 400,
     histogram: [{ upToMs: 10, count: 0 }, { upToMs: 50, count: 400 }, { upToMs: 250, count: 190 }, { upToMs: 1000, count: 10 }, { upToMs: Infinity, count: 0 }],
     ...extra,
   });
@@ -184,6 +184,9 @@ describe("gate: loadTest", () => {
     assert.equal(slow.verdict, "fail");
     assert.match(slow.reasons[0], /p99 latency 1200 ms .* outside the limit <= 800 ms/);
     assert.equal(judgeLoad(settings, run({ serverErrors: 30, errorRate: 0.05 })).verdict, "fail");
+    const crashing = judgeLoad(settings, run({ modelErrors: 12 }));
+    assert.equal(crashing.verdict, "fail", "424: the model failed");
+    assert.match(crashing.reasons[0], /error rate \(5xx, 424 model errors, transport failures\) 2\.00% \(0 5xx, 12 424, 0 failed\)/);
     assert.equal(judgeLoad(settings, run({ throughputPerSecond: 9 })).verdict, "fail");
   });
 
@@ -192,6 +195,14 @@ describe("gate: loadTest", () => {
     assert.equal(few.verdict, "inconclusive");
     assert.match(few.reasons[0], /50 answered requests .* fewer than the 100 needed to judge/);
     assert.equal(judgeLoad(settings, run({ cancelled: true })).verdict, "inconclusive");
+  });
+
+  it("does not count answers refused with a 4xx (a wrong request file, a missing deployment) toward minRequests", () => {
+    const refused = judgeLoad(settings, run({ refused: 550 }));
+    assert.equal(refused.verdict, "inconclusive");
+    assert.match(refused.reasons.join("\n"), /50 answered requests .* fewer than the 100 needed to judge/);
+    assert.match(refused.reasons.join("\n"), /550 requests were refused with a 4xx \(not throttling\): check requestFile \(req\.json\) and deploymentName/);
+    assert.deepEqual([isRefused(404), isRefused(400), isRefused(424), isRefused(429), isRefused(200), isRefused(503), isRefused(undefined)], [true, true, false, false, false, false, false]);
   });
 });
 

@@ -15,6 +15,7 @@ import { workspaceArmId, type WorkspaceScope } from "../workspace/scope";
 import { amlApiHost, getVerifiedWorkspace } from "../workspace/workspace";
 import { runGate } from "./gate";
 import type { GatePort } from "./gatePort";
+import { isRefused, MODEL_ERROR_STATUS } from "./loadTestCheck";
 import type { GateInputs } from "./inputs";
 import { publishGate } from "./publish";
 
@@ -38,6 +39,10 @@ export function createGatePort(host: TaskHost, session: AzureSession, scope: Wor
     async runLoad(settings, signal) {
       const endpoint = (await endpoints.getEndpoint(settings.endpointName, signal)).resource;
       if (!endpoint?.properties.scoringUri) throw new UserError(`Input endpointName: online endpoint '${settings.endpointName}' was not found in workspace '${scope.workspace}' (or has no scoring URI yet)`);
+      const deployments = await endpoints.listDeployments(settings.endpointName, signal);
+      if (!deployments.some((d) => d.name.toLowerCase() === settings.deploymentName.toLowerCase())) {
+        throw new UserError(`Input deploymentName: endpoint '${settings.endpointName}' has no deployment '${settings.deploymentName}' (it has: ${deployments.map((d) => d.name).join(", ") || "none"})`);
+      }
       const authorization = await scoringAuthorization(endpoints, settings.endpointName, endpoint.properties.authMode, session.credential, (secret) => host.setSecret(secret));
       let body: string;
       try {
@@ -46,7 +51,8 @@ export function createGatePort(host: TaskHost, session: AzureSession, scope: Wor
         throw new UserError(`Input requestFile: cannot read '${settings.requestFile}': ${(error as Error).message}`);
       }
       const run = await generateLoad(session.httpClient, { target: { uri: endpoint.properties.scoringUri, authorization, deployment: settings.deploymentName }, body, ratePerSecond: settings.ratePerSecond, maxConcurrency: settings.concurrency, durationMs: settings.durationMs }, { signal });
-      return { ...summarizeLoad(run), cancelled: run.cancelled };
+      const count = (test: (status: number | undefined) => boolean) => run.samples.filter((sample) => test(sample.status)).length;
+      return { ...summarizeLoad(run), cancelled: run.cancelled, modelErrors: count((status) => status === MODEL_ERROR_STATUS), refused: count(isRefused) };
     },
     now: Date.now,
     log: (message) => host.log(message),

@@ -2,7 +2,11 @@
 // endpoint's scoring URI, the path users' requests take) at a given rate and concurrency for a given time by
 // the shared open-loop load generator (workspace/loadGenerator.ts), judged on p50/p95/p99 latency, error rate
 // (5xx and transport failures) and throughput. Fewer answered requests than minRequests is inconclusive, as
-// everywhere else; a run cut short by cancellation is inconclusive too.
+// everywhere else; answers refused with a 4xx (other than 429 throttling: a wrong request file, auth, a missing
+// deployment) measured nothing about the model and do not count toward minRequests; a run cut short by
+// cancellation is inconclusive too. A 424 is Azure ML's answer when the model itself failed (score.py raised or
+// answered non-200): with exact status codes at hand the load test counts it as an error, beside 5xx and
+// transport failures.
 import type { LoadSummary } from "../workspace/loadStatistics";
 import type { CheckResult, ComparisonRow, GatePort, GateVerdict } from "./gatePort";
 import { worstVerdict } from "./gatePort";
@@ -28,8 +32,14 @@ export interface LoadTestSettings {
   limits: LoadLimits;
 }
 
-/** What a load run measured (the shared load statistics), and whether it was cut short. */
-export type LoadMeasurement = LoadSummary & { cancelled?: boolean };
+/** What a load run measured (the shared load statistics), whether it was cut short, its 424 answers and its refused ones. */
+export type LoadMeasurement = LoadSummary & { cancelled?: boolean; modelErrors: number; refused: number };
+
+/** The model failed to answer (Azure ML's 424 wraps the model's own non-200 status). */
+export const MODEL_ERROR_STATUS = 424;
+
+/** Answers that say the request itself was refused (bad body, auth, no such deployment); 429 is throttling, a real answer. */
+export const isRefused = (status: number | undefined) => status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== MODEL_ERROR_STATUS;
 
 const ms = (v: number | undefined) => (v === undefined ? "–" : `${Math.round(v)} ms`);
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
@@ -58,10 +68,13 @@ export function judgeLoad(settings: LoadTestSettings, run: LoadMeasurement): Che
   const rows: ComparisonRow[] = [];
   const reasons: string[] = [];
   const target = `deployment '${settings.deploymentName}' of endpoint '${settings.endpointName}'`;
-  const enough = run.answered >= limits.minRequests && !run.cancelled;
-  rows.push({ measure: "answered requests", actual: `${run.answered} of ${run.requests} sent (${run.unsent} unsent)`, expected: `>= ${limits.minRequests} (minRequests)`, verdict: enough ? "pass" : "inconclusive" });
+  const judged = run.answered - run.refused;
+  const errorRate = run.requests ? (run.serverErrors + run.transportFailures + run.modelErrors) / run.requests : 0;
+  const enough = judged >= limits.minRequests && !run.cancelled;
+  rows.push({ measure: "answered requests", actual: `${judged} of ${run.requests} sent (${run.refused} refused with a 4xx, ${run.unsent} unsent)`, expected: `>= ${limits.minRequests} (minRequests)`, verdict: enough ? "pass" : "inconclusive" });
   if (run.cancelled) reasons.push(`the load test was cancelled after ${run.requests} requests`);
-  else if (!enough) reasons.push(`${run.answered} answered requests from ${target}, fewer than the ${limits.minRequests} needed to judge`);
+  else if (!enough) reasons.push(`${judged} answered requests from ${target}, fewer than the ${limits.minRequests} needed to judge`);
+  if (run.refused) reasons.push(`${run.refused} requests were refused with a 4xx (not throttling): check requestFile (${settings.requestFile}) and deploymentName`);
   const judge = (measure: string, actual: number | undefined, text: string, limit: number | undefined, limitText: string, worse: (a: number, l: number) => boolean) => {
     if (limit === undefined) {
       rows.push({ measure, actual: text, expected: "–", verdict: enough ? "pass" : "inconclusive" });
@@ -74,17 +87,17 @@ export function judgeLoad(settings: LoadTestSettings, run: LoadMeasurement): Che
   judge("p50 latency", run.p50Ms, ms(run.p50Ms), limits.maxP50Ms, `<= ${limits.maxP50Ms} ms`, (a, l) => a > l);
   judge("p95 latency", run.p95Ms, ms(run.p95Ms), limits.maxP95Ms, `<= ${limits.maxP95Ms} ms`, (a, l) => a > l);
   judge("p99 latency", run.p99Ms, ms(run.p99Ms), limits.maxP99Ms, `<= ${limits.maxP99Ms} ms`, (a, l) => a > l);
-  judge("error rate (5xx and transport failures)", run.errorRate, `${pct(run.errorRate)} (${run.serverErrors} 5xx, ${run.transportFailures} failed)`, limits.maxErrorRate, `<= ${pct(limits.maxErrorRate)}`, (a, l) => a > l);
+  judge("error rate (5xx, 424 model errors, transport failures)", errorRate, `${pct(errorRate)} (${run.serverErrors} 5xx, ${run.modelErrors} 424, ${run.transportFailures} failed)`, limits.maxErrorRate, `<= ${pct(limits.maxErrorRate)}`, (a, l) => a > l);
   judge("throughput", run.throughputPerSecond, `${run.throughputPerSecond.toFixed(1)}/s (offered ${settings.ratePerSecond}/s)`, limits.minThroughput, `>= ${limits.minThroughput}/s`, (a, l) => a < l);
   const verdict = worstVerdict(rows.map((r) => r.verdict));
-  if (verdict === "pass") reasons.push(`${target} answered ${run.answered} requests at ${settings.ratePerSecond}/s (concurrency ${settings.concurrency}, ${settings.durationMs / 1000} s): p50 ${ms(run.p50Ms)}, p95 ${ms(run.p95Ms)}, p99 ${ms(run.p99Ms)}, error rate ${pct(run.errorRate)}, ${run.throughputPerSecond.toFixed(1)}/s`);
+  if (verdict === "pass") reasons.push(`${target} answered ${judged} requests at ${settings.ratePerSecond}/s (concurrency ${settings.concurrency}, ${settings.durationMs / 1000} s): p50 ${ms(run.p50Ms)}, p95 ${ms(run.p95Ms)}, p99 ${ms(run.p99Ms)}, error rate ${pct(errorRate)}, ${run.throughputPerSecond.toFixed(1)}/s`);
   const { histogram, ...numbers } = run;
   return {
     check: "loadTest",
     verdict,
     reasons,
     rows,
-    values: { endpoint: settings.endpointName, deployment: settings.deploymentName, ratePerSecond: settings.ratePerSecond, concurrency: settings.concurrency, durationSeconds: settings.durationMs / 1000, ...numbers },
+    values: { endpoint: settings.endpointName, deployment: settings.deploymentName, ratePerSecond: settings.ratePerSecond, concurrency: settings.concurrency, durationSeconds: settings.durationMs / 1000, ...numbers, errorRate },
     details: histogramMarkdown(histogram),
   };
 }
