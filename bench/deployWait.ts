@@ -10,7 +10,7 @@ import { connectAzure } from '../tasks/common/azure/azureSession';
 import { prepareDeploymentAssets } from '../tasks/common/deploy/assets';
 import { ensureEndpoint } from '../tasks/common/deploy/endpoint';
 import { swaggerReadinessProbe } from '../tasks/common/deploy/readinessProbe';
-import { scoringAuthorization } from '../tasks/common/deploy/scoringAuth';
+import { scoringAuthorization } from '../tasks/common/workspace/endpointScoring';
 import { waitForProvisioning } from '../tasks/common/deploy/waitForProvisioning';
 import { translateDeploymentFile, translateEndpointFile } from '../tasks/common/deploySpec';
 import { installCancellationHandlers } from '../tasks/common/platform/cancellation';

@@ -1,19 +1,15 @@
 // L0 tests of AzureMLDeploy@1: the real task and task-lib in a child process started by task-lib's
 // MockTestRunner. Bad inputs fail the step with a message naming the input, without a stack trace.
-import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { runMockTask } from "./mockTaskRun";
-
-const taskJsonPath = path.join(__dirname, "..", "..", "tasks", "AzureMLDeployV1", "task.json");
+import { type InputFailureCase, itFailsOnInputs } from "./mockTaskRun";
 
 describe("AzureMLDeploy@1 (L0)", function () {
   this.timeout(60_000);
 
-  const run = (inputs: Record<string, string>) => runMockTask(path.join(__dirname, "AzureMLDeployV1", "mockRun.ts"), taskJsonPath, { L0_INPUTS: JSON.stringify(inputs) });
   const deploymentFile = path.join(__dirname, "..", "fixtures", "deploySpec", "managed-deployment.yml");
   const batchDeploymentFile = path.join(__dirname, "..", "fixtures", "azureml-examples", "endpoints", "batch", "deploy-models", "heart-classifier-mlflow", "deployment-simple", "deployment.yml");
 
-  const cases: Array<{ title: string; inputs: Record<string, string>; message: RegExp }> = [
+  const cases: InputFailureCase[] = [
     { title: "a missing deployment file", inputs: {}, message: /Input required: deploymentFile/ },
     { title: "an unknown trafficAfterDeploy", inputs: { deploymentFile, trafficAfterDeploy: "half" }, message: /Input trafficAfterDeploy: 'half' is not one of none, all/ },
     { title: "an unknown onFailure", inputs: { deploymentFile, onFailure: "rollback" }, message: /Input onFailure: 'rollback' is not one of keep, delete/ },
@@ -25,13 +21,5 @@ describe("AzureMLDeploy@1 (L0)", function () {
     { title: "trafficAfterDeploy for a batch file", inputs: { deploymentFile: batchDeploymentFile, trafficAfterDeploy: "all" }, message: /Input trafficAfterDeploy: batch endpoints have no traffic; use setDefault/ },
   ];
 
-  for (const { title, inputs, message } of cases) {
-    it(`fails clearly on ${title}`, async () => {
-      const runner = await run(inputs);
-      assert.equal(runner.failed, true, runner.stdout);
-      assert.match(runner.stdout, message);
-      assert.doesNotMatch(runner.stdout, /\n\s+at .+:\d+:\d+\)?/, "no stack trace");
-      assert.doesNotMatch(runner.stdout, /##vso\[task\.setvariable variable=provisioningState/);
-    });
-  }
+  itFailsOnInputs("AzureMLDeployV1", cases, "provisioningState");
 });

@@ -1,5 +1,6 @@
 // Runs a task's L0 mock-run file in a child process with task-lib's MockTestRunner, the given environment
 // added for that run only.
+import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MockTestRunner } from "azure-pipelines-task-lib/mock-test";
@@ -45,5 +46,28 @@ export async function runMockTask(mockRunFile: string, taskJsonPath: string, env
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
+  }
+}
+
+export interface InputFailureCase {
+  title: string;
+  inputs: Record<string, string>;
+  message: RegExp;
+}
+
+/**
+ * One test per case: the task (its folder under tasks/) run with those inputs fails with the message, without
+ * a stack trace and before it sets `outputVariable` (it stopped at its inputs).
+ */
+export function itFailsOnInputs(taskFolder: string, cases: InputFailureCase[], outputVariable: string): void {
+  const taskJsonPath = path.join(__dirname, "..", "..", "tasks", taskFolder, "task.json");
+  for (const { title, inputs, message } of cases) {
+    it(`fails clearly on ${title}`, async () => {
+      const runner = await runMockTask(path.join(__dirname, "inputsMockRun.ts"), taskJsonPath, { L0_TASK: taskFolder, L0_INPUTS: JSON.stringify(inputs) });
+      assert.equal(runner.failed, true, runner.stdout);
+      assert.match(runner.stdout, message);
+      assert.doesNotMatch(runner.stdout, /\n\s+at .+:\d+:\d+\)?/, "no stack trace");
+      assert.doesNotMatch(runner.stdout, new RegExp(`##vso\\[task\\.setvariable variable=${outputVariable}`));
+    });
   }
 }

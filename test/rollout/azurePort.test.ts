@@ -2,7 +2,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { metricsUrl, parseMetricSeries, type MetricSeries } from "../../tasks/common/azure/monitorMetrics";
-import { createAzurePort, deploymentMetrics } from "../../tasks/common/rollout/azurePort";
+import { createAzurePort } from "../../tasks/common/rollout/azurePort";
+import { deploymentMetrics } from "../../tasks/common/workspace/endpointMetrics";
 import type { OnlineEndpointResource } from "../../tasks/common/workspace/onlineEndpoints";
 import type { ArmContext } from "../../tasks/common/azure/arm";
 

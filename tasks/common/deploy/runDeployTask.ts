@@ -14,6 +14,7 @@ import { createBatchEndpointsApi } from "../workspace/batchEndpoints";
 import { createBatchEndpointsApi as createBatchInvocationApi } from "../workspace/batchInvocation";
 import { createRunHistoryApi } from "../workspace/runHistory";
 import { openDefaultBlobStore, type BlobStore } from "../workspace/datastores";
+import { scoringAuthorization } from "../workspace/endpointScoring";
 import { createOnlineEndpointsApi, endpointWriteBody, type OnlineDeploymentResource, type OnlineEndpointResource, type OnlineEndpointsApi } from "../workspace/onlineEndpoints";
 import { workspaceArmId, type WorkspaceScope } from "../workspace/scope";
 import { amlApiHost, getVerifiedWorkspace, jobStudioUrl } from "../workspace/workspace";
@@ -29,7 +30,6 @@ import type { DeployInputs } from "./inputs";
 import { setOutputs } from "./outputs";
 import { checkKubernetesCompute } from "./kubernetesChecks";
 import { swaggerReadinessProbe } from "./readinessProbe";
-import { scoringAuthorization } from "./scoringAuth";
 import { runSmokeTest } from "./smokeTest";
 import { waitForProvisioning, type ProvisioningOutcome } from "./waitForProvisioning";
 

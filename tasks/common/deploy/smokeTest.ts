@@ -2,13 +2,13 @@
 // overrides the endpoint's traffic weights), retried while the deployment is not answering yet, then its
 // answer checked against expectStatus and expectJsonPath/expectValue.
 import * as fs from "node:fs";
-import { createHttpHeaders, createPipelineRequest, type HttpClient } from "@azure/core-rest-pipeline";
+import type { HttpClient } from "@azure/core-rest-pipeline";
 import { abortableSleep } from "../azure/retry";
 import { UserError, errorMessage } from "../platform/userError";
+import { DEPLOYMENT_HEADER, scoringRequest } from "../workspace/endpointScoring";
 import type { SmokeTestInputs } from "./inputs";
 import { matchesExpected, valueAtPath } from "./jsonPath";
 
-export const DEPLOYMENT_HEADER = "azureml-model-deployment";
 /** Statuses that mean "not answering yet" (routing not ready, container starting, throttled): retried. */
 const NOT_READY = new Set([404, 408, 429, 502, 503, 504]);
 const RETRY_INTERVAL_MS = 2_000;
@@ -71,13 +71,7 @@ export async function runSmokeTest(request: SmokeTestRequest): Promise<SmokeTest
     let failure: string | undefined;
     try {
       const response = await request.httpClient.sendRequest(
-        createPipelineRequest({
-          url: request.scoringUri,
-          method: "POST",
-          headers: createHttpHeaders({ authorization: request.authorization, "content-type": "application/json", [DEPLOYMENT_HEADER]: request.deployment }),
-          body,
-          abortSignal: request.signal,
-        }),
+        scoringRequest({ uri: request.scoringUri, authorization: request.authorization, deployment: request.deployment }, { body, signal: request.signal }),
       );
       status = response.status;
       answer = response.bodyAsText ?? "";

@@ -2,14 +2,9 @@
 // stable deployment(s) since the step began, a check verdict (pass, fail, inconclusive) with its numbers; at the
 // end of the step, the step's verdict from its checks, failureLimit and inconclusivePolicy.
 //
-// What is measured (Azure Monitor, metrics of the endpoint split by deployment; see statistics.ts for the tests):
-// - requests by status class (RequestsPerMinute, Total, split by statusCodeClass). Errors are the 5xx class:
-//   4xx are the caller's (bad input, auth) and, since Azure Monitor gives classes, not codes, a throttled 429
-//   is not counted as an error either.
-// - latency: RequestLatency_P95 per minute per deployment. The threshold maxLatencyP95Ms is compared with the
-//   median of the new deployment's per-minute p95 values in the window (one slow minute does not fail a step;
-//   a regression lasting half the window does). The comparison with stable is a rank test of the per-minute
-//   p95 values, not of request latencies, which Azure Monitor does not give.
+// What is measured, the minimum-requests rule and the guardrails: workspace/endpointMetrics.ts (shared with the
+// gate's endpointHealth check). Here, beyond them: the comparison with stable. The comparison of latency is a
+// rank test of the per-minute p95 values, not of request latencies, which Azure Monitor does not give.
 // Rules:
 // - Below minRequests on the new deployment (or on stable, when compared) a check is inconclusive, never a
 //   pass and never a fail: too few requests say nothing either way.
@@ -25,14 +20,10 @@
 // - A step fails when its failed checks exceed failureLimit (Argo Rollouts' meaning: 0 fails at the first
 //   failed check). Otherwise, its last check decides: pass, or inconclusive, which inconclusivePolicy turns
 //   into fail, pause or pass.
+import { type DeploymentMetrics, judgeWindow, median, msText as ms, percentText as percent, serverErrors as errorsOf, totalRequests as total } from "../workspace/endpointMetrics";
 import { alwaysValidPValue, mannWhitneyGreater, type Proportion } from "./statistics";
 
-export interface DeploymentMetrics {
-  /** Requests by status class ("2xx", "4xx", "5xx" …) in the window. */
-  requests: Readonly<Record<string, number>>;
-  /** RequestLatency_P95 of each minute of the window that had requests, in ms. */
-  p95PerMinuteMs: readonly number[];
-}
+export type { DeploymentMetrics };
 
 export type InconclusivePolicy = "fail" | "pause" | "pass";
 
@@ -107,38 +98,15 @@ export function stepAlpha(confidence: number, analysedSteps: number): number {
   return (1 - confidence) / Math.max(1, analysedSteps);
 }
 
-const total = (requests: Readonly<Record<string, number>>) => Object.values(requests).reduce((a, b) => a + b, 0);
-const errorsOf = (requests: Readonly<Record<string, number>>) => requests["5xx"] ?? 0;
-
-export function median(values: readonly number[]): number | undefined {
-  if (!values.length) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-const percent = (rate: number) => `${(rate * 100).toFixed(2)}%`;
-const ms = (value: number) => `${Math.round(value)} ms`;
 const p = (value: number) => (value < 0.0001 ? value.toExponential(1) : value.toFixed(4));
 
 /** One look at a step's metrics since it began. */
 export function checkLook(look: Look, settings: AnalysisSettings): Check {
-  const requests = total(look.candidate.requests);
-  const errors = errorsOf(look.candidate.requests);
-  const numbers: CheckNumbers = { requests, errors, alpha: look.alpha, errorAlpha: look.errorAlpha, errorPValue: look.previousErrorPValue };
-  const failures: string[] = [];
+  const window = judgeWindow(look.candidate, settings, "the new deployment");
+  const numbers: CheckNumbers = { ...window.numbers, alpha: look.alpha, errorAlpha: look.errorAlpha, errorPValue: look.previousErrorPValue };
+  if (window.verdict === "inconclusive") return { verdict: "inconclusive", reasons: window.reasons, numbers };
+  const failures = [...window.reasons];
   const unsure: string[] = [];
-  if (requests < settings.minRequests) {
-    return { verdict: "inconclusive", reasons: [`${requests} requests on the new deployment, fewer than the ${settings.minRequests} needed to judge`], numbers };
-  }
-  numbers.errorRate = errors / requests;
-  numbers.p95Ms = median(look.candidate.p95PerMinuteMs);
-  if (settings.maxErrorRate !== undefined && numbers.errorRate > settings.maxErrorRate) {
-    failures.push(`error rate ${percent(numbers.errorRate)} (${errors} of ${requests}) is above maxErrorRate ${percent(settings.maxErrorRate)}`);
-  }
-  if (settings.maxLatencyP95Ms !== undefined && numbers.p95Ms !== undefined && numbers.p95Ms > settings.maxLatencyP95Ms) {
-    failures.push(`p95 latency ${ms(numbers.p95Ms)} (median of ${look.candidate.p95PerMinuteMs.length} minutes) is above maxLatencyP95Ms ${settings.maxLatencyP95Ms} ms`);
-  }
   if (settings.compareWithStable) compareWithStable(look, settings, numbers, failures, unsure);
   if (failures.length) return { verdict: "fail", reasons: failures, numbers };
   if (unsure.length) return { verdict: "inconclusive", reasons: unsure, numbers };

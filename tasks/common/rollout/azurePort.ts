@@ -2,9 +2,7 @@
 // 2023-04-01, so mirror traffic survives the read-then-write), each traffic change a full endpoint PUT followed
 // by reads until the endpoint shows it, and the analysis' metrics from Azure Monitor on the endpoint resource:
 // RequestsPerMinute (Total, split by deployment and statusCodeClass) and RequestLatency_P95 (Average, split by
-// deployment), one point per minute. Several stable deployments: their requests are added, and each minute's
-// p95 is their p95s weighted by that minute's requests (percentiles do not add; this is the closest Azure
-// Monitor's pre-aggregated data allows).
+// deployment), one point per minute, read and added up by workspace/endpointMetrics.ts.
 import type { ArmContext } from "../azure/arm";
 import { readMetricSeries, type MetricSeries } from "../azure/monitorMetrics";
 import { isTransient } from "../azure/pollFailures";
@@ -13,7 +11,7 @@ import { UserError } from "../platform/userError";
 import type { OnlineEndpointResource, OnlineEndpointsApi } from "../workspace/onlineEndpoints";
 import { endpointWriteBody } from "../workspace/onlineEndpoints";
 import { workspaceArmId } from "../workspace/scope";
-import type { DeploymentMetrics } from "./analysis";
+import { type DeploymentMetrics, readDeploymentMetrics } from "../workspace/endpointMetrics";
 import type { EndpointView, MetricsQuery, RolloutPort } from "./rollout";
 import { sameTraffic, type EndpointTraffic } from "./traffic";
 
@@ -75,51 +73,12 @@ export function createAzurePort(options: AzurePortOptions): RolloutPort {
       }
     },
 
-    async readMetrics(query: MetricsQuery, signal): Promise<DeploymentMetrics> {
-      const window = { resourceId: endpointId, fromMs: query.fromMs, toMs: query.toMs };
-      const [requestSeries, latencySeries] = await Promise.all([
-        options.readSeries({ ...window, metricName: "RequestsPerMinute", aggregation: "Total", filter: "deployment eq '*' and statusCodeClass eq '*'" }, signal),
-        options.readSeries({ ...window, metricName: "RequestLatency_P95", aggregation: "Average", filter: "deployment eq '*'" }, signal),
-      ]);
-      return deploymentMetrics(query.deployments, requestSeries, latencySeries);
-    },
+    readMetrics: (query: MetricsQuery, signal): Promise<DeploymentMetrics> => readDeploymentMetrics(options.readSeries, { endpointId, ...query }, signal),
 
     now,
     sleep,
     log,
   };
-}
-
-/** The requests by status class and the per-minute p95 of `deployments` together, from Azure Monitor's series. */
-export function deploymentMetrics(deployments: readonly string[], requestSeries: MetricSeries[], latencySeries: MetricSeries[]): DeploymentMetrics {
-  const wanted = new Set(deployments.map((d) => d.toLowerCase()));
-  const mine = (series: MetricSeries) => wanted.has((series.dimensions.deployment ?? "").toLowerCase());
-  const requests: Record<string, number> = {};
-  /** minute → deployment → requests */
-  const perMinute = new Map<number, Map<string, number>>();
-  for (const series of requestSeries.filter(mine)) {
-    const cls = series.dimensions.statuscodeclass ?? "unknown";
-    for (const point of series.points) {
-      if (!point.value) continue;
-      requests[cls] = (requests[cls] ?? 0) + point.value;
-      const minute = perMinute.get(point.timeMs) ?? new Map<string, number>();
-      minute.set(series.dimensions.deployment, (minute.get(series.dimensions.deployment) ?? 0) + point.value);
-      perMinute.set(point.timeMs, minute);
-    }
-  }
-  const weighted = new Map<number, { sum: number; weight: number }>();
-  for (const series of latencySeries.filter(mine)) {
-    for (const point of series.points) {
-      const weight = perMinute.get(point.timeMs)?.get(series.dimensions.deployment) ?? 0;
-      if (point.value === undefined || weight === 0) continue;
-      const acc = weighted.get(point.timeMs) ?? { sum: 0, weight: 0 };
-      acc.sum += point.value * weight;
-      acc.weight += weight;
-      weighted.set(point.timeMs, acc);
-    }
-  }
-  const p95PerMinuteMs = [...weighted.entries()].sort(([a], [b]) => a - b).map(([, acc]) => acc.sum / acc.weight);
-  return { requests, p95PerMinuteMs };
 }
 
 /** The session's reader of Azure Monitor series, for createAzurePort. */

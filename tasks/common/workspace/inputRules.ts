@@ -58,3 +58,22 @@ export function parseKeyValues(inputName: string, text: string | undefined): Rec
   });
   return pairs;
 }
+
+export interface NumberRule {
+  min: number;
+  max?: number;
+  whole?: boolean;
+  /** Allow a trailing '%' ("5%" reads as 5). */
+  percent?: boolean;
+}
+
+/** A number input's text (undefined stays undefined); a value outside the rule is a UserError naming the input. */
+export function parseNumberInput(inputName: string, text: string | undefined, rule: NumberRule): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number((rule.percent ? text.replace(/%$/, "") : text).trim());
+  const max = rule.max ?? Infinity;
+  if (text.trim() === "" || !Number.isFinite(value) || value < rule.min || value > max || (rule.whole && !Number.isInteger(value))) {
+    throw new UserError(`Input ${inputName}: '${text}' must be ${rule.whole ? "a whole number" : "a number"} from ${rule.min}${max === Infinity ? " up" : ` to ${max}`}`);
+  }
+  return value;
+}

@@ -85,11 +85,13 @@ ${Object.entries(inputs).map(([k, v]) => `      ${k}: '${v}'`).join('\n')}
     assert.match(noDeployments.console, /GET https:\/\/management\.azure\.com\/subscriptions\/.*\/onlineEndpoints\/churn-ep\/deployments\?api-version=2023-04-01/);
   });
 
-  it('AzureMLMetricGate: no request breaks the latency threshold of an endpoint without traffic', async () => {
-    const result = await run(agentless('AzureMLMetricGate@1', { endpointName: 'churn-ep', metricName: 'RequestLatency_P95', aggregation: 'maximum', threshold: '500' }));
-    assert.equal(result.result, 'Succeeded', result.console);
-    assert.match(result.console, /providers\/Microsoft\.Insights\/metrics\?api-version=2018-01-01&metricnames=RequestLatency_P95&aggregation=maximum&interval=PT1M/);
-    assert.doesNotMatch(result.console, /timespan=/, 'an empty timespan leaves it out ({{#if}})');
+  it('AzureMLMetricGate: an endpoint without traffic does not pass on the latency alone; minRequests 0 turns the rule off', async () => {
+    const noTraffic = await run(agentless('AzureMLMetricGate@1', { endpointName: 'churn-ep', metricName: 'RequestLatency_P95', aggregation: 'maximum', threshold: '500' }));
+    assert.equal(noTraffic.result, 'Failed', noTraffic.console);
+    assert.match(noTraffic.console, /providers\/Microsoft\.Insights\/metrics\?api-version=2018-01-01&metricnames=RequestLatency_P95,RequestsPerMinute&aggregation=maximum,total&interval=PT1M/);
+    assert.doesNotMatch(noTraffic.console, /timespan=/, 'an empty timespan leaves it out ({{#if}})');
+    const ruleOff = await run(agentless('AzureMLMetricGate@1', { endpointName: 'churn-ep', metricName: 'RequestLatency_P95', aggregation: 'maximum', threshold: '500', minRequests: '0' }));
+    assert.equal(ruleOff.result, 'Succeeded', ruleOff.console);
   });
 
   describe('gates on an environment, re-evaluated like a classic release', () => {

@@ -105,7 +105,32 @@ describe("runner: the extension's gate criteria on recorded responses", () => {
 
   it('AzureMLMetricGate: a threshold above every value passes, one below a value fails', () => {
     const inputs = { aggregation: 'average', failWhen: '>' };
-    both(metric, criterion('AzureMLMetricGateV1', { ...inputs, threshold: '300' }), criterion('AzureMLMetricGateV1', { ...inputs, threshold: '200' }));
+    both(metric, criterion('AzureMLMetricGateV1', { ...inputs, minRequests: '0', threshold: '300' }), criterion('AzureMLMetricGateV1', { ...inputs, minRequests: '0', threshold: '200' }));
+  });
+
+  it('AzureMLMetricGate: too few requests in an interval never pass, whatever the metric says', () => {
+    // The recorded answer with the request count the task asks for beside the metric (metricnames=<metric>,
+    // RequestsPerMinute&aggregation=<aggregation>,total): a second entry of value[] in the same shape, one
+    // total per interval of the recorded timespan.
+    const recordedBody = JSON.parse(metric) as { value: Array<{ timeseries: Array<{ data: Array<{ timeStamp: string }> }> }> };
+    const withRequests = (totals: number[]) =>
+      JSON.stringify({
+        ...recordedBody,
+        value: [
+          ...recordedBody.value,
+          { ...recordedBody.value[0], name: { value: 'RequestsPerMinute', localizedValue: 'Requests Per Minute' }, unit: 'Count', timeseries: [{ metadatavalues: [], data: recordedBody.value[0].timeseries[0].data.map((point, i) => ({ timeStamp: point.timeStamp, total: totals[i] })) }] },
+        ],
+      });
+    const gate = (minRequests: string, threshold = '300') => criterion('AzureMLMetricGateV1', { aggregation: 'average', failWhen: '>', threshold, minRequests });
+    both(withRequests([150, 120, 100, 400]), gate('100'), gate('101'));
+    both(withRequests([150, 120, 0, 400]), gate('0'), gate('100'));
+    // Enough requests do not rescue a broken threshold.
+    assert.equal(evaluateSuccessCriteria(gate('100', '200'), withRequests([150, 120, 100, 400])), false);
+    // No request count at all (an interval Azure Monitor left without a total) is not a pass either.
+    const noTotals = JSON.parse(withRequests([1, 1, 1, 1])) as { value: Array<{ timeseries: Array<{ data: Array<Record<string, unknown>> }> }> };
+    for (const point of noTotals.value[1].timeseries[0].data) delete point.total;
+    assert.equal(evaluateSuccessCriteria(gate('1'), JSON.stringify(noTotals)), false);
+    assert.equal(evaluateSuccessCriteria(gate('1'), metric), false, 'an answer without RequestsPerMinute');
   });
 
   it('AzureMLEndpointHealthGate: an endpoint still Creating fails, a deployment list with one not Succeeded fails', () => {
