@@ -114,6 +114,25 @@ describe('job: waiting for the job', () => {
     assert.ok(clock.time - 130_000 <= 2_000, `end noticed ${clock.time - 130_000} ms late`);
   });
 
+  it('announces the end after the last log lines, which arrive only once the job has ended', async () => {
+    const clock = new FakeClock();
+    const api = fakeWorkspaceApi({ clock, timeline: [[0, 'Running'], [40_000, 'Completed']] });
+    await submitted(api);
+    const history = new FakeRunHistory();
+    history.runs.set('job1', { status: 'Running', files: { 'user_logs/std_log.txt': 'sas://std' } });
+    history.logs.set('sas://std', 'epoch 1\n');
+    const out: string[] = [];
+    const streamer = new LogStreamer(history, 'command', (line) => out.push(line));
+    // Run history lags ARM: the final lines land only after ARM says Completed (as under load on a busy agent).
+    const sleep = async (ms: number, signal?: AbortSignal) => {
+      await clock.sleep(ms, signal);
+      if (clock.time >= 40_000) history.logs.set('sas://std', 'epoch 1\nepoch 2\ntest_accuracy 0.9\n');
+    };
+    const outcome = await waitForJob({ api, jobName: 'job1', streamer, log: (m) => out.push(m), now: clock.now, sleep });
+    assert.equal(outcome.status, 'Completed');
+    assert.deepEqual(out.slice(-3), ['epoch 2', 'test_accuracy 0.9', "Job 'job1' status: Completed"]);
+  });
+
   it('reports a job deleted while waiting', async () => {
     const clock = new FakeClock();
     const api = fakeWorkspaceApi({ clock });

@@ -154,9 +154,10 @@ export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {
           outageSince = undefined;
           if (!read.job) throw new Error(`Azure ML job '${options.jobName}' no longer exists: it was deleted while the task was waiting for it.`);
           job = read.job;
-          status = announce(status, job.properties.status ?? "Unknown");
-          if (isTerminal(status)) return { job, status, timedOut: false, armReads };
           const armStatus = job.properties.status ?? "Unknown";
+          // The end is announced after the job's last log lines (streamFinal below), so the log reads in order.
+          if (isTerminal(armStatus)) return { job, status: armStatus, timedOut: false, armReads };
+          status = announce(status, armStatus);
           stalledSince = STALLED_STATUSES[armStatus] ? (stalledSince ?? now()) : undefined;
           if (stalledSince !== undefined && now() - stalledSince >= stalledLimitMs) {
             return { job, status: armStatus, timedOut: false, stalled: true, armReads };
@@ -224,7 +225,10 @@ export async function waitForJob(options: WaitOptions): Promise<WaitOutcome> {
     stopLogs.abort();
     await logs;
   }
-  if (isTerminal(outcome.status) && !outcome.timedOut) await streamFinal(options);
+  if (isTerminal(outcome.status) && !outcome.timedOut) {
+    await streamFinal(options);
+    announce(status, outcome.status);
+  }
   return outcome;
 }
 
