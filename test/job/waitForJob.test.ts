@@ -123,12 +123,16 @@ describe('job: waiting for the job', () => {
     history.logs.set('sas://std', 'epoch 1\n');
     const out: string[] = [];
     const streamer = new LogStreamer(history, 'command', (line) => out.push(line));
-    // Run history lags ARM: the final lines land only after ARM says Completed (as under load on a busy agent).
-    const sleep = async (ms: number, signal?: AbortSignal) => {
-      await clock.sleep(ms, signal);
-      if (clock.time >= 40_000) history.logs.set('sas://std', 'epoch 1\nepoch 2\ntest_accuracy 0.9\n');
-    };
-    const outcome = await waitForJob({ api, jobName: 'job1', streamer, log: (m) => out.push(m), now: clock.now, sleep });
+    // Run history lags ARM: the final lines land only once ARM has said Completed (as under load on a busy agent).
+    const readJob = api.getJob;
+    const lagging = Object.assign(Object.create(api), {
+      getJob: async (...args: Parameters<typeof readJob>) => {
+        const read = await readJob(...args);
+        if (read.job?.properties.status === 'Completed') history.logs.set('sas://std', 'epoch 1\nepoch 2\ntest_accuracy 0.9\n');
+        return read;
+      },
+    }) as typeof api;
+    const outcome = await waitForJob({ api: lagging, jobName: 'job1', streamer, log: (m) => out.push(m), now: clock.now, sleep: clock.sleep });
     assert.equal(outcome.status, 'Completed');
     assert.deepEqual(out.slice(-3), ['epoch 2', 'test_accuracy 0.9', "Job 'job1' status: Completed"]);
   });
