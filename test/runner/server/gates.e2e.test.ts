@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startEmbeddedEmulator, type EmulatorHandle } from '../../../runner/embeddedEmulator';
+import { AdminClient } from '../../../emulator/src/adminClient';
 import { DEFAULT_TASKS_DIRECTORY, emulatorTarget } from '../../../runner/index';
 import type { AzureTarget } from '../../../runner/serviceConnection';
 import { armCaller } from './armCall';
@@ -66,18 +67,24 @@ ${Object.entries(inputs).map(([k, v]) => `      ${k}: '${v}'`).join('\n')}
   });
 
   it('AzureMLEndpointHealthGate: the endpoint provisioned, and its deployments (none is not healthy)', async () => {
-    const created = await arm('PUT', '/onlineEndpoints/churn-ep?api-version=2023-04-01', { location: 'eastus', properties: { authMode: 'Key' } });
-    assert.ok(created.status < 300, JSON.stringify(created.json));
+    const provisioned = async (name: string, expected: string) => {
+      const created = await arm('PUT', `/onlineEndpoints/${name}?api-version=2023-04-01`, { location: 'eastus', properties: { authMode: 'Key' } });
+      assert.ok(created.status < 300, JSON.stringify(created.json));
+      let state = '';
+      for (let i = 0; i < 120 && state !== expected; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 500));
+        state = ((await arm('GET', `/onlineEndpoints/${name}?api-version=2023-04-01`)).json.properties as { provisioningState: string }).provisioningState;
+      }
+      assert.equal(state, expected);
+    };
+    // An endpoint whose provisioning failed: the emulator's operations end within a second, too soon to catch
+    // one still Creating from a separate process, so the state that is not Succeeded is a failed one.
+    await new AdminClient(emulator.connection.adminUrl).addFault({ kind: 'lroFailed', method: 'PUT', pathPattern: '/subscriptions/**/onlineEndpoints/broken-ep' });
+    await provisioned('broken-ep', 'Failed');
+    const broken = await run(agentless('AzureMLEndpointHealthGate@1', { endpointName: 'broken-ep', check: 'endpoint' }));
+    assert.equal(broken.result, 'Failed', broken.console);
+    await provisioned('churn-ep', 'Succeeded');
     const endpointGate = agentless('AzureMLEndpointHealthGate@1', { endpointName: 'churn-ep', check: 'endpoint' });
-    if ((created.json.properties as { provisioningState: string }).provisioningState !== 'Succeeded') {
-      const creating = await run(endpointGate);
-      assert.equal(creating.result, 'Failed', 'still Creating');
-    }
-    for (let i = 0; i < 120; i++) {
-      const state = ((await arm('GET', '/onlineEndpoints/churn-ep?api-version=2023-04-01')).json.properties as { provisioningState: string }).provisioningState;
-      if (state === 'Succeeded') break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
     const healthy = await run(endpointGate);
     assert.equal(healthy.result, 'Succeeded', healthy.console);
     const noDeployments = await run(agentless('AzureMLEndpointHealthGate@1', { endpointName: 'churn-ep', check: 'deployments' }));
