@@ -2,6 +2,7 @@
 // added for that run only.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { MockTestRunner } from "azure-pipelines-task-lib/mock-test";
 import { createLoopbackCertificate, type LoopbackCertificate } from "../common/loopbackTls";
@@ -32,7 +33,10 @@ export function useLoopbackCertificate(): LoopbackFiles {
 export async function runMockTask(mockRunFile: string, taskJsonPath: string, env: Record<string, string>): Promise<MockTestRunner> {
   // MockTestRunner spawns `node <file>` with this process's environment: tsx compiles the TypeScript on the fly,
   // and a proxy of the CI environment must not capture the loopback fake cloud (the tasks honour HTTPS_PROXY).
-  const runEnv: Record<string, string> = { HTTPS_PROXY: "", https_proxy: "", HTTP_PROXY: "", http_proxy: "", NODE_OPTIONS: `--require ${require.resolve("tsx/cjs")}`, ...env };
+  // task-lib keeps the inputs in a vault whose key file (.taskkey) it writes to agent.TempDirectory, else to the
+  // working directory: runs in parallel (mocha --parallel) must not share one, or one run reads the others' key.
+  const tempDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "l0-agent-temp-"));
+  const runEnv: Record<string, string> = { HTTPS_PROXY: "", https_proxy: "", HTTP_PROXY: "", http_proxy: "", NODE_OPTIONS: `--require ${require.resolve("tsx/cjs")}`, AGENT_TEMPDIRECTORY: tempDirectory, ...env };
   const saved = Object.fromEntries(Object.keys(runEnv).map((key) => [key, process.env[key]]));
   Object.assign(process.env, runEnv);
   try {
@@ -42,6 +46,7 @@ export async function runMockTask(mockRunFile: string, taskJsonPath: string, env
     await runner.runAsync();
     return runner;
   } finally {
+    fs.rmSync(tempDirectory, { recursive: true, force: true });
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
