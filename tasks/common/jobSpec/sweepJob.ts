@@ -134,20 +134,25 @@ const evaluation = (interval: number): Record<string, PolicyField> => ({
   evaluation_interval: ['evaluationInterval', interval, 'int'],
 });
 
-/** Policies with the defaults azure-ai-ml's BanditPolicy/MedianStoppingPolicy/TruncationSelectionPolicy apply. */
-const POLICIES: Record<string, { rest: string; fields: Record<string, PolicyField> }> = {
+/**
+ * Policies with the defaults azure-ai-ml's BanditPolicy/MedianStoppingPolicy/TruncationSelectionPolicy apply.
+ * A sweep job's median stopping policy evaluates every interval (1); AutoML's sweep settings keep the
+ * entity's 0 (`medianInterval`).
+ */
+const policies = (medianInterval: number): Record<string, { rest: string; fields: Record<string, PolicyField> }> => ({
   bandit: {
     rest: 'Bandit',
     fields: { ...evaluation(0), slack_amount: ['slackAmount', 0, 'num'], slack_factor: ['slackFactor', 0, 'num'] },
   },
-  median_stopping: { rest: 'MedianStopping', fields: evaluation(1) },
+  median_stopping: { rest: 'MedianStopping', fields: evaluation(medianInterval) },
   truncation_selection: {
     rest: 'TruncationSelection',
     fields: { ...evaluation(0), truncation_percentage: ['truncationPercentage', 0, 'int'] },
   },
-};
+});
 
-function translateEarlyTermination(node: YNode): Record<string, unknown> {
+export function translateEarlyTermination(node: YNode, medianInterval = 1): Record<string, unknown> {
+  const POLICIES = policies(medianInterval);
   const type = oneOf(node.require('type', 'early_termination'), Object.keys(POLICIES), 'early_termination type');
   const policy = POLICIES[type];
   checkFields(node, ['type', ...Object.keys(policy.fields)], `${type} policy`);
