@@ -16,7 +16,7 @@ import { FIELDS, checkFields, oneOf } from './schema';
 import type { YNode } from './yamlSource';
 
 /** Parameters of each search-space distribution, in the order the REST list carries them. */
-const DISTRIBUTION_PARAMETERS: Record<string, string[]> = {
+export const DISTRIBUTION_PARAMETERS: Record<string, string[]> = {
   choice: ['values'],
   randint: ['upper'],
   uniform: ['min_value', 'max_value'],

@@ -3,29 +3,23 @@
 import * as E from './enums';
 import { enumListOf, enumOf, field, type Field } from './settings';
 
-export const TABULAR_LIMITS: readonly Field[] = [
-  field('enable_early_termination', 'enableEarlyTermination', 'bool'),
-  field('exit_score', 'exitScore', 'float'),
-  field('max_concurrent_trials', 'maxConcurrentTrials', 'int'),
-  field('max_cores_per_trial', 'maxCoresPerTrial', 'int'),
-  field('max_trials', 'maxTrials', 'int'),
-  field('timeout_minutes', 'timeout', 'minutes'),
-  field('trial_timeout_minutes', 'trialTimeout', 'minutes'),
-];
-
+/** Limits every vertical has; the tabular and NLP ones add their own. */
 export const IMAGE_LIMITS: readonly Field[] = [
   field('max_concurrent_trials', 'maxConcurrentTrials', 'int'),
   field('max_trials', 'maxTrials', 'int'),
   field('timeout_minutes', 'timeout', 'minutes'),
 ];
+const TRIAL_TIMEOUT = field('trial_timeout_minutes', 'trialTimeout', 'minutes');
 
-export const NLP_LIMITS: readonly Field[] = [
-  field('max_concurrent_trials', 'maxConcurrentTrials', 'int'),
-  field('max_trials', 'maxTrials', 'int'),
-  field('max_nodes', 'maxNodes', 'int'),
-  field('timeout_minutes', 'timeout', 'minutes'),
-  field('trial_timeout_minutes', 'trialTimeout', 'minutes'),
+export const TABULAR_LIMITS: readonly Field[] = [
+  ...IMAGE_LIMITS,
+  TRIAL_TIMEOUT,
+  field('enable_early_termination', 'enableEarlyTermination', 'bool'),
+  field('exit_score', 'exitScore', 'float'),
+  field('max_cores_per_trial', 'maxCoresPerTrial', 'int'),
 ];
+
+export const NLP_LIMITS: readonly Field[] = [...IMAGE_LIMITS, TRIAL_TIMEOUT, field('max_nodes', 'maxNodes', 'int')];
 
 export const STACK_ENSEMBLE: readonly Field[] = [
   field('stack_meta_learner_kwargs', 'stackMetaLearnerKWargs', 'any'),

@@ -3,22 +3,12 @@
 // `choice('a','b')` / `uniform(0.1,1.0)` notation (search_space_utils._convert_to_rest_object).
 import { pythonFloat } from '../pythonText';
 import { checkFields, oneOf } from '../schema';
+import { DISTRIBUTION_PARAMETERS } from '../sweepJob';
 import type { YNode } from '../yamlSource';
 import { matchEnum, type EnumKind, type Field } from './settings';
 
-/** Distribution parameters, and which field kinds may use each distribution. */
-const DISTRIBUTIONS: Record<string, { parameters: string[]; forInt: boolean }> = {
-  choice: { parameters: ['values'], forInt: true },
-  randint: { parameters: ['upper'], forInt: true },
-  uniform: { parameters: ['min_value', 'max_value'], forInt: false },
-  loguniform: { parameters: ['min_value', 'max_value'], forInt: false },
-  quniform: { parameters: ['min_value', 'max_value', 'q'], forInt: true },
-  qloguniform: { parameters: ['min_value', 'max_value', 'q'], forInt: false },
-  normal: { parameters: ['mu', 'sigma'], forInt: false },
-  lognormal: { parameters: ['mu', 'sigma'], forInt: false },
-  qnormal: { parameters: ['mu', 'sigma', 'q'], forInt: true },
-  qlognormal: { parameters: ['mu', 'sigma', 'q'], forInt: false },
-};
+/** Distributions an integer setting may take (IntegerQUniform/IntegerQNormal, randint, choice); floats take any. */
+const INT_DISTRIBUTIONS = ['choice', 'randint', 'quniform', 'qnormal'];
 
 /** float_to_str: Python's repr() of the float written out without an exponent. */
 export function floatToStr(x: number): string {
@@ -79,9 +69,9 @@ function subspaceValue(node: YNode, f: Field, what: string): { rest: string; dum
     return { rest: l.text, dumped: l.value };
   }
   const isNumeric = f.kind === 'int' || f.kind === 'float';
-  const allowed = Object.keys(DISTRIBUTIONS).filter((d) => (f.kind === 'int' ? DISTRIBUTIONS[d].forInt : isNumeric || d === 'choice'));
+  const allowed = Object.keys(DISTRIBUTION_PARAMETERS).filter((d) => (f.kind === 'int' ? INT_DISTRIBUTIONS.includes(d) : isNumeric || d === 'choice'));
   const type = oneOf(node.require('type', what), allowed, `${what} distribution`);
-  const { parameters } = DISTRIBUTIONS[type];
+  const parameters = DISTRIBUTION_PARAMETERS[type];
   checkFields(node, ['type', ...parameters], `${what} (${type})`);
   if (type === 'choice') {
     const items = node.require('values', what).items(`${what}.values`);
