@@ -32,6 +32,9 @@ describe('jobSpec: AutoML job', () => {
       assert.equal(t.body.properties.computeId, `${WS}/computes/cpu`);
       assert.deepEqual(details.trainingData, { jobInputType: 'mltable', uri: `${WS}/data/train/versions/1` });
     }
+    // TaskType's own spelling is accepted too (azure-ai-ml compares camel_to_snake of both).
+    assert.equal(taskDetails(job('task: TextNER\n')).taskType, 'TextNER');
+    assert.equal(taskDetails(job('task: ImageClassification\ntarget_column_name: y\n')).taskType, 'ImageClassification');
   });
 
   it('matches metrics, algorithms and other value sets as azure-ai-ml does (snake_case in YAML, the REST name sent)', () => {

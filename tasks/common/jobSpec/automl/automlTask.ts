@@ -39,8 +39,8 @@ export interface TaskScope {
 
 /** The task kind named by `task:`, matched as azure-ai-ml does (camel_to_snake of TaskType). */
 export function taskKind(root: YNode, what: string): [string, TaskKind] {
-  const taskNode = root.require('task', what);
-  const name = oneOf(taskNode, Object.keys(TASKS), 'AutoML task');
+  // "ImageClassification" and "image_classification" alike, as TaskType's camel_to_snake matching takes them.
+  const name = matchEnum(root.require('task', what), { values: Object.keys(TASKS), casing: 'snake' }, 'AutoML task').node as string;
   return [name, TASKS[name]];
 }
 
