@@ -32,9 +32,8 @@ describe('jobSpec: AutoML job', () => {
       assert.equal(t.body.properties.computeId, `${WS}/computes/cpu`);
       assert.deepEqual(details.trainingData, { jobInputType: 'mltable', uri: `${WS}/data/train/versions/1` });
     }
-    // TaskType's own spelling is accepted too (azure-ai-ml compares camel_to_snake of both).
-    assert.equal(taskDetails(job('task: TextNER\n')).taskType, 'TextNER');
-    assert.equal(taskDetails(job('task: ImageClassification\ntarget_column_name: y\n')).taskType, 'ImageClassification');
+    // azure-ai-ml picks the job class by the exact snake_case name: "Unsupported task type: TextNER".
+    assert.match(translationError(job('task: TextNER\n')), /^job\.yml:6:7: unsupported AutoML task 'TextNER'; allowed: classification, /);
   });
 
   it('matches metrics, algorithms and other value sets as azure-ai-ml does (snake_case in YAML, the REST name sent)', () => {
@@ -60,7 +59,7 @@ describe('jobSpec: AutoML job', () => {
       translationError(job('task: forecasting\ntarget_column_name: y\ntraining:\n  allowed_training_algorithms: [prophet, logistic_regression]\n')),
       "job.yml:9:42: invalid training.allowed_training_algorithms[1] 'logistic_regression'; allowed: auto_arima, prophet, naive, seasonal_naive, average, seasonal_average, exponential_smoothing, arimax, tcn_forecaster, elastic_net, gradient_boosting, decision_tree, knn, lasso_lars, sgd, random_forest, extreme_random_trees, light_gbm, xg_boost_regressor",
     );
-    assert.equal(translationError(job('task: clasification\n')), "job.yml:6:7: invalid AutoML task 'clasification'; allowed: classification, regression, forecasting, image_classification, image_classification_multilabel, image_object_detection, image_instance_segmentation, text_classification, text_classification_multilabel, text_ner");
+    assert.equal(translationError(job('task: clasification\n')), "job.yml:6:7: unsupported AutoML task 'clasification'; allowed: classification, regression, forecasting, image_classification, image_classification_multilabel, image_object_detection, image_instance_segmentation, text_classification, text_classification_multilabel, text_ner");
     assert.match(translationError(job('task: classification\ntarget_column_name: y\nlimits:\n  max_trail: 3\n')), /^job\.yml:9:3: unknown field 'max_trail' in limits \(did you mean 'max_trials'\?\)/);
     assert.match(translationError(job('task: regression\ntarget_column_name: y\nsweep:\n  sampling_algorithm: random\n')), /^job\.yml:\d+:1: unknown field 'sweep' in AutoML regression job/);
   });

@@ -39,8 +39,10 @@ export interface TaskScope {
 
 /** The task kind named by `task:`, matched as azure-ai-ml does (camel_to_snake of TaskType). */
 export function taskKind(root: YNode, what: string): [string, TaskKind] {
-  // "ImageClassification" and "image_classification" alike, as TaskType's camel_to_snake matching takes them.
-  const name = matchEnum(root.require('task', what), { values: Object.keys(TASKS), casing: 'snake' }, 'AutoML task').node as string;
+  // AutoMLJob._load_from_dict picks the job class by the exact snake_case name.
+  const taskNode = root.require('task', what);
+  const name = taskNode.str('task');
+  if (!(name in TASKS)) taskNode.fail(`unsupported AutoML task '${name}'; allowed: ${Object.keys(TASKS).join(', ')}`);
   return [name, TASKS[name]];
 }
 
