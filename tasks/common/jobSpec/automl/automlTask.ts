@@ -19,7 +19,7 @@ import {
   trainingFields,
 } from './fields';
 import { readSearchSpace } from './searchSpace';
-import { defined, enumOf, matchEnum, readSettings, readValue, type ReadOptions, type Settings } from './settings';
+import { enumOf, matchEnum, readSettings, readValue, type Both, type ReadOptions, type Settings } from './settings';
 import { TASKS, taskFields, type TaskKind } from './tasks';
 
 export interface AutoMLTask {
@@ -37,7 +37,7 @@ export interface TaskScope {
   inPipeline: boolean;
 }
 
-/** The task kind named by `task:`, matched as azure-ai-ml does (camel_to_snake of TaskType). */
+/** The task kind named by `task:` (its exact snake_case name). */
 export function taskKind(root: YNode, what: string): [string, TaskKind] {
   // AutoMLJob._load_from_dict picks the job class by the exact snake_case name.
   const taskNode = root.require('task', what);
@@ -52,7 +52,7 @@ export function readAutoMLTask(root: YNode, scope: TaskScope, what: string): Aut
   const options: ReadOptions = { bindings: scope.inPipeline };
   const rest: Record<string, unknown> = { taskType: kind.taskType };
   const node: Record<string, unknown> = { task };
-  const put = (restKey: string, nodeKey: string, both: { rest: unknown; node: unknown } | undefined): void => {
+  const put = (restKey: string, nodeKey: string, both: Both | undefined): void => {
     if (!both) return;
     if (both.rest !== undefined) rest[restKey] = both.rest;
     if (both.node !== undefined) node[nodeKey] = both.node;
@@ -100,7 +100,7 @@ export function readAutoMLTask(root: YNode, scope: TaskScope, what: string): Aut
     put('nCrossValidations', 'n_cross_validations', autoOrValue(root.get('n_cross_validations'), 'n_cross_validations', options));
     const limits = settings('limits', (n) => readSettings(n, TABULAR_LIMITS, 'limits', options));
     // TableVerticalLimitSettings: the sweep counts are sent as 0 whenever limits are.
-    if (limits) put('limitSettings', 'limits', { rest: { ...defined(limits.rest), sweepConcurrentTrials: 0, sweepTrials: 0 }, node: limits.node });
+    if (limits) put('limitSettings', 'limits', { rest: { ...limits.rest, sweepConcurrentTrials: 0, sweepTrials: 0 }, node: limits.node });
     nested('trainingSettings', 'training', settings('training', (n) => tabularTraining(n, kind, options)));
     nested('featurizationSettings', 'featurization', settings('featurization', (n) => tabularFeaturization(n, options)));
     if (task === 'forecasting') nested('forecastingSettings', 'forecasting', settings('forecasting', (n) => forecasting(n, options)));
@@ -109,7 +109,7 @@ export function readAutoMLTask(root: YNode, scope: TaskScope, what: string): Aut
     const limitsNode = root.get('limits');
     const given = limitsNode && !limitsNode.isNull ? readSettings(limitsNode, kind.vertical === 'image' ? IMAGE_LIMITS : NLP_LIMITS, 'limits', options) : { rest: {}, node: {} };
     const defaults = kind.vertical === 'nlp' ? { rest: { maxNodes: 1, maxTrials: 1 }, node: { max_nodes: 1, max_trials: 1 } } : { rest: {}, node: {} };
-    put('limitSettings', 'limits', { rest: defined({ ...defaults.rest, ...given.rest }), node: { ...defaults.node, ...given.node } });
+    put('limitSettings', 'limits', { rest: { ...defaults.rest, ...given.rest }, node: { ...defaults.node, ...given.node } });
     const fields = kind.modelFields!;
     const [fixedRest, fixedNode] = kind.vertical === 'image' ? ['modelSettings', 'training_parameters'] : ['fixedParameters', 'training_parameters'];
     nested(fixedRest, fixedNode, settings('training_parameters', (n) => readSettings(n, fields.fixed, 'training_parameters', options)));
@@ -125,7 +125,7 @@ export function readAutoMLTask(root: YNode, scope: TaskScope, what: string): Aut
 }
 
 /** training_data/validation_data/test_data: an mltable input (MLTableInputSchema), or a binding in a pipeline. */
-function data(node: YNode, scope: TaskScope): { rest: unknown; node: unknown } {
+function data(node: YNode, scope: TaskScope): Both {
   const what = node.path;
   if (scope.inPipeline) {
     const text = node.scalar;
@@ -144,7 +144,7 @@ function data(node: YNode, scope: TaskScope): { rest: unknown; node: unknown } {
 }
 
 /** `auto` or a number: {mode: Auto} or {mode: Custom, value} (NCrossValidations, ForecastHorizon, ...). */
-function autoOrValue(node: YNode | undefined, what: string, options: ReadOptions, list = false): { rest: unknown; node: unknown } | undefined {
+function autoOrValue(node: YNode | undefined, what: string, options: ReadOptions, list = false): Both | undefined {
   if (!node || node.isNull) return undefined;
   if (options.bindings && isBinding(node.scalar)) return { rest: node.scalar, node: node.scalar };
   if (node.kind === 'string') {
@@ -207,7 +207,7 @@ function forecasting(node: YNode, options: ReadOptions): Settings {
     delete out.rest[key];
     delete out.node[key];
   }
-  const set = (yaml: string, restKey: string, both: { rest: unknown; node: unknown } | undefined): void => {
+  const set = (yaml: string, restKey: string, both: Both | undefined): void => {
     if (!both) return;
     out.rest[restKey] = both.rest;
     out.node[yaml] = both.node;

@@ -50,7 +50,8 @@ export function readSettings(map: YNode, fields: readonly Field[], what: string,
     const value = map.get(f.yaml);
     if (!value || value.isNull) continue;
     const both = readValue(value, f.kind, `${what}.${f.yaml}`, options);
-    out.rest[f.rest] = both.rest;
+    // msrest does not send None (a 0-minute timeout has no ISO form).
+    if (both.rest !== undefined) out.rest[f.rest] = both.rest;
     out.node[f.yaml] = both.node;
   }
   return out;
@@ -99,9 +100,4 @@ export function matchEnum(value: YNode, kind: EnumKind, what: string): Both {
   const match = kind.values.find((v) => transform(v) === given);
   if (match === undefined) value.fail(`invalid ${what} '${text}'; allowed: ${kind.values.map(transform).join(', ')}`);
   return { rest: kind.casing === 'snake' ? match : given, node: given };
-}
-
-/** Drops undefined values (msrest does not send None). */
-export function defined(obj: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
 }
