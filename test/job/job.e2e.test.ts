@@ -357,6 +357,21 @@ describe('AzureMLJob@1 against the emulator (e2e)', function () {
     assert.equal(sweep?.properties.jobType, 'Sweep');
     assert.equal(sweep?.properties.experimentName, 'hello-sweep-example');
   });
+
+  it('submits an AutoML job: its mltable folders uploaded, the job accepted, then ended Failed by the emulator, which has no AutoML service', async () => {
+    const dir = tempDir('job-e2e-automl-');
+    fs.cpSync(path.join(EXAMPLES, 'basics', 'hello-automl'), dir, { recursive: true });
+    const jobFile = path.join(dir, 'hello-automl-job-basic.yml');
+    fs.appendFileSync(jobFile, 'compute: azureml:cpu-cluster\n');
+    const { outcome, console } = await run({ jobName: 'automl-1', jobFile, overrides: '', wait: true });
+    assert.equal(outcome.result, 'Failed', console);
+    assert.match(console, /does not execute AutoML jobs/);
+    const automl = job('automl-1');
+    assert.equal(automl?.properties.jobType, 'AutoML');
+    assert.equal(automl?.properties.status, 'Failed');
+    assert.equal(automl?.properties.taskDetails.taskType, 'Classification');
+    assert.match(automl?.properties.taskDetails.trainingData.uri, /^azureml:\/\/datastores\/workspaceblobstore\/paths\/LocalUpload\/[0-9a-f]{32}\/training-mltable-folder$/);
+  });
 });
 
 describe('AzureMLJob@1 with access tokens that expire while it waits (e2e)', function () {

@@ -11,15 +11,14 @@ import { JobSpecError } from '../../tasks/common/jobSpec/yamlSource';
 import { GOLDENS, SHARED_CORPUS as corpus, corpusJobFiles, scope } from './helpers';
 
 /**
- * Refusals of files azure-ai-ml accepts. The first two are job and step types this task does not
- * translate yet (see tasks/common/jobSpec/README.md); the third is a placeholder compute such as
- * <ATTACHED_SPARK_POOL_NAME>, which az ml sends unchecked and Azure refuses.
+ * Refusals of files azure-ai-ml accepts: a placeholder compute such as <ATTACHED_SPARK_POOL_NAME>,
+ * which az ml sends unchecked and Azure refuses. Every job and step type az ml v2 defines translates.
  */
-const KNOWN_GAPS = ["job type '…' is not supported by this task", "step '…' has type '…', which this task does not submit", "invalid compute '…'"];
+const KNOWN_GAPS = ["invalid compute '…'"];
 
 /** What the task does with the shared corpus (60 job files of the reference data's shared/azureml-examples at its SOURCE commit). */
-const EXPECTED_TRANSLATED = { command: 25, pipeline: 31, sweep: 3 };
-const EXPECTED_REFUSED = { "job type '…' is not supported by this task": ['basics/hello-automl/hello-automl-job-basic.yml'] };
+const EXPECTED_TRANSLATED = { automl: 1, command: 25, pipeline: 31, sweep: 3 };
+const EXPECTED_REFUSED = {};
 
 function refusedByAzureMl(relative: string): boolean {
   const golden = path.join(GOLDENS, `${relative}.json`);

@@ -44,7 +44,7 @@ describe('jobSpec: errors name file:line:column and what is allowed', () => {
   });
 
   it('refuses job types it does not submit, and files that are not jobs', () => {
-    assert.equal(translationError('type: automl\ntask: classification\n'), "job.yml:1:7: job type 'automl' is not supported by this task; supported: command, sweep, pipeline, spark");
+    assert.equal(translationError('type: data_transfer\ntask: copy_data\n'), "job.yml:1:7: job type 'data_transfer' is not supported by this task; supported: command, sweep, pipeline, spark, automl");
     assert.match(translationError('$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json\nname: c\n'), /^job\.yml:1:10: this file follows commandComponent\.schema\.json, not a job schema/);
   });
 

@@ -59,6 +59,8 @@ function resolved(value: string, key: string, side: Side): string | undefined {
   }
   if (key === 'componentId' || key === 'component_id') {
     if (value.includes('\n')) return 'component:anonymous';
+    // A sweep step's trial keeps the reference as loaded (azure-ai-ml drops the azureml: prefix).
+    if (/^[A-Za-z0-9][\w.-]*:[^:/@]+$/.test(value)) return `component:${value}`;
   }
   const prefix = key === 'environmentId' || key === 'environment' ? 'environment:' : key === 'componentId' ? 'component:' : '';
   const id = ASSET_VERSION_ID.exec(value);

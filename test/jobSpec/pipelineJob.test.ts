@@ -205,8 +205,8 @@ describe('jobSpec: pipeline job', () => {
   });
 
   it('refuses step types it cannot submit, naming the supported ones', () => {
-    const yaml = 'type: pipeline\njobs:\n  s:\n    type: sweep\n    trial: ./t.yml\n';
-    assert.equal(translationError(yaml), "job.yml:4:11: step 's' has type 'sweep', which this task does not submit; supported step types: command, parallel, pipeline, spark");
+    const yaml = 'type: pipeline\njobs:\n  s:\n    type: data_transfer\n    component: ./t.yml\n';
+    assert.equal(translationError(yaml), "job.yml:4:11: step 's' has type 'data_transfer', which this task does not submit; supported step types: command, parallel, pipeline, spark, sweep, automl");
   });
 
   it('passes unknown settings on (azure-ai-ml loads settings with unknown=INCLUDE) with a warning', () => {

@@ -68,7 +68,7 @@ function translateInput(name: string, value: YNode, io: IoScope): Record<string,
   return { [typeKey]: type, uri: inputUri(path, type, pathNode, io), ...mode, ...description };
 }
 
-function inputUri(path: string, type: string, node: YNode, io: IoScope): string {
+export function inputUri(path: string, type: string, node: YNode, io: IoScope): string {
   if (path.startsWith('azureml:') && !path.startsWith('azureml://')) {
     const assetType = type.endsWith('_model') ? 'models' : 'data';
     return io.ctx.reference(parseAssetReference(node, assetType, io.ctx.scope, `path of input`), node.where);

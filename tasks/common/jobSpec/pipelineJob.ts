@@ -22,17 +22,20 @@ import {
 import type { TranslationContext } from './context';
 import { isBinding, translateInputs, translateOutputs } from './inputsOutputs';
 import { translateRunSettings } from './jobCommon';
+import { readAutoMLTask } from './automl/automlTask';
 import { parallelComponentFromStep, parallelNodeFields } from './parallelStep';
 import { sparkComponentFromSpec, sparkNodeFields } from './sparkJob';
 import { computeArmId, datastoreArmId, isRegistryUri, parseAssetReference } from './references';
 import { FIELDS, checkFields, oneOf, unknownFields } from './schema';
+import { translateEarlyTermination, translateObjective, translateSampling, translateSearchSpace, translateSweepLimits } from './sweepJob';
 import type { YNode } from './yamlSource';
 
 /** ComponentSource.YAML_JOB: where azure-ai-ml says a pipeline and its steps came from. */
 const YAML_JOB = 'YAML.JOB';
-const STEP_TYPES = ['command', 'parallel', 'pipeline', 'spark'];
+const STEP_TYPES = ['command', 'parallel', 'pipeline', 'spark', 'sweep', 'automl'];
 const STEP_FIELDS: Record<string, readonly string[]> = {
   command: FIELDS.commandNode,
+  sweep: FIELDS.sweepNode,
   parallel: FIELDS.parallelNode,
   pipeline: FIELDS.pipelineNode,
   spark: FIELDS.sparkNode,
@@ -128,6 +131,10 @@ function translateStep(name: string, step: YNode, scope: PipelineScope): Record<
   if (!STEP_TYPES.includes(type)) {
     typeNode?.fail(`${what} has type '${type}', which this task does not submit; supported step types: ${STEP_TYPES.join(', ')}`);
   }
+  if (type === 'automl') {
+    checkBindings(step, scope, what);
+    return automlNode(name, step, scope);
+  }
   const extras = unknownFields(step, STEP_FIELDS[type], `${type} ${what}`);
   for (const extra of extras) scope.ctx.warn(`${extra.keyNode.where}: ${extra.message}; it is sent as given, as az ml does`);
   checkBindings(step, scope, what);
@@ -148,7 +155,9 @@ function translateStep(name: string, step: YNode, scope: PipelineScope): Record<
       delete inputs[name];
     }
   }
-  if (component.interface) checkInterface(step, component.interface, what, type === 'pipeline');
+  // A sweep's search space sets trial inputs too.
+  const searched = type === 'sweep' ? (step.get('search_space')?.entries('search_space') ?? []).map(([key]) => key) : [];
+  if (component.interface) checkInterface(step, component.interface, what, type === 'pipeline', searched);
 
   const node: Record<string, unknown> = { name, type };
   if (step.has('display_name')) node.display_name = step.require('display_name', '').str('display_name');
@@ -158,9 +167,10 @@ function translateStep(name: string, step: YNode, scope: PipelineScope): Record<
   node.outputs = outputs;
   if (step.has('properties')) node.properties = step.require('properties', '').strMap('properties');
   node._source = component.source;
-  node.componentId = component.componentId;
+  if (type === 'sweep') Object.assign(node, sweepNodeFields(step, component.componentId));
+  else node.componentId = component.componentId;
   if (step.has('distribution')) node.distribution = snakeKeys(translateDistribution(step.require('distribution', '')));
-  if (step.has('limits')) node.limits = snakeKeys(translateCommandLimits(step.require('limits', '')));
+  if (step.has('limits') && type !== 'sweep') node.limits = snakeKeys(translateCommandLimits(step.require('limits', '')));
   if (step.has('resources') && type !== 'spark') node.resources = snakeKeys(translateResources(step.require('resources', '')));
   Object.assign(node, parallel, type === 'spark' ? sparkNodeFields(step, component) : {});
   if (step.has('environment_variables')) node.environment_variables = translateEnvironmentVariables(step.get('environment_variables'));
@@ -175,6 +185,52 @@ function translateStep(name: string, step: YNode, scope: PipelineScope): Record<
   return withoutEmpty(node);
 }
 
+/**
+ * A sweep step's own fields (Sweep._to_rest_object): the search space, sampling algorithm, objective
+ * and limits as written (checked as a sweep job's are), the policy as its REST dict, the trial by id.
+ */
+function sweepNodeFields(step: YNode, componentId: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { trial: { componentId } };
+  const searchSpace = step.require('search_space', 'sweep step');
+  translateSearchSpace(searchSpace);
+  out.search_space = searchSpace.toJS();
+  const sampling = step.require('sampling_algorithm', 'sweep step');
+  translateSampling(sampling);
+  out.sampling_algorithm = sampling.toJS();
+  const objective = step.require('objective', 'sweep step');
+  translateObjective(objective);
+  out.objective = objective.toJS();
+  if (step.has('limits')) {
+    const limits = step.require('limits', '');
+    translateSweepLimits(limits);
+    out.limits = limits.toJS();
+  }
+  if (step.has('early_termination')) {
+    const policyNode = step.require('early_termination', '');
+    const policy = snakeKeys(translateEarlyTermination(policyNode));
+    // The policy's slack is sent only as given (the loaded BanditPolicy has no other).
+    for (const slack of ['slack_amount', 'slack_factor']) if (slack in policy && !policyNode.has(slack)) delete policy[slack];
+    out.early_termination = policy;
+  }
+  return out;
+}
+
+/** An AutoML step: the task's settings as the node schema dumps them (AutoMLNodeMixin). */
+function automlNode(name: string, step: YNode, scope: PipelineScope): Record<string, unknown> {
+  const task = readAutoMLTask(step, { ctx: scope.ctx, baseDir: scope.baseDir, inPipeline: true }, `step '${name}'`);
+  const node: Record<string, unknown> = { name, type: 'automl', ...task.node };
+  for (const key of ['display_name', 'description', 'experiment_name', 'compute', 'environment_id']) {
+    if (step.has(key)) node[key] = step.require(key, '').str(key);
+  }
+  if (step.has('environment_variables')) node.environment_variables = translateEnvironmentVariables(step.get('environment_variables'));
+  if (step.has('resources')) node.resources = snakeKeys(translateResources(step.require('resources', '')));
+  if (step.has('identity')) node.identity = snakeKeys(translateIdentity(step.require('identity', '')));
+  node.tags = step.has('tags') ? step.require('tags', '').strMap('tags') : {};
+  node.properties = step.has('properties') ? step.require('properties', '').strMap('properties') : {};
+  node.outputs = translateOutputs(step.get('outputs'), { ctx: scope.ctx, baseDir: scope.baseDir, style: 'node' });
+  return node;
+}
+
 /** convert_ordered_dict_to_dict: nodes are sent without None values and empty mappings, at any depth. */
 function withoutEmpty(obj: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -187,7 +243,8 @@ function withoutEmpty(obj: Record<string, unknown>): Record<string, unknown> {
 }
 
 function resolveComponent(step: YNode, scope: PipelineScope, what: string, type: string): ResolvedComponent {
-  const componentNode = step.get('component');
+  // A sweep step names its command component `trial`.
+  const componentNode = step.get(type === 'sweep' ? 'trial' : 'component');
   const inline = ['command', 'code', 'environment'].filter((k) => step.has(k));
   if (componentNode && !componentNode.isNull) {
     if (inline.length) step.require(inline[0], '').fail(`${what} has both component and ${inline.join(', ')}; give one or the other`);
@@ -202,6 +259,7 @@ function resolveComponent(step: YNode, scope: PipelineScope, what: string, type:
   }
   if (type === 'pipeline') step.fail(`${what} is a pipeline step: it needs a component (a pipeline component file such as ./train_pipeline.yml, or azureml:<name>:<version>)`);
   if (type === 'spark') step.fail(`${what} is a spark step: it needs a component (a spark component file such as ./spark-component.yml, or azureml:<name>:<version>)`);
+  if (type === 'sweep') step.fail(`${what} is a sweep step: it needs a trial (a command component file such as ./train.yml, or azureml:<name>:<version>)`);
   if (!step.has('command')) step.fail(`${what} needs a component (a file such as ./component.yml, or azureml:<name>:<version>) or an inline command`);
   return componentFromInlineStep(step, scope.ctx, scope.baseDir, inferredIo(step, scope));
 }
@@ -218,8 +276,8 @@ function inferredIo(step: YNode, scope: PipelineScope): { inputs: InferredIo; ou
 }
 
 /** Step inputs/outputs must be ones the component declares; required inputs must be set. */
-function checkInterface(step: YNode, iface: ComponentInterface, what: string, undeclaredInputsDropped = false): void {
-  const given = new Set<string>();
+function checkInterface(step: YNode, iface: ComponentInterface, what: string, undeclaredInputsDropped = false, alsoGiven: string[] = []): void {
+  const given = new Set<string>(alsoGiven);
   for (const [name, value, key] of step.get('inputs')?.entries('inputs') ?? []) {
     if (!(name in iface.inputs) && !undeclaredInputsDropped) key.fail(`${what} sets input '${name}', which its component (${iface.origin}) does not define; defined: ${Object.keys(iface.inputs).join(', ') || '(none)'}`);
     if (!value.isNull) given.add(name);

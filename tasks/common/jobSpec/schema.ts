@@ -39,6 +39,11 @@ export const FIELDS = {
     'partition_keys', 'max_concurrency_per_instance', 'logging_level', 'error_threshold', 'mini_batch_error_threshold',
     'retry_settings', 'task',
   ],
+  /** A sweep step (SweepSchema + pipeline node fields): its trial is a command component. */
+  sweepNode: [
+    'type', 'trial', 'compute', 'inputs', 'outputs', 'name', 'display_name', 'description', 'tags', 'properties',
+    'experiment_name', 'identity', 'search_space', 'sampling_algorithm', 'objective', 'limits', 'early_termination',
+  ],
   /** A step that runs a pipeline component. */
   pipelineNode: ['type', 'component', 'inputs', 'outputs', 'name', 'display_name', 'description', 'tags', 'properties', 'experiment_name', 'settings'],
   pipelineComponent: ['$schema', 'name', 'version', 'display_name', 'description', 'tags', 'type', 'inputs', 'outputs', 'jobs', 'is_deterministic'],

@@ -16,7 +16,7 @@ import { FIELDS, checkFields, oneOf } from './schema';
 import type { YNode } from './yamlSource';
 
 /** Parameters of each search-space distribution, in the order the REST list carries them. */
-const DISTRIBUTION_PARAMETERS: Record<string, string[]> = {
+export const DISTRIBUTION_PARAMETERS: Record<string, string[]> = {
   choice: ['values'],
   randint: ['upper'],
   uniform: ['min_value', 'max_value'],
@@ -67,7 +67,7 @@ export function translateSweepJob(root: YNode, ctx: TranslationContext, baseDir:
   return properties;
 }
 
-function translateSearchSpace(node: YNode): Record<string, unknown> {
+export function translateSearchSpace(node: YNode): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, dist, key] of node.entries('search_space')) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) key.fail(`search_space name '${name}' is invalid: use letters, digits and underscores`);
@@ -99,7 +99,7 @@ function choiceMapping(node: YNode, what: string): Record<string, unknown> {
   return out;
 }
 
-function translateSampling(node: YNode): Record<string, unknown> {
+export function translateSampling(node: YNode): Record<string, unknown> {
   if (node.kind !== 'mapping') return { samplingAlgorithmType: SAMPLING[oneOf(node, Object.keys(SAMPLING), 'sampling_algorithm')] };
   checkFields(node, FIELDS.samplingAlgorithm, 'sampling_algorithm');
   const type = oneOf(node.require('type', 'sampling_algorithm'), Object.keys(SAMPLING), 'sampling_algorithm type');
@@ -110,14 +110,14 @@ function translateSampling(node: YNode): Record<string, unknown> {
   return out;
 }
 
-function translateObjective(node: YNode): Record<string, unknown> {
+export function translateObjective(node: YNode): Record<string, unknown> {
   checkFields(node, FIELDS.objective, 'objective');
   // Objective.__init__ lower-cases the goal and sends it so; the service's Goal enum is modelAsString.
   const goal = oneOf(node.require('goal', 'objective'), ['minimize', 'maximize'], 'objective goal');
   return { goal, primaryMetric: node.require('primary_metric', 'objective').str('primary_metric') };
 }
 
-function translateSweepLimits(node: YNode): Record<string, unknown> {
+export function translateSweepLimits(node: YNode): Record<string, unknown> {
   checkFields(node, FIELDS.sweepLimits, 'sweep limits');
   const out: Record<string, unknown> = { jobLimitsType: 'Sweep' };
   if (node.has('max_concurrent_trials')) out.maxConcurrentTrials = node.require('max_concurrent_trials', '').int('limits.max_concurrent_trials');
@@ -134,20 +134,25 @@ const evaluation = (interval: number): Record<string, PolicyField> => ({
   evaluation_interval: ['evaluationInterval', interval, 'int'],
 });
 
-/** Policies with the defaults azure-ai-ml's BanditPolicy/MedianStoppingPolicy/TruncationSelectionPolicy apply. */
-const POLICIES: Record<string, { rest: string; fields: Record<string, PolicyField> }> = {
+/**
+ * Policies with the defaults azure-ai-ml's BanditPolicy/MedianStoppingPolicy/TruncationSelectionPolicy apply.
+ * A sweep job's median stopping policy evaluates every interval (1); AutoML's sweep settings keep the
+ * entity's 0 (`medianInterval`).
+ */
+const policies = (medianInterval: number): Record<string, { rest: string; fields: Record<string, PolicyField> }> => ({
   bandit: {
     rest: 'Bandit',
     fields: { ...evaluation(0), slack_amount: ['slackAmount', 0, 'num'], slack_factor: ['slackFactor', 0, 'num'] },
   },
-  median_stopping: { rest: 'MedianStopping', fields: evaluation(1) },
+  median_stopping: { rest: 'MedianStopping', fields: evaluation(medianInterval) },
   truncation_selection: {
     rest: 'TruncationSelection',
     fields: { ...evaluation(0), truncation_percentage: ['truncationPercentage', 0, 'int'] },
   },
-};
+});
 
-function translateEarlyTermination(node: YNode): Record<string, unknown> {
+export function translateEarlyTermination(node: YNode, medianInterval = 1): Record<string, unknown> {
+  const POLICIES = policies(medianInterval);
   const type = oneOf(node.require('type', 'early_termination'), Object.keys(POLICIES), 'early_termination type');
   const policy = POLICIES[type];
   checkFields(node, ['type', ...Object.keys(policy.fields)], `${type} policy`);

@@ -7,6 +7,7 @@
 // missing or empty path with the YAML position recorded in the pending item. That keeps dryRun
 // and the corpus test independent of folders that only exist on the user's machine.
 import * as path from 'node:path';
+import { translateAutoMLJob } from './automl/automlJob';
 import { translateCommandJob } from './commandJob';
 import {
   TranslationContext,
@@ -25,8 +26,8 @@ import { translateSparkJob } from './sparkJob';
 import { translateSweepJob } from './sweepJob';
 import { loadYamlFile, parseYaml, type YamlSource } from './yamlSource';
 
-export type JobType = 'command' | 'sweep' | 'pipeline' | 'spark';
-const JOB_TYPES: readonly JobType[] = ['command', 'sweep', 'pipeline', 'spark'];
+export type JobType = 'command' | 'sweep' | 'pipeline' | 'spark' | 'automl';
+const JOB_TYPES: readonly JobType[] = ['command', 'sweep', 'pipeline', 'spark', 'automl'];
 
 export interface TranslateOptions extends JobMetadataOptions {
   scope: WorkspaceScope;
@@ -65,7 +66,7 @@ export function translateJobSource(source: YamlSource, options: TranslateOptions
   if (root.kind !== 'mapping') root.fail(`a job file must be a mapping of fields, not ${root.kind}`);
   const schema = root.get('$schema');
   if (schema && !schema.isNull && !isJobSchema(schema.str('$schema'))) {
-    schema.fail(`this file follows ${schema.str('$schema').split('/').pop()}, not a job schema; a job file uses commandJob, sweepJob, pipelineJob or sparkJob.schema.json (components are referenced from a pipeline step with component: ./file.yml)`);
+    schema.fail(`this file follows ${schema.str('$schema').split('/').pop()}, not a job schema; a job file uses commandJob, sweepJob, pipelineJob, sparkJob or autoMLJob.schema.json (components are referenced from a pipeline step with component: ./file.yml)`);
   }
   applyOverrides(source, overrides);
 
@@ -73,7 +74,7 @@ export function translateJobSource(source: YamlSource, options: TranslateOptions
   const type: JobType = typeNode && !typeNode.isNull ? unsupportedTypeCheck(typeNode) : 'command';
   const ctx = new TranslationContext(options.scope);
   const baseDir = path.dirname(source.file);
-  const translators = { command: translateCommandJob, sweep: translateSweepJob, pipeline: translatePipelineJob, spark: translateSparkJob };
+  const translators = { command: translateCommandJob, sweep: translateSweepJob, pipeline: translatePipelineJob, spark: translateSparkJob, automl: translateAutoMLJob };
   const specific = translators[type](root, ctx, baseDir);
 
   let name: string | undefined;
