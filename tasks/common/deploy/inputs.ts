@@ -1,6 +1,7 @@
 // The AzureMLDeploy@1 inputs, read and checked once, before anything touches Azure; each error names its input.
 import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
+import { isSupportedJsonPath, JSON_PATH_HELP } from "../workspace/jsonPath";
 
 export type TrafficAfterDeploy = "none" | "all";
 export type OnFailure = "keep" | "delete";
@@ -52,8 +53,8 @@ function readSmokeTest(host: TaskHost): SmokeTestInputs | undefined {
     return undefined;
   }
   if (expectValue !== undefined && !expectJsonPath) throw new UserError("Input expectJsonPath: required with expectValue (where in the answer to look, e.g. $.predictions[0]).");
-  if (expectJsonPath && !/^\$(\.[A-Za-z_][\w-]*|\[\d+\]|\[['"][^'"]+['"]\])*$/.test(expectJsonPath)) {
-    throw new UserError(`Input expectJsonPath: '${expectJsonPath}' is not a supported JSONPath; use $ followed by .name, [index] or ['name'] steps, e.g. $.predictions[0].`);
+  if (expectJsonPath && !isSupportedJsonPath(expectJsonPath)) {
+    throw new UserError(`Input expectJsonPath: '${expectJsonPath}' is not a supported JSONPath; ${JSON_PATH_HELP}.`);
   }
   const statusText = host.getInput("expectStatus") ?? "200";
   const expectStatus = Number(statusText);
