@@ -55,6 +55,26 @@ describe("rollout: state machine", () => {
     assert.ok(outcome.steps[0].checks.length <= 2);
   });
 
+  it("joins a custom check's verdict to every look: a failing one rolls back a deployment the metrics pass", async () => {
+    const fake = endpoint();
+    let calls = 0;
+    fake.customCheck = async () => (++calls >= 3 ? { verdict: "fail" as const, reason: "custom check: $.drift is 0.4; $.drift < 0.1 does not hold" } : { verdict: "pass" as const, reason: "custom check: ok" });
+    const outcome = await runRollout(fake, request(), signals());
+    assert.equal(outcome.result, "rolledBack");
+    assert.match(outcome.message, /failed its analysis: 1 failed check \(failureLimit 0\): custom check: \$\.drift is 0\.4/);
+    assert.deepEqual(fake.state(), { traffic: { blue: 100 }, mirror: {} });
+  });
+
+  it("a custom check that cannot run is inconclusive, so inconclusivePolicy decides", async () => {
+    for (const [policy, result] of [["fail", "rolledBack"], ["pause", "paused"]] as const) {
+      const fake = endpoint();
+      fake.customCheck = async () => ({ verdict: "inconclusive" as const, reason: "custom check GET https://h/q: answered 503: down" });
+      const outcome = await runRollout(fake, request({ analysis: { ...DEFAULT_ANALYSIS, inconclusivePolicy: policy } }), signals());
+      assert.equal(outcome.result, result);
+      assert.match(outcome.message, /inconclusive \(custom check GET https:\/\/h\/q: answered 503: down\)/);
+    }
+  });
+
   it("catches an error rate above stable's by the sequential test even under maxErrorRate", async () => {
     const fake = endpoint(true);
     const outcome = await runRollout(fake, request({ analysis: { ...DEFAULT_ANALYSIS, maxErrorRate: 0.1 } }), signals());

@@ -14,7 +14,7 @@
 // is restored exactly, retried with back-off; if it cannot be, the outcome says what the traffic is and what
 // it should be, and the record stays so that `action: abort` can finish the job.
 import { errorMessage, UserError } from "../platform/userError";
-import { type AnalysisSettings, type Check, checkLook, type DeploymentMetrics, failedEarly, judgeStep, stepAlpha } from "./analysis";
+import { type AnalysisSettings, type Check, checkLook, type CheckVerdict, type DeploymentMetrics, failedEarly, joinCheck, judgeStep, stepAlpha } from "./analysis";
 import type { Proportion } from "./statistics";
 import { planFingerprint, readRecord, type RolloutRecord, withRecord } from "./rolloutRecord";
 import { describeStep, type StepPlan } from "./stepPlan";
@@ -36,6 +36,8 @@ export interface RolloutPort {
   /** One full endpoint PUT with this traffic, mirror traffic and tags; resolves once a read of the endpoint shows them. */
   putTraffic(state: EndpointTraffic, tags: Record<string, string>, signal: AbortSignal): Promise<void>;
   readMetrics(query: MetricsQuery, signal: AbortSignal): Promise<DeploymentMetrics>;
+  /** The custom check (customCheck.ts), when one is configured: run at every look, beside the metrics. */
+  customCheck?(signal: AbortSignal): Promise<{ verdict: CheckVerdict; reason: string }>;
   now(): number;
   /** Rejects when the signal aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
@@ -280,8 +282,9 @@ export async function runRollout(port: RolloutPort, request: RolloutRequest, sig
         const window = { fromMs: begun, toMs };
         const candidateMetrics = await port.readMetrics({ ...window, deployments: [candidate] }, signals.cancel);
         const stableMetrics = stable.length ? await port.readMetrics({ ...window, deployments: stable }, signals.cancel) : undefined;
-        const check = checkLook({ candidate: candidateMetrics, stable: stableMetrics, final, previousErrorPValue: errors.pValue, earlier: errors.earlier, alpha, errorAlpha: 1 - request.analysis.confidence }, request.analysis);
-        errors.pValue = check.numbers.errorPValue ?? errors.pValue;
+        const metricsCheck = checkLook({ candidate: candidateMetrics, stable: stableMetrics, final, previousErrorPValue: errors.pValue, earlier: errors.earlier, alpha, errorAlpha: 1 - request.analysis.confidence }, request.analysis);
+        errors.pValue = metricsCheck.numbers.errorPValue ?? errors.pValue;
+        const check = port.customCheck ? joinCheck(metricsCheck, await port.customCheck(signals.cancel)) : metricsCheck;
         checks.push(check);
         if (failedEarly(checks, request.analysis)) return checks;
       }

@@ -8,13 +8,17 @@ import type { Cancellation } from "../platform/cancellation";
 import type { TaskHost } from "../platform/taskHost";
 import { createOnlineEndpointsApi } from "../workspace/onlineEndpoints";
 import { createAzurePort, monitorReader } from "./azurePort";
+import { runCustomCheck } from "./customCheck";
 import type { RolloutInputs } from "./inputs";
 import { runRollout, type RolloutOutcome, type RolloutPort } from "./rollout";
 import { rolloutSummary, stepVerdicts } from "./summary";
 
 export async function runRolloutTask(host: TaskHost, session: AzureSession, inputs: RolloutInputs, cancellation: Cancellation): Promise<void> {
   const scope = { subscriptionId: session.subscriptionId, resourceGroup: inputs.resourceGroup, workspace: inputs.workspaceName };
-  const port = createAzurePort({ api: createOnlineEndpointsApi(session, scope), readSeries: monitorReader(session), endpointName: inputs.endpointName, log: (m) => host.log(m) });
+  const log = (message: string) => host.log(message);
+  const port = createAzurePort({ api: createOnlineEndpointsApi(session, scope), readSeries: monitorReader(session), endpointName: inputs.endpointName, log });
+  const check = inputs.customCheck;
+  if (check) port.customCheck = (signal) => runCustomCheck(check, session.httpClient, log, signal);
   await runRolloutOnPort(host, port, inputs, cancellation);
 }
 
