@@ -40,6 +40,8 @@ export class FakeEndpoint implements RolloutPort {
   onTick: (now: number) => void = () => undefined;
   /** The custom check, when a test sets one. */
   customCheck?: (signal: AbortSignal) => Promise<{ verdict: CheckVerdict; reason: string }>;
+  /** The load test, when a test sets one. */
+  sendLoad?: (durationMs: number, signal: AbortSignal) => Promise<void>;
   private readonly rng: Random;
 
   constructor(options: FakeOptions) {

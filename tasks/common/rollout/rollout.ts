@@ -38,6 +38,8 @@ export interface RolloutPort {
   readMetrics(query: MetricsQuery, signal: AbortSignal): Promise<DeploymentMetrics>;
   /** The custom check (customCheck.ts), when one is configured: run at every look, beside the metrics. */
   customCheck?(signal: AbortSignal): Promise<{ verdict: CheckVerdict; reason: string }>;
+  /** The load test (loadTest.ts), when one is configured: scores the endpoint for durationMs or until the signal aborts; never rejects. */
+  sendLoad?(durationMs: number, signal: AbortSignal): Promise<void>;
   now(): number;
   /** Rejects when the signal aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
@@ -255,7 +257,7 @@ export async function runRollout(port: RolloutPort, request: RolloutRequest, sig
         continue;
       }
       const compareWith = step.kind === "traffic" && step.weight === 100 ? [] : stables;
-      const checks = await analyse(begun, step.holdMs, compareWith, alpha, errorStream, deadline);
+      const checks = await withLoad(step.holdMs, () => analyse(begun, step.holdMs, compareWith, alpha, errorStream, deadline));
       const judged = judgeStep(checks, request.analysis);
       report(judged.verdict, judged.reason, checks);
       port.log(`Step ${index + 1}: ${judged.verdict} — ${judged.reason}`);
@@ -268,6 +270,22 @@ export async function runRollout(port: RolloutPort, request: RolloutRequest, sig
       if (last) await put(current, undefined, signals.cancel);
     }
     return outcome("promoted", `Deployment '${candidate}' takes all live traffic`);
+  }
+
+  /** Runs the step's analysis with the load test sending during its window; the load stops when the analysis ends, however it ends. */
+  async function withLoad<T>(windowMs: number, analysis: () => Promise<T>): Promise<T> {
+    if (!port.sendLoad) return analysis();
+    const stop = new AbortController();
+    const onCancel = () => stop.abort();
+    signals.cancel.addEventListener("abort", onCancel, { once: true });
+    const load = port.sendLoad(windowMs, stop.signal).catch((error: unknown) => port.log(`Load test failed: ${errorMessage(error)}`));
+    try {
+      return await analysis();
+    } finally {
+      stop.abort();
+      signals.cancel.removeEventListener("abort", onCancel);
+      await load;
+    }
   }
 
   async function analyse(begun: number, holdMs: number, stable: readonly string[], alpha: number, errors: ErrorStream, deadline: number): Promise<Check[]> {

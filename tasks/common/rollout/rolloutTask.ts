@@ -9,6 +9,7 @@ import type { TaskHost } from "../platform/taskHost";
 import { createOnlineEndpointsApi } from "../workspace/onlineEndpoints";
 import { createAzurePort, monitorReader } from "./azurePort";
 import { runCustomCheck } from "./customCheck";
+import { createLoadSender } from "./loadTest";
 import type { RolloutInputs } from "./inputs";
 import { runRollout, type RolloutOutcome, type RolloutPort } from "./rollout";
 import { rolloutSummary, stepVerdicts } from "./summary";
@@ -16,9 +17,13 @@ import { rolloutSummary, stepVerdicts } from "./summary";
 export async function runRolloutTask(host: TaskHost, session: AzureSession, inputs: RolloutInputs, cancellation: Cancellation): Promise<void> {
   const scope = { subscriptionId: session.subscriptionId, resourceGroup: inputs.resourceGroup, workspace: inputs.workspaceName };
   const log = (message: string) => host.log(message);
-  const port = createAzurePort({ api: createOnlineEndpointsApi(session, scope), readSeries: monitorReader(session), endpointName: inputs.endpointName, log });
+  const api = createOnlineEndpointsApi(session, scope);
+  const port = createAzurePort({ api, readSeries: monitorReader(session), endpointName: inputs.endpointName, log });
   const check = inputs.customCheck;
   if (check) port.customCheck = (signal) => runCustomCheck(check, session.httpClient, log, signal);
+  if (inputs.loadTest) {
+    port.sendLoad = createLoadSender({ api, endpointName: inputs.endpointName, httpClient: session.httpClient, credential: session.credential, mask: (secret) => host.setSecret(secret), test: inputs.loadTest, log });
+  }
   await runRolloutOnPort(host, port, inputs, cancellation);
 }
 
