@@ -70,3 +70,13 @@ describe("rollout: custom check and load test inputs", () => {
     assert.throws(() => read({ steps, loadTestRate: "0", loadTestFile: "/r.json" }), userError(/Input loadTestRate: '0' must be a number from 0.01 to 1000/));
   });
 });
+
+describe("rollout: afterPromotion inputs", () => {
+  it("reads afterPromotion and its window, keep by default and always for abort", () => {
+    assert.deepEqual(read({ steps: "10 for 5m" }).afterPromotion, { action: "keep", delayMs: 0 });
+    assert.deepEqual(read({ steps: "10 for 5m", afterPromotion: "scaleDown", afterPromotionDelayMinutes: "30" }).afterPromotion, { action: "scaleDown", delayMs: 30 * 60_000 });
+    assert.deepEqual(read({ action: "promote", afterPromotion: "delete" }).afterPromotion, { action: "delete", delayMs: 0 });
+    assert.deepEqual(read({ action: "abort", afterPromotion: "delete" }).afterPromotion, { action: "keep", delayMs: 0 });
+    assert.throws(() => read({ steps: "10 for 5m", afterPromotion: "remove" }), userError(/Input afterPromotion: 'remove' is not one of keep, scaleDown, delete/));
+  });
+});

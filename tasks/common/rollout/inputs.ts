@@ -2,6 +2,7 @@
 import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
 import { type AnalysisSettings, DEFAULT_ANALYSIS, type InconclusivePolicy } from "./analysis";
+import type { AfterPromotionPolicy } from "./afterPromotion";
 import { type CustomCheck, parseJsonExpression } from "./customCheck";
 import type { RolloutAction, RolloutRequest } from "./rollout";
 import { linearSteps, parseSteps, type StepPlan } from "./stepPlan";
@@ -22,6 +23,7 @@ export interface RolloutInputs {
   request: RolloutRequest;
   customCheck?: CustomCheck;
   loadTest?: LoadTestInputs;
+  afterPromotion: AfterPromotionPolicy;
 }
 
 const ACTIONS: readonly RolloutAction[] = ["start", "step", "promote", "abort", "resume"];
@@ -115,6 +117,7 @@ export function readRolloutInputs(host: TaskHost): RolloutInputs {
     endpointName,
     customCheck: action === "start" || action === "resume" ? readCustomCheck(host) : undefined,
     loadTest: action === "start" || action === "resume" ? readLoadTest(host) : undefined,
+    afterPromotion: action === "abort" ? { action: "keep", delayMs: 0 } : { action: choice(host, "afterPromotion", ["keep", "scaleDown", "delete"] as const, "keep"), delayMs: number(host, "afterPromotionDelayMinutes", 0, 0)! * 60_000 },
     request: {
       action,
       deployment,
