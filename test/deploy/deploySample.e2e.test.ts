@@ -1,6 +1,9 @@
 // samples/deploy-pipeline.yml as `npm run demo -- deploy` runs it: train and register in mlw-dev, deploy to the
 // dev Kubernetes endpoint (a deployment job on mlops-dev), promote the model to mlw-prod, and deploy it there at
-// 0% behind prod's approval (a deployment job on mlops-prod), each deployment smoke-tested.
+// 0% behind prod's approval (a deployment job on mlops-prod), each deployment smoke-tested, then roll it out
+// (the first one simply takes all traffic). A second run with a bad model (candidateFaultRate) and the rollout
+// in seconds is rolled back; then samples/canary-deployment-job.yml walks a canary on the same endpoint, and
+// its on.failure aborts one.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -29,10 +32,11 @@ describe('samples/deploy-pipeline.yml against the emulator (e2e)', function () {
     return { endpoint: getResource(emulator.context, 'endpoints', id), deployments: listChildren(emulator.context, 'deployments', id, 'deployments').map((d) => d.name) };
   };
 
-  async function runSample(approvals: { approve?: string[]; reject?: string[] }) {
+  async function runSample(approvals: { approve?: string[]; reject?: string[] }, parameters: Record<string, string> = {}, sample = 'deploy-pipeline.yml') {
     const lines: string[] = [];
     const outcome = await runPipeline({
-      pipelineFile: path.join(REPO, 'samples', 'deploy-pipeline.yml'),
+      pipelineFile: path.join(REPO, 'samples', sample),
+      parameters,
       target: emulatorTarget(emulator.connection, 'secret'),
       environmentsFile: path.join(REPO, 'samples', 'deploy', 'environments.yml'),
       approvals: { approve: approvals.approve ?? [], reject: approvals.reject ?? [] },
@@ -49,7 +53,9 @@ describe('samples/deploy-pipeline.yml against the emulator (e2e)', function () {
     assert.deepEqual(dev.endpoint?.properties.traffic, { [dev.deployments[0]]: 100 });
     const prod = endpointOf('mlw-prod', 'churn-prod');
     assert.equal(prod.deployments.length, 1, console);
-    assert.ok(Object.values(prod.endpoint?.properties.traffic ?? {}).every((weight) => weight === 0), JSON.stringify(prod.endpoint?.properties.traffic));
+    // The endpoint's first deployment: nothing to roll out from, the rollout stage gives it all traffic.
+    assert.deepEqual(prod.endpoint?.properties.traffic, { [prod.deployments[0]]: 100 }, console);
+    assert.match(console, /Rollout of run-\S+:.*promoted/);
     assert.deepEqual(Object.keys(outcome.report.deployments).sort(), ['mlops-dev', 'mlops-prod']);
     assert.equal(outcome.report.deployments['mlops-prod'][0].result, 'Succeeded');
     assert.match(console, /Deployed run-\S+ to churn-prod at 0%/);
@@ -60,5 +66,37 @@ describe('samples/deploy-pipeline.yml against the emulator (e2e)', function () {
     const { outcome, console } = await runSample({ reject: ['mlops-prod'] });
     assert.notEqual(outcome.result, 'Succeeded', console);
     assert.deepEqual(endpointOf('mlw-prod', 'churn-prod').deployments, before);
+  });
+
+  // The rollout in seconds: 20 s steps, metrics 3 s late, 5 requests/s of load test.
+  const FAST = { rolloutSteps: 'mirror 20 for 20s; 50 for 20s; 100', metricDelayMinutes: '0.05', minRequests: '10' };
+  const prodTraffic = () => endpointOf('mlw-prod', 'churn-prod').endpoint?.properties.traffic;
+
+  it('rolls a bad model back on the next run: the mirror step analysis catches it and the traffic is restored', async () => {
+    const before = prodTraffic();
+    const { outcome, console } = await runSample({ approve: ['mlops-prod'] }, { ...FAST, candidateFaultRate: '0.3' });
+    assert.equal(outcome.result, 'Failed', console);
+    assert.match(console, /Load test: 5 requests\/s/);
+    assert.match(console, /Step 1 \(mirror 20% for 20s\) failed its analysis/);
+    assert.deepEqual(prodTraffic(), before, console);
+    assert.match(console, /Rollout of run-\S+: rolledBack/);
+  });
+
+  it('canary-deployment-job.yml: routeTraffic steps through the increments to 100%, and on.failure aborts at 50%', async () => {
+    const good = await runSample({ approve: ['mlops-prod'] }, {}, 'canary-deployment-job.yml');
+    assert.equal(good.outcome.result, 'Succeeded', good.console);
+    const promoted = Object.entries(prodTraffic() ?? {}).filter(([, w]) => w > 0);
+    assert.equal(promoted.length, 1, good.console);
+    assert.match(promoted[0][0], /^canary-/);
+    assert.equal(promoted[0][1], 100);
+    assert.match(good.console, /takes 10% of live traffic/);
+    assert.match(good.console, /takes 50% of live traffic/);
+
+    const before = prodTraffic();
+    const bad = await runSample({ approve: ['mlops-prod'] }, { failAtIncrement: '50' }, 'canary-deployment-job.yml');
+    assert.equal(bad.outcome.result, 'Failed', bad.console);
+    assert.match(bad.console, /The check failed at 50%/);
+    assert.match(bad.console, /Rollout aborted; traffic restored to/);
+    assert.deepEqual(prodTraffic(), before, bad.console);
   });
 });
