@@ -28,6 +28,10 @@ describe("rollout: analysis of a look", () => {
     assert.equal(errors.verdict, "fail");
     assert.match(errors.reasons[0], /error rate 10\.00% \(100 of 1000\) is above maxErrorRate 5\.00%/);
     assert.equal(checkLook(look(metrics(500, 0, steady, 500), undefined), settings).verdict, "pass");
+    // 424: the model failed (Azure ML's answer when the scoring script raises): an error, unlike other 4xx
+    const modelErrors = checkLook(look({ requests: { "2xx": 900, "424": 100 }, p95PerMinuteMs: steady }, undefined), settings);
+    assert.equal(modelErrors.verdict, "fail");
+    assert.match(modelErrors.reasons[0], /error rate 10\.00% \(100 of 1000\)/);
     const slow = checkLook(look(metrics(1000, 0, [900, 100, 800, 700, 650]), undefined), settings);
     assert.match(slow.reasons[0], /p95 latency 700 ms \(median of 5 minutes\) is above maxLatencyP95Ms 500 ms/);
   });

@@ -3,9 +3,10 @@
 // end of the step, the step's verdict from its checks, failureLimit and inconclusivePolicy.
 //
 // What is measured (Azure Monitor, metrics of the endpoint split by deployment; see statistics.ts for the tests):
-// - requests by status class (RequestsPerMinute, Total, split by statusCodeClass). Errors are the 5xx class:
-//   4xx are the caller's (bad input, auth) and, since Azure Monitor gives classes, not codes, a throttled 429
-//   is not counted as an error either.
+// - requests by status code (RequestsPerMinute, Total, split by statusCode), counted by class. Errors are the
+//   5xx class and 424, Azure ML's answer when the model itself failed (the scoring script raised or answered
+//   non-200): the deployment's failure though a 4xx. Other 4xx are the caller's (bad input, auth, a throttled
+//   429) and are not errors.
 // - latency: RequestLatency_P95 per minute per deployment. The threshold maxLatencyP95Ms is compared with the
 //   median of the new deployment's per-minute p95 values in the window (one slow minute does not fail a step;
 //   a regression lasting half the window does). The comparison with stable is a rank test of the per-minute
@@ -28,7 +29,7 @@
 import { alwaysValidPValue, mannWhitneyGreater, type Proportion } from "./statistics";
 
 export interface DeploymentMetrics {
-  /** Requests by status class ("2xx", "4xx", "5xx" …) in the window. */
+  /** Requests by status class ("2xx", "4xx", "5xx" …) in the window, with Azure ML's model errors apart as "424". */
   requests: Readonly<Record<string, number>>;
   /** RequestLatency_P95 of each minute of the window that had requests, in ms. */
   p95PerMinuteMs: readonly number[];
@@ -108,7 +109,9 @@ export function stepAlpha(confidence: number, analysedSteps: number): number {
 }
 
 const total = (requests: Readonly<Record<string, number>>) => Object.values(requests).reduce((a, b) => a + b, 0);
-const errorsOf = (requests: Readonly<Record<string, number>>) => requests["5xx"] ?? 0;
+/** Azure ML's status for "the model failed" (its container answered non-200); kept apart from the 4xx class. */
+export const MODEL_ERROR_STATUS = "424";
+const errorsOf = (requests: Readonly<Record<string, number>>) => (requests["5xx"] ?? 0) + (requests[MODEL_ERROR_STATUS] ?? 0);
 
 export function median(values: readonly number[]): number | undefined {
   if (!values.length) return undefined;

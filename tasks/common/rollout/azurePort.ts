@@ -13,7 +13,7 @@ import { UserError } from "../platform/userError";
 import type { OnlineEndpointResource, OnlineEndpointsApi } from "../workspace/onlineEndpoints";
 import { endpointWriteBody } from "../workspace/onlineEndpoints";
 import { workspaceArmId } from "../workspace/scope";
-import type { DeploymentMetrics } from "./analysis";
+import { type DeploymentMetrics, MODEL_ERROR_STATUS } from "./analysis";
 import type { EndpointView, MetricsQuery, RolloutPort } from "./rollout";
 import { sameTraffic, type EndpointTraffic } from "./traffic";
 
@@ -78,7 +78,7 @@ export function createAzurePort(options: AzurePortOptions): RolloutPort {
     async readMetrics(query: MetricsQuery, signal): Promise<DeploymentMetrics> {
       const window = { resourceId: endpointId, fromMs: query.fromMs, toMs: query.toMs };
       const [requestSeries, latencySeries] = await Promise.all([
-        options.readSeries({ ...window, metricName: "RequestsPerMinute", aggregation: "Total", filter: "deployment eq '*' and statusCodeClass eq '*'" }, signal),
+        options.readSeries({ ...window, metricName: "RequestsPerMinute", aggregation: "Total", filter: "deployment eq '*' and statusCode eq '*'" }, signal),
         options.readSeries({ ...window, metricName: "RequestLatency_P95", aggregation: "Average", filter: "deployment eq '*'" }, signal),
       ]);
       return deploymentMetrics(query.deployments, requestSeries, latencySeries);
@@ -90,6 +90,16 @@ export function createAzurePort(options: AzurePortOptions): RolloutPort {
   };
 }
 
+/**
+ * The class a status code counts in: its class ("2xx", "5xx" …), except Azure ML's 424, the answer a client gets
+ * when the model itself failed (the scoring script raised or answered non-200), which is kept apart so the
+ * analysis counts it as an error: it is the deployment's failure, not the caller's, though it is a 4xx.
+ */
+export function statusClass(code: string | undefined): string {
+  if (!code || !/^\d{3}$/.test(code)) return "unknown";
+  return code === MODEL_ERROR_STATUS ? code : `${code[0]}xx`;
+}
+
 /** The requests by status class and the per-minute p95 of `deployments` together, from Azure Monitor's series. */
 export function deploymentMetrics(deployments: readonly string[], requestSeries: MetricSeries[], latencySeries: MetricSeries[]): DeploymentMetrics {
   const wanted = new Set(deployments.map((d) => d.toLowerCase()));
@@ -98,7 +108,7 @@ export function deploymentMetrics(deployments: readonly string[], requestSeries:
   /** minute → deployment → requests */
   const perMinute = new Map<number, Map<string, number>>();
   for (const series of requestSeries.filter(mine)) {
-    const cls = series.dimensions.statuscodeclass ?? "unknown";
+    const cls = statusClass(series.dimensions.statuscode);
     for (const point of series.points) {
       if (!point.value) continue;
       requests[cls] = (requests[cls] ?? 0) + point.value;
