@@ -26,6 +26,7 @@
 // - A step fails when its failed checks exceed failureLimit (Argo Rollouts' meaning: 0 fails at the first
 //   failed check). Otherwise, its last check decides: pass, or inconclusive, which inconclusivePolicy turns
 //   into fail, pause or pass.
+import { MODEL_ERROR_STATUS as MODEL_FAILED } from "../workspace/endpointScoring";
 import { alwaysValidPValue, mannWhitneyGreater, type Proportion } from "./statistics";
 
 export interface DeploymentMetrics {
@@ -109,8 +110,8 @@ export function stepAlpha(confidence: number, analysedSteps: number): number {
 }
 
 const total = (requests: Readonly<Record<string, number>>) => Object.values(requests).reduce((a, b) => a + b, 0);
-/** Azure ML's status for "the model failed" (its container answered non-200); kept apart from the 4xx class. */
-export const MODEL_ERROR_STATUS = "424";
+/** Azure ML's "the model failed" status, kept apart from the 4xx class in DeploymentMetrics.requests. */
+export const MODEL_ERROR_STATUS = String(MODEL_FAILED);
 const errorsOf = (requests: Readonly<Record<string, number>>) => (requests["5xx"] ?? 0) + (requests[MODEL_ERROR_STATUS] ?? 0);
 
 export function median(values: readonly number[]): number | undefined {

@@ -62,7 +62,7 @@ export function createLoadSender(options: LoadSenderOptions): (durationMs: numbe
 function describeLoad(run: Parameters<typeof summarizeLoad>[0] & { cancelled: boolean }): string {
   const s = summarizeLoad(run);
   const ms = (value: number | undefined) => (value === undefined ? "–" : `${Math.round(value)} ms`);
-  const parts = [`${s.requests} requests sent`, `${s.serverErrors} answered 5xx`, `${s.transportFailures} without an answer`, `latency p50 ${ms(s.p50Ms)}, p95 ${ms(s.p95Ms)}, p99 ${ms(s.p99Ms)}`, `${s.throughputPerSecond.toFixed(1)} answers/s`];
+  const parts = [`${s.requests} requests sent`, `${s.serverErrors} endpoint failures (5xx or 424)`, `${s.transportFailures} without an answer`, `latency p50 ${ms(s.p50Ms)}, p95 ${ms(s.p95Ms)}, p99 ${ms(s.p99Ms)}`, `${s.throughputPerSecond.toFixed(1)} answers/s`];
   if (s.unsent) parts.push(`${s.unsent} not sent (the endpoint or loadTestConcurrency could not keep up)`);
   return `Load test ${run.cancelled ? "stopped" : "done"}: ${parts.join("; ")}.`;
 }
