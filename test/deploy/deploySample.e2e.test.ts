@@ -20,7 +20,8 @@ describe('samples/deploy-pipeline.yml against the emulator (e2e)', function () {
 
   before(async () => {
     assert.ok(fs.existsSync(path.join(DEFAULT_TASKS_DIRECTORY, 'AzureMLDeployV1', 'index.js')), `no AzureMLDeploy bundle in ${DEFAULT_TASKS_DIRECTORY}: run npm run build`);
-    emulator = await startEmulator({ stateDir: tempDir('deploy-sample-emulator-') });
+    // Metrics 3 s late (the emulator's default is a minute, as on Azure), matching FAST's metricDelayMinutes.
+    emulator = await startEmulator({ stateDir: tempDir('deploy-sample-emulator-'), metricsDelaySeconds: 3 });
   });
 
   after(async () => {
@@ -45,7 +46,7 @@ describe('samples/deploy-pipeline.yml against the emulator (e2e)', function () {
     return { outcome, console: lines.join('\n') };
   }
 
-  it('deploys to dev with all traffic, promotes, and deploys to prod at 0% once prod is approved', async () => {
+  it('deploys to dev with all traffic, promotes, deploys to prod at 0% once prod is approved, and gives the first prod deployment all traffic', async () => {
     const { outcome, console } = await runSample({ approve: ['mlops-prod'] });
     assert.equal(outcome.result, 'Succeeded', console);
     const dev = endpointOf('mlw-dev', 'churn-dev');
@@ -69,17 +70,33 @@ describe('samples/deploy-pipeline.yml against the emulator (e2e)', function () {
   });
 
   // The rollout in seconds: 20 s steps, metrics 3 s late, 5 requests/s of load test.
-  const FAST = { rolloutSteps: 'mirror 20 for 20s; 50 for 20s; 100', metricDelayMinutes: '0.05', minRequests: '10' };
-  const prodTraffic = () => endpointOf('mlw-prod', 'churn-prod').endpoint?.properties.traffic;
+  // The latency comparison needs 5 minutes a step: guardrails and the error comparison alone.
+  const FAST = { rolloutSteps: 'mirror 20 for 20s; 50 for 20s; 100', metricDelayMinutes: '0.05', minRequests: '10', compareWithStable: 'false' };
+  const prodTraffic = () => endpointOf('mlw-prod', 'churn-prod').endpoint?.properties.traffic as Record<string, number> | undefined;
 
   it('rolls a bad model back on the next run: the mirror step analysis catches it and the traffic is restored', async () => {
     const before = prodTraffic();
     const { outcome, console } = await runSample({ approve: ['mlops-prod'] }, { ...FAST, candidateFaultRate: '0.3' });
     assert.equal(outcome.result, 'Failed', console);
     assert.match(console, /Load test: 5 requests\/s/);
-    assert.match(console, /Step 1 \(mirror 20% for 20s\) failed its analysis/);
+    // Caught on what the model did (its exceptions answer 424), not on too few requests.
+    assert.match(console, /Step 1 \(mirror 20% for 20s\) failed its analysis: \d+ failed check.*error rate/);
     assert.deepEqual(prodTraffic(), before, console);
     assert.match(console, /Rollout of run-\S+: rolledBack/);
+  });
+
+  it('rolls a good model out through the mirror and canary steps, then deletes the old deployment', async () => {
+    const old = Object.keys(prodTraffic() ?? {}).filter((name) => (prodTraffic() ?? {})[name] > 0);
+    const { outcome, console } = await runSample({ approve: ['mlops-prod'] }, FAST);
+    assert.equal(outcome.result, 'Succeeded', console);
+    assert.match(console, /Step 1: pass/);
+    assert.match(console, /Step 2: pass/);
+    assert.match(console, /Rollout of run-\S+: promoted/);
+    const traffic = Object.entries(prodTraffic() ?? {}).filter(([, w]) => w > 0);
+    assert.equal(traffic.length, 1, console);
+    assert.notEqual(traffic[0][0], old[0]);
+    assert.equal(traffic[0][1], 100);
+    assert.match(console, new RegExp(`afterPromotion: deleting deployment '${old[0]}'`));
   });
 
   it('canary-deployment-job.yml: routeTraffic steps through the increments to 100%, and on.failure aborts at 50%', async () => {
