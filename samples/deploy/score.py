@@ -5,8 +5,12 @@
 import json
 import math
 import os
+import random
 
 model = None
+# The share of requests this deployment fails on purpose (0 by default). Only for trying a rollback: the deploy
+# sample's candidateFaultRate parameter sets it on the new prod deployment, which the rollout then catches.
+FAULT_RATE = float(os.environ.get("CHURN_FAULT_RATE", "0") or 0)
 
 
 def _find_model_file(root):
@@ -34,6 +38,8 @@ def _features(row):
 
 
 def run(raw_data):
+    if FAULT_RATE and random.random() < FAULT_RATE:
+        raise RuntimeError("injected failure (CHURN_FAULT_RATE=%s)" % FAULT_RATE)
     rows = json.loads(raw_data)["data"]
     probabilities = []
     for row in rows:

@@ -13,6 +13,7 @@ export function fakeEndpointsApi(): FakeEndpointsApi {
     getDeployment: sinon.stub().resolves({}),
     putDeployment: sinon.stub().resolves({}),
     operationError: sinon.stub().resolves(undefined),
+    scaleDeployment: sinon.stub().resolves(),
     deleteDeployment: sinon.stub().resolves(),
     getLogs: sinon.stub().resolves(""),
     listKeys: sinon.stub().resolves({}),

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { HttpClient, PipelineRequest } from "@azure/core-rest-pipeline";
 import { createHttpHeaders } from "@azure/core-rest-pipeline";
-import { matchesExpected, valueAtPath } from "../../tasks/common/deploy/jsonPath";
+import { isSupportedJsonPath, matchesExpected, valueAtPath } from "../../tasks/common/workspace/jsonPath";
 import { runSmokeTest } from "../../tasks/common/deploy/smokeTest";
 import { fakeClock } from "./fakes";
 
@@ -69,5 +69,7 @@ describe("deploy: smoke test", () => {
     assert.equal(matchesExpected("churn", "churn"), true);
     assert.equal(matchesExpected([1, 2], "[1,2]"), true);
     assert.equal(matchesExpected(1, "2"), false);
+    for (const supported of ["$", "$.a", "$.predictions[0].label", "$['odd key'][0]"]) assert.equal(isSupportedJsonPath(supported), true, supported);
+    for (const unsupported of ["$..x", "a.b", "$.a[*]", "$[?(@.x)]", "$.a b"]) assert.equal(isSupportedJsonPath(unsupported), false, unsupported);
   });
 });

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { type AnalysisSettings, type Check, checkLook, DEFAULT_ANALYSIS, type DeploymentMetrics, failedEarly, judgeStep, type Look, stepAlpha } from "../../tasks/common/rollout/analysis";
+import { type AnalysisSettings, type Check, checkLook, DEFAULT_ANALYSIS, type DeploymentMetrics, failedEarly, joinCheck, judgeStep, type Look, stepAlpha } from "../../tasks/common/rollout/analysis";
 
 const settings: AnalysisSettings = { ...DEFAULT_ANALYSIS, maxErrorRate: 0.05, maxLatencyP95Ms: 500 };
 const metrics = (ok: number, errors: number, p95: number[], clientErrors = 0): DeploymentMetrics => ({ requests: { "2xx": ok, "4xx": clientErrors, "5xx": errors }, p95PerMinuteMs: p95 });
@@ -28,6 +28,10 @@ describe("rollout: analysis of a look", () => {
     assert.equal(errors.verdict, "fail");
     assert.match(errors.reasons[0], /error rate 10\.00% \(100 of 1000\) is above maxErrorRate 5\.00%/);
     assert.equal(checkLook(look(metrics(500, 0, steady, 500), undefined), settings).verdict, "pass");
+    // 424: the model failed (Azure ML's answer when the scoring script raises): an error, unlike other 4xx
+    const modelErrors = checkLook(look({ requests: { "2xx": 900, "424": 100 }, p95PerMinuteMs: steady }, undefined), settings);
+    assert.equal(modelErrors.verdict, "fail");
+    assert.match(modelErrors.reasons[0], /error rate 10\.00% \(100 of 1000\)/);
     const slow = checkLook(look(metrics(1000, 0, [900, 100, 800, 700, 650]), undefined), settings);
     assert.match(slow.reasons[0], /p95 latency 700 ms \(median of 5 minutes\) is above maxLatencyP95Ms 500 ms/);
   });
@@ -69,6 +73,21 @@ describe("rollout: analysis of a look", () => {
   it("judges against the guardrails alone when nothing else takes traffic, or when told not to compare", () => {
     assert.equal(checkLook(look(metrics(1000, 0, steady), undefined), settings).verdict, "pass");
     assert.equal(checkLook(look(metrics(960, 40, steady), metrics(1000, 0, steady)), { ...settings, compareWithStable: false }).verdict, "pass");
+  });
+
+  it("joins a custom check: the worse verdict wins, with the reasons that made it", () => {
+    const pass = checkLook(look(metrics(990, 10, steady), metrics(4950, 50, steady)), settings);
+    const few = checkLook(look(metrics(50, 0, steady), metrics(5000, 0, steady)), settings);
+    const ok = { verdict: "pass" as const, reason: "custom ok" };
+    const bad = { verdict: "fail" as const, reason: "custom bad" };
+    const unsure = { verdict: "inconclusive" as const, reason: "custom unsure" };
+    assert.deepEqual(joinCheck(pass, ok).reasons, [...pass.reasons, "custom ok"]);
+    assert.equal(joinCheck(pass, ok).verdict, "pass");
+    assert.deepEqual([joinCheck(pass, bad).verdict, joinCheck(pass, bad).reasons], ["fail", ["custom bad"]]);
+    assert.deepEqual([joinCheck(pass, unsure).verdict, joinCheck(pass, unsure).reasons], ["inconclusive", ["custom unsure"]]);
+    assert.deepEqual([joinCheck(few, ok).verdict, joinCheck(few, ok).reasons], ["inconclusive", few.reasons]);
+    assert.deepEqual(joinCheck(few, unsure).reasons, [...few.reasons, "custom unsure"]);
+    assert.equal(joinCheck(pass, bad).numbers, pass.numbers);
   });
 
   it("splits the level over the analysed steps", () => {

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { metricsUrl, parseMetricSeries, type MetricSeries } from "../../tasks/common/azure/monitorMetrics";
 import { createAzurePort } from "../../tasks/common/rollout/azurePort";
-import { deploymentMetrics } from "../../tasks/common/workspace/endpointMetrics";
+import { deploymentMetrics, statusClass } from "../../tasks/common/workspace/endpointMetrics";
 import type { OnlineEndpointResource } from "../../tasks/common/workspace/onlineEndpoints";
 import type { ArmContext } from "../../tasks/common/azure/arm";
 
@@ -23,7 +23,7 @@ describe("rollout: Azure adapters", () => {
 
   it("asks Azure Monitor for one metric over the window, per minute, split as told", () => {
     const context = { cloud: { resourceManagerUrl: "https://management.azure.com/" } } as unknown as ArmContext;
-    const url = new URL(metricsUrl(context, { resourceId: "/subscriptions/s/x/onlineEndpoints/e", metricName: "RequestsPerMinute", aggregation: "Total", fromMs: minute(0), toMs: minute(10), filter: "deployment eq '*' and statusCodeClass eq '*'" }));
+    const url = new URL(metricsUrl(context, { resourceId: "/subscriptions/s/x/onlineEndpoints/e", metricName: "RequestsPerMinute", aggregation: "Total", fromMs: minute(0), toMs: minute(10), filter: "deployment eq '*' and statusCode eq '*'" }));
     assert.equal(url.pathname, "/subscriptions/s/x/onlineEndpoints/e/providers/Microsoft.Insights/metrics");
     assert.deepEqual(Object.fromEntries(url.searchParams), {
       "api-version": "2023-10-01",
@@ -31,20 +31,27 @@ describe("rollout: Azure adapters", () => {
       timespan: "2026-12-05T10:00:00.000Z/2026-12-05T10:10:00.000Z",
       interval: "PT1M",
       aggregation: "Total",
-      $filter: "deployment eq '*' and statusCodeClass eq '*'",
+      $filter: "deployment eq '*' and statusCode eq '*'",
     });
   });
 
   it("adds the requests of the asked deployments by status class and weights their per-minute p95 by requests", () => {
     const requests = [
-      series({ deployment: "blue", statuscodeclass: "2xx" }, [90, 30]),
-      series({ deployment: "blue", statuscodeclass: "5xx" }, [10, undefined]),
-      series({ deployment: "red", statuscodeclass: "2xx" }, [100, 0]),
-      series({ deployment: "green", statuscodeclass: "2xx" }, [5, 5]),
+      series({ deployment: "blue", statuscode: "200" }, [90, 30]),
+      series({ deployment: "blue", statuscode: "503" }, [10, undefined]),
+      series({ deployment: "red", statuscode: "200" }, [100, 0]),
+      series({ deployment: "green", statuscode: "200" }, [5, 5]),
     ];
     const latency = [series({ deployment: "blue" }, [200, 300]), series({ deployment: "red" }, [100, 900]), series({ deployment: "green" }, [50, 50])];
     assert.deepEqual(deploymentMetrics(["blue", "red"], requests, latency), { requests: { "2xx": 220, "5xx": 10 }, p95PerMinuteMs: [150, 300] });
     assert.deepEqual(deploymentMetrics(["green"], requests, latency), { requests: { "2xx": 10 }, p95PerMinuteMs: [50, 50] });
+  });
+
+  it("keeps Azure ML's model errors (424) apart from the caller's 4xx, so the analysis counts them", () => {
+    const requests = [series({ deployment: "green", statuscode: "200" }, [80]), series({ deployment: "green", statuscode: "424" }, [15]), series({ deployment: "green", statuscode: "400" }, [3]), series({ deployment: "green", statuscode: "429" }, [2])];
+    assert.deepEqual(deploymentMetrics(["green"], requests, []).requests, { "2xx": 80, "424": 15, "4xx": 5 });
+    assert.equal(statusClass("502"), "5xx");
+    assert.equal(statusClass(undefined), "unknown");
   });
 
   it("writes traffic and tags in one full endpoint PUT and waits until the endpoint shows them", async () => {

@@ -1,7 +1,7 @@
 // A fake online endpoint, Azure Monitor and clock behind the rollout's port. It checks every PUT against
 // Azure ML's traffic rules written out here on their own (not the module's), keeps a virtual clock that
 // sleeps advance, and generates per-deployment metrics from each deployment's share of traffic.
-import type { DeploymentMetrics } from "../../tasks/common/rollout/analysis";
+import type { CheckVerdict, DeploymentMetrics } from "../../tasks/common/rollout/analysis";
 import type { EndpointView, MetricsQuery, RolloutPort } from "../../tasks/common/rollout/rollout";
 import type { EndpointTraffic } from "../../tasks/common/rollout/traffic";
 import { random, type Random } from "./random";
@@ -38,6 +38,10 @@ export class FakeEndpoint implements RolloutPort {
   fault: (call: "read" | "put" | "metrics" | "sleep") => void = () => undefined;
   /** Called after each sleep with the clock advanced (e.g. to cancel at a given time). */
   onTick: (now: number) => void = () => undefined;
+  /** The custom check, when a test sets one. */
+  customCheck?: (signal: AbortSignal) => Promise<{ verdict: CheckVerdict; reason: string }>;
+  /** The load test, when a test sets one. */
+  sendLoad?: (durationMs: number, signal: AbortSignal) => Promise<void>;
   private readonly rng: Random;
 
   constructor(options: FakeOptions) {

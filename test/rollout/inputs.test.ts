@@ -43,3 +43,40 @@ describe("rollout: task inputs", () => {
     assert.throws(() => read({ steps: "10 for 5x" }), userError(/Input 'steps', step 1/));
   });
 });
+
+describe("rollout: custom check and load test inputs", () => {
+  it("reads an HTTP check (POST when a body is given) and a command check", () => {
+    const http = read({ steps: "10 for 5m", customCheck: "http", customCheckUrl: "https://health.contoso.com/q", customCheckBody: '{"q":1}', customCheckExpression: "$.ok == true", customCheckTimeoutSeconds: "5" }).customCheck;
+    assert.deepEqual(http, { kind: "http", url: "https://health.contoso.com/q", method: "POST", body: '{"q":1}', expression: { path: "$.ok", operator: "==", expected: "true", text: "$.ok == true" }, timeoutMs: 5_000 });
+    assert.deepEqual(read({ steps: "10 for 5m", customCheck: "command", customCheckCommand: "./check.sh" }).customCheck, { kind: "command", command: "./check.sh", timeoutMs: 60_000 });
+    assert.equal(read({ steps: "10 for 5m" }).customCheck, undefined);
+  });
+
+  it("reads a load test", () => {
+    const { loadTest } = read({ steps: "10 for 5m", loadTestRate: "5", loadTestFile: "/src/request.json" });
+    assert.deepEqual(loadTest, { requestFile: "/src/request.json", ratePerSecond: 5, maxConcurrency: 10 });
+  });
+
+  it("refuses what it cannot run, naming the input", () => {
+    const steps = "10 for 5m";
+    assert.throws(() => read({ steps, customCheck: "http", customCheckExpression: "$.ok" }), userError(/Input required: customCheckUrl/));
+    assert.throws(() => read({ steps, customCheck: "http", customCheckUrl: "health", customCheckExpression: "$.ok" }), userError(/Input customCheckUrl: 'health' is not an http\(s\) URL/));
+    assert.throws(() => read({ steps, customCheck: "http", customCheckUrl: "https://h/q", customCheckExpression: "ok" }), userError(/Input customCheckExpression: 'ok' is not a supported expression/));
+    assert.throws(() => read({ steps, customCheck: "http", customCheckUrl: "https://h/q", customCheckMethod: "GET", customCheckBody: "{}", customCheckExpression: "$.ok" }), userError(/Input customCheckBody: a GET request has no body/));
+    assert.throws(() => read({ steps, customCheck: "command" }), userError(/Input required: customCheckCommand/));
+    assert.throws(() => read({ steps, customCheckCommand: "./check.sh" }), userError(/Input customCheckCommand is set but customCheck is none/));
+    assert.throws(() => read({ steps, loadTestRate: "5" }), userError(/Input loadTestFile: required with loadTestRate/));
+    assert.throws(() => read({ steps, loadTestFile: "/r.json" }), userError(/Input loadTestRate: required with loadTestFile/));
+    assert.throws(() => read({ steps, loadTestRate: "0", loadTestFile: "/r.json" }), userError(/Input loadTestRate: '0' must be a number from 0.01 to 1000/));
+  });
+});
+
+describe("rollout: afterPromotion inputs", () => {
+  it("reads afterPromotion and its window, keep by default and always for abort", () => {
+    assert.deepEqual(read({ steps: "10 for 5m" }).afterPromotion, { action: "keep", delayMs: 0 });
+    assert.deepEqual(read({ steps: "10 for 5m", afterPromotion: "scaleDown", afterPromotionDelayMinutes: "30" }).afterPromotion, { action: "scaleDown", delayMs: 30 * 60_000 });
+    assert.deepEqual(read({ action: "promote", afterPromotion: "delete" }).afterPromotion, { action: "delete", delayMs: 0 });
+    assert.deepEqual(read({ action: "abort", afterPromotion: "delete" }).afterPromotion, { action: "keep", delayMs: 0 });
+    assert.throws(() => read({ steps: "10 for 5m", afterPromotion: "remove" }), userError(/Input afterPromotion: 'remove' is not one of keep, scaleDown, delete/));
+  });
+});

@@ -55,6 +55,48 @@ describe("rollout: state machine", () => {
     assert.ok(outcome.steps[0].checks.length <= 2);
   });
 
+  it("joins a custom check's verdict to every look: a failing one rolls back a deployment the metrics pass", async () => {
+    const fake = endpoint();
+    let calls = 0;
+    fake.customCheck = async () => (++calls >= 3 ? { verdict: "fail" as const, reason: "custom check: $.drift is 0.4; $.drift < 0.1 does not hold" } : { verdict: "pass" as const, reason: "custom check: ok" });
+    const outcome = await runRollout(fake, request(), signals());
+    assert.equal(outcome.result, "rolledBack");
+    assert.match(outcome.message, /failed its analysis: 1 failed check \(failureLimit 0\): custom check: \$\.drift is 0\.4/);
+    assert.deepEqual(fake.state(), { traffic: { blue: 100 }, mirror: {} });
+  });
+
+  it("a custom check that cannot run is inconclusive, so inconclusivePolicy decides", async () => {
+    for (const [policy, result] of [["fail", "rolledBack"], ["pause", "paused"]] as const) {
+      const fake = endpoint();
+      fake.customCheck = async () => ({ verdict: "inconclusive" as const, reason: "custom check GET https://h/q: answered 503: down" });
+      const outcome = await runRollout(fake, request({ analysis: { ...DEFAULT_ANALYSIS, inconclusivePolicy: policy } }), signals());
+      assert.equal(outcome.result, result);
+      assert.match(outcome.message, /inconclusive \(custom check GET https:\/\/h\/q: answered 503: down\)/);
+    }
+  });
+
+  it("sends the load test during each analysed step's window and stops it when the step ends, early on failure", async () => {
+    const runs = async (bad: boolean) => {
+      const fake = endpoint(bad);
+      const loads: Array<{ durationMs: number; startedMs: number; stoppedMs?: number }> = [];
+      fake.sendLoad = (durationMs, signal) => {
+        const load: { durationMs: number; startedMs: number; stoppedMs?: number } = { durationMs, startedMs: fake.clock };
+        loads.push(load);
+        return new Promise<void>((resolve) => signal.addEventListener("abort", () => ((load.stoppedMs = fake.clock), resolve()), { once: true }));
+      };
+      return { outcome: await runRollout(fake, request(), signals()), loads };
+    };
+    const good = await runs(false);
+    assert.equal(good.outcome.result, "promoted");
+    // mirror, 10% and 50% are analysed; the 100% step is not
+    assert.deepEqual(good.loads.map((l) => l.durationMs), [10 * MIN, 10 * MIN, 10 * MIN]);
+    assert.ok(good.loads.every((l) => l.stoppedMs !== undefined && l.stoppedMs - l.startedMs >= 10 * MIN));
+    const bad = await runs(true);
+    assert.equal(bad.outcome.result, "rolledBack");
+    assert.ok(bad.loads.every((l) => l.stoppedMs !== undefined), "no load left running after a rollback");
+    assert.ok(bad.loads[bad.loads.length - 1].stoppedMs! - bad.loads[bad.loads.length - 1].startedMs < 10 * MIN, "stopped early with the failed step");
+  });
+
   it("catches an error rate above stable's by the sequential test even under maxErrorRate", async () => {
     const fake = endpoint(true);
     const outcome = await runRollout(fake, request({ analysis: { ...DEFAULT_ANALYSIS, maxErrorRate: 0.1 } }), signals());

@@ -31,6 +31,18 @@ describe("rollout: the task on a port", () => {
     assert.match(fs.readFileSync(host.uploadSummary.lastCall.args[0], "utf8"), /### Rollout of green on churn: promoted/);
   });
 
+  it("after a promotion hands afterPromotion the deployments that served live traffic before, not after a rollback", async () => {
+    for (const [bad, expected] of [[false, [["blue", "red"]]], [true, []]] as const) {
+      const host = fakeHost({ inputs: { ...INPUTS, afterPromotion: "delete" }, variables: { "Agent.TempDirectory": temp } });
+      const fake = new FakeEndpoint({ traffic: { blue: 70, red: 30 }, mirror: { shadow: 10 }, deployments: ["blue", "red", "shadow", "green"], behaviour: bad ? { green: { errorRate: 0.5, p95Ms: 100 } } : {} });
+      const cancellation = installCancellationHandlers({ signals: new EventEmitter(), exit: () => undefined, log: () => undefined });
+      const retired: string[][] = [];
+      await runRolloutOnPort(host, fake, readRolloutInputs(host), cancellation, async (previous) => retired.push(previous));
+      cancellation.dispose();
+      assert.deepEqual(retired, expected);
+    }
+  });
+
   it("on SIGINT mid-step restores the snapshot within the cleanup window and publishes rolledBack", async () => {
     const host = fakeHost({ inputs: INPUTS, variables: { "Agent.TempDirectory": temp } });
     const fake = new FakeEndpoint({ traffic: { blue: 70, red: 30 }, deployments: ["blue", "red", "green"] });

@@ -21,9 +21,9 @@ describe("workspace: load statistics", () => {
     ]);
   });
 
-  it("summarises a run: 5xx and transport failures are errors, 4xx are not, latency over answers only", () => {
+  it("summarises a run: 5xx, 424 (model failed) and transport failures are errors, other 4xx are not, latency over answers only", () => {
     const samples = [
-      { dueMs: 0, latencyMs: 10, status: 200 },
+      { dueMs: 0, latencyMs: 10, status: 424 },
       { dueMs: 100, latencyMs: 20, status: 200 },
       { dueMs: 200, latencyMs: 30, status: 400 },
       { dueMs: 300, latencyMs: 40, status: 500 },
@@ -33,10 +33,10 @@ describe("workspace: load statistics", () => {
     assert.deepEqual(summary, {
       requests: 5,
       answered: 4,
-      serverErrors: 1,
+      serverErrors: 2,
       transportFailures: 1,
       unsent: 2,
-      errorRate: 0.4,
+      errorRate: 0.6,
       throughputPerSecond: 2,
       p50Ms: 20,
       p95Ms: 40,

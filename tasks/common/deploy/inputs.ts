@@ -2,6 +2,7 @@
 import { fileFamily, type Family } from "../deploySpec";
 import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
+import { isSupportedJsonPath, JSON_PATH_HELP } from "../workspace/jsonPath";
 
 export type TrafficAfterDeploy = "none" | "all";
 export type OnFailure = "keep" | "delete";
@@ -59,8 +60,8 @@ function readSmokeTest(host: TaskHost): SmokeTestInputs | undefined {
     return undefined;
   }
   if (expectValue !== undefined && !expectJsonPath) throw new UserError("Input expectJsonPath: required with expectValue (where in the answer to look, e.g. $.predictions[0]).");
-  if (expectJsonPath && !/^\$(\.[A-Za-z_][\w-]*|\[\d+\]|\[['"][^'"]+['"]\])*$/.test(expectJsonPath)) {
-    throw new UserError(`Input expectJsonPath: '${expectJsonPath}' is not a supported JSONPath; use $ followed by .name, [index] or ['name'] steps, e.g. $.predictions[0].`);
+  if (expectJsonPath && !isSupportedJsonPath(expectJsonPath)) {
+    throw new UserError(`Input expectJsonPath: '${expectJsonPath}' is not a supported JSONPath; ${JSON_PATH_HELP}.`);
   }
   const statusText = host.getInput("expectStatus") ?? "200";
   const expectStatus = Number(statusText);

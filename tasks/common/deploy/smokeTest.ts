@@ -6,8 +6,8 @@ import type { HttpClient } from "@azure/core-rest-pipeline";
 import { abortableSleep } from "../azure/retry";
 import { UserError, errorMessage } from "../platform/userError";
 import { DEPLOYMENT_HEADER, scoringRequest } from "../workspace/endpointScoring";
+import { matchesExpected, valueAtPath } from "../workspace/jsonPath";
 import type { SmokeTestInputs } from "./inputs";
-import { matchesExpected, valueAtPath } from "./jsonPath";
 
 /** Statuses that mean "not answering yet" (routing not ready, container starting, throttled): retried. */
 const NOT_READY = new Set([404, 408, 429, 502, 503, 504]);

@@ -151,6 +151,19 @@ function passReason(n: CheckNumbers): string {
   return parts.join(", ");
 }
 
+const SEVERITY: Record<CheckVerdict, number> = { pass: 0, inconclusive: 1, fail: 2 };
+
+/**
+ * A look's check with the custom check's verdict joined in: the worse verdict wins (fail over inconclusive
+ * over pass), so the step's failureLimit and inconclusivePolicy treat both alike. On a pass the reasons keep
+ * only what passed; otherwise only what did not.
+ */
+export function joinCheck(check: Check, other: { verdict: CheckVerdict; reason: string }): Check {
+  const verdict = SEVERITY[other.verdict] > SEVERITY[check.verdict] ? other.verdict : check.verdict;
+  const reasons = verdict === "pass" ? [...check.reasons, other.reason] : [...(check.verdict === verdict ? check.reasons : []), ...(other.verdict === verdict ? [other.reason] : [])];
+  return { verdict, reasons, numbers: check.numbers };
+}
+
 export type StepVerdict = "pass" | "fail" | "pause";
 
 export interface StepJudgement {

@@ -2,8 +2,18 @@
 import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
 import { type AnalysisSettings, DEFAULT_ANALYSIS, type InconclusivePolicy } from "./analysis";
+import type { AfterPromotionPolicy } from "./afterPromotion";
+import { type CustomCheck, parseJsonExpression } from "./customCheck";
 import type { RolloutAction, RolloutRequest } from "./rollout";
 import { linearSteps, parseSteps, type StepPlan } from "./stepPlan";
+
+/** Load sent to the endpoint during each analysis window (for endpoints with too little traffic to judge). */
+export interface LoadTestInputs {
+  /** The request body's file (the deploy task's smokeTestFile works as it is). */
+  requestFile: string;
+  ratePerSecond: number;
+  maxConcurrency: number;
+}
 
 export interface RolloutInputs {
   connectionId: string;
@@ -11,6 +21,9 @@ export interface RolloutInputs {
   workspaceName: string;
   endpointName: string;
   request: RolloutRequest;
+  customCheck?: CustomCheck;
+  loadTest?: LoadTestInputs;
+  afterPromotion: AfterPromotionPolicy;
 }
 
 const ACTIONS: readonly RolloutAction[] = ["start", "step", "promote", "abort", "resume"];
@@ -46,6 +59,35 @@ function readPlan(host: TaskHost): StepPlan | undefined {
   return linearSteps(stepWeight, number(host, "maxWeight", 50, 1, 100, true)!, host.getInput("interval") ?? "10m");
 }
 
+function readCustomCheck(host: TaskHost): CustomCheck | undefined {
+  const kind = choice(host, "customCheck", ["none", "http", "command"] as const, "none");
+  const timeoutMs = number(host, "customCheckTimeoutSeconds", 60, 1)! * 1000;
+  if (kind === "none") {
+    const stray = ["customCheckUrl", "customCheckExpression", "customCheckCommand"].find((name) => host.getInput(name));
+    if (stray) throw new UserError(`Input ${stray} is set but customCheck is none: set customCheck to http or command`);
+    return undefined;
+  }
+  if (kind === "command") return { kind, command: host.getInput("customCheckCommand", true), timeoutMs };
+  const url = host.getInput("customCheckUrl", true);
+  if (!/^https?:\/\/[^\s/]+/i.test(url)) throw new UserError(`Input customCheckUrl: '${url}' is not an http(s) URL`);
+  const body = host.getInput("customCheckBody");
+  const chosen = choice(host, "customCheckMethod", ["auto", "GET", "POST"] as const, "auto");
+  const method = chosen === "auto" ? (body ? "POST" : "GET") : chosen;
+  if (body && method === "GET") throw new UserError("Input customCheckBody: a GET request has no body; set customCheckMethod to POST");
+  return { kind, url, method, body, expression: parseJsonExpression(host.getInput("customCheckExpression", true), "customCheckExpression"), timeoutMs };
+}
+
+function readLoadTest(host: TaskHost): LoadTestInputs | undefined {
+  const ratePerSecond = number(host, "loadTestRate", undefined, 0.01, 1000);
+  const requestFile = host.getPathInput("loadTestFile");
+  if (ratePerSecond === undefined) {
+    if (requestFile) throw new UserError("Input loadTestRate: required with loadTestFile (requests per second, e.g. 5)");
+    return undefined;
+  }
+  if (!requestFile) throw new UserError("Input loadTestFile: required with loadTestRate (the request body to send, e.g. the deploy task's smokeTestFile)");
+  return { requestFile, ratePerSecond, maxConcurrency: number(host, "loadTestConcurrency", 10, 1, 1000, true)! };
+}
+
 export function readRolloutInputs(host: TaskHost): RolloutInputs {
   // The required inputs first, as the agent's input checks would: a missing one is named before any other complaint.
   const connectionId = host.getInput("azureSubscription", true);
@@ -73,6 +115,9 @@ export function readRolloutInputs(host: TaskHost): RolloutInputs {
     resourceGroup,
     workspaceName,
     endpointName,
+    customCheck: action === "start" || action === "resume" ? readCustomCheck(host) : undefined,
+    loadTest: action === "start" || action === "resume" ? readLoadTest(host) : undefined,
+    afterPromotion: action === "abort" ? { action: "keep", delayMs: 0 } : { action: choice(host, "afterPromotion", ["keep", "scaleDown", "delete"] as const, "keep"), delayMs: number(host, "afterPromotionDelayMinutes", 0, 0)! * 60_000 },
     request: {
       action,
       deployment,

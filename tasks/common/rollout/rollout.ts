@@ -14,7 +14,7 @@
 // is restored exactly, retried with back-off; if it cannot be, the outcome says what the traffic is and what
 // it should be, and the record stays so that `action: abort` can finish the job.
 import { errorMessage, UserError } from "../platform/userError";
-import { type AnalysisSettings, type Check, checkLook, type DeploymentMetrics, failedEarly, judgeStep, stepAlpha } from "./analysis";
+import { type AnalysisSettings, type Check, checkLook, type CheckVerdict, type DeploymentMetrics, failedEarly, joinCheck, judgeStep, stepAlpha } from "./analysis";
 import type { Proportion } from "./statistics";
 import { planFingerprint, readRecord, type RolloutRecord, withRecord } from "./rolloutRecord";
 import { describeStep, type StepPlan } from "./stepPlan";
@@ -36,6 +36,10 @@ export interface RolloutPort {
   /** One full endpoint PUT with this traffic, mirror traffic and tags; resolves once a read of the endpoint shows them. */
   putTraffic(state: EndpointTraffic, tags: Record<string, string>, signal: AbortSignal): Promise<void>;
   readMetrics(query: MetricsQuery, signal: AbortSignal): Promise<DeploymentMetrics>;
+  /** The custom check (customCheck.ts), when one is configured: run at every look, beside the metrics. */
+  customCheck?(signal: AbortSignal): Promise<{ verdict: CheckVerdict; reason: string }>;
+  /** The load test (loadTest.ts), when one is configured: scores the endpoint for durationMs or until the signal aborts; never rejects. */
+  sendLoad?(durationMs: number, signal: AbortSignal): Promise<void>;
   now(): number;
   /** Rejects when the signal aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
@@ -253,7 +257,7 @@ export async function runRollout(port: RolloutPort, request: RolloutRequest, sig
         continue;
       }
       const compareWith = step.kind === "traffic" && step.weight === 100 ? [] : stables;
-      const checks = await analyse(begun, step.holdMs, compareWith, alpha, errorStream, deadline);
+      const checks = await withLoad(step.holdMs, () => analyse(begun, step.holdMs, compareWith, alpha, errorStream, deadline));
       const judged = judgeStep(checks, request.analysis);
       report(judged.verdict, judged.reason, checks);
       port.log(`Step ${index + 1}: ${judged.verdict} — ${judged.reason}`);
@@ -268,6 +272,22 @@ export async function runRollout(port: RolloutPort, request: RolloutRequest, sig
     return outcome("promoted", `Deployment '${candidate}' takes all live traffic`);
   }
 
+  /** Runs the step's analysis with the load test sending during its window; the load stops when the analysis ends, however it ends. */
+  async function withLoad<T>(windowMs: number, analysis: () => Promise<T>): Promise<T> {
+    if (!port.sendLoad) return analysis();
+    const stop = new AbortController();
+    const onCancel = () => stop.abort();
+    signals.cancel.addEventListener("abort", onCancel, { once: true });
+    const load = port.sendLoad(windowMs, stop.signal).catch((error: unknown) => port.log(`Load test failed: ${errorMessage(error)}`));
+    try {
+      return await analysis();
+    } finally {
+      stop.abort();
+      signals.cancel.removeEventListener("abort", onCancel);
+      await load;
+    }
+  }
+
   async function analyse(begun: number, holdMs: number, stable: readonly string[], alpha: number, errors: ErrorStream, deadline: number): Promise<Check[]> {
     const checks: Check[] = [];
     const endMs = begun + holdMs;
@@ -280,8 +300,9 @@ export async function runRollout(port: RolloutPort, request: RolloutRequest, sig
         const window = { fromMs: begun, toMs };
         const candidateMetrics = await port.readMetrics({ ...window, deployments: [candidate] }, signals.cancel);
         const stableMetrics = stable.length ? await port.readMetrics({ ...window, deployments: stable }, signals.cancel) : undefined;
-        const check = checkLook({ candidate: candidateMetrics, stable: stableMetrics, final, previousErrorPValue: errors.pValue, earlier: errors.earlier, alpha, errorAlpha: 1 - request.analysis.confidence }, request.analysis);
-        errors.pValue = check.numbers.errorPValue ?? errors.pValue;
+        const metricsCheck = checkLook({ candidate: candidateMetrics, stable: stableMetrics, final, previousErrorPValue: errors.pValue, earlier: errors.earlier, alpha, errorAlpha: 1 - request.analysis.confidence }, request.analysis);
+        errors.pValue = metricsCheck.numbers.errorPValue ?? errors.pValue;
+        const check = port.customCheck ? joinCheck(metricsCheck, await port.customCheck(signals.cancel)) : metricsCheck;
         checks.push(check);
         if (failedEarly(checks, request.analysis)) return checks;
       }

@@ -1,20 +1,22 @@
 // An online endpoint's traffic as Azure Monitor measures it, and the one judgement of a window of it that every
 // feature shares (the rollout's analysis, the gate's endpointHealth check):
-// - RequestsPerMinute (Total, split by deployment and statusCodeClass) and RequestLatency_P95 (Average, split
-//   by deployment), one point per minute. Several deployments together: their requests are added, and each
+// - RequestsPerMinute (Total, split by deployment and statusCode) and RequestLatency_P95 (Average, split by
+//   deployment), one point per minute. Several deployments together: their requests are added, and each
 //   minute's p95 is their p95s weighted by that minute's requests (percentiles do not add; this is the closest
 //   Azure Monitor's pre-aggregated data allows).
-// - Errors are the 5xx class: 4xx are the caller's (bad input, auth) and, since Azure Monitor gives classes, not
-//   codes, a throttled 429 is not counted as an error either.
+// - Errors are the endpoint's failures (endpointScoring's isEndpointFailure): the 5xx class and 424, Azure ML's
+//   answer when the model itself failed (the scoring script raised or answered non-200), a 4xx that is the
+//   deployment's failure. Other 4xx are the caller's (bad input, auth, a throttled 429) and are not errors.
 // - The p95 guardrail is compared with the median of the window's per-minute p95 values: one slow minute does
 //   not fail a window; a regression lasting half of it does.
 // - Below minRequests a window is inconclusive, never a pass and never a fail: too few requests say nothing.
 // - Azure Monitor's data arrives minutes late: a window read now must end metric-delay before now, or its last
 //   minutes look empty (metricWindow).
 import type { MetricsRequest, MetricSeries } from "../azure/monitorMetrics";
+import { isEndpointFailure, MODEL_ERROR_STATUS } from "./endpointScoring";
 
 export interface DeploymentMetrics {
-  /** Requests by status class ("2xx", "4xx", "5xx" …) in the window. */
+  /** Requests by status class ("2xx", "4xx", "5xx" …) in the window, with Azure ML's model errors apart as "424". */
   requests: Readonly<Record<string, number>>;
   /** RequestLatency_P95 of each minute of the window that had requests, in ms. */
   p95PerMinuteMs: readonly number[];
@@ -35,10 +37,19 @@ export interface EndpointMetricsQuery {
 export async function readDeploymentMetrics(read: MetricSeriesReader, query: EndpointMetricsQuery, signal: AbortSignal): Promise<DeploymentMetrics> {
   const window = { resourceId: query.endpointId, fromMs: query.fromMs, toMs: query.toMs };
   const [requestSeries, latencySeries] = await Promise.all([
-    read({ ...window, metricName: "RequestsPerMinute", aggregation: "Total", filter: "deployment eq '*' and statusCodeClass eq '*'" }, signal),
+    read({ ...window, metricName: "RequestsPerMinute", aggregation: "Total", filter: "deployment eq '*' and statusCode eq '*'" }, signal),
     read({ ...window, metricName: "RequestLatency_P95", aggregation: "Average", filter: "deployment eq '*'" }, signal),
   ]);
   return deploymentMetrics(query.deployments, requestSeries, latencySeries);
+}
+
+/**
+ * The class a status code counts in: its class ("2xx", "5xx" …), except Azure ML's 424 (the model failed), kept
+ * apart so that it counts as an error though it is a 4xx.
+ */
+export function statusClass(code: string | undefined): string {
+  if (!code || !/^\d{3}$/.test(code)) return "unknown";
+  return Number(code) === MODEL_ERROR_STATUS ? code : `${code[0]}xx`;
 }
 
 /** The requests by status class and the per-minute p95 of `deployments` together, from Azure Monitor's series. */
@@ -49,7 +60,7 @@ export function deploymentMetrics(deployments: readonly string[], requestSeries:
   /** minute → deployment → requests */
   const perMinute = new Map<number, Map<string, number>>();
   for (const series of requestSeries.filter(mine)) {
-    const cls = series.dimensions.statuscodeclass ?? "unknown";
+    const cls = statusClass(series.dimensions.statuscode);
     for (const point of series.points) {
       if (!point.value) continue;
       requests[cls] = (requests[cls] ?? 0) + point.value;
@@ -81,7 +92,7 @@ export function metricWindow(nowMs: number, minutes: number, delayMs: number): {
 
 export interface WindowGuardrails {
   minRequests: number;
-  /** Highest acceptable share of 5xx answers, 0–1. */
+  /** Highest acceptable share of failed answers (5xx and 424), 0–1. */
   maxErrorRate?: number;
   maxLatencyP95Ms?: number;
 }
@@ -103,7 +114,9 @@ export interface WindowJudgement {
 }
 
 export const totalRequests = (requests: Readonly<Record<string, number>>) => Object.values(requests).reduce((a, b) => a + b, 0);
-export const serverErrors = (requests: Readonly<Record<string, number>>) => requests["5xx"] ?? 0;
+/** The requests that were the endpoint's failures: the 5xx class and Azure ML's model errors (424). */
+export const serverErrors = (requests: Readonly<Record<string, number>>) =>
+  Object.entries(requests).reduce((sum, [cls, count]) => sum + (isEndpointFailure(cls === "5xx" ? 500 : Number(cls)) ? count : 0), 0);
 
 export function median(values: readonly number[]): number | undefined {
   if (!values.length) return undefined;

@@ -11,6 +11,16 @@ import type { OnlineEndpointsApi } from "./onlineEndpoints";
 
 export const DEPLOYMENT_HEADER = "azureml-model-deployment";
 export const AZURE_ML_SCOPE = "https://ml.azure.com/.default";
+/** Azure ML's answer when the model itself failed (the scoring script raised or answered non-200). */
+export const MODEL_ERROR_STATUS = 424;
+
+/**
+ * Whether an answer is the endpoint's failure: a 5xx, or 424 (the model failed), though a 4xx. Other 4xx are the
+ * caller's (bad body, auth, a throttled 429).
+ */
+export function isEndpointFailure(status: number): boolean {
+  return status >= 500 || status === MODEL_ERROR_STATUS;
+}
 
 export async function scoringAuthorization(api: Pick<OnlineEndpointsApi, "listKeys" | "getToken">, endpoint: string, authMode: string | undefined, credential: TokenCredential, mask: (secret: string) => void): Promise<string> {
   switch ((authMode ?? "Key").toLowerCase()) {

@@ -2,10 +2,12 @@
 // latency histogram.
 // - Latency percentiles and the histogram are over the requests that got an answer (any status): a transport
 //   failure's "latency" is mostly its timeout and would say nothing about the endpoint's speed.
-// - Errors are 5xx answers and transport failures (no answer at all); 4xx are the caller's (bad body, auth)
-//   and 429 is throttling, so neither counts, as in the rollout's analysis of Azure Monitor's status classes.
+// - Errors are the endpoint's failures (5xx, and 424: the model failed; see isEndpointFailure) and transport
+//   failures (no answer at all); other 4xx are the caller's (bad body, auth, a throttled 429), as in the
+//   rollout's analysis of Azure Monitor's status codes.
 // - Percentiles are nearest-rank: the smallest latency with at least p% of the answers at or below it, always
 //   a latency that was measured.
+import { isEndpointFailure } from "./endpointScoring";
 import type { LoadRun, RequestSample } from "./loadGenerator";
 
 export interface LatencyBucket {
@@ -18,11 +20,12 @@ export interface LoadSummary {
   /** Requests sent (answered or failed in transport). */
   requests: number;
   answered: number;
+  /** 5xx and 424 (model failed) answers. */
   serverErrors: number;
   transportFailures: number;
   /** Due but never sent (the endpoint or maxConcurrency could not keep up). */
   unsent: number;
-  /** (5xx + transport failures) / requests; 0 when nothing was sent. */
+  /** (serverErrors + transport failures) / requests; 0 when nothing was sent. */
   errorRate: number;
   /** Answers per second over the run. */
   throughputPerSecond: number;
@@ -50,7 +53,7 @@ export function latencyHistogram(values: readonly number[], boundsMs: readonly n
   return buckets;
 }
 
-export const isServerError = (sample: RequestSample): boolean => sample.status !== undefined && sample.status >= 500;
+export const isServerError = (sample: RequestSample): boolean => sample.status !== undefined && isEndpointFailure(sample.status);
 
 export function summarizeLoad(run: Pick<LoadRun, "samples" | "unsent" | "elapsedMs">, boundsMs?: readonly number[]): LoadSummary {
   const answered = run.samples.filter((s) => s.status !== undefined);

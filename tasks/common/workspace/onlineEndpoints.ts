@@ -93,6 +93,8 @@ export interface OnlineEndpointsApi {
   putDeployment(endpoint: string, name: string, body: unknown, apiVersion?: string): Promise<StartedPut<OnlineDeploymentResource>>;
   /** The error of a finished long-running operation (undefined while it runs or when it succeeded). */
   operationError(operationUrl: string, signal?: AbortSignal): Promise<ServiceError | undefined>;
+  /** PATCH of the instance count (sku.capacity); an LRO, not awaited. */
+  scaleDeployment(endpoint: string, name: string, instanceCount: number, signal?: AbortSignal): Promise<void>;
   /** DELETE (an LRO; not awaited). */
   deleteDeployment(endpoint: string, name: string, signal?: AbortSignal): Promise<void>;
   getLogs(endpoint: string, name: string, container: DeploymentContainer, tail: number, signal?: AbortSignal): Promise<string>;
@@ -126,6 +128,9 @@ export function createOnlineEndpointsApi(context: ArmContext, scope: WorkspaceSc
     async operationError(operationUrl, signal) {
       const reply = await callWorkspace<{ status?: string; error?: ServiceError }>(context, operationUrl, { signal: signal ?? context.signal });
       return reply.body?.error;
+    },
+    async scaleDeployment(endpoint, name, instanceCount, signal) {
+      await callWorkspace(context, url(deploymentPath(endpoint, name)), { method: "PATCH", body: { sku: { capacity: instanceCount } }, notFoundIsError: true, signal: signal ?? context.signal });
     },
     async deleteDeployment(endpoint, name, signal) {
       await callWorkspace(context, url(deploymentPath(endpoint, name)), { method: "DELETE", signal: signal ?? context.signal });

@@ -19,7 +19,7 @@ export interface WorkspaceReply<T> {
 }
 
 export interface WorkspaceCall {
-  method?: "GET" | "POST" | "PUT" | "DELETE";
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   body?: unknown;
   signal?: AbortSignal;
   /** A 404 fails like any other status (a PUT or POST into something that must exist). */

@@ -1,5 +1,14 @@
-// The small JSONPath the smoke test's expectJsonPath takes: $ then .name, [index] or ['name'] steps.
-const STEP = /\.([A-Za-z_][\w-]*)|\[(\d+)\]|\[['"]([^'"]+)['"]\]/y;
+// The small JSONPath that expectJsonPath (deploy smoke test) and custom checks take: $ then .name, [index] or ['name'] steps.
+const STEP_PATTERN = String.raw`\.([A-Za-z_][\w-]*)|\[(\d+)\]|\[['"]([^'"]+)['"]\]`;
+const STEP = new RegExp(STEP_PATTERN, "y");
+const WHOLE_PATH = new RegExp(`^\\$(?:${STEP_PATTERN})*$`);
+
+/** Whether the path is one valueAtPath reads (inputs check this, so a typo is refused before anything runs). */
+export function isSupportedJsonPath(jsonPath: string): boolean {
+  return WHOLE_PATH.test(jsonPath);
+}
+
+export const JSON_PATH_HELP = "use $ followed by .name, [index] or ['name'] steps, e.g. $.predictions[0]";
 
 /** The value at the path, or undefined when the answer has nothing there. */
 export function valueAtPath(document: unknown, jsonPath: string): unknown {
