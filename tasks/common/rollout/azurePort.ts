@@ -1,7 +1,7 @@
 // The rollout's port on Azure: the endpoint through the workspace layer's online endpoints client (api-version
 // 2023-04-01, so mirror traffic survives the read-then-write), each traffic change a full endpoint PUT followed
 // by reads until the endpoint shows it, and the analysis' metrics from Azure Monitor on the endpoint resource:
-// RequestsPerMinute (Total, split by deployment and statusCodeClass) and RequestLatency_P95 (Average, split by
+// RequestsPerMinute (Total, split by deployment and statusCode) and RequestLatency_P95 (Average, split by
 // deployment), one point per minute, read and added up by workspace/endpointMetrics.ts.
 import type { ArmContext } from "../azure/arm";
 import { readMetricSeries, type MetricSeries } from "../azure/monitorMetrics";
