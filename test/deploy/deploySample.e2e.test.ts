@@ -92,7 +92,10 @@ describe('samples/deploy-pipeline.yml against the emulator (e2e)', function () {
   it('rolls a good model out through the mirror and canary steps, then deletes the old deployment', async () => {
     const old = Object.keys(prodTraffic() ?? {}).filter((name) => (prodTraffic() ?? {})[name] > 0);
     const { outcome, console } = await runSample({ approve: ['mlops-prod'] }, FAST);
-    assert.equal(outcome.result, 'Succeeded', console);
+    // The prod gate before the deploy may find too little recent traffic on prod to judge its health: the sample
+    // lets that through with a warning (onInconclusive: warn), which is the only issue allowed here.
+    if (outcome.result === 'SucceededWithIssues') assert.match(console, /##\[warning\]Gate inconclusive \(endpointHealth\)/);
+    else assert.equal(outcome.result, 'Succeeded', console);
     assert.match(console, /Step 1: pass/);
     assert.match(console, /Step 2: pass/);
     assert.match(console, /Rollout of run-\S+: promoted/);
