@@ -7,12 +7,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { startEmulator, type RunningEmulator } from '../../emulator/src/index';
 import { DEFAULT_TASKS_DIRECTORY, emulatorTarget, runPipeline } from '../../runner/index';
 import type { StepRecord } from '../../runner/stepExecutor';
-import { proxiedRequest, secretToken } from '../emulator/emulatorFixtures';
 import { tempDir } from '../runner/helpers';
+import { arm as emulatorArm, datastoreFiles as emulatorDatastoreFiles, workspaceId as emulatorWorkspaceId } from './emulatorReads';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const API = '2023-04-01';
@@ -32,30 +31,9 @@ describe('samples/batch-pipeline.yml against the emulator (e2e)', function () {
     await emulator?.stop();
   });
 
-  const workspaceId = (name: string) => `/subscriptions/${emulator.connection.subscriptionId}/resourceGroups/${emulator.connection.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${name}`;
-
-  async function arm(method: string, armPath: string): Promise<any> {
-    const token = await secretToken(emulator.connection, 'https://management.azure.com/.default');
-    const response = await proxiedRequest(emulator.connection, `https://management.azure.com${armPath}?api-version=${API}`, { method, headers: { authorization: `Bearer ${token}` } });
-    assert.equal(response.status, 200, `${method} ${armPath}: HTTP ${response.status}`);
-    return response.json();
-  }
-
-  /** The text of every blob under the datastore URI's path, by blob name (read with the datastore's own key, as a user would). */
-  async function datastoreFiles(workspace: string, uri: string): Promise<Record<string, string>> {
-    const [, datastore, prefix] = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/.exec(uri) ?? [];
-    assert.ok(datastore, `not a datastore URI: ${uri}`);
-    const store = await arm('GET', `${workspaceId(workspace)}/datastores/${datastore}`);
-    const secrets = await arm('POST', `${workspaceId(workspace)}/datastores/${datastore}/listSecrets`);
-    const account: string = store.properties.accountName;
-    const accountUrl = emulator.azuriteBlobUrl.replace(/\/[^/]+$/, `/${account}`);
-    const container = new ContainerClient(`${accountUrl}/${store.properties.containerName}`, new StorageSharedKeyCredential(account, secrets.key));
-    const files: Record<string, string> = {};
-    for await (const blob of container.listBlobsFlat({ prefix: prefix.replace(/\/+$/, '') })) {
-      files[blob.name] = (await container.getBlobClient(blob.name).downloadToBuffer()).toString('utf8');
-    }
-    return files;
-  }
+  const workspaceId = (name: string) => emulatorWorkspaceId(emulator, name);
+  const arm = (method: string, armPath: string) => emulatorArm(emulator, method, armPath, API);
+  const datastoreFiles = (workspace: string, uri: string) => emulatorDatastoreFiles(emulator, workspace, uri);
 
   it('deploys the batch endpoint, scores the sample input, checks the predictions and schedules weekly retraining in prod', async () => {
     const lines: string[] = [];

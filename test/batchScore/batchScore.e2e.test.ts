@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator/src/index';
 import { Cancellation, DEFAULT_TASKS_DIRECTORY, emulatorTarget, runPipeline } from '../../runner/index';
-import { proxiedRequest, secretToken } from '../emulator/emulatorFixtures';
 import { tempDir } from '../runner/helpers';
+import { arm, datastoreFiles, workspaceId } from './emulatorReads';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'batch-score');
 
@@ -35,10 +35,7 @@ describe('AzureMLBatchScore@1 against the emulator (e2e)', function () {
   }
 
   async function jobStatus(name: string): Promise<string> {
-    const token = await secretToken(emulator.connection, 'https://management.azure.com/.default');
-    const c = emulator.connection;
-    const response = await proxiedRequest(c, `https://management.azure.com/subscriptions/${c.subscriptionId}/resourceGroups/${c.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${c.workspaceName}/jobs/${name}?api-version=2023-04-01`, { headers: { authorization: `Bearer ${token}` } });
-    return response.json().properties.status;
+    return (await arm(emulator, 'GET', `${workspaceId(emulator)}/jobs/${name}`)).properties.status;
   }
 
   before(async () => {
@@ -71,6 +68,21 @@ describe('AzureMLBatchScore@1 against the emulator (e2e)', function () {
     assert.equal(outputs.jobStatus, 'Failed');
     assert.match(console, new RegExp(`Azure ML job '${outputs.jobName}' ended with status Failed`));
     assert.doesNotMatch(console, /\n\s+at .+\.js:\d+/, 'no stack trace');
+  });
+
+  it('deploys a pipeline component batch deployment (api-version 2023-04-01-preview) and invokes it with a named input', async () => {
+    const { outcome, outputs, console } = await run('deploy-pipeline-component.yml');
+    assert.equal(outcome.result, 'Succeeded', console);
+    const deployment = await arm(emulator, 'GET', `${workspaceId(emulator)}/batchEndpoints/batch-e2e-pipe/deployments/copy`, '2023-04-01-preview');
+    assert.equal(deployment.properties.provisioningState, 'Succeeded');
+    assert.equal(deployment.properties.deploymentConfiguration.deploymentConfigurationType, 'PipelineComponent');
+    assert.match(deployment.properties.deploymentConfiguration.componentId.assetId, /\/components\/azureml_anonymous\/versions\/[0-9a-f-]+$/);
+    assert.equal(deployment.properties.deploymentConfiguration.settings.default_compute, 'cpu-cluster');
+    assert.equal(outputs.jobStatus, 'Completed');
+    assert.equal(await jobStatus(outputs.jobName), 'Completed');
+    // The component ran on the uploaded input: its output has the input's files.
+    const files = await datastoreFiles(emulator, emulator.connection.workspaceName, outputs.outputLocation ?? '');
+    assert.deepEqual(Object.keys(files).map((name) => name.split('/').pop()).sort(), ['one.csv', 'two.csv'], `${outputs.outputLocation}: ${Object.keys(files).join(', ')}`);
   });
 
   it('cancels the scoring job when the pipeline is cancelled while the step waits', async () => {

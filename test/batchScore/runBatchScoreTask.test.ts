@@ -3,7 +3,8 @@ import { EventEmitter } from 'node:events';
 import * as sinon from 'sinon';
 import { installCancellationHandlers, type Cancellation } from '../../tasks/common/platform/cancellation';
 import { runBatchScoreTask, type BatchScoreServices } from '../../tasks/common/batchScore/runBatchScoreTask';
-import type { BatchEndpointsApi, BatchJobResource } from '../../tasks/common/workspace/batchInvocation';
+import type { BatchJobResource } from '../../tasks/common/workspace/batchEndpoints';
+import type { BatchInvocationApi } from '../../tasks/common/workspace/batchInvocation';
 import type { WorkspaceInfo } from '../../tasks/common/workspace/workspace';
 import { fakeHost, fakeSession, RoutingHttpClient, type FakeHost } from '../common/fakes';
 import { FakeClock, FakeRunHistory, fakeWorkspaceApi, MemoryBlobStore, SCOPE, type FakeApi } from '../job/fakes';
@@ -14,7 +15,7 @@ const OUTPUT = 'azureml://datastores/workspaceblobstore/paths/azureml/batchjob-1
 interface Harness {
   host: FakeHost;
   api: FakeApi;
-  batch: BatchEndpointsApi & { invoke: sinon.SinonStub };
+  batch: BatchInvocationApi & { invoke: sinon.SinonStub };
   clock: FakeClock;
   history: FakeRunHistory;
   signals: EventEmitter;
@@ -31,8 +32,8 @@ function harness(inputs: Record<string, string>, timeline: Array<[number, string
   const history = new FakeRunHistory();
   const batch = {
     scope: SCOPE,
-    getEndpoint: async (name: string) => (name === 'heart' ? { name, properties: { scoringUri: SCORING } } : undefined),
-    listDeploymentNames: async () => ['blue'],
+    getEndpoint: async (name: string) => ({ resource: name === 'heart' ? { name, location: 'westeurope', properties: { scoringUri: SCORING } } : undefined }),
+    listDeployments: async () => [{ name: 'blue', properties: {} }],
     invoke: sinon.stub().callsFake(async (): Promise<BatchJobResource> => {
       // The job the endpoint starts, as ARM then reports it.
       await api.createJob('batchjob-1', { properties: { jobType: 'Pipeline', outputs: { score: { jobOutputType: 'uri_folder', uri: OUTPUT } } } });

@@ -8,7 +8,7 @@ import type { BatchDeployServices, BatchSmokeInvoker, BatchSmokeRequest } from "
 import { readDeployInputs } from "../../tasks/common/deploy/inputs";
 import { runDeployTask } from "../../tasks/common/deploy/runDeployTask";
 import { installCancellationHandlers, type Cancellation } from "../../tasks/common/platform/cancellation";
-import type { BatchDeploymentResource, BatchEndpointResource, BatchEndpointsApi } from "../../tasks/common/workspace/batchEndpoints";
+import type { BatchDeploymentResource, BatchEndpointResource, BatchEndpointsApi, BatchJobResource } from "../../tasks/common/workspace/batchEndpoints";
 import type { WorkspaceApi } from "../../tasks/common/workspace/workspaceApi";
 import { fakeHost, fakeSession, printed, RoutingHttpClient, SUBSCRIPTION, type FakeHost } from "../common/fakes";
 import { writeTree } from "../jobSpec/helpers";
@@ -73,6 +73,9 @@ class MemoryBatchEndpoints implements BatchEndpointsApi {
   }
   async operationError() {
     return { code: "BadCompute", message: "compute batch-cluster was not found" };
+  }
+  async invoke(): Promise<BatchJobResource> {
+    throw new Error("the deployment itself never invokes (the smoke invoker does)");
   }
 }
 

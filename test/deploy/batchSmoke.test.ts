@@ -4,7 +4,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as sinon from "sinon";
 import { createBatchSmokeInvoker, smokeInputType } from "../../tasks/common/deploy/batchSmoke";
-import type { BatchEndpointsApi as InvocationApi } from "../../tasks/common/workspace/batchInvocation";
+import type { BatchInvocationApi as InvocationApi } from "../../tasks/common/workspace/batchInvocation";
 import { fakeHost } from "../common/fakes";
 import { writeTree } from "../jobSpec/helpers";
 import { FakeClock, FakeRunHistory, fakeWorkspaceApi, jobResource } from "../job/fakes";
@@ -17,8 +17,8 @@ function setup(timeline: Array<[number, string]>) {
   const invoke = sinon.stub().resolves({ name: "batchjob-7", properties: { outputDataset: { datastoreId: "/subscriptions/s/datastores/workspaceblobstore", path: "azureml/batchjob-7/score" } } });
   const batch: InvocationApi = {
     scope: workspace.scope,
-    getEndpoint: async (name) => ({ name, properties: { scoringUri: `https://${name}.westeurope.inference.ml.azure.com/jobs` } }),
-    listDeploymentNames: async () => ["blue", "green"],
+    getEndpoint: async (name) => ({ resource: { name, location: "westeurope", properties: { scoringUri: `https://${name}.westeurope.inference.ml.azure.com/jobs` } } }),
+    listDeployments: async () => [{ name: "blue", properties: {} }, { name: "green", properties: {} }],
     invoke,
   };
   const dir = writeTree({ "sample/rows.csv": "a,b\n1,2\n" });

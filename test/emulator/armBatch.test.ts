@@ -128,13 +128,13 @@ describe('emulator ARM: batch endpoints and deployments', () => {
     assert.equal(h.ctx.store.list('arm.batchDeployments').length, 0);
   });
 
-  it('takes pipeline component deployments (deploymentConfiguration) from 2023-06-01-preview on', async () => {
+  it('takes pipeline component deployments (deploymentConfiguration) from 2023-04-01-preview on, the version azure-ai-ml and AzureMLDeploy@1 send them with', async () => {
     const h = createHarness();
     await endpointWith(h, []);
     const component = `${WS}/components/retrain/versions/1`;
     await h.send('PUT', component, { body: { properties: { componentSpec: { name: 'retrain', type: 'pipeline', jobs: {}, outputs: { model: { type: 'uri_folder' } } } } } });
     const body = { location: FACTS.location, properties: { deploymentConfiguration: { deploymentConfigurationType: 'PipelineComponent', componentId: { referenceType: 'Id', assetId: component }, settings: { default_compute: CLUSTER } } } };
-    const preview = await h.send('PUT', `${WS}/batchEndpoints/churn-batch/deployments/retrain`, { body, apiVersion: '2023-06-01-preview' });
+    const preview = await h.send('PUT', `${WS}/batchEndpoints/churn-batch/deployments/retrain`, { body, apiVersion: '2023-04-01-preview' });
     assert.equal(preview.status, 201, JSON.stringify(preview.json));
     assert.equal(preview.json.properties.deploymentConfiguration.deploymentConfigurationType, 'PipelineComponent');
     await pollToEnd(h, preview);

@@ -9,12 +9,12 @@ import { JobClient, writeFiles } from './jobFixtures';
 const API = '2023-04-01';
 const ENVIRONMENT = 'azureml://registries/azureml/environments/sklearn-1.5/versions/1';
 
-/** A batch scoring script: the model's factor read in init(), one row per file in run(). */
+/** A batch scoring script: the model's factor read in init() (at AZUREML_MODEL_DIR/$MODEL_FILE), one row per file in run(). */
 const SCORE_PY = [
   'import os, time',
   'def init():',
   '    global factor',
-  '    with open(os.path.join(os.environ["AZUREML_MODEL_DIR"], "model", "factor.txt")) as f:',
+  '    with open(os.path.join(os.environ["AZUREML_MODEL_DIR"], *os.environ.get("MODEL_FILE", "model/factor.txt").split("/"))) as f:',
   '        factor = int(f.read())',
   '    print("init: factor", factor, flush=True)',
   'def run(mini_batch):',
@@ -35,6 +35,7 @@ describe('emulator: batch endpoint invocations run the scoring script as a job',
   let client: JobClient;
   let scoringUri: string;
   let mlToken: string;
+  let scoreCode: string;
 
   async function waitProvisioned(relative: string): Promise<any> {
     for (;;) {
@@ -79,7 +80,7 @@ describe('emulator: batch endpoint invocations run the scoring script as a job',
   before(async () => {
     client = new JobClient(shared.emulator());
     const stateDir = shared.emulator().stateDir;
-    const scoreCode = await client.createCode(writeFiles(path.join(stateDir, 'batch-src'), { 'score.py': SCORE_PY }));
+    scoreCode = await client.createCode(writeFiles(path.join(stateDir, 'batch-src'), { 'score.py': SCORE_PY }));
     const brokenCode = await client.createCode(writeFiles(path.join(stateDir, 'broken-src'), { 'score.py': BROKEN_PY }));
     await client.uploadBlob('LocalUpload/factor1/model/factor.txt', '3');
     const model = await client.arm('PUT', '/models/factor/versions/1', { properties: { modelUri: 'azureml://datastores/workspaceblobstore/paths/LocalUpload/factor1/model', modelType: 'custom_model' } }, API);
@@ -142,6 +143,38 @@ describe('emulator: batch endpoint invocations run the scoring script as a job',
     assert.equal(await client.readBlob('scored/run1/out.csv'), 'a.csv,3\nb.csv,6\nc.csv,15\n');
   });
 
+  /** Registers a model at modelUri, deploys the scorer with it (reading the factor at AZUREML_MODEL_DIR/<modelFile>), and scores sales/. */
+  async function scoreWithModel(name: string, modelUri: string, modelFile: string): Promise<{ job: any; log: string; predictions: string | undefined }> {
+    const model = await client.arm('PUT', `/models/${name}/versions/1`, { properties: { modelUri, modelType: 'custom_model' } }, API);
+    assert.equal(model.status, 201, model.text);
+    await deploy(name, scoreCode, { environmentVariables: { MODEL_FILE: modelFile } }, name);
+    const invoked = await invoke(folderInput('sales'), { 'azureml-model-deployment': name });
+    assert.equal(invoked.status, 200, invoked.text);
+    const job = await client.waitFor(invoked.json().name);
+    const log = await client.stdLog((await scoringChild(job.name)).runId);
+    const output: string = job.properties.outputs.score.uri;
+    return { job, log, predictions: await client.readBlob(`${output.replace(/^azureml:\/\/datastores\/workspaceblobstore\/paths\//, '')}predictions.csv`) };
+  }
+
+  it('mounts a model registered from a file as AZUREML_MODEL_DIR/<file name>', async () => {
+    await client.uploadBlob('LocalUpload/factor2/factor.txt', '4');
+    const { job, log, predictions } = await scoreWithModel('factor-file', 'azureml://datastores/workspaceblobstore/paths/LocalUpload/factor2/factor.txt', 'factor.txt');
+    assert.equal(job.properties.status, 'Completed', log);
+    assert.match(log, /init: factor 4/);
+    assert.equal(predictions, 'a.csv,4\nb.csv,8\nc.csv,20\n');
+  });
+
+  it('mounts a model registered from a job output (azureml://jobs/<job>/outputs/model) as AZUREML_MODEL_DIR/<its folder>', async () => {
+    await client.submit('train-factor', { jobType: 'Command', command: 'echo 7 > ${{outputs.model}}/factor.txt', environmentId: ENVIRONMENT, computeId: `${client.workspaceId}/computes/cpu-cluster`, outputs: { model: { jobOutputType: 'uri_folder' } } });
+    const trained = await client.waitFor('train-factor');
+    assert.equal(trained.properties.status, 'Completed', JSON.stringify(trained.properties));
+    const folder = String(trained.properties.outputs.model.uri).replace(/\/+$/, '').split('/').pop();
+    const { job, log, predictions } = await scoreWithModel('factor-job', 'azureml://jobs/train-factor/outputs/model', `${folder}/factor.txt`);
+    assert.equal(job.properties.status, 'Completed', log);
+    assert.match(log, /init: factor 7/);
+    assert.equal(predictions, 'a.csv,7\nb.csv,14\nc.csv,35\n');
+  });
+
   it('ends Failed when the scoring script fails, with its error in the logs', async () => {
     const invoked = await invoke(folderInput('sales'), { 'azureml-model-deployment': 'broken' });
     const job = await client.waitFor(invoked.json().name);
@@ -178,7 +211,7 @@ describe('emulator: batch endpoint invocations run the scoring script as a job',
     const deployment = await client.arm('PUT', '/batchEndpoints/sales-batch/deployments/retrain', {
       location: shared.emulator().connection.location,
       properties: { deploymentConfiguration: { deploymentConfigurationType: 'PipelineComponent', componentId: { referenceType: 'Id', assetId: component.json().id }, settings: { default_compute: `${client.workspaceId}/computes/cpu-cluster` } } },
-    }, '2023-06-01-preview');
+    }, '2023-04-01-preview');
     assert.equal(deployment.status, 201, deployment.text);
     await waitProvisioned('/batchEndpoints/sales-batch/deployments/retrain');
     const invoked = await invoke({ properties: { InputData: { data: { JobInputType: 'UriFolder', Uri: 'azureml://datastores/workspaceblobstore/paths/sales/' } } } }, { 'azureml-model-deployment': 'retrain' });

@@ -4,12 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
 import { knownCloud, type CloudEndpoints } from '../../tasks/common/azure/clouds';
+import { createBatchEndpointsApi } from '../../tasks/common/workspace/batchEndpoints';
 import {
-  createBatchEndpointsApi,
   invocationBody,
   invokeBatchEndpoint,
   outputLocation,
-  type BatchEndpointsApi,
+  type BatchInvocationApi,
   type BatchInvocation,
   type InvocationServices,
 } from '../../tasks/common/workspace/batchInvocation';
@@ -23,10 +23,10 @@ const SCORING = 'https://heart.westeurope.inference.ml.azure.com/jobs';
 function services(overrides: Partial<InvocationServices> = {}): InvocationServices & { store: MemoryBlobStore; logs: string[] } {
   const store = new MemoryBlobStore();
   const logs: string[] = [];
-  const batch: BatchEndpointsApi = {
+  const batch: BatchInvocationApi = {
     scope: SCOPE,
-    getEndpoint: async (name) => (name === 'heart' ? { name, properties: { scoringUri: SCORING, defaults: { deploymentName: 'blue' } } } : undefined),
-    listDeploymentNames: async () => ['blue', 'green'],
+    getEndpoint: async (name) => ({ resource: name === 'heart' ? { name, location: 'westeurope', properties: { scoringUri: SCORING, defaults: { deploymentName: 'blue' } } } : undefined }),
+    listDeployments: async () => [{ name: 'blue', properties: {} }, { name: 'green', properties: {} }],
     invoke: async () => ({ name: 'batchjob-1', properties: {} }),
   };
   return { batch, workspace: fakeWorkspaceApi({ clock: new FakeClock() }), openStore: async () => store, log: (m) => logs.push(m), store, logs, ...overrides };

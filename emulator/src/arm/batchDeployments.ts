@@ -1,6 +1,6 @@
 // Batch deployments: model deployments (a model, a scoring script unless the model is MLflow, an
 // AmlCompute cluster and the parallel run settings) and, from the preview api-versions that have
-// deploymentConfiguration (2023-06-01-preview on), pipeline component deployments. Provisioning,
+// deploymentConfiguration (2023-04-01-preview on), pipeline component deployments. Provisioning,
 // updates and deletion are Azure-AsyncOperation operations; a batch deployment has no container
 // of its own (its invocations are jobs), so provisioning only waits the operation delay.
 import type { HostResponse, ServiceContext } from '../contract';
@@ -29,9 +29,13 @@ const MODEL_DEPLOYMENT_DEFAULTS: Properties = {
   environmentVariables: {},
 };
 
-/** True for api-versions whose BatchDeployment has deploymentConfiguration (pipeline component deployments): the previews from 2023-06-01-preview. */
+/**
+ * True for api-versions whose BatchDeployment has deploymentConfiguration (pipeline component deployments): the
+ * previews from 2023-04-01-preview (its BatchDeploymentProperties in azure-rest-api-specs has it, and azure-ai-ml
+ * builds these deployments with its v2023_04_01_preview models).
+ */
 export function knowsDeploymentConfiguration(version: string): boolean {
-  return version.endsWith('-preview') && version.slice(0, 10) >= '2023-06-01';
+  return version.endsWith('-preview') && version.slice(0, 10) >= '2023-04-01';
 }
 
 export function isPipelineComponentDeployment(deployment: ArmResource): boolean {

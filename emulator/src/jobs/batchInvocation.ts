@@ -79,12 +79,30 @@ function setting(properties: Properties, deployment: ArmResource, name: string):
   return field(properties, name) ?? deployment.properties[name];
 }
 
-/** The folder holding the model version's file or folder, so AZUREML_MODEL_DIR/<model folder> is as on Azure. */
-function modelFolderOf(ctx: ServiceContext, modelId: string): string {
+/**
+ * The folder holding the model version's file or folder, mounted as AZUREML_MODEL_DIR: as on Azure, the scoring
+ * script finds a model registered from a folder at AZUREML_MODEL_DIR/<folder name>/ and one registered from a
+ * file at AZUREML_MODEL_DIR/<file name>. A model registered from a whole job output
+ * (azureml://jobs/<job>/outputs/<output>) is the folder that output was written to.
+ */
+function modelFolderOf(ctx: ServiceContext, workspace: ArmResource, modelId: string): string {
   const model = getResource(ctx, 'assets', modelId.replace(/^azureml:/i, ''));
   const uri: unknown = model?.properties.modelUri;
   if (typeof uri !== 'string') throw new ArmError(400, 'UserError', `The model '${modelId}' of the deployment was not found in the workspace.`);
+  return parentOf(jobOutputLocation(ctx, workspace, uri) ?? uri);
+}
+
+function parentOf(uri: string): string {
   return uri.replace(/\/+$/, '').replace(/\/[^/]*$/, '');
+}
+
+/** Where a whole job output (azureml://jobs/<job>/outputs/<output>, no /paths/) was written; undefined for other URIs. */
+function jobOutputLocation(ctx: ServiceContext, workspace: ArmResource, uri: string): string | undefined {
+  const output = /^azureml:\/\/jobs\/([^/]+)\/outputs\/([^/]+)\/?$/i.exec(uri);
+  if (!output || output[2] === 'artifacts') return undefined;
+  const location: unknown = getResource(ctx, 'jobs', `${workspace.id}/jobs/${output[1]}`)?.properties.outputs?.[output[2]]?.uri;
+  if (typeof location !== 'string') throw new ArmError(400, 'UserError', `The model's path ${uri} names job '${output[1]}', which has no output '${output[2]}' with data.`);
+  return location;
 }
 
 const MLFLOW_WITHOUT_SCRIPT =
@@ -142,7 +160,7 @@ function scoringStep(ctx: ServiceContext, workspace: ArmResource, deployment: Ar
   return {
     type: 'command',
     componentId: registerAnonymousComponent(ctx, workspace, scoringComponent(deployment, properties, instanceCount), principal),
-    inputs: { data: { job_input_type: 'literal', value: `\${{parent.inputs.${inputName}}}` }, model: { job_input_type: 'uri_folder', uri: modelFolderOf(ctx, d.model.assetId), mode: 'ReadOnlyMount' } },
+    inputs: { data: { job_input_type: 'literal', value: `\${{parent.inputs.${inputName}}}` }, model: { job_input_type: 'uri_folder', uri: modelFolderOf(ctx, workspace, d.model.assetId), mode: 'ReadOnlyMount' } },
     outputs: { [SCORE_OUTPUT]: { value: `\${{parent.outputs.${SCORE_OUTPUT}}}` } },
     resources: { instanceCount },
   };

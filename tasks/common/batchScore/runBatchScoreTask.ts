@@ -5,7 +5,8 @@ import type { AzureSession } from "../azure/azureSession";
 import type { TaskHost } from "../platform/taskHost";
 import type { TaskRun } from "../platform/taskRunner";
 import { errorMessage } from "../platform/userError";
-import { createBatchEndpointsApi, invokeBatchEndpoint, outputLocation, type BatchEndpointsApi, type BatchJobResource } from "../workspace/batchInvocation";
+import { createBatchEndpointsApi, type BatchJobResource } from "../workspace/batchEndpoints";
+import { invokeBatchEndpoint, outputLocation, type BatchInvocationApi } from "../workspace/batchInvocation";
 import { openDefaultBlobStore, type BlobStore } from "../workspace/datastores";
 import { cancelJob, jobStudioUrl, reportJobOutcome, superviseJob } from "../workspace/jobWait/superviseJob";
 import { sourcesRootOf } from "../workspace/pendingUploads";
@@ -17,7 +18,7 @@ import { readBatchScoreInputs } from "./inputs";
 
 /** What the task talks to; tests replace any of it. */
 export interface BatchScoreServices {
-  batch: BatchEndpointsApi;
+  batch: BatchInvocationApi;
   api: WorkspaceApi;
   runHistory: RunHistoryApi;
   openStore: () => Promise<BlobStore>;

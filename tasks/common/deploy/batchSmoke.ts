@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { TaskHost } from "../platform/taskHost";
 import { errorMessage } from "../platform/userError";
-import { invokeBatchEndpoint, outputLocation, type BatchEndpointsApi as InvocationApi, type DataInputType } from "../workspace/batchInvocation";
+import { invokeBatchEndpoint, outputLocation, type BatchInvocationApi, type DataInputType } from "../workspace/batchInvocation";
 import type { BlobStore } from "../workspace/datastores";
 import { cancelJob, failureReason, superviseJob } from "../workspace/jobWait/superviseJob";
 import { DEFAULT_STALLED_MINUTES } from "../workspace/jobWait/waitInputs";
@@ -15,7 +15,7 @@ import type { BatchSmokeInvoker } from "./batchDeploy";
 
 export interface BatchSmokeDeps {
   host: TaskHost;
-  batch: InvocationApi;
+  batch: BatchInvocationApi;
   workspace: WorkspaceApi;
   runHistory: RunHistoryApi;
   openStore: () => Promise<BlobStore>;

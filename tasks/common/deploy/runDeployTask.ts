@@ -11,7 +11,6 @@ import type { TaskHost } from "../platform/taskHost";
 import type { TaskRun } from "../platform/taskRunner";
 import { errorMessage, UserError } from "../platform/userError";
 import { createBatchEndpointsApi } from "../workspace/batchEndpoints";
-import { createBatchEndpointsApi as createBatchInvocationApi } from "../workspace/batchInvocation";
 import { createRunHistoryApi } from "../workspace/runHistory";
 import { openDefaultBlobStore, type BlobStore } from "../workspace/datastores";
 import { scoringAuthorization } from "../workspace/endpointScoring";
@@ -94,15 +93,17 @@ async function checkBeforeDeploying(services: DeployServices, inputs: DeployInpu
 async function defaultBatchServices(host: TaskHost, session: AzureSession, scope: WorkspaceScope): Promise<BatchDeployServices> {
   const workspace = await getVerifiedWorkspace(session, scope);
   const api = createWorkspaceApi(session, scope);
-  const openStore = () => openDefaultBlobStore(api, { httpClient: session.httpClient, credential: session.credential, maskSecret: (secret) => host.setSecret(secret) });
+  const maskSecret = (secret: string) => host.setSecret(secret);
+  const openStore = () => openDefaultBlobStore(api, { httpClient: session.httpClient, credential: session.credential, maskSecret });
+  const endpoints = createBatchEndpointsApi(session, scope, maskSecret);
   return {
     location: workspace.location,
-    endpoints: createBatchEndpointsApi(session, scope),
+    endpoints,
     workspace: api,
     openStore,
     invokeSmokeTest: createBatchSmokeInvoker({
       host,
-      batch: createBatchInvocationApi(session, scope, (secret) => host.setSecret(secret)),
+      batch: endpoints,
       workspace: api,
       runHistory: createRunHistoryApi(session, amlApiHost(session.cloud, workspace.location, workspace.discoveryUrl), scope),
       openStore,

@@ -5,102 +5,17 @@
 // then POST {"properties": BatchJob} to the scoring URI with a Microsoft Entra token for Azure ML's own audience
 // (not ARM's) and the azureml-model-deployment header. The answer is the batch job, whose name is the Azure ML
 // job that runs the scoring (read and waited for like any job).
-import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
-import { armList, type ArmContext } from "../azure/arm";
-import { ArmRequestError, armFailureFromResponse } from "../azure/armErrors";
-import { azureMlScope } from "../azure/clouds";
 import { UserError } from "../platform/userError";
+import type { BatchEndpointResource, BatchEndpointsApi, BatchJobResource } from "./batchEndpoints";
 import type { BlobStore } from "./datastores";
 import { uploadSnapshots, type UploadChecks } from "./pendingUploads";
 import { assetVersionArmId, workspaceArmId, type WorkspaceScope } from "./scope";
-import { armUrl, callWorkspace } from "./workspaceRest";
 import type { WorkspaceApi } from "./workspaceApi";
 
-export const BATCH_ENDPOINTS_API_VERSION = "2023-04-01";
-
-/** The header that routes an invocation to a named deployment instead of the endpoint's default (EndpointInvokeFields). */
-export const MODEL_DEPLOYMENT_HEADER = "azureml-model-deployment";
-
-export interface BatchEndpointResource {
-  id?: string;
-  name: string;
-  properties: {
-    scoringUri?: string;
-    authMode?: string;
-    defaults?: { deploymentName?: string };
-    provisioningState?: string;
-    [key: string]: unknown;
-  };
-}
-
-/** The batch job the invocation answers with (BatchJobResource of the 2020-09-01-dataplanepreview API). */
-export interface BatchJobResource {
-  id?: string;
-  name: string;
-  properties: {
-    status?: string;
-    outputDataset?: { datastoreId?: string; path?: string };
-    outputFileName?: string;
-    outputData?: Record<string, { uri?: string; jobOutputType?: string }>;
-    [key: string]: unknown;
-  };
-}
-
-/** The REST calls of an invocation; tests replace them. */
-export interface BatchEndpointsApi {
-  readonly scope: WorkspaceScope;
-  /** Undefined when the workspace has no batch endpoint of that name. */
-  getEndpoint(name: string, signal?: AbortSignal): Promise<BatchEndpointResource | undefined>;
-  listDeploymentNames(endpoint: string, signal?: AbortSignal): Promise<string[]>;
-  /**
-   * POSTs the body to the scoring URI, sent once: a retried POST could start a second job. Only the given signal
-   * aborts it (not the session's): a caller that must know the job to cancel it lets a sent POST finish.
-   */
-  invoke(scoringUri: string, body: unknown, deploymentName: string | undefined, signal?: AbortSignal): Promise<BatchJobResource>;
-}
-
-export function createBatchEndpointsApi(context: ArmContext, scope: WorkspaceScope, maskSecret?: (secret: string) => void): BatchEndpointsApi {
-  const endpointPath = (name: string) => `${workspaceArmId(scope)}/batchEndpoints/${encodeURIComponent(name)}`;
-  return {
-    scope,
-    async getEndpoint(name, signal) {
-      const reply = await callWorkspace<BatchEndpointResource>(context, armUrl(context, `${endpointPath(name)}?api-version=${BATCH_ENDPOINTS_API_VERSION}`), { signal: signal ?? context.signal });
-      return reply.body;
-    },
-    async listDeploymentNames(endpoint, signal) {
-      const deployments = await armList<{ name: string }>({ ...context, signal: signal ?? context.signal }, { path: `${endpointPath(endpoint)}/deployments`, apiVersion: BATCH_ENDPOINTS_API_VERSION });
-      return deployments.map((d) => d.name);
-    },
-    async invoke(scoringUri, body, deploymentName, signal) {
-      const token = await context.credential.getToken(azureMlScope(context.cloud), { abortSignal: signal });
-      if (!token?.token) throw new UserError(`No Microsoft Entra token for Azure ML (${azureMlScope(context.cloud)}) could be obtained to invoke the batch endpoint.`);
-      maskSecret?.(token.token);
-      const headers = createHttpHeaders({
-        "content-type": "application/json",
-        accept: "application/json",
-        authorization: `Bearer ${token.token}`,
-        "user-agent": context.userAgent,
-        "x-ms-client-request-id": randomUUID(),
-        ...(deploymentName ? { [MODEL_DEPLOYMENT_HEADER]: deploymentName } : {}),
-      });
-      const request = createPipelineRequest({ url: scoringUri, method: "POST", headers, body: JSON.stringify(body), abortSignal: signal });
-      const response = await context.httpClient.sendRequest(request);
-      context.debug?.(`POST ${scoringUri} -> ${response.status} (x-ms-client-request-id ${headers.get("x-ms-client-request-id")}, x-ms-request-id ${response.headers.get("x-ms-request-id") ?? "-"})`);
-      if (response.status >= 400) throw new ArmRequestError(armFailureFromResponse(response.status, response.bodyAsText ?? undefined, response.headers, { method: "POST", url: scoringUri, headers }));
-      let job: BatchJobResource | undefined;
-      try {
-        job = JSON.parse(response.bodyAsText ?? "") as BatchJobResource;
-      } catch {
-        job = undefined;
-      }
-      if (!job?.name) throw new Error(`The batch endpoint's scoring URI ${scoringUri} answered HTTP ${response.status} without a batch job (no job name in the answer).`);
-      return job;
-    },
-  };
-}
+/** The calls of an invocation: reading the endpoint and its deployments, and the POST; tests replace them. */
+export type BatchInvocationApi = Pick<BatchEndpointsApi, "scope" | "getEndpoint" | "listDeployments" | "invoke">;
 
 /** The data types an input can have (AssetTypes), and the literal ones pipeline component deployments take (InputTypes). */
 export const DATA_INPUT_TYPES = ["uri_folder", "uri_file", "mltable", "mlflow_model", "custom_model", "triton_model"] as const;
@@ -140,7 +55,7 @@ export interface BatchInvocation {
 }
 
 export interface InvocationServices {
-  batch: BatchEndpointsApi;
+  batch: BatchInvocationApi;
   workspace: WorkspaceApi;
   /** Opens the default datastore; called only when a local input must be uploaded. */
   openStore: () => Promise<BlobStore>;
@@ -274,12 +189,12 @@ export async function invocationBody(request: BatchInvocation, services: Invocat
 /** The endpoint, checked: it exists, has a scoring URI, and has the named deployment (_validate_deployment_name); the service judges the rest. */
 async function invocableEndpoint(request: BatchInvocation, services: InvocationServices): Promise<BatchEndpointResource & { properties: { scoringUri: string } }> {
   const { batch } = services;
-  const endpoint = await batch.getEndpoint(request.endpointName, services.signal);
+  const endpoint = (await batch.getEndpoint(request.endpointName, services.signal)).resource;
   if (!endpoint) throw new UserError(`Batch endpoint '${request.endpointName}' was not found in workspace '${batch.scope.workspace}' (resource group ${batch.scope.resourceGroup}). Create it first (AzureMLDeploy@1 with a batch endpoint file).`);
   const scoringUri = endpoint.properties.scoringUri;
   if (!scoringUri) throw new UserError(`Batch endpoint '${request.endpointName}' has no scoring URI yet (provisioning state ${endpoint.properties.provisioningState ?? "unknown"}). Wait until it is provisioned.`);
   if (request.deploymentName) {
-    const deployments = await batch.listDeploymentNames(request.endpointName, services.signal);
+    const deployments = (await batch.listDeployments(request.endpointName, services.signal)).map((d) => d.name);
     if (deployments.length === 0) throw new UserError(`Batch endpoint '${request.endpointName}' has no deployment: deploy one before invoking it.`);
     if (!deployments.includes(request.deploymentName)) {
       throw new UserError(`Batch endpoint '${request.endpointName}' has no deployment '${request.deploymentName}' (it has: ${deployments.join(", ")}).`);
