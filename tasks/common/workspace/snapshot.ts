@@ -209,6 +209,12 @@ function keepingReader(kept: Map<string, Buffer>): FileReader {
  * get_object_hash: md5 seeded with a fixed string; for a folder, _get_dir_hash walks each directory's
  * entries sorted by lower-cased path, skipping excluded ones (files and folders alike), and feeds
  * each entry's name, then a file's bytes or a folder's entries recursively.
+ * Reading the files and this md5 pass, before anything can go up, are most of what an upload costs beyond
+ * a plain storage SDK upload of the same files (issue 10, bench/upload.ts). The sha256 content hash is 2-4x
+ * cheaper on CPUs with SHA extensions and code needs it anyway, but it must not name the folder:
+ * azure-ai-ml's _upload_to_datastore names LocalUpload/<get_object_hash> for code, models, data and
+ * environment build contexts (only internal components pass their own _upload_hash), and any other name
+ * would stop either tool reusing what the other uploaded.
  */
 export function objectHash(localPath: string, rules: IgnoreRules, read: FileReader = readFromDisk): string {
   const hash = createHash('md5').update(OBJECT_HASH_SEED);
