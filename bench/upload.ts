@@ -13,7 +13,7 @@ import { datastoreSigningSecrets, openDatastoreContainer, openDefaultBlobStore }
 import { uploadSnapshots } from '../tasks/common/workspace/pendingUploads';
 import { createLocalUploader } from '../tasks/common/model/localUpload';
 import { PARALLEL_FILES } from '../tasks/common/workspace/uploader';
-import { createWorkspaceApi } from '../tasks/common/workspace/workspaceApi';
+import { createWorkspaceApi, type WorkspaceApi } from '../tasks/common/workspace/workspaceApi';
 import type { PendingUpload } from '../tasks/common/jobSpec';
 import type { WorkspaceScope } from '../tasks/common/workspace/scope';
 import { emulatorHost } from './jobWait';
@@ -57,12 +57,27 @@ export async function benchmarkUpload(workDir: string): Promise<void> {
       };
       await Promise.all(Array.from({ length: PARALLEL_FILES }, lane));
     };
+    // A code upload ends with the code version request (registration, not upload; the plain side has none):
+    // its time is measured apart so the bench prints the upload-only ratio beside the end-to-end one.
+    let registrationMs = 0;
+    const timingApi: WorkspaceApi = Object.assign(Object.create(api) as WorkspaceApi, {
+      putAssetVersion: async (...args: Parameters<WorkspaceApi['putAssetVersion']>) => {
+        const started = process.hrtime.bigint();
+        try {
+          return await api.putAssetVersion(...args);
+        } finally {
+          registrationMs += Number(process.hrtime.bigint() - started) / 1e6;
+        }
+      },
+    });
     const uploaders = {
-      code: (folder: string) => uploadSnapshots([{ kind: 'upload', token: 't', purpose: 'code', localPath: folder, origin: 'bench', defaultIgnores: [] } as PendingUpload], store, api, () => undefined),
+      code: (folder: string) => uploadSnapshots([{ kind: 'upload', token: 't', purpose: 'code', localPath: folder, origin: 'bench', defaultIgnores: [] } as PendingUpload], store, timingApi, () => undefined),
       model: (folder: string) => createLocalUploader(scope, async () => store, () => undefined).upload(folder, 'bench-model', undefined),
     };
     for (const kind of ['code', 'model'] as const) {
       const ours: number[] = [];
+      /** ours minus the code version request: what the plain side does too (read, hash, check, upload, mark). */
+      const oursUploadOnly: number[] = [];
       const plain: number[] = [];
       let bytes = 0;
       // Round -1 warms both up untimed (connections, JIT), so whichever goes first in round 0 pays no set-up the other reuses.
@@ -75,15 +90,24 @@ export async function benchmarkUpload(workDir: string): Promise<void> {
           continue;
         }
         // Alternate who goes first: the page cache and the machine's load affect both alike.
-        const runOurs = async () => ours.push(await timed(() => uploaders[kind](folder)));
+        const runOurs = async () => {
+          registrationMs = 0;
+          const ms = await timed(() => uploaders[kind](folder));
+          ours.push(ms);
+          oursUploadOnly.push(ms - registrationMs);
+        };
         const runPlain = async () => plain.push(await timed(() => plainUpload(folder, `bench-plain/${kind}-${round}`)));
         if (round % 2 === 0) await runOurs().then(runPlain);
         else await runPlain().then(runOurs);
       }
-      const oursMs = median(ours), plainMs = median(plain), ratio = plainMs / oursMs;
+      const oursMs = median(ours), uploadOnlyMs = median(oursUploadOnly), plainMs = median(plain), ratio = plainMs / uploadOnlyMs;
       const mibps = (ms: number) => (bytes / 1024 / 1024 / (ms / 1000)).toFixed(1);
-      if (process.env.BENCH_VERBOSE) console.log(`    ours ${ours.map((ms) => ms.toFixed(0)).join(', ')} ms; plain ${plain.map((ms) => ms.toFixed(0)).join(', ')} ms`);
-      console.log(`  ${kind} upload (${FOLDERS[kind].files} × ${FOLDERS[kind].bytes / 1024 / 1024} MiB): ours ${mibps(oursMs)} MiB/s incl. hashing, plain SDK ${mibps(plainMs)} MiB/s; throughput ratio ${ratio.toFixed(2)}, target ≥ ${TARGET}: ${ratio >= TARGET ? 'meets target' : 'MISSES target'}`);
+      const list = (values: number[]) => values.map((ms) => ms.toFixed(0)).join(', ');
+      if (process.env.BENCH_VERBOSE) console.log(`    ours ${list(ours)} ms${kind === 'code' ? ` (upload only ${list(oursUploadOnly)} ms)` : ''}; plain ${list(plain)} ms`);
+      // The target is on the upload (reading, hashing, the already-uploaded check, the files and the completion
+      // marker); for code, the end-to-end figure with the code version request is printed too.
+      const endToEnd = kind === 'code' ? ` (with the code version request: ${mibps(oursMs)} MiB/s, ratio ${(plainMs / oursMs).toFixed(2)})` : '';
+      console.log(`  ${kind} upload (${FOLDERS[kind].files} × ${FOLDERS[kind].bytes / 1024 / 1024} MiB): ours ${mibps(uploadOnlyMs)} MiB/s incl. hashing${endToEnd}, plain SDK ${mibps(plainMs)} MiB/s; throughput ratio ${ratio.toFixed(2)}, target ≥ ${TARGET}: ${ratio >= TARGET ? 'meets target' : 'MISSES target'}`);
     }
   } finally {
     session.dispose();

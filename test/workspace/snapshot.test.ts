@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  IN_MEMORY_SNAPSHOT_BYTES,
   IgnoreRules,
   SnapshotError,
   codeVersionBody,
@@ -171,6 +173,29 @@ describe('workspace: one read per file for hashing and upload', () => {
     } finally {
       reads.restore();
       streams.restore();
+    }
+  });
+});
+
+describe('workspace: snapshots too large to keep in memory', () => {
+  it('hashes them from disk in chunks, without reading a whole file into one Buffer (none over 2 GiB would fit)', () => {
+    const root = path.join(writeTree({ 'm/config.json': '{}' }), 'm');
+    // Sparse: the size of a large model without writing it.
+    const weights = path.join(root, 'weights.bin');
+    fs.writeFileSync(weights, '');
+    fs.truncateSync(weights, IN_MEMORY_SNAPSHOT_BYTES + 3);
+    const nodeFs = require('node:fs') as typeof fs;
+    const reads = sinon.spy(nodeFs, 'readFileSync');
+    try {
+      const snapshot = prepareSnapshot(root);
+      // get_object_hash, fed by hand: seed, then each entry's name and bytes in lower-cased order.
+      const expected = createHash('md5').update('Initialize for october 2021 AML CLI version').update('config.json').update('{}').update('weights.bin');
+      const zeros = Buffer.alloc(64 * 1024 * 1024);
+      for (let left = IN_MEMORY_SNAPSHOT_BYTES + 3; left > 0; left -= zeros.length) expected.update(zeros.subarray(0, Math.min(left, zeros.length)));
+      assert.equal(snapshot.objectHash, expected.digest('hex'));
+      assert.deepEqual(reads.getCalls().map((call) => path.basename(String(call.args[0]))).filter((name) => name === 'weights.bin'), []);
+    } finally {
+      reads.restore();
     }
   });
 });

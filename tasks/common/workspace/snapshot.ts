@@ -184,10 +184,25 @@ export function listSnapshotFiles(root: string, rules: IgnoreRules): SnapshotFil
   return files.sort((a, b) => byCodePoint(a.relativePath.toLowerCase(), b.relativePath.toLowerCase()));
 }
 
-/** A file's bytes; prepareSnapshot passes one that reads each file once for both hashes and the upload. */
-export type FileReader = (file: string) => Buffer;
+/** A file's bytes, whole or in chunks; prepareSnapshot passes one that reads each file once for both hashes and the upload. */
+export type FileReader = (file: string) => Iterable<Buffer>;
 
-const readFromDisk: FileReader = (file) => fs.readFileSync(file);
+/** Bytes read from disk into a hash at a time. */
+const DISK_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * The file in chunks of one buffer, each valid until the next is read: memory stays bounded, and a file over
+ * 2 GiB (more than fs.readFileSync returns) hashes like any other.
+ */
+function* readFromDisk(file: string): Generator<Buffer> {
+  const buffer = Buffer.allocUnsafe(DISK_CHUNK_BYTES);
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (let read = fs.readSync(fd, buffer, 0, buffer.length, null); read > 0; read = fs.readSync(fd, buffer, 0, buffer.length, null)) yield buffer.subarray(0, read);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 /**
  * Snapshots up to this size are read once into memory: both hashes and the upload use the same bytes. Larger
@@ -201,7 +216,7 @@ function keepingReader(kept: Map<string, Buffer>): FileReader {
     const real = fs.realpathSync(file);
     let bytes = kept.get(real);
     if (!bytes) kept.set(real, (bytes = fs.readFileSync(real)));
-    return bytes;
+    return [bytes];
   };
 }
 
@@ -209,6 +224,12 @@ function keepingReader(kept: Map<string, Buffer>): FileReader {
  * get_object_hash: md5 seeded with a fixed string; for a folder, _get_dir_hash walks each directory's
  * entries sorted by lower-cased path, skipping excluded ones (files and folders alike), and feeds
  * each entry's name, then a file's bytes or a folder's entries recursively.
+ * Reading the files and this md5 pass, before anything can go up, are most of what an upload costs beyond
+ * a plain storage SDK upload of the same files (issue 10, bench/upload.ts). The sha256 content hash is 2-4x
+ * cheaper on CPUs with SHA extensions and code needs it anyway, but it must not name the folder:
+ * azure-ai-ml's _upload_to_datastore names LocalUpload/<get_object_hash> for code, models, data and
+ * environment build contexts (only internal components pass their own _upload_hash), and any other name
+ * would stop either tool reusing what the other uploaded.
  */
 export function objectHash(localPath: string, rules: IgnoreRules, read: FileReader = readFromDisk): string {
   const hash = createHash('md5').update(OBJECT_HASH_SEED);
@@ -219,12 +240,12 @@ export function objectHash(localPath: string, rules: IgnoreRules, read: FileRead
       if (rules.isExcluded(entry)) continue;
       hash.update(path.basename(entry));
       const stat = fs.statSync(entry, { throwIfNoEntry: false });
-      if (stat?.isFile()) hash.update(read(entry));
+      if (stat?.isFile()) for (const chunk of read(entry)) hash.update(chunk);
       else if (stat?.isDirectory()) dirHash(entry);
     }
   };
   if (fs.statSync(localPath).isDirectory()) dirHash(path.resolve(localPath));
-  else hash.update(read(localPath));
+  else for (const chunk of read(localPath)) hash.update(chunk);
   return hash.digest('hex');
 }
 
@@ -247,10 +268,11 @@ function contentHashing(files: readonly SnapshotFile[], read: FileReader): Itera
   for (const f of files) hash.update(`#${f.relativePath}#`).update(String(f.size));
   function* steps(): Generator<void> {
     for (const f of files) {
-      const bytes = read(f.sourcePath);
-      for (let offset = 0; offset < bytes.length; offset += CONTENT_HASH_SLICE_BYTES) {
-        hash.update(bytes.subarray(offset, offset + CONTENT_HASH_SLICE_BYTES));
-        yield;
+      for (const bytes of read(f.sourcePath)) {
+        for (let offset = 0; offset < bytes.length; offset += CONTENT_HASH_SLICE_BYTES) {
+          hash.update(bytes.subarray(offset, offset + CONTENT_HASH_SLICE_BYTES));
+          yield;
+        }
       }
     }
   }
