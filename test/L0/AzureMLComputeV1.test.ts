@@ -56,7 +56,7 @@ describe("AzureMLCompute@1 (L0)", function () {
   it("rejects a bad input by name", async () => {
     const runner = await run({ computeName: "cpu-cluster", requiredNodes: "many" });
     assert.equal(runner.failed, true);
-    assert.ok(runner.createdErrorIssue("Input requiredNodes must be a whole number of at least 1, not 'many'."), runner.stdout);
+    assert.ok(runner.createdErrorIssue("Input requiredNodes: 'many' must be a whole number from 1 up"), runner.stdout);
   });
 
   it("reads specFile left empty (the agent passes the repository root) as missing for action ensure", async () => {

@@ -61,9 +61,9 @@ describe("compute task inputs", () => {
     [{ action: "resize" }, "Input action must be one of check, ensure, start, stop, not 'resize'."],
     [{ action: "ensure" }, "Input specFile is required for action ensure: the az ml compute YAML file describing the compute to create or update."],
     [{ action: "start" }, "Input computeName is required for action start: the compute instance to start."],
-    [{ requiredNodes: "0" }, "Input requiredNodes must be a whole number of at least 1, not '0'."],
-    [{ requiredNodes: "2.5" }, "Input requiredNodes must be a whole number of at least 1, not '2.5'."],
-    [{ waitMinutes: "soon" }, "Input waitMinutes must be a number of at least 0, not 'soon'."],
+    [{ requiredNodes: "0" }, "Input requiredNodes: '0' must be a whole number from 1 up"],
+    [{ requiredNodes: "2.5" }, "Input requiredNodes: '2.5' must be a whole number from 1 up"],
+    [{ waitMinutes: "soon" }, "Input waitMinutes: 'soon' must be a number from 0 up"],
     [{ onUnavailable: "ignore" }, "Input onUnavailable must be one of fail, warn, not 'ignore'."],
   ] as Array<[Record<string, string>, string]>) {
     it(`refuses ${JSON.stringify(inputs)}`, () => {

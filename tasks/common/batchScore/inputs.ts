@@ -3,7 +3,7 @@ import * as path from "node:path";
 import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
 import { checkInputChoice, DATA_INPUT_TYPES, LITERAL_INPUT_TYPES, parseDatastoreUri, type BatchInput, type BatchInvocation, type BatchOutput } from "../workspace/batchInvocation";
-import { parseKeyValues } from "../workspace/inputRules";
+import { parseKeyValues, parseNumberInput } from "../workspace/inputRules";
 import { readJobWaitInputs, type JobWaitInputs } from "../workspace/jobWait/waitInputs";
 
 export interface BatchScoreInputs extends JobWaitInputs {
@@ -16,11 +16,7 @@ export interface BatchScoreInputs extends JobWaitInputs {
 const ENDPOINT_NAME = /^[a-zA-Z][a-zA-Z0-9-]{0,31}$/;
 
 function positiveInteger(host: TaskHost, name: string): number | undefined {
-  const text = host.getInput(name);
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new UserError(`Input ${name}: '${text}' is not a whole number of at least 1.`);
-  return value;
+  return parseNumberInput(name, host.getInput(name), { min: 1, whole: true });
 }
 
 /** One named input or output: a path (a data asset, datastore URI, URL or local path), or JSON {"type": ..., "path"|"value": ...}. */

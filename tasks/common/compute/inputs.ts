@@ -1,6 +1,7 @@
 // The AzureMLCompute task's inputs, read and checked: every bad value is a UserError naming the input.
 import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
+import { parseNumberInput } from "../workspace/inputRules";
 
 export const COMPUTE_ACTIONS = ["check", "ensure", "start", "stop"] as const;
 export type ComputeAction = (typeof COMPUTE_ACTIONS)[number];
@@ -27,13 +28,7 @@ function choice<T extends string>(host: TaskHost, name: string, allowed: readonl
 }
 
 function number(host: TaskHost, name: string, fallback: number, minimum: number, integer: boolean): number {
-  const text = host.getInput(name);
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < minimum || (integer && !Number.isInteger(value))) {
-    throw new UserError(`Input ${name} must be ${integer ? "a whole number" : "a number"} of at least ${minimum}, not '${text}'.`);
-  }
-  return value;
+  return parseNumberInput(name, host.getInput(name), { min: minimum, whole: integer }) ?? fallback;
 }
 
 export function readComputeInputs(host: TaskHost): ComputeInputs {

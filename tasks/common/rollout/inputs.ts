@@ -1,6 +1,7 @@
 // AzureMLRollout@1's inputs as a typed request, checked before anything touches Azure.
 import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
+import { parseNumberInput } from "../workspace/inputRules";
 import { type AnalysisSettings, DEFAULT_ANALYSIS, type InconclusivePolicy } from "./analysis";
 import type { AfterPromotionPolicy } from "./afterPromotion";
 import { type CustomCheck, parseJsonExpression } from "./customCheck";
@@ -35,13 +36,7 @@ function choice<T extends string>(host: TaskHost, name: string, options: readonl
 }
 
 function number(host: TaskHost, name: string, fallback: number | undefined, min: number, max = Infinity, whole = false): number | undefined {
-  const text = host.getInput(name);
-  if (text === undefined) return fallback;
-  const value = Number(text.replace(/%$/, ""));
-  if (!Number.isFinite(value) || value < min || value > max || (whole && !Number.isInteger(value))) {
-    throw new UserError(`Input ${name}: '${text}' must be ${whole ? "a whole number" : "a number"} from ${min}${max === Infinity ? " up" : ` to ${max}`}`);
-  }
-  return value;
+  return parseNumberInput(name, host.getInput(name), { min, max, whole, percent: true }) ?? fallback;
 }
 
 function readWeight(host: TaskHost): number {
