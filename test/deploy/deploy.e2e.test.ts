@@ -196,6 +196,22 @@ describe('AzureMLDeploy@1 against the emulator (e2e)', function () {
     assert.deepEqual(endpoint('churn')?.properties.traffic, { blue: 100 });
   });
 
+  it('registers a named inline model and environment without a version as their next versions, as az ml does', async () => {
+    const named = { deploymentFile: 'green.yml', overrides: 'model.name=churn-model\nenvironment.name=scoring-env' };
+    const versions = (type: string, name: string) => listChildren(emulator.context, 'assets', `${workspaceId()}/${type}/${name}`, 'versions').map((v) => v.name).sort();
+    for (const expected of ['1', '2']) {
+      const { outcome, console } = await run(named);
+      assert.equal(outcome.result, 'Succeeded', console);
+      assert.match(console, new RegExp(`Registering environment scoring-env:${expected}\\.`));
+      assert.match(console, new RegExp(`Registering model churn-model:${expected}\\.`));
+    }
+    assert.deepEqual(versions('models', 'churn-model'), ['1', '2']);
+    assert.deepEqual(versions('environments', 'scoring-env'), ['1', '2']);
+    const green = getResource(emulator.context, 'deployments', `${workspaceId()}/onlineEndpoints/churn/deployments/green`);
+    assert.equal(green?.properties.model, `${workspaceId()}/models/churn-model/versions/2`);
+    assert.equal(green?.properties.environmentId, `${workspaceId()}/environments/scoring-env/versions/2`);
+  });
+
   it('explains a failed deployment with the service error and container logs, and deletes it on onFailure delete', async () => {
     const { outcome, step, console } = await run({ deploymentFile: 'broken.yml', onFailure: 'delete' });
     assert.equal(outcome.result, 'Failed', console);

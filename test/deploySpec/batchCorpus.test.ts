@@ -1,6 +1,7 @@
 // Every batch endpoint and batch deployment YAML of the azureml-examples corpus (copied to
 // test/fixtures/azureml-examples/endpoints/batch, see SOURCE) translates, or is refused with file:line:column.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DeploySpecError, fileFamily, finalizeBatchEndpoint, finalizeDeployment, translateBatchDeploymentFile, translateBatchEndpointFile } from '../../tasks/common/deploySpec';
 import { loadYamlFile } from '../../tasks/common/jobSpec/yamlSource';
@@ -19,6 +20,18 @@ function resourceOf(file: string): 'endpoint' | 'deployment' | undefined {
 
 const rel = (file: string) => path.relative(corpus, file);
 
+/**
+ * The reference copy holds no conda files: an inline environment whose conda_file is missing gets this
+ * stand-in (a conda file of the online samples), so the rest of the file is translated.
+ */
+const STAND_IN_CONDA = path.resolve(__dirname, '..', 'fixtures', 'azureml-examples', 'endpoints', 'online', 'model-1', 'environment', 'conda.yaml');
+
+function condaStandIn(file: string): string | undefined {
+  const conda = loadYamlFile(file).root().get('environment')?.get('conda_file')?.scalar;
+  if (typeof conda !== 'string' || fs.existsSync(path.resolve(path.dirname(file), conda))) return undefined;
+  return `environment.conda_file=${STAND_IN_CONDA}`;
+}
+
 describe('deploySpec: azureml-examples batch corpus', () => {
   it('translates every batch endpoint and deployment YAML or refuses it with file:line:column', () => {
     const translated: string[] = [];
@@ -35,7 +48,7 @@ describe('deploySpec: azureml-examples batch corpus', () => {
         if (resource === 'endpoint') {
           finalizeBatchEndpoint(translateBatchEndpointFile(file, { scope }), 'westeurope');
         } else {
-          const t = translateBatchDeploymentFile(file, { scope });
+          const t = translateBatchDeploymentFile(file, { scope, overrides: condaStandIn(file) });
           assert.doesNotMatch(JSON.stringify(finalizeDeployment(t, fakeResolutions(t), scope)), /<pending:/, rel(file));
         }
         translated.push(rel(file));
@@ -47,38 +60,42 @@ describe('deploySpec: azureml-examples batch corpus', () => {
     }
     assert.equal(skipped, 3); // two command components and a pipeline job
     assert.deepEqual(translated, [
+      'deploy-models/heart-classifier-mlflow/deployment-custom/deployment.yml',
       'deploy-models/heart-classifier-mlflow/deployment-simple/deployment.yml',
       'deploy-models/heart-classifier-mlflow/endpoint.yml',
+      'deploy-models/mnist-classifier/deployment-torch/deployment.yml',
       'deploy-models/mnist-classifier/endpoint.yml',
       'deploy-pipelines/batch-scoring-with-preprocessing/endpoint.yml',
     ]);
-    // Named inline assets without a version (azure-ai-ml would take the next version) are refused as for
-    // online deployments (see the README's limits); the reference copy lacks the sample's pipeline.yml.
+    // The reference copy lacks the sample's pipeline.yml.
     assert.deepEqual(refused, {
-      'deploy-models/heart-classifier-mlflow/deployment-custom/deployment.yml':
-        '8:3: an inline environment with a name needs a version too (or neither, for an anonymous environment); azure-ai-ml would otherwise look up the next version',
-      'deploy-models/mnist-classifier/deployment-torch/deployment.yml':
-        '7:3: an inline model needs both name and version (registered as that version), or neither (an anonymous model)',
       'deploy-pipelines/batch-scoring-with-preprocessing/deployment.yml':
         '5:12: cannot read deploy-pipelines/batch-scoring-with-preprocessing/pipeline.yml: file not found',
     });
   });
 
-  it('translates the refused model deployments once their named assets get versions', () => {
+  it('registers the named inline models and environments without a version at their next version', () => {
     const custom = path.join(corpus, 'deploy-models/heart-classifier-mlflow/deployment-custom/deployment.yml');
-    // The conda file the sample names is not in the reference copy either, so the environment is replaced whole.
-    const t = translateBatchDeploymentFile(custom, { scope, overrides: 'environment=azureml:batch-mlflow-xgboost:3' });
+    const t = translateBatchDeploymentFile(custom, { scope, overrides: condaStandIn(custom) });
+    assert.deepEqual(t.pending.flatMap((p) => (p.kind === 'nextVersion' ? [[p.assetType, p.name, rel(p.origin)]] : [])), [
+      ['environments', 'batch-mlflow-xgboost', 'deploy-models/heart-classifier-mlflow/deployment-custom/deployment.yml:8:9'],
+    ]);
     const plan = finalizeDeployment(t, fakeResolutions(t), scope);
-    assert.deepEqual(plan.body.properties.environmentId, `${WS}/environments/batch-mlflow-xgboost/versions/3`);
+    assert.deepEqual(plan.environments.map((e) => [e.name, e.version]), [['batch-mlflow-xgboost', '4']]);
+    assert.deepEqual(plan.body.properties.environmentId, `${WS}/environments/batch-mlflow-xgboost/versions/4`);
     assert.deepEqual(plan.body.properties.codeConfiguration, { codeId: `${WS}/codes/3f1c0000-0000-0000-0000-000000000000/versions/1`, scoringScript: 'batch_driver.py' });
     assert.deepEqual(plan.body.properties.model, { referenceType: 'Id', assetId: `${WS}/models/heart-classifier-mlflow/versions/7` });
     assert.equal(t.scoringScript?.localPath, path.join(path.dirname(custom), 'code', 'batch_driver.py'));
 
     const torch = path.join(corpus, 'deploy-models/mnist-classifier/deployment-torch/deployment.yml');
-    const m = translateBatchDeploymentFile(torch, { scope, overrides: 'model.version=1\nenvironment=azureml:batch-torch-py38:2' });
-    assert.deepEqual(m.models.map((x) => [x.name, x.version, x.upload !== undefined]), [['mnist-classifier-torch', '1', true]]);
-    const body = finalizeDeployment(m, fakeResolutions(m), scope).body;
-    assert.deepEqual(body.properties.model, { referenceType: 'Id', assetId: `${WS}/models/mnist-classifier-torch/versions/1` });
+    const m = translateBatchDeploymentFile(torch, { scope, overrides: condaStandIn(torch) });
+    assert.deepEqual(m.pending.flatMap((p) => (p.kind === 'nextVersion' ? [[p.assetType, p.name]] : [])), [['models', 'mnist-classifier-torch'], ['environments', 'batch-torch-py38']]);
+    assert.deepEqual(m.models.map((x) => [x.name, x.upload !== undefined]), [['mnist-classifier-torch', true]]);
+    const mPlan = finalizeDeployment(m, fakeResolutions(m), scope);
+    assert.deepEqual(mPlan.models.map((x) => [x.name, x.version]), [['mnist-classifier-torch', '4']]);
+    const body = mPlan.body;
+    assert.deepEqual(body.properties.model, { referenceType: 'Id', assetId: `${WS}/models/mnist-classifier-torch/versions/4` });
+    assert.equal(body.properties.environmentId, `${WS}/environments/batch-torch-py38/versions/4`);
     assert.deepEqual(body.properties.retrySettings, { maxRetries: 3, timeout: 'PT30S' });
     assert.equal(body.sku, undefined);
   });

@@ -193,7 +193,30 @@ instance_type: Standard_DS3_v2
         },
       },
     ]);
-    assert.match(failure('deployment', MANAGED('environment:\n  name: e\n  image: i\ninstance_type: Standard_DS3_v2\n')), /^deployment\.yml:5:3: an inline environment with a name needs a version too/);
+    assert.match(failure('deployment', MANAGED('environment:\n  version: 2\n  image: i\ninstance_type: Standard_DS3_v2\n')), /^deployment\.yml:5:12: an inline environment with a version needs a name too/);
+  });
+
+  it('registers a named inline environment or model without a version at the next version of that asset, as az ml does', () => {
+    const t = deployment(MANAGED('model:\n  name: churn-model\n  path: ./model\nenvironment:\n  name: scoring-env\n  image: mcr.microsoft.com/azureml/minimal:latest\ninstance_type: Standard_DS3_v2\n'));
+    const next = t.pending.filter((p) => p.kind === 'nextVersion');
+    assert.deepEqual(
+      next.map((p) => p.kind === 'nextVersion' && [p.assetType, p.name, p.origin.replace(t.dir + path.sep, '')]),
+      [
+        ['models', 'churn-model', 'deployment.yml:5:9'],
+        ['environments', 'scoring-env', 'deployment.yml:8:9'],
+      ],
+    );
+    const [modelToken, environmentToken] = next.map((p) => p.token);
+    assert.equal(t.models[0].version, modelToken);
+    assert.equal(t.environments[0].version, environmentToken);
+    assert.equal(t.body.properties.environmentId, `${WS}/environments/scoring-env/versions/${environmentToken}`);
+
+    const p = finalizeDeployment(t, { ...fakeResolutions(t), nextVersions: { [modelToken]: '4', [environmentToken]: '12' } }, scope);
+    assert.deepEqual(p.models.map((m) => [m.name, m.version, m.id, m.body.properties.isAnonymous]), [['churn-model', '4', `${WS}/models/churn-model/versions/4`, false]]);
+    assert.deepEqual(p.environments.map((e) => [e.name, e.version, e.token, e.body.properties.isAnonymous]), [['scoring-env', '12', `${WS}/environments/scoring-env/versions/12`, false]]);
+    assert.equal(p.body.properties.model, `${WS}/models/churn-model/versions/4`);
+    assert.equal(p.body.properties.environmentId, `${WS}/environments/scoring-env/versions/12`);
+    assert.throws(() => finalizeDeployment(t, { ...fakeResolutions(t), nextVersions: {} }, scope), /no next version was resolved/);
   });
 
   it('an inline environment built from a docker context is versioned after its upload, as for jobs', () => {
@@ -356,7 +379,7 @@ readiness_probe:
     assert.match(failure('deployment', MANAGED(`${REGISTERED}instance_count: 0\n`)), /instance_count must be at least 1, not 0/);
     assert.match(failure('deployment', MANAGED('model: ./model\ninstance_type: Standard_DS3_v2\n')), /^deployment\.yml:4:8: invalid model '\.\/model'.*write model: \{path: \.\.\.\}/);
     assert.match(failure('deployment', MANAGED('model: {path: "runs:/abc/model"}\ninstance_type: Standard_DS3_v2\n')), /uses the MLflow runs:\/ form/);
-    assert.match(failure('deployment', MANAGED('model: {name: m, path: ./m}\ninstance_type: Standard_DS3_v2\n')), /an inline model needs both name and version/);
+    assert.match(failure('deployment', MANAGED('model: {version: 2, path: ./m}\ninstance_type: Standard_DS3_v2\n')), /^deployment\.yml:4:18: an inline model with a version needs a name too/);
   });
 
   it('helps the feature check the endpoint: same kind, and a Kubernetes instance type the compute defines', () => {

@@ -40,7 +40,7 @@ export function failure(kind: 'endpoint' | 'deployment', yaml: string, options: 
 
 export const CODE_ID = `${WS}/codes/3f1c0000-0000-0000-0000-000000000000/versions/1`;
 
-/** Upload results for every pending upload, and version 7 for every @latest lookup. */
+/** Upload results for every pending upload, version 7 for every @latest lookup and 4 as every next version. */
 export function fakeResolutions(t: DeploymentTranslation | BatchDeploymentTranslation) {
   const uploads = Object.fromEntries(
     t.pending.map((p) => [
@@ -54,7 +54,8 @@ export function fakeResolutions(t: DeploymentTranslation | BatchDeploymentTransl
     ]),
   );
   const latestVersions = Object.fromEntries(t.pending.map((p) => [p.token, '7']));
-  return { uploads, latestVersions, location: 'westeurope', anonymousName: () => 'a1b2c3d4-0000-4000-8000-000000000000' };
+  const nextVersions = Object.fromEntries(t.pending.map((p) => [p.token, '4']));
+  return { uploads, latestVersions, nextVersions, location: 'westeurope', anonymousName: () => 'a1b2c3d4-0000-4000-8000-000000000000' };
 }
 
 export function plan(t: DeploymentTranslation) {

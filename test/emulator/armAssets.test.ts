@@ -52,6 +52,21 @@ describe('emulator ARM: datastores and versioned assets', () => {
     assert.deepEqual(newest.json.value.map((v: any) => v.name), ['2']);
   });
 
+  it("answers a missing environment container with 404 and reports nextVersion past the highest numeric version (what az ml's auto-increment reads)", async () => {
+    const h = createHarness();
+    assert.equal((await h.send('GET', `${WS}/environments/scoring-env`)).status, 404);
+    const ENV_V = { properties: { image: 'mcr.microsoft.com/azureml/minimal:latest' } };
+    await h.send('PUT', `${WS}/environments/scoring-env/versions/preview`, { body: ENV_V });
+    let container = (await h.send('GET', `${WS}/environments/scoring-env`)).json;
+    assert.deepEqual([container.properties.latestVersion, container.properties.nextVersion], ['preview', '1']);
+    h.advance(10);
+    await h.send('PUT', `${WS}/environments/scoring-env/versions/3`, { body: ENV_V });
+    h.advance(10);
+    await h.send('PUT', `${WS}/environments/scoring-env/versions/v9`, { body: ENV_V });
+    container = (await h.send('GET', `${WS}/environments/scoring-env`)).json;
+    assert.deepEqual([container.properties.latestVersion, container.properties.nextVersion], ['v9', '4']);
+  });
+
   it('serves codes, environments and data with their containers', async () => {
     const h = createHarness();
     assert.equal((await h.send('PUT', `${WS}/codes/train-src/versions/1`, { body: { properties: { codeUri: 'https://devstoreaccount1.blob.core.windows.net/c/LocalUpload/abc' } } })).status, 201);

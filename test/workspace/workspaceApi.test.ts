@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { ArmRequestError } from '../../tasks/common/azure/armErrors';
-import { createWorkspaceApi } from '../../tasks/common/workspace/workspaceApi';
+import { createWorkspaceApi, nextVersionOf } from '../../tasks/common/workspace/workspaceApi';
 import { fakeSession, RoutingHttpClient } from '../common/fakes';
 import { SCOPE } from '../job/fakes';
 
@@ -47,6 +47,27 @@ describe('workspace: job, asset and datastore REST calls', () => {
     assert.equal(await api.latestVersion('environments', 'a'), '5');
     assert.equal(await api.latestVersion('environments', 'b'), '9');
     assert.equal(await api.latestVersion('environments', 'c'), undefined);
+  });
+
+  it("gives a named asset registered without a version the container's nextVersion, 1 for an asset that does not exist", async () => {
+    const http = new RoutingHttpClient()
+      .on('GET', /\/models\/churn\?/, { status: 200, body: { properties: { latestVersion: '3', nextVersion: '4' } } })
+      // azure-ai-ml takes the service's nextVersion as it is, whatever the latest version is called.
+      .on('GET', /\/environments\/named\?/, { status: 200, body: { properties: { latestVersion: 'v2', nextVersion: '1' } } })
+      .on('GET', /\/environments\/missing\?/, { status: 404, body: { error: { code: 'UserError', message: 'not found' } } });
+    const api = createWorkspaceApi(fakeSession(http), SCOPE);
+    assert.equal(await api.nextVersion('models', 'churn'), '4');
+    assert.equal(await api.nextVersion('environments', 'named'), '1');
+    assert.equal(await api.nextVersion('environments', 'missing'), '1');
+    assert.deepEqual(http.urls().map((u) => u.split('?')[0]), [`GET https://management.azure.com${WS}/models/churn`, `GET https://management.azure.com${WS}/environments/named`, `GET https://management.azure.com${WS}/environments/missing`]);
+  });
+
+  it('without a nextVersion in the container: the latest version + 1 when it is a number, else 1', () => {
+    assert.equal(nextVersionOf(undefined), '1');
+    assert.equal(nextVersionOf({ properties: { latestVersion: '3' } }), '4');
+    assert.equal(nextVersionOf({ properties: { latestVersion: '3', nextVersion: null } }), '4');
+    assert.equal(nextVersionOf({ properties: { latestVersion: 'v2' } }), '1');
+    assert.equal(nextVersionOf({ properties: { latestVersion: null } }), '1');
   });
 
   it('reads a named datastore, a missing one as none, and fails a PUT into a missing workspace with the ARM error', async () => {

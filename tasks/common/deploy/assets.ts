@@ -5,7 +5,8 @@ import * as fs from "node:fs";
 import { DeploySpecError, finalizeDeployment, type BatchDeploymentTranslation, type DeploymentPlan, type DeploymentTranslation } from "../deploySpec";
 import { parseArmFailure } from "../azure/armErrors";
 import type { BlobStore } from "../workspace/datastores";
-import { resolveLatestVersions, uploadSnapshots, type PendingLatest, type PendingUpload } from "../workspace/pendingUploads";
+import { resolvePending } from "../workspace/pendingUploads";
+import type { AssetType } from "../workspace/scope";
 import type { WorkspaceApi } from "../workspace/workspaceApi";
 
 export interface AssetRequest {
@@ -24,27 +25,29 @@ export function checkScoringScript(translation: DeploymentTranslation | BatchDep
   }
 }
 
-/** An asset version that exists already is fine: anonymous versions are named after their content. */
-async function putOnce(put: () => Promise<unknown>): Promise<void> {
-  try {
-    await put();
-  } catch (error) {
-    if (parseArmFailure(error)?.status !== 409) throw error;
-  }
-}
-
 export async function prepareDeploymentAssets(request: AssetRequest): Promise<DeploymentPlan> {
   const { api, translation, log } = request;
-  const uploadItems = translation.pending.filter((p): p is PendingUpload & { kind: "upload" } => p.kind === "upload");
-  const uploads = uploadItems.length > 0 ? (await uploadSnapshots(uploadItems, await request.openStore(), api, log)).uploads : {};
-  const latestVersions = await resolveLatestVersions(api, translation.pending.filter((p): p is PendingLatest & { kind: "latest" } => p.kind === "latest"));
-  const plan = finalizeDeployment(translation, { uploads, latestVersions, location: request.location }, api.scope);
-  for (const environment of plan.environments) await putOnce(() => api.putAssetVersion("environments", environment.name, environment.version, environment.body));
-  for (const component of plan.components) await putOnce(() => api.putAssetVersion("components", component.name, component.version, component.body));
+  const { uploads, latestVersions, nextVersions } = await resolvePending(translation.pending, api, request.openStore, log);
+  const plan = finalizeDeployment(translation, { uploads, latestVersions, nextVersions, location: request.location }, api.scope);
+  // A version that exists already is fine (anonymous versions are named after their content), except one
+  // this run took as the next version: then someone registered it meanwhile, and it is not this content.
+  const autoVersioned = new Set(translation.pending.flatMap((p) => (p.kind === "nextVersion" ? [`${p.assetType}/${p.name}`] : [])));
+  const put = async (type: AssetType, name: string, version: string, body: unknown): Promise<void> => {
+    try {
+      await api.putAssetVersion(type, name, version, body);
+    } catch (error) {
+      if (parseArmFailure(error)?.status !== 409 || autoVersioned.has(`${type}/${name}`)) throw error;
+    }
+  };
+  for (const environment of plan.environments) {
+    if (autoVersioned.has(`environments/${environment.name}`)) log(`Registering environment ${environment.name}:${environment.version}.`);
+    await put("environments", environment.name, environment.version, environment.body);
+  }
+  for (const component of plan.components) await put("components", component.name, component.version, component.body);
   for (const model of plan.models) {
     log(`Registering model ${model.name}:${model.version}.`);
-    await putOnce(() => api.putAssetVersion("models", model.name, model.version, model.body));
+    await put("models", model.name, model.version, model.body);
   }
-  for (const data of plan.dataAssets) await putOnce(() => api.putAssetVersion("data", data.name, data.version, data.body));
+  for (const data of plan.dataAssets) await put("data", data.name, data.version, data.body);
   return plan;
 }

@@ -3,7 +3,7 @@
 // the environments, code and lookups) and add the workspace's location.
 import { createHash, randomUUID } from 'node:crypto';
 import type { EnvironmentVersionToCreate } from '../jobSpec/context';
-import { finalizeTranslation, type ComponentVersionToCreate, type Resolutions } from '../jobSpec/finalize';
+import { finalizeTranslation, resolvedVersion, type ComponentVersionToCreate, type Resolutions } from '../jobSpec/finalize';
 import { assetVersionArmId, type WorkspaceScope } from '../jobSpec/references';
 import type { DataAssetToCreate } from './settings';
 import type { BatchDeploymentTranslation, DeploymentTranslation } from './translate';
@@ -58,7 +58,7 @@ export function finalizeDeployment(t: DeploymentTranslation | BatchDeploymentTra
       anonymousName = () => createHash('sha256').update(upload.objectHash, 'utf8').digest('hex');
     }
     const name = template.name ?? anonymousName();
-    const version = template.version ?? '1';
+    const version = template.version === undefined ? '1' : resolvedVersion(template.version, r);
     const id = assetVersionArmId(scope, 'models', name, version);
     resolved[template.token] = id;
     return { name, version, id, body: { properties: { ...template.properties, modelUri } } };

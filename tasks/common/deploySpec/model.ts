@@ -14,8 +14,9 @@ const MODEL_TYPES = ['custom_model', 'mlflow_model', 'triton_model'] as const;
 /** A model version to register before the deployment; its id replaces `token` in the body. */
 export interface ModelVersionTemplate {
   token: string;
-  /** Given inline with a version: registered under that name. Absent: anonymous (finalize names it). */
+  /** Given inline: registered under that name. Absent: anonymous (finalize names it). */
   name?: string;
+  /** As written, or a next-version token when the name came without one. */
   version?: string;
   /** Upload token of a local file or folder (its datastore path becomes modelUri). */
   upload?: string;
@@ -44,8 +45,9 @@ export function translateModel(node: YNode, ctx: TranslationContext, baseDir: st
 
   checkFields(node, DEPLOY_FIELDS.model, 'model');
   const hasName = node.has('name');
-  if (hasName !== node.has('version')) {
-    node.fail('an inline model needs both name and version (registered as that version), or neither (an anonymous model)');
+  // Asset.__init__: a version without a name is refused; a name without a version is registered as the next version.
+  if (!hasName && node.has('version')) {
+    node.require('version', 'model').fail('an inline model with a version needs a name too (or neither, for an anonymous model)');
   }
   const pathNode = node.require('path', 'model');
   const modelPath = pathNode.str('model path');
@@ -68,9 +70,10 @@ export function translateModel(node: YNode, ctx: TranslationContext, baseDir: st
 
   const template: ModelVersionTemplate = { token: `<pending:model#${models.length + 1}>`, properties, origin: node.where };
   if (hasName) {
-    template.name = node.require('name', 'model').str('model name');
-    const version = node.require('version', 'model');
-    template.version = version.sourceText ?? String(version.scalar);
+    const nameNode = node.require('name', 'model');
+    template.name = nameNode.str('model name');
+    const version = node.has('version') ? node.require('version', 'model') : undefined;
+    template.version = version ? (version.sourceText ?? String(version.scalar)) : ctx.nextVersion('models', template.name, nameNode.where);
   }
   if (/^runs:\//i.test(modelPath)) {
     pathNode.fail(`model path '${modelPath}' uses the MLflow runs:/ form; write the job output as azureml://jobs/<job name>/outputs/artifacts/paths/<path>`);

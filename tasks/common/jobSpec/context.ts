@@ -30,7 +30,20 @@ export interface PendingLatest {
   origin: string;
 }
 
-export type PendingItem = PendingUpload | PendingLatest;
+/**
+ * A deployment's inline model or environment with a name and no version: azure-ai-ml registers it as a new
+ * version of that asset (the container's nextVersion, "1" when there is none), looked up before finalizing.
+ */
+export interface PendingNextVersion {
+  kind: 'nextVersion';
+  /** Stands for the version, in the asset's ARM id and in the version to create. */
+  token: string;
+  assetType: AssetType;
+  name: string;
+  origin: string;
+}
+
+export type PendingItem = PendingUpload | PendingLatest | PendingNextVersion;
 
 /** An environment version the job needs created first (PUT environments/<name>/versions/<version>). */
 export interface EnvironmentVersionToCreate {
@@ -102,6 +115,15 @@ export class TranslationContext {
     if (same) return same.token;
     const token = this.token(`latest:${ref.assetType}/${ref.name}`);
     this.pending.push({ kind: 'latest', token, assetType: ref.assetType, name: ref.name, origin });
+    return token;
+  }
+
+  /** Token for the next version of a named asset (see PendingNextVersion); one lookup per asset. */
+  nextVersion(assetType: AssetType, name: string, origin: string): string {
+    const same = this.pending.find((p): p is PendingNextVersion => p.kind === 'nextVersion' && p.assetType === assetType && p.name === name);
+    if (same) return same.token;
+    const token = this.token(`nextVersion:${assetType}/${name}`);
+    this.pending.push({ kind: 'nextVersion', token, assetType, name, origin });
     return token;
   }
 

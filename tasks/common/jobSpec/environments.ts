@@ -40,7 +40,8 @@ export function anonymousBuildEnvironmentVersion(uploadHash: string, dockerfileP
 export interface EnvironmentRules {
   /**
    * Deployments load an inline environment with EnvironmentSchema, so a name and version register
-   * that version (not anonymous); jobs load AnonymousEnvironmentSchema, which refuses them.
+   * that version (not anonymous), a name alone the next version; jobs load AnonymousEnvironmentSchema,
+   * which drops them.
    */
   named?: boolean;
   /** inference_config (custom container routes) is only meaningful for online deployments. */
@@ -66,8 +67,9 @@ export function translateEnvironment(node: YNode, ctx: TranslationContext, baseD
   if (!rules.named && givenName !== undefined && givenName !== null && givenName !== ANONYMOUS_ENVIRONMENT_NAME) {
     ctx.warn(`${node.get('name')!.where}: the provided asset name '${String(givenName)}' will not be used for anonymous registration`);
   }
-  if (named && !(node.has('name') && node.has('version'))) {
-    node.fail('an inline environment with a name needs a version too (or neither, for an anonymous environment); azure-ai-ml would otherwise look up the next version');
+  // Asset.__init__: a version without a name is refused; a name without a version is registered as the next version.
+  if (named && !node.has('name')) {
+    node.require('version', 'environment').fail('an inline environment with a version needs a name too (or neither, for an anonymous environment)');
   }
   const image = node.get('image');
   const build = node.get('build');
@@ -98,9 +100,10 @@ export function translateEnvironment(node: YNode, ctx: TranslationContext, baseD
     const imageName = image.str('image');
     properties.image = imageName;
     if (named) {
-      const name = node.require('name', 'environment').str('environment name');
-      const version = node.require('version', 'environment');
-      return ctx.environment(name, version.sourceText ?? String(version.scalar), sortKeys(properties));
+      const nameNode = node.require('name', 'environment');
+      const name = nameNode.str('environment name');
+      const version = node.has('version') ? node.require('version', 'environment') : undefined;
+      return ctx.environment(name, version ? (version.sourceText ?? String(version.scalar)) : ctx.nextVersion('environments', name, nameNode.where), sortKeys(properties));
     }
     return ctx.environment(ANONYMOUS_ENVIRONMENT_NAME, anonymousImageEnvironmentVersion(imageName, conda, inferenceConfig), sortKeys(properties));
   }

@@ -26,6 +26,8 @@ export interface Resolutions {
   uploads: Record<string, UploadResult>;
   /** Token → version found for azureml:<name>@latest. */
   latestVersions: Record<string, string>;
+  /** Token → the next version of a named asset (a deployment's inline model or environment without a version). */
+  nextVersions?: Record<string, string>;
   /** Token → id for assets the caller registered itself (a deployment's anonymous model). */
   resolved?: Record<string, string>;
 }
@@ -54,6 +56,8 @@ export function finalizeTranslation(t: TranslationParts, r: Resolutions, scope: 
       const version = r.latestVersions[item.token];
       if (!version) throw new Error(`no version was resolved for ${item.assetType}/${item.name}@latest (${item.origin})`);
       values.set(item.token, assetVersionArmId(scope, item.assetType, item.name, version));
+    } else if (item.kind === 'nextVersion') {
+      values.set(item.token, resolvedVersion(item.token, r));
     } else if (item.purpose !== 'buildContext') {
       const upload = r.uploads[item.token];
       const value = item.purpose === 'code' ? upload?.codeAssetId : upload?.datastoreUri;
@@ -63,7 +67,8 @@ export function finalizeTranslation(t: TranslationParts, r: Resolutions, scope: 
     }
   }
 
-  const environments = [...t.environments];
+  // A named inline environment without a version has the next-version token in its version and id.
+  const environments = t.environments.map((environment) => substitute(environment, values));
   for (const build of t.buildEnvironments) {
     const upload = r.uploads[build.contextUpload];
     if (!upload) throw new Error(`the build context upload ${build.contextUpload} has no result`);
@@ -86,6 +91,14 @@ export function finalizeTranslation(t: TranslationParts, r: Resolutions, scope: 
   });
 
   return { environments, components, body: substitute(t.body, values) };
+}
+
+/** A version as written, or the next version a pending token stands for. */
+export function resolvedVersion(version: string, r: Pick<Resolutions, 'nextVersions'>): string {
+  if (!version.startsWith('<pending:')) return version;
+  const resolved = r.nextVersions?.[version];
+  if (!resolved) throw new Error(`no next version was resolved for ${version}`);
+  return resolved;
 }
 
 /**

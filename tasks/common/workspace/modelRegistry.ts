@@ -3,6 +3,7 @@
 import { armList, type ArmContext } from "../azure/arm";
 import { parseArmFailure } from "../azure/armErrors";
 import { workspaceArmId, type WorkspaceScope } from "./scope";
+import { nextVersionOf, type AssetContainerVersions } from "./workspaceApi";
 import { armUrl, callWorkspace, ML_API_VERSION } from "./workspaceRest";
 
 export interface ModelVersionProperties {
@@ -53,9 +54,7 @@ export function createModelRegistryApi(context: ArmContext, scope: WorkspaceScop
   return {
     scope,
     async nextVersion(name) {
-      const container = await getOptional<{ properties?: { nextVersion?: string | null; latestVersion?: string | null } }>(modelPath(name));
-      const latest = Number(container?.properties?.latestVersion);
-      return container?.properties?.nextVersion ?? (Number.isInteger(latest) ? String(latest + 1) : "1");
+      return nextVersionOf(await getOptional<AssetContainerVersions>(modelPath(name)));
     },
     getVersion: (name, version) => getOptional<ModelVersionResource>(`${modelPath(name)}/versions/${encodeURIComponent(version)}`),
     async findVersionsWithProperty(name, key, value) {

@@ -38,6 +38,17 @@ export interface PendingLatest {
   origin: string;
 }
 
+/** A named asset to register at its next version (the translators' PendingNextVersion). */
+export interface PendingNextVersion {
+  token: string;
+  assetType: AssetType;
+  name: string;
+  origin: string;
+}
+
+/** A translation's pending item, as the translators' PendingItem union. */
+export type PendingWork = ({ kind: "upload" } & PendingUpload) | ({ kind: "latest" } & PendingLatest) | ({ kind: "nextVersion" } & PendingNextVersion);
+
 /** Uploads above this size get a warning with their size before they start (README: "Large uploads"). */
 export const LARGE_UPLOAD_BYTES = 100 * 1024 * 1024;
 
@@ -146,9 +157,17 @@ export async function resolveLatestVersions(api: WorkspaceApi, items: readonly P
   return versions;
 }
 
+/** Token → the version a named asset registered without one gets (azure-ai-ml: the container's next version). */
+export async function resolveNextVersions(api: WorkspaceApi, items: readonly PendingNextVersion[]): Promise<Record<string, string>> {
+  const versions: Record<string, string> = {};
+  for (const item of items) versions[item.token] = await api.nextVersion(item.assetType, item.name);
+  return versions;
+}
+
 /** What a dry run says about a pending item: what it will become (the path is hashed, so a missing folder fails now). */
-export function describePending(item: ({ kind: "upload" } & PendingUpload) | ({ kind: "latest" } & PendingLatest)): string {
+export function describePending(item: PendingWork): string {
   if (item.kind === "latest") return `${item.token}: the latest version of ${item.assetType} '${item.name}' (${item.origin})`;
+  if (item.kind === "nextVersion") return `${item.token}: the next version of ${item.assetType} '${item.name}', registered from the file (${item.origin})`;
   const snapshot = snapshotOf(item);
   const what = item.purpose === "code" ? "the code version registered for" : item.purpose === "input" ? "the datastore URI of" : "the build context at";
   return `${item.token}: ${what} ${item.localPath} (${snapshot.blobs.length} file(s), ${snapshot.totalBytes} bytes) → <default datastore>/${snapshot.blobPrefix} (${item.origin})`;
@@ -158,13 +177,17 @@ export function describePending(item: ({ kind: "upload" } & PendingUpload) | ({ 
 export interface PendingResults {
   uploads: Record<string, UploadResult>;
   latestVersions: Record<string, string>;
+  nextVersions: Record<string, string>;
   /** Undefined when nothing had to be uploaded. */
   stats?: UploadStats;
 }
 
-/** The I/O every job-shaped translation needs before it is finalized (a job's, a schedule's): uploads, then @latest. */
+/**
+ * The I/O every translation needs before it is finalized (a job's, a schedule's, a deployment's): uploads,
+ * then @latest, then the next versions of named assets registered without one.
+ */
 export async function resolvePending(
-  pending: ReadonlyArray<({ kind: "upload" } & PendingUpload) | ({ kind: "latest" } & PendingLatest)>,
+  pending: readonly PendingWork[],
   api: WorkspaceApi,
   openStore: () => Promise<BlobStore>,
   log: (message: string) => void,
@@ -173,7 +196,8 @@ export async function resolvePending(
   const uploadItems = pending.filter((p): p is { kind: "upload" } & PendingUpload => p.kind === "upload");
   const uploaded = uploadItems.length > 0 ? await uploadSnapshots(uploadItems, await openStore(), api, log, checks) : undefined;
   const latestVersions = await resolveLatestVersions(api, pending.filter((p): p is { kind: "latest" } & PendingLatest => p.kind === "latest"));
-  return { uploads: uploaded?.uploads ?? {}, latestVersions, stats: uploaded?.stats };
+  const nextVersions = await resolveNextVersions(api, pending.filter((p): p is { kind: "nextVersion" } & PendingNextVersion => p.kind === "nextVersion"));
+  return { uploads: uploaded?.uploads ?? {}, latestVersions, nextVersions, stats: uploaded?.stats };
 }
 
 /** An asset version a finalized translation needs created (the translators' environments and components). */

@@ -55,10 +55,29 @@ export interface WorkspaceApi {
   putAssetVersion(type: AssetType, name: string, version: string, body: unknown): Promise<{ id: string }>;
   /** Undefined when the asset does not exist or has no versions. */
   latestVersion(type: AssetType, name: string): Promise<string | undefined>;
+  /** The version azure-ai-ml gives a named asset registered without one (see nextVersionOf). */
+  nextVersion(type: AssetType, name: string): Promise<string>;
   defaultDatastore(): Promise<Datastore>;
   /** Undefined when the workspace has no datastore of that name. */
   getDatastore(name: string): Promise<Datastore | undefined>;
   datastoreSecrets(name: string): Promise<DatastoreSecrets>;
+}
+
+/** What an asset container reports about its versions (api-version 2022-10-01: both read-only). */
+export interface AssetContainerVersions {
+  properties?: { latestVersion?: string | null; nextVersion?: string | null };
+}
+
+/**
+ * The version of a named asset registered without one, as azure-ai-ml's _get_next_version_from_container
+ * takes it: the container's nextVersion (the service's auto-increment, whatever the latest version is
+ * called), "1" when the container does not exist. A container without nextVersion (not seen from Azure)
+ * gets the latest version + 1 when that is a number, else "1".
+ */
+export function nextVersionOf(container: AssetContainerVersions | undefined): string {
+  if (container?.properties?.nextVersion) return container.properties.nextVersion;
+  const latest = Number(container?.properties?.latestVersion || NaN);
+  return Number.isInteger(latest) ? String(latest + 1) : "1";
 }
 
 export function createWorkspaceApi(context: ArmContext, scope: WorkspaceScope): WorkspaceApi {
@@ -86,6 +105,9 @@ export function createWorkspaceApi(context: ArmContext, scope: WorkspaceScope): 
       if (container.properties?.latestVersion) return container.properties.latestVersion;
       const versions = await armList<{ name: string }>(context, { path: `${workspacePath}/${type}/${encodeURIComponent(name)}/versions?$orderBy=createdtime%20desc&$top=1`, apiVersion: ML_API_VERSION }, 1);
       return versions[0]?.name;
+    },
+    async nextVersion(type, name) {
+      return nextVersionOf((await send<AssetContainerVersions>(`${type}/${encodeURIComponent(name)}`, "GET", context.signal)).body);
     },
     async defaultDatastore() {
       const stores = await armList<Datastore>(context, { path: `${workspacePath}/datastores?isDefault=true`, apiVersion: ML_API_VERSION });
