@@ -1,7 +1,7 @@
 // Issue 6's benchmark (not a test): AzureMLJob@1's core against the embedded emulator, whose jobs run for
 // real on this machine. ARM reads per job-minute and the delay between the job ending and the wait noticing
-// it; how far the live log runs behind; code upload throughput beside the storage SDK's own parallel upload
-// of the same files in the same run; and the bytes an unchanged second upload sends.
+// it; how far the live log runs behind; and the bytes an unchanged second upload sends (upload throughput beside
+// the storage SDK's is bench/upload.ts's, measured there with warm-up and interleaved rounds).
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
@@ -27,10 +27,8 @@ const CODE_FILES = 16;
 const CODE_FILE_BYTES = 4 * 1024 * 1024;
 const CONNECTION_ID = 'bench-emulator';
 /** As many files at a time as pendingUploads sends. */
-const SDK_PARALLEL_FILES = 8;
 
 const ratio = (value: number, target: number, unit = '') => `${(value / target).toFixed(2)} of target (≤ ${target}${unit})`;
-const mibPerSecond = (bytes: number, ms: number) => (bytes / 1024 / 1024 / (ms / 1000)).toFixed(1);
 
 /** The agent's view of a service-principal connection to the emulator, through its proxy and CA. */
 export function emulatorHost(connection: ConnectionInfo): TaskHost {
@@ -71,16 +69,6 @@ async function openStore(api: WorkspaceApi, session: AzureSession): Promise<Blob
   return openDefaultBlobStore(api, { httpClient: session.httpClient, credential: session.credential, maskSecret: () => undefined });
 }
 
-/** The storage SDK's own parallel upload (uploadFile, several files at a time) of the same files. */
-async function sdkUpload(store: BlobStore, folder: string): Promise<number> {
-  const files = fs.readdirSync(folder);
-  const started = Date.now();
-  for (let i = 0; i < files.length; i += SDK_PARALLEL_FILES) {
-    await Promise.all(files.slice(i, i + SDK_PARALLEL_FILES).map((f) => store.uploadFile(`bench-sdk-${started}/${f}`, path.join(folder, f))));
-  }
-  return Date.now() - started;
-}
-
 export async function benchmarkJobWait(workDir: string): Promise<void> {
   console.log(`AzureMLJob@1 core on the embedded emulator (a ${JOB_SECONDS} s job, ${CODE_FILES} × ${CODE_FILE_BYTES / 1024 / 1024} MiB of code)`);
   const emulator = await startEmulator({ stateDir: path.join(workDir, 'emulator') });
@@ -98,13 +86,9 @@ export async function benchmarkJobWait(workDir: string): Promise<void> {
     const translation = translateJobFile(jobFile, { scope, defaultExperimentName: 'bench', jobName });
     const store = await openStore(api, session);
 
-    // Upload: ours (hash, then parallel files) beside the SDK's, then the unchanged second upload inside submitJob.
+    // The first upload, then the unchanged second one inside submitJob.
     const uploadItems = translation.pending.filter((p): p is PendingUpload => p.kind === 'upload');
-    const uploadStarted = Date.now();
-    const first = await uploadSnapshots(uploadItems, store, api, () => undefined);
-    const oursMs = Date.now() - uploadStarted;
-    const sdkMs = await sdkUpload(store, path.join(workDir, 'project', 'code'));
-    console.log(`  code upload: ${mibPerSecond(first.stats.bytesUploaded, oursMs)} MiB/s (${first.stats.filesUploaded} files), storage SDK ${mibPerSecond(CODE_FILES * CODE_FILE_BYTES, sdkMs)} MiB/s; time ratio ${(oursMs / sdkMs).toFixed(2)} (ours includes hashing the files)`);
+    await uploadSnapshots(uploadItems, store, api, () => undefined);
     const submission = await submitJob({ api, jobName, translation, stepKey: jobName, openStore: () => openStore(api, session), log: () => undefined, warning: () => undefined });
     const reuploaded = submission.uploadStats?.bytesUploaded ?? 0;
     console.log(`  unchanged re-upload: ${reuploaded} bytes (${submission.uploadStats?.snapshotsReused ?? 0} snapshot(s) reused); target 0: ${reuploaded === 0 ? 'meets target' : 'MISSES target'}`);

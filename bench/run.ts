@@ -16,7 +16,6 @@ import { benchmarkRolloutDecisions } from './rolloutDecisions';
 import { taskEnvironment } from './taskEnvironment';
 import { benchmarkYamlParse } from './yamlParse';
 
-const PLANNED_TASKS = 7;
 const VSIX_TARGET_BYTES = 3 * 1024 * 1024;
 const START_RATIO_TARGET = 0.7;
 const RUNS = 7;
@@ -57,10 +56,14 @@ runScript(async () => {
     const { vsixPath } = await packageExtension({ outDir: workDir });
     const vsixBytes = fs.statSync(vsixPath).size;
     console.log(`node ${process.version}, ${os.cpus().length} CPU(s)`);
-    console.log(`.vsix: ${mib(vsixBytes)} with ${bundled.length} of ${PLANNED_TASKS} planned tasks; target ≤ ${mib(VSIX_TARGET_BYTES)} with all ${PLANNED_TASKS}: ${verdict(vsixBytes <= VSIX_TARGET_BYTES)} so far`);
+    console.log(`.vsix: ${mib(vsixBytes)} with ${bundled.length} tasks; target ≤ ${mib(VSIX_TARGET_BYTES)}: ${verdict(vsixBytes <= VSIX_TARGET_BYTES)}`);
     for (const task of bundled) {
       const ownCode = unbundled.find((u) => u.folder === task.folder)!;
       console.log(`${task.folder}`);
+      if (!fs.existsSync(path.join(task.dir, BUNDLE_FILE))) {
+        console.log('  a server task (task.json and icon only; the Azure DevOps server runs it): no bundle, no process');
+        continue;
+      }
       console.log(`  bundle: ${kib(task.bundleBytes)} (one file); unbundled: ${kib(task.sourceBytes)} in ${task.sourceFiles} files (own code ${kib(ownCode.bundleBytes)} + node_modules); ratio ${(task.bundleBytes / task.sourceBytes).toFixed(2)}`);
       await measureStart(task, ownCode.dir, workDir);
     }

@@ -17,6 +17,9 @@ const CONNECTION_ID = 'bench-azure-connection';
 /** Relative, as in a pipeline: the task roots it at System.DefaultWorkingDirectory (the work folder). */
 const JOB_FILE = 'bench-job.yml';
 
+const DEPLOYMENT_FILE = 'bench-deployment.yml';
+const SCHEDULE_FILE = 'bench-schedule.yml';
+
 /** Values for inputs that a default or a pick list does not settle; a task's own inputs may be added here. */
 const INPUT_VALUES: Record<string, string> = {
   resourceGroupName: 'rg-bench',
@@ -24,6 +27,11 @@ const INPUT_VALUES: Record<string, string> = {
   // A named compute: without one AzureMLCompute@1 reports serverless and never calls Azure.
   computeName: 'cpu-cluster',
   jobFile: JOB_FILE,
+  deploymentFile: DEPLOYMENT_FILE,
+  scheduleFile: SCHEDULE_FILE,
+  endpointName: 'bench-endpoint',
+  deploymentName: 'green',
+  steps: '10 for 10m; 100',
 };
 
 /** The smallest `az ml job create` file AzureMLJob@1 accepts: no code folder, so nothing to upload first. */
@@ -31,6 +39,24 @@ const JOB_YAML = `$schema: https://azuremlschemas.azureedge.net/latest/commandJo
 command: echo bench
 environment: azureml:AzureML-sklearn-1.0-ubuntu20.04-py38-cpu@latest
 compute: azureml:cpu-cluster
+`;
+
+/** An online deployment of a registered model: nothing local to upload before the first call. */
+const DEPLOYMENT_YAML = `$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
+name: green
+endpoint_name: bench-endpoint
+model: azureml:bench-model:1
+instance_type: Standard_DS3_v2
+instance_count: 1
+`;
+
+/** A weekly schedule of an existing job. */
+const SCHEDULE_YAML = `$schema: https://azuremlschemas.azureedge.net/latest/schedule.schema.json
+name: bench-schedule
+trigger:
+  type: cron
+  expression: "0 6 * * 1"
+create_job: azureml:bench-job
 `;
 
 function inputValue(input: TaskInput): string | undefined {
@@ -43,10 +69,12 @@ function inputValue(input: TaskInput): string | undefined {
 
 /**
  * PATH and the agent's variables only: nothing from the caller's environment leaks into the task. Writes
- * the files the inputs name (the job YAML) into workDir, the task's System.DefaultWorkingDirectory.
+ * the files the inputs name (job, deployment and schedule YAML) into workDir, the task's System.DefaultWorkingDirectory.
  */
 export function taskEnvironment(taskJson: { inputs?: TaskInput[] }, workDir: string): Record<string, string> {
   fs.writeFileSync(path.join(workDir, JOB_FILE), JOB_YAML);
+  fs.writeFileSync(path.join(workDir, DEPLOYMENT_FILE), DEPLOYMENT_YAML);
+  fs.writeFileSync(path.join(workDir, SCHEDULE_FILE), SCHEDULE_YAML);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     AGENT_TEMPDIRECTORY: path.join(workDir, 'temp'),
