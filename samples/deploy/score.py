@@ -8,8 +8,9 @@ import os
 import random
 
 model = None
-# The share of requests this deployment fails on purpose (0 by default). Only for trying a rollback: the deploy
-# sample's candidateFaultRate parameter sets it on the new prod deployment, which the rollout then catches.
+# The share of requests this deployment fails on purpose (0 by default), all but its first. Only for trying a
+# rollback: the deploy sample's candidateFaultRate parameter sets it on the new prod deployment, which the
+# rollout then catches.
 FAULT_RATE = float(os.environ.get("CHURN_FAULT_RATE", "0") or 0)
 
 
@@ -37,8 +38,14 @@ def _features(row):
     return scaled + [1.0 if contract == c else 0.0 for c in contracts]
 
 
+answered = 0
+
+
 def run(raw_data):
-    if FAULT_RATE and random.random() < FAULT_RATE:
+    global answered
+    answered += 1
+    # The first request (the deploy's smoke test) is spared, so that the rollout's analysis is what catches it.
+    if FAULT_RATE and answered > 1 and random.random() < FAULT_RATE:
         raise RuntimeError("injected failure (CHURN_FAULT_RATE=%s)" % FAULT_RATE)
     rows = json.loads(raw_data)["data"]
     probabilities = []

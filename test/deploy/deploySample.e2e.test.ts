@@ -56,7 +56,8 @@ describe('samples/deploy-pipeline.yml against the emulator (e2e)', function () {
     assert.equal(prod.deployments.length, 1, console);
     // The endpoint's first deployment: nothing to roll out from, the rollout stage gives it all traffic.
     assert.deepEqual(prod.endpoint?.properties.traffic, { [prod.deployments[0]]: 100 }, console);
-    assert.match(console, /Rollout of run-\S+:.*promoted/);
+    assert.match(console, /First deployment run-\S+: promoted/);
+    assert.doesNotMatch(console, /command not found/, 'no step output macro reaches bash unexpanded');
     assert.deepEqual(Object.keys(outcome.report.deployments).sort(), ['mlops-dev', 'mlops-prod']);
     assert.equal(outcome.report.deployments['mlops-prod'][0].result, 'Succeeded');
     assert.match(console, /Deployed run-\S+ to churn-prod at 0%/);
