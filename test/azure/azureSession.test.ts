@@ -48,6 +48,6 @@ describe("connecting to Azure", () => {
   });
 
   it("reads the task's name and version from the task.json beside it", () => {
-    assert.deepEqual(readTaskIdentity(path.join(__dirname, "..", "..", "tasks", "AzureMLWorkspaceV1")), { taskName: "AzureMLWorkspace", taskVersion: "1.0.1" });
+    assert.deepEqual(readTaskIdentity(path.join(__dirname, "..", "..", "tasks", "AzureMLWorkspaceV1")), { taskName: "AzureMLWorkspace", taskVersion: "1.0.2" });
   });
 });
