@@ -8,11 +8,11 @@ import { errorMessage } from "../platform/userError";
 import { createBatchEndpointsApi, type BatchJobResource } from "../workspace/batchEndpoints";
 import { invokeBatchEndpoint, outputLocation, type BatchInvocationApi } from "../workspace/batchInvocation";
 import { openDefaultBlobStore, type BlobStore } from "../workspace/datastores";
-import { cancelJob, jobStudioUrl, reportJobOutcome, superviseJob } from "../workspace/jobWait/superviseJob";
+import { cancelJob, reportJobOutcome, superviseJob } from "../workspace/jobWait/superviseJob";
 import { sourcesRootOf } from "../workspace/pendingUploads";
 import { createRunHistoryApi, type RunHistoryApi } from "../workspace/runHistory";
 import type { WorkspaceScope } from "../workspace/scope";
-import { amlApiHost, getVerifiedWorkspace, type WorkspaceInfo } from "../workspace/workspace";
+import { amlApiHost, getVerifiedWorkspace, jobStudioUrl, type WorkspaceInfo } from "../workspace/workspace";
 import { createWorkspaceApi, type JobResource, type WorkspaceApi } from "../workspace/workspaceApi";
 import { readBatchScoreInputs } from "./inputs";
 
@@ -72,7 +72,7 @@ export async function runBatchScoreTask(host: TaskHost, task: TaskRun, session: 
   const unregister = inputs.cancelJobOnStop
     ? task.cancellation.onCancel(async (deadline) => {
         const job = jobName ? { name: jobName } : await Promise.race([invoked, aborted(deadline)]);
-        if (job) await cancelJob(host, services.api, job.name, studioUrl || jobStudioUrl(job.name, undefined, session, workspace), deadline, "The pipeline step was cancelled");
+        if (job) await cancelJob(host, services.api, job.name, studioUrl || jobStudioUrl(workspace, session.cloud, job.name, session.tenantId), deadline, "The pipeline step was cancelled");
         else if (!jobName) host.warning(`The step was cancelled while invoking ${target}; no job name came back in time. Check the endpoint's jobs in Azure ML studio and cancel any left running.`);
       })
     : () => undefined;
@@ -85,7 +85,7 @@ export async function runBatchScoreTask(host: TaskHost, task: TaskRun, session: 
   jobName = batchJob.name;
   host.setVariable("jobName", jobName, { isOutput: true });
   const job = await firstRead(host, services.api, jobName);
-  studioUrl = jobStudioUrl(jobName, job, session, workspace);
+  studioUrl = jobStudioUrl(workspace, session.cloud, jobName, session.tenantId, job);
   host.setVariable("studioUrl", studioUrl, { isOutput: true });
   host.log(`Batch scoring job '${jobName}' started (status ${job?.properties.status ?? batchJob.properties.status ?? "unknown"}).`);
   host.log(`Azure ML studio: ${studioUrl}`);

@@ -10,7 +10,7 @@ import type { TaskHost } from "../platform/taskHost";
 import type { TaskRun } from "../platform/taskRunner";
 import { errorMessage } from "../platform/userError";
 import { readFinalMetrics } from "../workspace/mlflow";
-import { amlApiHost, getVerifiedWorkspace, type WorkspaceInfo } from "../workspace/workspace";
+import { amlApiHost, getVerifiedWorkspace, jobStudioUrl, type WorkspaceInfo } from "../workspace/workspace";
 import { openDefaultBlobStore, type BlobStore } from "../workspace/datastores";
 import { dryRunReport } from "./dryRun";
 import { readJobTaskInputs, type JobTaskInputs } from "./inputs";
@@ -20,7 +20,7 @@ import { createRunHistoryApi, type RunHistoryApi } from "../workspace/runHistory
 import { sourcesRootOf } from "../workspace/pendingUploads";
 import { submitJob } from "./submit";
 import { summaryMarkdown } from "./summary";
-import { cancelJob, jobStudioUrl, reportJobOutcome, superviseJob } from "../workspace/jobWait/superviseJob";
+import { cancelJob, reportJobOutcome, superviseJob } from "../workspace/jobWait/superviseJob";
 import { createWorkspaceApi, type WorkspaceApi } from "../workspace/workspaceApi";
 
 /** What the task talks to; tests replace any of it. */
@@ -119,7 +119,7 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
   const workspace = await (options.workspace ?? getVerifiedWorkspace)(session, scope);
   const services = options.services?.(session, workspace, scope) ?? defaultServices(session, workspace, scope, host);
   const now = services.now ?? Date.now;
-  let studioUrl = jobStudioUrl(jobName, undefined, session, workspace);
+  let studioUrl = jobStudioUrl(workspace, session.cloud, jobName, session.tenantId);
   // Registered before submission: a cancel that lands during the PUT still reaches the job.
   const unregister = inputs.cancelJobOnStop ? task.cancellation.onCancel((deadline) => cancelJob(host, services.api, jobName, studioUrl, deadline, "The pipeline step was cancelled")) : () => undefined;
   const started = now();
@@ -129,7 +129,7 @@ export async function runJobTask(host: TaskHost, task: TaskRun, session: AzureSe
     jobName = prepared.jobName = submission.jobName;
     host.setVariable("jobName", jobName, { isOutput: true });
   }
-  studioUrl = jobStudioUrl(jobName, submission.job, session, workspace);
+  studioUrl = jobStudioUrl(workspace, session.cloud, jobName, session.tenantId, submission.job);
   host.setVariable("studioUrl", studioUrl, { isOutput: true });
   host.log(`Azure ML studio: ${studioUrl}`);
 

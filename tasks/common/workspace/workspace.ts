@@ -8,6 +8,7 @@ import type { AzureSession } from "../azure/azureSession";
 import type { CloudEndpoints } from "../azure/clouds";
 import { checkPrivateEndpointReachable, describeWhatIdentitySees } from "./diagnostics";
 import { workspaceArmId, type WorkspaceScope } from "./scope";
+import type { JobResource } from "./workspaceApi";
 import { UserError, errorMessage } from "../platform/userError";
 import { checkOutputFile, writeOutputFile } from "../platform/outputFile";
 
@@ -37,14 +38,18 @@ export function amlApiHost(cloud: CloudEndpoints, location: string, discoveryUrl
 }
 
 /**
+ * A job's page in studio: the one the service names in the job's services.Studio, else built from its name (also
+ * before the job exists).
+ */
+export function jobStudioUrl(workspace: Pick<WorkspaceInfo, "armId">, cloud: Pick<CloudEndpoints, "studioUrl">, jobName: string, tenantId: string | undefined, job?: Pick<JobResource, "properties">): string {
+  const url = job?.properties.services?.Studio?.endpoint ?? `${cloud.studioUrl}runs/${encodeURIComponent(jobName)}?wsid=${workspace.armId}`;
+  return withTenant(url, tenantId);
+}
+
+/**
  * A studio link that opens in the connection's tenant (as azure-ai-ml appends `&tid=`): without it studio opens
  * the user's home tenant, where a guest's workspace is not found. The service's own job links lack it.
  */
-/** A job's page in studio, built from its name (the service also names it in the job's services.Studio). */
-export function jobStudioUrl(workspace: Pick<WorkspaceInfo, "armId">, cloud: Pick<CloudEndpoints, "studioUrl">, jobName: string, tenantId: string | undefined): string {
-  return withTenant(`${cloud.studioUrl}runs/${encodeURIComponent(jobName)}?wsid=${workspace.armId}`, tenantId);
-}
-
 export function withTenant(studioUrl: string, tenantId: string | undefined): string {
   if (!tenantId || /[?&]tid=/.test(studioUrl)) return studioUrl;
   return `${studioUrl}${studioUrl.includes("?") ? "&" : "?"}tid=${encodeURIComponent(tenantId)}`;

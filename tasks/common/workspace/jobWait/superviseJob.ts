@@ -3,10 +3,8 @@
 // result from the job's end. One piece of code so that every such task waits, cancels and fails alike.
 import type { TaskHost } from "../../platform/taskHost";
 import { errorMessage } from "../../platform/userError";
-import type { ArmContext } from "../../azure/arm";
 import type { RunHistoryApi } from "../runHistory";
-import { withTenant } from "../workspace";
-import type { JobResource, WorkspaceApi } from "../workspaceApi";
+import type { WorkspaceApi } from "../workspaceApi";
 import { LogStreamer } from "./logStreamer";
 import type { JobWaitInputs } from "./waitInputs";
 import { waitForJob, type WaitOutcome } from "./waitForJob";
@@ -16,12 +14,6 @@ import { waitForJob, type WaitOutcome } from "./waitForJob";
  * agent's window (SIGINT to SIGTERM is 7.5 s), so there is time left to tell the user the job may still be running.
  */
 export const CANCEL_ON_STOP_MS = 5_000;
-
-/** The job's page in studio: the one the service names, else built from the name (also before the job exists). */
-export function jobStudioUrl(jobName: string, job: JobResource | undefined, session: Pick<ArmContext, "cloud"> & { tenantId?: string }, workspace: { armId: string }): string {
-  const url = job?.properties.services?.Studio?.endpoint ?? `${session.cloud.studioUrl}runs/${encodeURIComponent(jobName)}?wsid=${workspace.armId}`;
-  return withTenant(url, session.tenantId);
-}
 
 /**
  * Cancels the job, saying what happened: requested, no such job (a cancel before the submission reached Azure
