@@ -58,13 +58,13 @@ describe("compute task inputs", () => {
   });
 
   for (const [inputs, message] of [
-    [{ action: "resize" }, "Input action must be one of check, ensure, start, stop, not 'resize'."],
+    [{ action: "resize" }, "Input action: 'resize' is not one of check, ensure, start, stop."],
     [{ action: "ensure" }, "Input specFile is required for action ensure: the az ml compute YAML file describing the compute to create or update."],
     [{ action: "start" }, "Input computeName is required for action start: the compute instance to start."],
     [{ requiredNodes: "0" }, "Input requiredNodes: '0' must be a whole number from 1 up"],
     [{ requiredNodes: "2.5" }, "Input requiredNodes: '2.5' must be a whole number from 1 up"],
     [{ waitMinutes: "soon" }, "Input waitMinutes: 'soon' must be a number from 0 up"],
-    [{ onUnavailable: "ignore" }, "Input onUnavailable must be one of fail, warn, not 'ignore'."],
+    [{ onUnavailable: "ignore" }, "Input onUnavailable: 'ignore' is not one of fail, warn."],
   ] as Array<[Record<string, string>, string]>) {
     it(`refuses ${JSON.stringify(inputs)}`, () => {
       assert.throws(() => readComputeInputs(fakeHost({ inputs: { ...base, ...inputs } })), (e: Error) => e instanceof UserError && e.message === message);

@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { checkDeclaredInputs, parseBooleanInput, readDeclaredInputs } from "../../tasks/common/platform/declaredInputs";
+import { checkDeclaredInputs, parseBooleanInput, readDeclaredInputs, readPickList } from "../../tasks/common/platform/declaredInputs";
 import { runTask } from "../../tasks/common/platform/taskRunner";
 import { UserError } from "../../tasks/common/platform/userError";
 import { fakeHost } from "../common/fakes";
@@ -11,6 +11,13 @@ const tasksRoot = path.join(__dirname, "..", "..", "tasks");
 const taskFolders = fs.readdirSync(tasksRoot).filter((folder) => fs.existsSync(path.join(tasksRoot, folder, "task.json")));
 
 describe("declared inputs", () => {
+  it("reads a pick list as its option whatever the case, its fallback when unset, and refuses other values", () => {
+    const options = ["GET", "POST", "auto"] as const;
+    assert.equal(readPickList(fakeHost({ inputs: { method: "post" } }), "method", options, "auto"), "POST");
+    assert.equal(readPickList(fakeHost({ inputs: {} }), "method", options, "auto"), "auto");
+    assert.throws(() => readPickList(fakeHost({ inputs: { method: "PUT" } }), "method", options, "auto"), (error: Error) => error instanceof UserError && error.message === "Input method: 'PUT' is not one of GET, POST, auto.");
+  });
+
   it("reads true and false in any case, and refuses anything else naming the input and value", () => {
     assert.equal(parseBooleanInput("dryRun", "TRUE"), true);
     assert.equal(parseBooleanInput("dryRun", "False"), false);

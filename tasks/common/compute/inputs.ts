@@ -2,6 +2,7 @@
 import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
 import { parseNumberInput } from "../workspace/inputRules";
+import { readPickList } from "../platform/declaredInputs";
 
 export const COMPUTE_ACTIONS = ["check", "ensure", "start", "stop"] as const;
 export type ComputeAction = (typeof COMPUTE_ACTIONS)[number];
@@ -19,20 +20,12 @@ export interface ComputeInputs {
   onUnavailable: OnUnavailable;
 }
 
-function choice<T extends string>(host: TaskHost, name: string, allowed: readonly T[], fallback: T): T {
-  const value = host.getInput(name)?.toLowerCase() ?? fallback;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new UserError(`Input ${name} must be one of ${allowed.join(", ")}, not '${host.getInput(name)}'.`);
-  }
-  return value as T;
-}
-
 function number(host: TaskHost, name: string, fallback: number, minimum: number, integer: boolean): number {
   return parseNumberInput(name, host.getInput(name), { min: minimum, whole: integer }) ?? fallback;
 }
 
 export function readComputeInputs(host: TaskHost): ComputeInputs {
-  const action = choice(host, "action", COMPUTE_ACTIONS, "check");
+  const action = readPickList(host, "action", COMPUTE_ACTIONS, "check");
   const specFile = host.getPathInput("specFile");
   const computeName = host.getInput("computeName");
   if (action === "ensure" && !specFile) {
@@ -49,6 +42,6 @@ export function readComputeInputs(host: TaskHost): ComputeInputs {
     specFile: action === "ensure" ? specFile : undefined,
     requiredNodes: number(host, "requiredNodes", 1, 1, true),
     waitMinutes: number(host, "waitMinutes", 10, 0, false),
-    onUnavailable: choice(host, "onUnavailable", ["fail", "warn"] as const, "fail"),
+    onUnavailable: readPickList(host, "onUnavailable", ["fail", "warn"] as const, "fail"),
   };
 }

@@ -1,5 +1,6 @@
 // The AzureMLDeploy@1 inputs, read and checked once, before anything touches Azure; each error names its input.
 import { fileFamily, type Family } from "../deploySpec";
+import { readPickList } from "../platform/declaredInputs";
 import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
 import { isSupportedJsonPath, JSON_PATH_HELP } from "../workspace/jsonPath";
@@ -36,12 +37,6 @@ export interface DeployInputs {
   setDefault: boolean;
   /** Batch only: what the smoke invocation scores (a local path, azureml:<data>:<version> or a URI). */
   smokeTestInput?: string;
-}
-
-function oneOf<T extends string>(host: TaskHost, name: string, allowed: readonly T[], fallback: T): T {
-  const value = host.getInput(name) ?? fallback;
-  if (!(allowed as readonly string[]).includes(value)) throw new UserError(`Input ${name}: '${value}' is not one of ${allowed.join(", ")}.`);
-  return value as T;
 }
 
 function minutes(host: TaskHost): number {
@@ -102,10 +97,10 @@ export function readDeployInputs(host: TaskHost): DeployInputs {
     family: fileFamily(deploymentFile, "deployment"),
     overrides: host.getInput("overrides"),
     model: host.getInput("model"),
-    trafficAfterDeploy: oneOf(host, "trafficAfterDeploy", ["none", "all"] as const, "none"),
+    trafficAfterDeploy: readPickList(host, "trafficAfterDeploy", ["none", "all"] as const, "none"),
     smokeTest: readSmokeTest(host),
     timeoutMinutes: minutes(host),
-    onFailure: oneOf(host, "onFailure", ["keep", "delete"] as const, "keep"),
+    onFailure: readPickList(host, "onFailure", ["keep", "delete"] as const, "keep"),
     dryRun: host.getBoolInput("dryRun", false),
     ...readBatchSmokeTest(host),
   };

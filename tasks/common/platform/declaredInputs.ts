@@ -20,6 +20,19 @@ export function parseBooleanInput(name: string, value: string): boolean {
   throw new UserError(`Input ${name}: '${value}' is not a boolean. Use true or false.`);
 }
 
+/** The option a pick-list value names, matched without case as the agent's pick lists are; else a UserError. */
+export function pickListValue<T extends string>(inputName: string, value: string, options: readonly T[]): T {
+  const chosen = options.find((option) => option.toLowerCase() === value.toLowerCase());
+  if (chosen === undefined) throw new UserError(`Input ${inputName}: '${value}' is not one of ${options.join(", ")}.`);
+  return chosen;
+}
+
+/** A pick-list input as one of its options (the fallback when it is not set). */
+export function readPickList<T extends string>(host: TaskHost, name: string, options: readonly T[], fallback: T): T {
+  const value = host.getInput(name);
+  return value === undefined ? fallback : pickListValue(name, value, options);
+}
+
 /** A pick list that takes only its options (EditableOptions lets the user type any value, as for workspace names). */
 function fixedOptions(input: DeclaredInput): string[] | undefined {
   if (input.type !== "pickList" && input.type !== "radio") return undefined;
@@ -46,8 +59,6 @@ export function checkDeclaredInputs(host: TaskHost, inputs: DeclaredInput[]): vo
       continue;
     }
     const options = fixedOptions(input);
-    if (options && !options.some((option) => option.toLowerCase() === value.toLowerCase())) {
-      throw new UserError(`Input ${input.name}: '${value}' is not one of ${options.join(", ")}.`);
-    }
+    if (options) pickListValue(input.name, value, options);
   }
 }

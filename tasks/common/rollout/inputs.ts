@@ -2,6 +2,7 @@
 import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
 import { parseNumberInput } from "../workspace/inputRules";
+import { readPickList } from "../platform/declaredInputs";
 import { type AnalysisSettings, DEFAULT_ANALYSIS, type InconclusivePolicy } from "./analysis";
 import type { AfterPromotionPolicy } from "./afterPromotion";
 import { type CustomCheck, parseJsonExpression } from "./customCheck";
@@ -29,12 +30,6 @@ export interface RolloutInputs {
 
 const ACTIONS: readonly RolloutAction[] = ["start", "step", "promote", "abort", "resume"];
 
-function choice<T extends string>(host: TaskHost, name: string, options: readonly T[], fallback: T): T {
-  const value = (host.getInput(name) ?? fallback) as T;
-  if (!options.includes(value)) throw new UserError(`Input ${name}: '${value}' is not one of ${options.join(", ")}`);
-  return value;
-}
-
 function number(host: TaskHost, name: string, fallback: number | undefined, min: number, max = Infinity, whole = false): number | undefined {
   return parseNumberInput(name, host.getInput(name), { min, max, whole, percent: true }) ?? fallback;
 }
@@ -55,7 +50,7 @@ function readPlan(host: TaskHost): StepPlan | undefined {
 }
 
 function readCustomCheck(host: TaskHost): CustomCheck | undefined {
-  const kind = choice(host, "customCheck", ["none", "http", "command"] as const, "none");
+  const kind = readPickList(host, "customCheck", ["none", "http", "command"] as const, "none");
   const timeoutMs = number(host, "customCheckTimeoutSeconds", 60, 1)! * 1000;
   if (kind === "none") {
     const stray = ["customCheckUrl", "customCheckExpression", "customCheckCommand"].find((name) => host.getInput(name));
@@ -66,7 +61,7 @@ function readCustomCheck(host: TaskHost): CustomCheck | undefined {
   const url = host.getInput("customCheckUrl", true);
   if (!/^https?:\/\/[^\s/]+/i.test(url)) throw new UserError(`Input customCheckUrl: '${url}' is not an http(s) URL`);
   const body = host.getInput("customCheckBody");
-  const chosen = choice(host, "customCheckMethod", ["auto", "GET", "POST"] as const, "auto");
+  const chosen = readPickList(host, "customCheckMethod", ["auto", "GET", "POST"] as const, "auto");
   const method = chosen === "auto" ? (body ? "POST" : "GET") : chosen;
   if (body && method === "GET") throw new UserError("Input customCheckBody: a GET request has no body; set customCheckMethod to POST");
   return { kind, url, method, body, expression: parseJsonExpression(host.getInput("customCheckExpression", true), "customCheckExpression"), timeoutMs };
@@ -90,7 +85,7 @@ export function readRolloutInputs(host: TaskHost): RolloutInputs {
   const workspaceName = host.getInput("workspaceName", true);
   const endpointName = host.getInput("endpointName", true);
   const deployment = host.getInput("deploymentName", true);
-  const action = choice(host, "action", ACTIONS, "start");
+  const action = readPickList(host, "action", ACTIONS, "start");
   const plan = action === "start" || action === "resume" ? readPlan(host) : undefined;
   if ((action === "start" || action === "resume") && !plan) throw new UserError(`Input steps (or stepWeight, maxWeight and interval) is required for action ${action}, e.g. 'mirror 20 for 10m; 10 for 15m; 50 for 15m; 100'`);
   const maxErrorPercent = number(host, "maxErrorRate", undefined, 0, 100);
@@ -102,7 +97,7 @@ export function readRolloutInputs(host: TaskHost): RolloutInputs {
     compareWithStable: host.getBoolInput("compareWithStable", true),
     confidence: number(host, "confidence", 95, 50, 99.99)! / 100,
     failureLimit: number(host, "failureLimit", 0, 0, Infinity, true)!,
-    inconclusivePolicy: choice<InconclusivePolicy>(host, "inconclusivePolicy", ["fail", "pause", "pass"], "fail"),
+    inconclusivePolicy: readPickList<InconclusivePolicy>(host, "inconclusivePolicy", ["fail", "pause", "pass"], "fail"),
   };
   const timeoutMinutes = number(host, "timeoutMinutes", 0, 0)!;
   return {
@@ -112,14 +107,14 @@ export function readRolloutInputs(host: TaskHost): RolloutInputs {
     endpointName,
     customCheck: action === "start" || action === "resume" ? readCustomCheck(host) : undefined,
     loadTest: action === "start" || action === "resume" ? readLoadTest(host) : undefined,
-    afterPromotion: action === "abort" ? { action: "keep", delayMs: 0 } : { action: choice(host, "afterPromotion", ["keep", "scaleDown", "delete"] as const, "keep"), delayMs: number(host, "afterPromotionDelayMinutes", 0, 0)! * 60_000 },
+    afterPromotion: action === "abort" ? { action: "keep", delayMs: 0 } : { action: readPickList(host, "afterPromotion", ["keep", "scaleDown", "delete"] as const, "keep"), delayMs: number(host, "afterPromotionDelayMinutes", 0, 0)! * 60_000 },
     request: {
       action,
       deployment,
       plan,
       weight: action === "step" ? readWeight(host) : undefined,
       analysis,
-      onFailure: choice(host, "onFailure", ["rollback", "pause"] as const, "rollback"),
+      onFailure: readPickList(host, "onFailure", ["rollback", "pause"] as const, "rollback"),
       lookIntervalMs: 60_000,
       metricDelayMs: number(host, "metricDelayMinutes", 3, 0)! * 60_000,
       ...(timeoutMinutes > 0 ? { timeoutMs: timeoutMinutes * 60_000 } : {}),
