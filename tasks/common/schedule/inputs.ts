@@ -1,8 +1,9 @@
 // The AzureMLSchedule@1 inputs, read and checked once; every bad value is a UserError naming the input.
 import * as fs from "node:fs";
+import { readPickList } from "../platform/declaredInputs";
 import type { TaskHost } from "../platform/taskHost";
 import { UserError } from "../platform/userError";
-import { JOB_NAME, parseKeyValues } from "../workspace/inputRules";
+import { JOB_NAME, parseKeyValues, parseNumberInput } from "../workspace/inputRules";
 
 export const SCHEDULE_ACTIONS = ["createOrUpdate", "enable", "disable", "delete", "show"] as const;
 export type ScheduleAction = (typeof SCHEDULE_ACTIONS)[number];
@@ -28,9 +29,7 @@ export interface ScheduleInputs {
 }
 
 export function readScheduleInputs(host: TaskHost): ScheduleInputs {
-  const actionText = host.getInput("action") ?? "createOrUpdate";
-  const action = SCHEDULE_ACTIONS.find((a) => a.toLowerCase() === actionText.toLowerCase());
-  if (!action) throw new UserError(`Input action must be one of ${SCHEDULE_ACTIONS.join(", ")}, not '${actionText}'.`);
+  const action = readPickList(host, "action", SCHEDULE_ACTIONS, "createOrUpdate");
   const scheduleName = host.getInput("scheduleName");
   if (scheduleName !== undefined && !JOB_NAME.test(scheduleName)) {
     throw new UserError(`Input scheduleName: '${scheduleName}' is not a valid schedule name: use letters, digits, '-' and '_', starting with a letter or digit, at most 255 characters.`);
@@ -45,11 +44,7 @@ export function readScheduleInputs(host: TaskHost): ScheduleInputs {
   } else if (!scheduleName) {
     throw new UserError(`Input scheduleName is required for action ${action}: the name of the schedule in the workspace.`);
   }
-  const countText = host.getInput("nextRunCount");
-  const nextRunCount = countText === undefined ? DEFAULT_NEXT_RUN_COUNT : Number(countText);
-  if (!Number.isInteger(nextRunCount) || nextRunCount < 0 || nextRunCount > MAX_NEXT_RUN_COUNT) {
-    throw new UserError(`Input nextRunCount must be a whole number from 0 to ${MAX_NEXT_RUN_COUNT}, not '${countText}'.`);
-  }
+  const nextRunCount = parseNumberInput("nextRunCount", host.getInput("nextRunCount"), { min: 0, max: MAX_NEXT_RUN_COUNT, whole: true }) ?? DEFAULT_NEXT_RUN_COUNT;
   return {
     resourceGroup: host.getInput("resourceGroupName", true),
     workspaceName: host.getInput("workspaceName", true),
