@@ -32,7 +32,7 @@ describe('workspace: the default datastore as a blob container', () => {
     await assert.rejects(store.uploadFile('LocalUpload/h/a.txt', file), (error: { statusCode?: number }) => error.statusCode === 403);
   });
 
-  it('sends bytes already read as one Put Blob of exactly those bytes, as uploadFile sends a file', async () => {
+  it('sends a file as one Put Blob of exactly its bytes, streamed from disk', async () => {
     const bodies = new Map<string, Buffer>();
     const http = new RoutingHttpClient().on('PUT', /LocalUpload/, async (request) => {
       const body = typeof request.body === 'function' ? (request.body as () => NodeJS.ReadableStream)() : request.body;
@@ -44,8 +44,11 @@ describe('workspace: the default datastore as a blob container', () => {
     });
     const store = createBlobStore(DATASTORE, { key: KEY }, { httpClient: http, credential: staticCredential, maskSecret: () => undefined, retryOptions: { maxTries: 1 } });
     const content = Buffer.from(Array.from({ length: 1_300_000 }, (_, i) => i % 251));
-    await store.uploadFile('LocalUpload/h/big.bin', '/not/read', content);
-    await store.uploadFile('LocalUpload/h/empty.txt', '/not/read', Buffer.alloc(0));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blobstore-'));
+    fs.writeFileSync(path.join(dir, 'big.bin'), content);
+    fs.writeFileSync(path.join(dir, 'empty.txt'), '');
+    await store.uploadFile('LocalUpload/h/big.bin', path.join(dir, 'big.bin'));
+    await store.uploadFile('LocalUpload/h/empty.txt', path.join(dir, 'empty.txt'));
     assert.deepEqual(http.urls().map((url) => url.split('?')[0]), ['PUT https://acct.blob.core.windows.net/azureml-blobstore-1/LocalUpload/h/big.bin', 'PUT https://acct.blob.core.windows.net/azureml-blobstore-1/LocalUpload/h/empty.txt']);
     assert.deepEqual(bodies.get('/azureml-blobstore-1/LocalUpload/h/big.bin'), content);
     assert.equal(http.requests[0].headers.get('content-length'), String(content.length));

@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  IN_MEMORY_SNAPSHOT_BYTES,
   IgnoreRules,
   SnapshotError,
   codeVersionBody,
@@ -16,6 +15,7 @@ import {
 import * as sinon from 'sinon';
 import type { BlobStore } from '../../tasks/common/workspace/datastores';
 import { uploadSnapshot } from '../../tasks/common/workspace/uploader';
+import { UserError } from '../../tasks/common/platform/userError';
 import { writeTree } from '../jobSpec/helpers';
 
 /** A code folder exercising .amlignore precedence, negation, folder patterns and an empty folder. */
@@ -144,60 +144,71 @@ describe('workspace: code snapshots as azure-ai-ml makes them', () => {
   });
 });
 
-describe('workspace: one read per file for hashing and upload', () => {
-  it('reads each file once: both hashes and the upload use the same bytes', async () => {
-    const dir = writeTree({ 'src/train.py': 'print(1)\n', 'src/util/a.py': 'A = 1\n', 'src/data.bin': 'x'.repeat(10_000), 'src/sub dir/b.txt': 'b\n' });
-    const root = path.join(dir, 'src');
-    // The module object itself (the namespace import is a read-only view of it).
-    const nodeFs = require('node:fs') as typeof fs;
-    const reads = sinon.spy(nodeFs, 'readFileSync');
-    const streams = sinon.spy(nodeFs, 'createReadStream');
-    try {
-      const expected = { objectHash: prepareSnapshot(root).objectHash, contentHash: prepareSnapshot(root).contentHash };
-      reads.resetHistory();
-      const snapshot = prepareSnapshot(root);
-      assert.deepEqual({ objectHash: snapshot.objectHash, contentHash: snapshot.contentHash }, expected);
-      const uploaded = new Map<string, Buffer>();
-      const store: BlobStore = {
-        containerUrl: 'https://acct.blob.core.windows.net/c',
-        datastoreName: 'workspaceblobstore',
-        getMetadata: async () => undefined,
-        uploadFile: async (blobName, filePath, content) => void uploaded.set(blobName, content ?? fs.readFileSync(filePath)),
-        setMetadata: async () => undefined,
-      };
-      await uploadSnapshot(store, snapshot, { name: 'n', version: '1' });
-      const fileReads = reads.getCalls().map((call) => String(call.args[0])).filter((file) => file.startsWith(fs.realpathSync(root)) && !file.endsWith('ignore'));
-      assert.deepEqual(fileReads.sort(), snapshot.blobs.map((b) => b.sourcePath).sort(), 'each file read exactly once');
-      sinon.assert.notCalled(streams);
-      for (const blob of snapshot.blobs) assert.deepEqual(uploaded.get(blob.blobName), fs.readFileSync(blob.sourcePath));
-    } finally {
-      reads.restore();
-      streams.restore();
-    }
+describe('workspace: hashing reads files in chunks; the upload reads them again and checks they did not change', () => {
+  const recordingStore = (uploaded: Map<string, Buffer>, marked: string[]): BlobStore => ({
+    containerUrl: 'https://acct.blob.core.windows.net/c',
+    datastoreName: 'workspaceblobstore',
+    getMetadata: async () => undefined,
+    uploadFile: async (blobName, filePath) => void uploaded.set(blobName, fs.readFileSync(filePath)),
+    setMetadata: async (blobName) => void marked.push(blobName),
   });
-});
 
-describe('workspace: snapshots too large to keep in memory', () => {
-  it('hashes them from disk in chunks, without reading a whole file into one Buffer (none over 2 GiB would fit)', () => {
+  it('hashes from disk in chunks, never a whole file in one Buffer (a file over 2 GiB would not fit)', () => {
     const root = path.join(writeTree({ 'm/config.json': '{}' }), 'm');
-    // Sparse: the size of a large model without writing it.
+    // Sparse: several chunks without writing them.
+    const size = 3 * 1024 * 1024 + 3;
     const weights = path.join(root, 'weights.bin');
     fs.writeFileSync(weights, '');
-    fs.truncateSync(weights, IN_MEMORY_SNAPSHOT_BYTES + 3);
+    fs.truncateSync(weights, size);
     const nodeFs = require('node:fs') as typeof fs;
     const reads = sinon.spy(nodeFs, 'readFileSync');
     try {
       const snapshot = prepareSnapshot(root);
       // get_object_hash, fed by hand: seed, then each entry's name and bytes in lower-cased order.
-      const expected = createHash('md5').update('Initialize for october 2021 AML CLI version').update('config.json').update('{}').update('weights.bin');
-      const zeros = Buffer.alloc(64 * 1024 * 1024);
-      for (let left = IN_MEMORY_SNAPSHOT_BYTES + 3; left > 0; left -= zeros.length) expected.update(zeros.subarray(0, Math.min(left, zeros.length)));
+      const expected = createHash('md5').update('Initialize for october 2021 AML CLI version').update('config.json').update('{}').update('weights.bin').update(Buffer.alloc(size));
       assert.equal(snapshot.objectHash, expected.digest('hex'));
+      assert.equal(snapshot.contentHash.length, 64);
       assert.deepEqual(reads.getCalls().map((call) => path.basename(String(call.args[0]))).filter((name) => name === 'weights.bin'), []);
     } finally {
       reads.restore();
     }
   });
+
+  it('uploads every file as it is on disk, then marks the upload complete', async () => {
+    const root = path.join(writeTree({ 'src/train.py': 'print(1)\n', 'src/util/a.py': 'A = 1\n', 'src/data.bin': 'x'.repeat(10_000), 'src/sub dir/b.txt': 'b\n' }), 'src');
+    const snapshot = prepareSnapshot(root);
+    const uploaded = new Map<string, Buffer>();
+    const marked: string[] = [];
+    await uploadSnapshot(recordingStore(uploaded, marked), snapshot, { name: 'n', version: '1' });
+    for (const blob of snapshot.blobs) assert.deepEqual(uploaded.get(blob.blobName), fs.readFileSync(blob.sourcePath));
+    assert.deepEqual(marked, [snapshot.indicatorBlob]);
+  });
+
+  for (const change of ['rewritten with other bytes of the same size', 'grown', 'deleted'] as const) {
+    it(`stops without marking the upload complete when a file was ${change} after hashing`, async () => {
+      const root = path.join(writeTree({ 'src/a.py': 'A = 1\n', 'src/b.py': 'B = 2\n' }), 'src');
+      const snapshot = prepareSnapshot(root);
+      const changed = path.join(root, 'b.py');
+      const changedPath = fs.realpathSync(changed);
+      if (change === 'deleted') fs.rmSync(changed);
+      else {
+        fs.writeFileSync(changed, change === 'grown' ? 'B = 22\n' : 'B = 3\n');
+        // A later modification time even where the file system's clock is coarse.
+        const later = new Date(Date.now() + 5_000);
+        fs.utimesSync(changed, later, later);
+      }
+      const uploaded = new Map<string, Buffer>();
+      const marked: string[] = [];
+      await assert.rejects(uploadSnapshot(recordingStore(uploaded, marked), snapshot, { name: 'n', version: '1' }), (error: Error) => {
+        assert.ok(error instanceof UserError, 'a user error, without a stack trace');
+        assert.ok(error.message.startsWith(`${changedPath} changed while it was being uploaded`), error.message);
+        assert.match(error.message, /Nothing was marked as uploaded; run the step again/);
+        return true;
+      });
+      assert.deepEqual(marked, []);
+      assert.equal([...uploaded.keys()].some((name) => name.endsWith('/b.py')), false, 'the changed file is not sent under the old hash');
+    });
+  }
 });
 
 describe('workspace: the content hash only when asked', () => {

@@ -1,7 +1,7 @@
 // The workspace's default datastore as a blob container, through @azure/storage-blob with the agent's
 // proxy and CA settings: the storage SDK takes a core-http-compat client, so the task's HttpClient (from
 // network.ts) is adapted to it rather than letting the SDK build its own connections.
-import { Readable } from "node:stream";
+import * as fs from "node:fs";
 import type { TokenCredential } from "@azure/core-auth";
 import { toCompatResponse, type CompatResponse, type RequestPolicy, type WebResourceLike } from "@azure/core-http-compat";
 import { createHttpHeaders, createPipelineRequest, type HttpClient } from "@azure/core-rest-pipeline";
@@ -19,8 +19,7 @@ export interface BlobStore {
   readonly datastoreName: string;
   /** The blob's metadata, or undefined when the blob does not exist. */
   getMetadata(blobName: string): Promise<Record<string, string> | undefined>;
-  /** Uploads the file, from `content` when its bytes were read already (hashing), else from disk. */
-  uploadFile(blobName: string, filePath: string, content?: Buffer): Promise<void>;
+  uploadFile(blobName: string, filePath: string): Promise<void>;
   setMetadata(blobName: string, metadata: Record<string, string>): Promise<void>;
 }
 
@@ -127,16 +126,12 @@ export async function openDefaultBlobStore(api: { defaultDatastore(): Promise<Da
 
 /** Largest blob the storage SDK's uploadFile and uploadData send in one Put Blob (BLOCK_BLOB_MAX_UPLOAD_BLOB_BYTES). */
 const SINGLE_PUT_BLOB_BYTES = 256 * 1024 * 1024;
-/** Slice of an in-memory upload handed to the socket at a time. */
-const UPLOAD_SLICE_BYTES = 512 * 1024;
-
-function inSlices(content: Buffer): Readable {
-  return Readable.from(
-    (function* () {
-      for (let offset = 0; offset < content.length; offset += UPLOAD_SLICE_BYTES) yield content.subarray(offset, offset + UPLOAD_SLICE_BYTES);
-    })(),
-  );
-}
+/**
+ * Bytes read from the file and handed to the socket at a time. uploadFile streams 64 KiB reads; 512 KiB ones
+ * mean an eighth of the reads and socket writes per byte, which bench/upload.ts measured at 10-15% less time
+ * for the same files (256 KiB, 1, 2 and 4 MiB were no better).
+ */
+const UPLOAD_READ_BYTES = 512 * 1024;
 
 export function createBlobStore(datastore: Datastore, secrets: DatastoreSecrets | undefined, options: BlobStoreOptions): BlobStore {
   const { container, containerUrl } = openDatastoreContainer(
@@ -156,14 +151,12 @@ export function createBlobStore(datastore: Datastore, secrets: DatastoreSecrets 
         throw error;
       }
     },
-    async uploadFile(blobName, filePath, content) {
+    async uploadFile(blobName, filePath) {
       const blob = container.getBlockBlobClient(blobName);
-      if (!content) await blob.uploadFile(filePath, { concurrency: 4 });
-      // Bytes already in memory go up as uploadFile sends a file: one Put Blob with a streamed body. A Buffer
-      // body is written to the socket in one piece (the whole file encrypted before anything moves on), which
-      // measured slower than a stream for multi-MiB files.
-      else if (content.length <= SINGLE_PUT_BLOB_BYTES) await blob.upload(() => inSlices(content), content.length);
-      else await blob.uploadData(content, { concurrency: 4 });
+      const { size } = await fs.promises.stat(filePath);
+      // One Put Blob with a streamed body, as uploadFile sends a file this size; larger files go up in blocks.
+      if (size <= SINGLE_PUT_BLOB_BYTES) await blob.upload(() => fs.createReadStream(filePath, { highWaterMark: UPLOAD_READ_BYTES }), size);
+      else await blob.uploadFile(filePath, { concurrency: 4 });
     },
     async setMetadata(blobName, metadata) {
       await container.getBlobClient(blobName).setMetadata(metadata);

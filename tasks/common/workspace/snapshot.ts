@@ -149,6 +149,7 @@ export interface SnapshotFile {
   /** Path inside the snapshot, with '/' separators (a symlink keeps its own name). */
   relativePath: string;
   size: number;
+  mtimeMs: number;
 }
 
 /** Python's default string order (code points), used by sorted() in azure-ai-ml. */
@@ -176,7 +177,7 @@ export function listSnapshotFiles(root: string, rules: IgnoreRules): SnapshotFil
       const stat = fs.statSync(full, { throwIfNoEntry: false });
       if (!stat) continue; // a dangling symlink
       if (stat.isDirectory()) walk(full, relative);
-      else if (!rules.isExcluded(full)) files.push({ sourcePath: fs.realpathSync(full), relativePath: relative, size: stat.size });
+      else if (!rules.isExcluded(full)) files.push({ sourcePath: fs.realpathSync(full), relativePath: relative, size: stat.size, mtimeMs: stat.mtimeMs });
     }
     visited.delete(real);
   };
@@ -184,39 +185,25 @@ export function listSnapshotFiles(root: string, rules: IgnoreRules): SnapshotFil
   return files.sort((a, b) => byCodePoint(a.relativePath.toLowerCase(), b.relativePath.toLowerCase()));
 }
 
-/** A file's bytes, whole or in chunks; prepareSnapshot passes one that reads each file once for both hashes and the upload. */
-export type FileReader = (file: string) => Iterable<Buffer>;
-
-/** Bytes read from disk into a hash at a time. */
-const DISK_CHUNK_BYTES = 1024 * 1024;
+/** Bytes read from disk into a hash at a time (and hashed between two turns of the event loop beside an upload). */
+const DISK_CHUNK_BYTES = 256 * 1024;
 
 /**
- * The file in chunks of one buffer, each valid until the next is read: memory stays bounded, and a file over
- * 2 GiB (more than fs.readFileSync returns) hashes like any other.
+ * Reads files in chunks of one buffer, allocated once per hashing pass and reused for every chunk of every
+ * file (each chunk is valid until the next is read). Hashing never holds a file in memory: a file over 2 GiB
+ * (more than fs.readFileSync returns) hashes like any other, and the upload reads the file again from the page
+ * cache. Keeping the hashed bytes for the upload instead (one read) measured slower (bench/upload.ts, and in a
+ * fresh process as a task runs): faulting in fresh memory for every byte cost more than the md5.
  */
-function* readFromDisk(file: string): Generator<Buffer> {
+function chunkedReader(): (file: string) => Generator<Buffer> {
   const buffer = Buffer.allocUnsafe(DISK_CHUNK_BYTES);
-  const fd = fs.openSync(file, 'r');
-  try {
-    for (let read = fs.readSync(fd, buffer, 0, buffer.length, null); read > 0; read = fs.readSync(fd, buffer, 0, buffer.length, null)) yield buffer.subarray(0, read);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/**
- * Snapshots up to this size are read once into memory: both hashes and the upload use the same bytes. Larger
- * ones are read from disk for each (memory stays bounded whatever the size of a model).
- */
-export const IN_MEMORY_SNAPSHOT_BYTES = 512 * 1024 * 1024;
-
-/** A reader that keeps each file's bytes (by real path, so a symlink and its target are one file). */
-function keepingReader(kept: Map<string, Buffer>): FileReader {
-  return (file) => {
-    const real = fs.realpathSync(file);
-    let bytes = kept.get(real);
-    if (!bytes) kept.set(real, (bytes = fs.readFileSync(real)));
-    return [bytes];
+  return function* read(file) {
+    const fd = fs.openSync(file, 'r');
+    try {
+      for (let n = fs.readSync(fd, buffer, 0, buffer.length, null); n > 0; n = fs.readSync(fd, buffer, 0, buffer.length, null)) yield buffer.subarray(0, n);
+    } finally {
+      fs.closeSync(fd);
+    }
   };
 }
 
@@ -224,15 +211,16 @@ function keepingReader(kept: Map<string, Buffer>): FileReader {
  * get_object_hash: md5 seeded with a fixed string; for a folder, _get_dir_hash walks each directory's
  * entries sorted by lower-cased path, skipping excluded ones (files and folders alike), and feeds
  * each entry's name, then a file's bytes or a folder's entries recursively.
- * Reading the files and this md5 pass, before anything can go up, are most of what an upload costs beyond
- * a plain storage SDK upload of the same files (issue 10, bench/upload.ts). The sha256 content hash is 2-4x
+ * This md5 pass, before anything can go up, is most of what an upload costs beyond a plain storage SDK
+ * upload of the same files (issue 10, bench/upload.ts). The sha256 content hash is 2-4x
  * cheaper on CPUs with SHA extensions and code needs it anyway, but it must not name the folder:
  * azure-ai-ml's _upload_to_datastore names LocalUpload/<get_object_hash> for code, models, data and
  * environment build contexts (only internal components pass their own _upload_hash), and any other name
  * would stop either tool reusing what the other uploaded.
  */
-export function objectHash(localPath: string, rules: IgnoreRules, read: FileReader = readFromDisk): string {
+export function objectHash(localPath: string, rules: IgnoreRules): string {
   const hash = createHash('md5').update(OBJECT_HASH_SEED);
+  const read = chunkedReader();
   const dirHash = (dir: string): void => {
     const entries = fs.readdirSync(dir).map((name) => path.join(dir, name));
     entries.sort((a, b) => byCodePoint(a.toLowerCase(), b.toLowerCase()));
@@ -253,35 +241,31 @@ export function objectHash(localPath: string, rules: IgnoreRules, read: FileRead
  * get_content_hash: sha256 of the file count, then "#<relative path>#<size>" for each file in
  * lower-cased path order, then every file's bytes in the same order.
  */
-export function contentHash(files: readonly SnapshotFile[], read: FileReader = readFromDisk): string {
-  const hashing = contentHashing(files, read);
+export function contentHash(files: readonly SnapshotFile[]): string {
+  const hashing = contentHashing(files);
   for (let step = hashing.next(); !step.done; step = hashing.next());
   return hashing.digest();
 }
 
-/** Bytes hashed between two turns of the event loop when the content hash runs beside an upload. */
-const CONTENT_HASH_SLICE_BYTES = 1024 * 1024;
-
-/** get_content_hash in steps of at most CONTENT_HASH_SLICE_BYTES of file content; digest() once done. */
-function contentHashing(files: readonly SnapshotFile[], read: FileReader): Iterator<void> & { digest(): string } {
+/** get_content_hash a chunk of file content at a time (steps); digest() once done. */
+function contentHashing(files: readonly SnapshotFile[]): Iterator<void> & { digest(): string } {
   const hash = createHash('sha256').update(String(files.length));
   for (const f of files) hash.update(`#${f.relativePath}#`).update(String(f.size));
+  const read = chunkedReader();
   function* steps(): Generator<void> {
     for (const f of files) {
-      for (const bytes of read(f.sourcePath)) {
-        for (let offset = 0; offset < bytes.length; offset += CONTENT_HASH_SLICE_BYTES) {
-          hash.update(bytes.subarray(offset, offset + CONTENT_HASH_SLICE_BYTES));
-          yield;
-        }
+      for (const chunk of read(f.sourcePath)) {
+        hash.update(chunk);
+        yield;
       }
     }
   }
   return Object.assign(steps(), { digest: () => hash.digest('hex') });
 }
 
-/** contentHash, yielding to the event loop between slices so uploads in flight keep moving. */
-async function contentHashInTurns(files: readonly SnapshotFile[], read: FileReader): Promise<string> {
-  const hashing = contentHashing(files, read);
+/** contentHash, yielding to the event loop between chunks so uploads in flight keep moving. */
+async function contentHashInTurns(files: readonly SnapshotFile[]): Promise<string> {
+  const hashing = contentHashing(files);
   while (!hashing.next().done) await new Promise((resolve) => setImmediate(resolve));
   return hashing.digest();
 }
@@ -290,8 +274,8 @@ export interface SnapshotBlob {
   sourcePath: string;
   blobName: string;
   size: number;
-  /** The bytes read for hashing, kept for the upload so the file is read once (small enough snapshots only). */
-  content?: Buffer;
+  /** The file's modification time when it was listed: an upload checks it did not change after hashing. */
+  mtimeMs: number;
 }
 
 export interface Snapshot {
@@ -315,12 +299,12 @@ export interface Snapshot {
   totalBytes: number;
 }
 
-function withLazyContentHash(snapshot: Omit<Snapshot, 'contentHash' | 'hashContentInTurns'>, files: readonly SnapshotFile[], read: FileReader): Snapshot {
+function withLazyContentHash(snapshot: Omit<Snapshot, 'contentHash' | 'hashContentInTurns'>, files: readonly SnapshotFile[]): Snapshot {
   let hash: string | undefined;
   let hashing: Promise<string> | undefined;
-  const hashContentInTurns = () => (hashing ??= hash !== undefined ? Promise.resolve(hash) : contentHashInTurns(files, read).then((digest) => (hash ??= digest)));
+  const hashContentInTurns = () => (hashing ??= hash !== undefined ? Promise.resolve(hash) : contentHashInTurns(files).then((digest) => (hash ??= digest)));
   Object.defineProperty(snapshot, 'hashContentInTurns', { value: hashContentInTurns });
-  return Object.defineProperty(snapshot, 'contentHash', { enumerable: true, get: () => (hash ??= contentHash(files, read)) }) as Snapshot;
+  return Object.defineProperty(snapshot, 'contentHash', { enumerable: true, get: () => (hash ??= contentHash(files)) }) as Snapshot;
 }
 
 /** Everything needed to upload a local file or folder, or to recognise that it is already uploaded. */
@@ -329,30 +313,26 @@ export function prepareSnapshot(localPath: string, defaultIgnores: readonly stri
   const stat = fs.statSync(absolute, { throwIfNoEntry: false });
   if (!stat || (!stat.isFile() && !stat.isDirectory())) throw new SnapshotError(`No such file or directory: ${absolute}`);
   const name = path.basename(fs.realpathSync(absolute));
-  const kept = new Map<string, Buffer>();
-  const readerFor = (totalBytes: number) => (totalBytes <= IN_MEMORY_SNAPSHOT_BYTES ? keepingReader(kept) : readFromDisk);
   if (stat.isFile()) {
-    const file = { sourcePath: fs.realpathSync(absolute), relativePath: name, size: stat.size };
-    const read = readerFor(file.size);
-    const hash = objectHash(absolute, IgnoreRules.none(path.dirname(absolute)), read);
+    const file = { sourcePath: fs.realpathSync(absolute), relativePath: name, size: stat.size, mtimeMs: stat.mtimeMs };
+    const hash = objectHash(absolute, IgnoreRules.none(path.dirname(absolute)));
     const blobName = `${ARTIFACT_ORIGIN}/${hash}/${name}`;
     return withLazyContentHash({
       localPath: absolute, isFile: true, objectHash: hash, blobPrefix: blobName,
-      blobs: [{ sourcePath: file.sourcePath, blobName, size: file.size, content: kept.get(file.sourcePath) }], indicatorBlob: blobName, totalBytes: file.size,
-    }, [file], read);
+      blobs: [{ sourcePath: file.sourcePath, blobName, size: file.size, mtimeMs: file.mtimeMs }], indicatorBlob: blobName, totalBytes: file.size,
+    }, [file]);
   }
   const rules = IgnoreRules.forDirectory(absolute, defaultIgnores);
   const files = listSnapshotFiles(absolute, rules);
   if (!files.length) throw new SnapshotError(`Directory ${absolute} is empty. path or local_path must be a non-empty directory.`);
-  const read = readerFor(files.reduce((n, f) => n + f.size, 0));
-  const hash = objectHash(absolute, rules, read);
+  const hash = objectHash(absolute, rules);
   const blobPrefix = `${ARTIFACT_ORIGIN}/${hash}/${name}`;
-  const blobs = files.map((f) => ({ sourcePath: f.sourcePath, blobName: `${blobPrefix}/${f.relativePath}`, size: f.size, content: kept.get(f.sourcePath) }));
+  const blobs = files.map((f) => ({ sourcePath: f.sourcePath, blobName: `${blobPrefix}/${f.relativePath}`, size: f.size, mtimeMs: f.mtimeMs }));
   const first = [...blobs].sort((a, b) => byCodePoint(a.sourcePath, b.sourcePath) || byCodePoint(a.blobName, b.blobName))[0];
   return withLazyContentHash({
     localPath: absolute, isFile: false, ignoreFile: rules.file, objectHash: hash, blobPrefix,
     blobs, indicatorBlob: first.blobName, totalBytes: files.reduce((n, f) => n + f.size, 0),
-  }, files, read);
+  }, files);
 }
 
 /** Metadata set on the indicator blob once every blob is uploaded (_build_metadata_dict). */

@@ -1,6 +1,8 @@
 // The one uploader of local files to a datastore, in the layout the Azure ML CLI uses: the snapshot's content
 // hash names the folder (LocalUpload/<hash>/<name>/...), files go up several at a time, and the indicator
 // blob's upload_status=completed metadata, written last, marks the upload complete for every later run.
+import * as fs from "node:fs";
+import { UserError } from "../platform/userError";
 import type { BlobStore } from "./datastores";
 import { isUploadCompleted, uploadCompletedMetadata, type Snapshot, type SnapshotBlob } from "./snapshot";
 
@@ -13,12 +15,25 @@ export async function completedUpload(store: BlobStore, snapshot: Snapshot): Pro
   return isUploadCompleted(metadata) ? metadata : undefined;
 }
 
+/**
+ * The hash named the folder before the files went up, each read again from disk: a file written in between
+ * would put other bytes under that name, which every later run (and az ml) would reuse. Such an upload is
+ * stopped and never marked complete.
+ */
+function assertUnchangedSinceHashing(blob: SnapshotBlob): void {
+  const now = fs.statSync(blob.sourcePath, { throwIfNoEntry: false });
+  if (now?.size === blob.size && now.mtimeMs === blob.mtimeMs) return;
+  throw new UserError(`${blob.sourcePath} changed while it was being uploaded (${now ? "its size or modification time is not what it was when it was hashed" : "it is gone"}). Nothing was marked as uploaded; run the step again once nothing writes to the folder.`);
+}
+
 /** Uploads every file of the snapshot, then marks the upload complete for the asset that owns it. */
 export async function uploadSnapshot(store: BlobStore, snapshot: Snapshot, asset: { name: string; version: string }, onUploaded?: (blob: SnapshotBlob) => void): Promise<void> {
   const queue = [...snapshot.blobs];
   const lane = async (): Promise<void> => {
     for (let blob = queue.shift(); blob; blob = queue.shift()) {
-      await store.uploadFile(blob.blobName, blob.sourcePath, blob.content);
+      assertUnchangedSinceHashing(blob);
+      await store.uploadFile(blob.blobName, blob.sourcePath);
+      assertUnchangedSinceHashing(blob);
       onUploaded?.(blob);
     }
   };
