@@ -1,0 +1,21 @@
+// Mocha global fixtures (loaded through .mocharc's "require"): every temporary folder a test run makes (the
+// tests', and those of the tasks, emulators and runners they start) goes under one folder, removed when the run
+// ends. Without it each `npm test` left tens of thousands of folders in the system's temp directory.
+// KEEP_TEST_TEMP=1 keeps the folder to look into after a failure; the run prints where it is.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+let root: string | undefined;
+
+export function mochaGlobalSetup(): void {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'azureml-tests-'));
+  // os.tmpdir() reads these on every call, and the worker and child processes started after this inherit them.
+  for (const name of ['TMPDIR', 'TEMP', 'TMP']) process.env[name] = root;
+}
+
+export function mochaGlobalTeardown(): void {
+  if (!root) return;
+  if (process.env.KEEP_TEST_TEMP) console.log(`Temporary files of this run kept in ${root}`);
+  else fs.rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+}
