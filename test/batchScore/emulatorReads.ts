@@ -10,12 +10,21 @@ export function workspaceId(emulator: RunningEmulator, name = emulator.connectio
   return `/subscriptions/${c.subscriptionId}/resourceGroups/${c.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${name}`;
 }
 
+async function armCall(emulator: RunningEmulator, method: string, armPath: string, apiVersion: string) {
+  const token = await secretToken(emulator.connection, 'https://management.azure.com/.default');
+  return proxiedRequest(emulator.connection, `https://management.azure.com${armPath}?api-version=${apiVersion}`, { method, headers: { authorization: `Bearer ${token}` } });
+}
+
 /** An ARM call that must answer 200; its JSON. */
 export async function arm(emulator: RunningEmulator, method: string, armPath: string, apiVersion = '2023-04-01'): Promise<any> {
-  const token = await secretToken(emulator.connection, 'https://management.azure.com/.default');
-  const response = await proxiedRequest(emulator.connection, `https://management.azure.com${armPath}?api-version=${apiVersion}`, { method, headers: { authorization: `Bearer ${token}` } });
+  const response = await armCall(emulator, method, armPath, apiVersion);
   assert.equal(response.status, 200, `${method} ${armPath}: HTTP ${response.status}`);
   return response.json();
+}
+
+/** The HTTP status of an ARM call, whatever it is. */
+export async function armStatus(emulator: RunningEmulator, method: string, armPath: string, apiVersion = '2023-04-01'): Promise<number> {
+  return (await armCall(emulator, method, armPath, apiVersion)).status;
 }
 
 /** The text of every blob under the datastore URI's path, by blob name. */

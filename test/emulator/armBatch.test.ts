@@ -185,6 +185,10 @@ describe('emulator ARM: schedules', () => {
     assert.deepEqual(await names('All'), ['nightly', 'paused']);
     const got = (await h.send('GET', `${WS}/schedules/nightly`, { apiVersion: API })).json;
     assert.deepEqual([got.properties.provisioningState, got.properties.trigger.expression, got.properties.action.jobDefinition.command], ['Succeeded', '0 2 * * *', 'python train.py']);
+    const active = await h.send('DELETE', `${WS}/schedules/nightly`, { apiVersion: API });
+    assert.deepEqual([active.status, active.json.error.message], [400, "Cannot delete an active trigger: schedule 'nightly' is enabled. Disable it first."]);
+    const disabled = await h.send('PUT', `${WS}/schedules/nightly`, { body: { properties: { ...got.properties, isEnabled: false } }, apiVersion: API });
+    assert.equal((await pollToEnd(h, disabled)).status, 'Succeeded');
     const deleted = await h.send('DELETE', `${WS}/schedules/nightly`, { apiVersion: API });
     assert.equal(deleted.status, 202);
     await pollToEnd(h, deleted);
@@ -212,7 +216,7 @@ describe('emulator ARM: schedules', () => {
     await advance(h, 15 * MINUTE);
     assert.deepEqual(submitted.map((j) => j.name), ['hourly-202601010030']);
     const job = submitted[0];
-    assert.deepEqual([job.properties.jobType, job.properties.command, job.properties.properties['azureml.scheduleName'], job.properties.properties['azureml.scheduleTriggerTime']], ['Command', 'python train.py', 'hourly', '2026-01-01T00:30:00.000Z']);
+    assert.deepEqual([job.properties.jobType, job.properties.command, job.properties.displayName], ['Command', 'python train.py', 'hourly-20260101T003000Z']);
     assert.equal((await h.send('GET', `${WS}/jobs/hourly-202601010030`, { apiVersion: API })).json.properties.status, 'NotStarted');
     // A jump over three due times creates one job, for the latest (Azure ML does not backfill).
     await advance(h, 3 * 60 * MINUTE);

@@ -40,7 +40,11 @@ function memorySchedules(): SchedulesApi & { puts: unknown[]; held: Map<string, 
       held.set(name, JSON.parse(JSON.stringify(saved)));
       return saved;
     },
-    delete: async (name) => held.delete(name),
+    // Azure ML refuses to delete an enabled schedule ("Cannot delete an active trigger").
+    delete: async (name) => {
+      if (held.get(name)?.properties.isEnabled ?? held.has(name)) throw new Error(`Cannot delete an active trigger: ${name}`);
+      return held.delete(name);
+    },
   };
 }
 
@@ -123,12 +127,33 @@ describe('schedule: the AzureMLSchedule task flow', () => {
     sinon.assert.calledWith(h.host.setResult, 'Succeeded', "Schedule 'future' is enabled.");
   });
 
-  it('deletes a schedule, and a missing one is nothing to delete', async () => {
+  it('deletes a schedule, disabling it first when it is enabled; a missing one is nothing to delete', async () => {
     const h = harness({ action: 'delete', scheduleName: 'nightly-training' });
-    h.schedules.held.set('nightly-training', { name: 'nightly-training', properties: {} });
+    h.schedules.held.set('nightly-training', { name: 'nightly-training', properties: { trigger: { triggerType: 'Cron', expression: '0 2 * * *' } } as ScheduleResource['properties'] });
     await h.run();
+    assert.deepEqual(h.schedules.puts.map((body) => (body as ScheduleResource).properties.isEnabled), [false], 'disabled first, trigger kept');
+    assert.deepEqual((h.schedules.puts[0] as ScheduleResource).properties.trigger, { triggerType: 'Cron', expression: '0 2 * * *' });
+    sinon.assert.calledWith(h.host.log, "Schedule 'nightly-training' is enabled: disabling it first, as Azure ML deletes only a disabled schedule.");
     sinon.assert.calledWith(h.host.setResult, 'Succeeded', "Schedule 'nightly-training' deleted; jobs it started are kept.");
+    assert.equal(h.schedules.held.has('nightly-training'), false);
     await h.run();
     sinon.assert.calledWith(h.host.setResult, 'Succeeded', "Workspace 'ws' has no schedule named 'nightly-training': nothing to delete.");
+    assert.equal(h.schedules.puts.length, 1);
+  });
+
+  it('deletes a disabled schedule without a PUT, and a dry run shows both requests without sending them', async () => {
+    const disabled = harness({ action: 'delete', scheduleName: 'off' });
+    disabled.schedules.held.set('off', { name: 'off', properties: { isEnabled: false } as ScheduleResource['properties'] });
+    await disabled.run();
+    assert.deepEqual(disabled.schedules.puts, []);
+    sinon.assert.calledWith(disabled.host.setResult, 'Succeeded', "Schedule 'off' deleted; jobs it started are kept.");
+
+    const dry = harness({ action: 'delete', scheduleName: 'on', dryRun: 'true' });
+    dry.schedules.held.set('on', { name: 'on', properties: {} as ScheduleResource['properties'] });
+    await dry.run();
+    assert.deepEqual(dry.schedules.puts, []);
+    assert.equal(dry.schedules.held.has('on'), true);
+    sinon.assert.calledWith(dry.host.log, sinon.match(/^Dry run: nothing is changed\.\nPUT .*\/schedules\/on\?api-version=[^\n]*\n\{[\s\S]*"isEnabled": false[\s\S]*\}\nDELETE .*\/schedules\/on\?api-version=/));
+    sinon.assert.calledWith(dry.host.setResult, 'Succeeded', "Dry run: schedule 'on' would be disabled, then deleted.");
   });
 });

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { AdminClient } from '../../emulator/src/adminClient';
 import { startEmulator, type RunningEmulator } from '../../emulator/src/index';
 import { DEFAULT_TASKS_DIRECTORY, emulatorTarget, runPipeline } from '../../runner/index';
-import { arm, workspaceId } from '../batchScore/emulatorReads';
+import { arm, armStatus, workspaceId } from '../batchScore/emulatorReads';
 import { tempDir } from '../runner/helpers';
 
 const PIPELINE = path.resolve(__dirname, '..', 'fixtures', 'schedule-e2e', 'schedule-pipeline.yml');
@@ -35,10 +35,10 @@ describe('AzureMLSchedule@1 against the emulator (e2e)', function () {
     return { outputs: step?.outputVariables ?? {}, message: step?.message ?? '', console };
   }
 
-  /** The jobs the schedule started, read through ARM. */
+  /** The jobs the schedule started, read through ARM and found as Azure ML's docs say: by display name. */
   async function scheduledJobs(): Promise<any[]> {
     const jobs = (await arm(emulator, 'GET', `${workspaceId(emulator)}/jobs`)).value as any[];
-    return jobs.filter((job) => job.properties.properties?.['azureml.scheduleName'] === 'e2e-retrain');
+    return jobs.filter((job) => /^e2e-retrain-\d{8}T\d{6}Z$/.test(job.properties.displayName ?? ''));
   }
 
   /** Polls read() until done accepts its value, or 20 s have passed; the last value. */
@@ -61,7 +61,7 @@ describe('AzureMLSchedule@1 against the emulator (e2e)', function () {
     await emulator?.stop();
   });
 
-  it('creates the schedule, says unchanged on a re-run, shows its next runs, starts its job when due, and stops when disabled', async () => {
+  it('creates the schedule, says unchanged on a re-run, shows its next runs, starts its job when due, stops when disabled, and deletes it enabled', async () => {
     const created = await run('createOrUpdate');
     assert.equal(created.outputs.scheduleName, 'e2e-retrain');
     assert.equal(created.outputs.isEnabled, 'true');
@@ -101,5 +101,13 @@ describe('AzureMLSchedule@1 against the emulator (e2e)', function () {
     assert.equal((await arm(emulator, 'GET', `${workspaceId(emulator)}/schedules/e2e-retrain`)).properties.isEnabled, false);
     await admin.advanceTime(HALF_HOUR_SECONDS);
     assert.equal((await scheduledJobs()).length, 1, 'a disabled schedule started a job');
+
+    // Azure ML (and the emulator) refuse to delete an enabled schedule: the task disables it first.
+    assert.equal((await run('enable')).outputs.isEnabled, 'true');
+    const deleted = await run('delete');
+    assert.match(deleted.message, /Schedule 'e2e-retrain' deleted; jobs it started are kept/, deleted.console);
+    assert.match(deleted.console, /disabling it first/);
+    assert.equal(await armStatus(emulator, 'GET', `${workspaceId(emulator)}/schedules/e2e-retrain`), 404);
+    assert.equal((await scheduledJobs()).length, 1, 'deleting the schedule touched its job');
   });
 });

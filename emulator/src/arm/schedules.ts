@@ -20,9 +20,6 @@ const TYPE = 'workspaces/schedules';
 /** Per schedule (lower-cased id): the instant up to which its due times have been handled. */
 const CURSORS = 'arm.scheduleCursors';
 
-/** Job properties that tie a triggered job to its schedule (the emulator's keys). */
-export const SCHEDULE_NAME_PROPERTY = 'azureml.scheduleName';
-export const SCHEDULE_TIME_PROPERTY = 'azureml.scheduleTriggerTime';
 
 function scheduleId(call: ArmCall): string {
   return `${workspaceOf(call).id}/schedules/${call.params.name}`;
@@ -69,6 +66,9 @@ function createOrUpdate(call: ArmCall): HostResponse {
 function remove(call: ArmCall): HostResponse {
   const schedule = getResource(call.ctx, 'schedules', scheduleId(call));
   if (!schedule) return { status: 204 };
+  // Azure ML deletes only a disabled schedule (learn.microsoft.com, how-to-schedule-pipeline-job: "You must
+  // first disable a schedule to delete it"; azure-ai-ml's e2e tests expect "Cannot delete an active trigger").
+  if ((schedule.properties as Properties).isEnabled !== false) throw userError(`Cannot delete an active trigger: schedule '${schedule.name}' is enabled. Disable it first.`);
   return beginDelete(call, 'schedules', schedule, 'scheduleDeleted');
 }
 
@@ -114,9 +114,17 @@ function list(call: ArmCall): HostResponse {
   return listResponse(schedules);
 }
 
-/** yyyyMMddHHmm of a UTC instant, for the names of triggered jobs. */
+/** yyyyMMddHHmm of a UTC instant, for the names of triggered jobs (the service's job names are not documented). */
 function stamp(ms: number): string {
   return isoTime(ms).replace(/[-:T]/g, '').slice(0, 12);
+}
+
+/**
+ * "<schedule name>-YYYYMMDDThhmmssZ": the display name every job a schedule triggers has, which is how users find
+ * them (learn.microsoft.com, how-to-schedule-pipeline-job, "Query triggered jobs from a schedule").
+ */
+function triggeredDisplayName(scheduleName: string, ms: number): string {
+  return `${scheduleName}-${isoTime(ms).replace(/[-:]|\.\d+/g, '')}`;
 }
 
 /** Creates the schedule's job for the due time `at`, as the schedule's creator. */
@@ -129,7 +137,7 @@ function trigger(ctx: ServiceContext, schedule: ArmResource, at: number, executo
   const creator: Principal = { objectId: '', appId: schedule.systemData?.createdBy ?? '', tenantId: ctx.facts.tenantId, audience: '' };
   try {
     const definition = jobDefinitionOf(ctx, workspace, schedule.properties.action.jobDefinition);
-    createJob(ctx, workspace, name, { ...definition, displayName: definition.displayName ?? name, properties: { ...definition.properties, [SCHEDULE_NAME_PROPERTY]: schedule.name, [SCHEDULE_TIME_PROPERTY]: isoTime(at) } }, creator, executor);
+    createJob(ctx, workspace, name, { ...definition, displayName: triggeredDisplayName(schedule.name, at) }, creator, executor);
     ctx.log(`schedule ${schedule.name}: created job ${name} for ${isoTime(at)}`);
   } catch (e) {
     ctx.log(`schedule ${schedule.name}: its job for ${isoTime(at)} could not be created: ${(e as Error).message}`);

@@ -141,10 +141,24 @@ async function setEnabled(host: TaskHost, services: ScheduleTaskServices, inputs
 
 async function remove(host: TaskHost, services: ScheduleTaskServices, inputs: ScheduleInputs, signal: AbortSignal): Promise<void> {
   const name = inputs.scheduleName as string;
-  if (inputs.dryRun) {
-    host.log(`Dry run: nothing is changed.\nDELETE ${scheduleUrlPath(services.schedules.scope, name)}`);
-    host.setResult("Succeeded", `Dry run: schedule '${name}' would be deleted.`);
+  const schedule = await services.schedules.get(name, signal);
+  if (!schedule) {
+    publish(host, name, undefined, undefined, 0, 0);
+    host.setResult("Succeeded", `Workspace '${services.schedules.scope.workspace}' has no schedule named '${name}': nothing to delete.`);
     return;
+  }
+  // Azure ML refuses to delete an enabled schedule ("disable it first"), so the task disables it first.
+  const disableFirst = schedule.properties.isEnabled ?? true;
+  const disable = disableFirst ? writeBackBody(schedule, false) : undefined;
+  if (inputs.dryRun) {
+    const disabling = disable ? `PUT ${scheduleUrlPath(services.schedules.scope, name)}\n${JSON.stringify(disable, null, 2)}\n` : "";
+    host.log(`Dry run: nothing is changed.\n${disabling}DELETE ${scheduleUrlPath(services.schedules.scope, name)}`);
+    host.setResult("Succeeded", `Dry run: schedule '${name}' would be ${disable ? "disabled, then " : ""}deleted.`);
+    return;
+  }
+  if (disable) {
+    host.log(`Schedule '${name}' is enabled: disabling it first, as Azure ML deletes only a disabled schedule.`);
+    await services.schedules.put(name, disable, signal);
   }
   const existed = await services.schedules.delete(name, signal);
   publish(host, name, undefined, undefined, 0, 0);
