@@ -6,6 +6,7 @@ import { STEP_KEY_TAG } from '../../tasks/common/workspace/lineage';
 import { uploadSnapshots } from '../../tasks/common/workspace/pendingUploads';
 import { submitJob } from '../../tasks/common/job/submit';
 import { translateYaml } from '../jobSpec/helpers';
+import { UserError } from '../../tasks/common/platform/userError';
 import { FakeClock, fakeWorkspaceApi, jobResource, MemoryBlobStore } from './fakes';
 
 const COMMAND_JOB = [
@@ -153,5 +154,19 @@ describe('job: snapshot upload', () => {
     await assert.rejects(uploadSnapshots(pending.filter((p) => p.kind === 'upload'), store, fakeWorkspaceApi({ clock: new FakeClock() }), () => undefined), /connection reset/);
     const completed = [...store.blobs].filter(([, metadata]) => metadata.upload_status === 'completed').map(([name]) => name.split('/').slice(2).join('/'));
     assert.deepEqual(completed, ['data/rows.csv']);
+  });
+
+  it('registers no code version whose content hash would name other bytes than those uploaded', async () => {
+    const { pending, dir } = translateYaml(COMMAND_JOB, {}, FILES);
+    const code = pending.filter((p): p is Extract<typeof p, { kind: 'upload' }> => p.kind === 'upload' && p.purpose === 'code');
+    const store = new MemoryBlobStore();
+    const api = fakeWorkspaceApi({ clock: new FakeClock() });
+    // Every file went up unchanged; then, before the content hash pass has read them all, one is rewritten.
+    sinon.stub(store, 'setMetadata').callsFake(async (blobName: string, metadata: Record<string, string>) => {
+      fs.appendFileSync(path.join(dir, 'src', 'train.py'), '# changed after its upload\n');
+      store.blobs.set(blobName, metadata);
+    });
+    await assert.rejects(uploadSnapshots(code, store, api, () => undefined), (error: Error) => error instanceof UserError && /changed while it was being uploaded/.test(error.message));
+    sinon.assert.notCalled(api.putAssetVersion as sinon.SinonStub);
   });
 });

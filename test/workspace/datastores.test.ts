@@ -55,6 +55,67 @@ describe('workspace: the default datastore as a blob container', () => {
     assert.deepEqual(bodies.get('/azureml-blobstore-1/LocalUpload/h/empty.txt'), Buffer.alloc(0));
   });
 
+  it('aborts a Put Blob whose file ends short of the size it had (a server would wait for the rest), and closes every stream', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blobstore-'));
+    const file = path.join(dir, 'weights.bin');
+    fs.writeFileSync(file, Buffer.alloc(700_000, 1));
+    // As a server does: it waits for Content-Length bytes, and a body that ends short leaves it waiting until the client gives up.
+    const http = new RoutingHttpClient().on('PUT', /weights\.bin/, async (request) => {
+      const body = typeof request.body === 'function' ? (request.body as () => NodeJS.ReadableStream)() : request.body;
+      let received = 0;
+      for await (const chunk of body as AsyncIterable<Buffer>) received += chunk.length;
+      if (received === Number(request.headers.get('content-length'))) return { status: 201 };
+      await new Promise((resolve, reject) => {
+        const aborted = () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+        if (request.abortSignal?.aborted) return aborted();
+        const timer = setTimeout(resolve, 5_000);
+        request.abortSignal?.addEventListener('abort', () => (clearTimeout(timer), aborted()));
+      });
+      return { status: 408 };
+    });
+    const store = createBlobStore(DATASTORE, { key: KEY }, { httpClient: http, credential: staticCredential, maskSecret: () => undefined, retryOptions: { maxTries: 1 } });
+    const nodeFs = require('node:fs') as typeof fs;
+    const realStat = nodeFs.promises.stat;
+    const stat = sinon.stub(nodeFs.promises, 'stat').callsFake(async (...args: Parameters<typeof realStat>) => {
+      const result = await realStat(...args);
+      fs.truncateSync(file, 300_000); // the file shrinks after its size was read
+      return result;
+    });
+    const streams = sinon.spy(nodeFs, 'createReadStream');
+    try {
+      const started = Date.now();
+      await assert.rejects(store.uploadFile('LocalUpload/h/weights.bin', file), (error: Error) => (assert.equal(error.name, 'AbortError', String(error)), true));
+      assert.ok(Date.now() - started < 4_000, 'the request did not wait for bytes that never come');
+      assert.ok(streams.callCount >= 1);
+      for (const call of streams.getCalls()) assert.equal((call.returnValue as fs.ReadStream).destroyed, true);
+    } finally {
+      stat.restore();
+      streams.restore();
+    }
+  });
+
+  it('closes the file stream of every try when the service refuses the upload', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blobstore-'));
+    const file = path.join(dir, 'a.bin');
+    fs.writeFileSync(file, Buffer.alloc(2_000_000, 2));
+    const http = new RoutingHttpClient().on('PUT', /a\.bin$/, async (request) => {
+      const body = typeof request.body === 'function' ? (request.body as () => NodeJS.ReadableStream)() : request.body;
+      // The service answers before it has read the whole body, as one that refuses a request may.
+      (body as NodeJS.ReadableStream).read?.(0);
+      return { status: 500, headers: { 'x-ms-error-code': 'InternalError' } };
+    });
+    const store = createBlobStore(DATASTORE, { key: KEY }, { httpClient: http, credential: staticCredential, maskSecret: () => undefined, retryOptions: { maxTries: 3, retryDelayInMs: 1, maxRetryDelayInMs: 1 } });
+    const nodeFs = require('node:fs') as typeof fs;
+    const streams = sinon.spy(nodeFs, 'createReadStream');
+    try {
+      await assert.rejects(store.uploadFile('LocalUpload/h/a.bin', file), (error: { statusCode?: number }) => error.statusCode === 500);
+      assert.equal(streams.callCount, 3, 'one stream per try');
+      for (const call of streams.getCalls()) assert.equal((call.returnValue as fs.ReadStream).destroyed, true);
+    } finally {
+      streams.restore();
+    }
+  });
+
   it('uses the SAS of a SAS datastore, and the identity when the datastore has no secrets', async () => {
     const sas = new RoutingHttpClient().on('HEAD', /\?sv=2022&sig=x$/, { status: 404 });
     const withSas = createBlobStore(DATASTORE, { secretsType: 'Sas', sasToken: '?sv=2022&sig=x' }, { httpClient: sas, credential: staticCredential, maskSecret: () => undefined, retryOptions: { maxTries: 1 } });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -153,21 +153,21 @@ describe('workspace: hashing reads files in chunks; the upload reads them again 
     setMetadata: async (blobName) => void marked.push(blobName),
   });
 
-  it('hashes from disk in chunks, never a whole file in one Buffer (a file over 2 GiB would not fit)', () => {
+  it('hashes from disk in chunks, never a whole file in one Buffer (a file over 2 GiB would not fit), to the same md5 and sha256 as the whole bytes', () => {
     const root = path.join(writeTree({ 'm/config.json': '{}' }), 'm');
-    // Sparse: several chunks without writing them.
-    const size = 3 * 1024 * 1024 + 3;
-    const weights = path.join(root, 'weights.bin');
-    fs.writeFileSync(weights, '');
-    fs.truncateSync(weights, size);
+    // Several chunks and a ragged end, of bytes that differ everywhere (an order or offset slip changes both hashes).
+    const weights = randomBytes(3 * 256 * 1024 + 12_345);
+    fs.writeFileSync(path.join(root, 'weights.bin'), weights);
     const nodeFs = require('node:fs') as typeof fs;
     const reads = sinon.spy(nodeFs, 'readFileSync');
     try {
       const snapshot = prepareSnapshot(root);
       // get_object_hash, fed by hand: seed, then each entry's name and bytes in lower-cased order.
-      const expected = createHash('md5').update('Initialize for october 2021 AML CLI version').update('config.json').update('{}').update('weights.bin').update(Buffer.alloc(size));
-      assert.equal(snapshot.objectHash, expected.digest('hex'));
-      assert.equal(snapshot.contentHash.length, 64);
+      const md5 = createHash('md5').update('Initialize for october 2021 AML CLI version').update('config.json').update('{}').update('weights.bin').update(weights);
+      assert.equal(snapshot.objectHash, md5.digest('hex'));
+      // get_content_hash, fed by hand: the file count, "#<path>#<size>" per file, then every file's bytes.
+      const sha = createHash('sha256').update('2').update('#config.json#').update('2').update('#weights.bin#').update(String(weights.length)).update('{}').update(weights);
+      assert.equal(snapshot.contentHash, sha.digest('hex'));
       assert.deepEqual(reads.getCalls().map((call) => path.basename(String(call.args[0]))).filter((name) => name === 'weights.bin'), []);
     } finally {
       reads.restore();
@@ -209,6 +209,76 @@ describe('workspace: hashing reads files in chunks; the upload reads them again 
       assert.equal([...uploaded.keys()].some((name) => name.endsWith('/b.py')), false, 'the changed file is not sent under the old hash');
     });
   }
+
+  it('stops when a file changes while it is being uploaded, and names it as the user gave it', async () => {
+    const root = path.join(writeTree({ 'src/a.py': 'A = 1\n' }), 'src');
+    const snapshot = prepareSnapshot(root);
+    const marked: string[] = [];
+    const store: BlobStore = {
+      containerUrl: 'https://acct.blob.core.windows.net/c',
+      datastoreName: 'workspaceblobstore',
+      getMetadata: async () => undefined,
+      uploadFile: async (_blobName, filePath) => {
+        fs.appendFileSync(filePath, '# written during the upload\n');
+      },
+      setMetadata: async (blobName) => void marked.push(blobName),
+    };
+    await assert.rejects(uploadSnapshot(store, snapshot, { name: 'n', version: '1' }), (error: Error) => error instanceof UserError && error.message.startsWith(`${path.join(root, 'a.py')} changed while it was being uploaded`));
+    assert.deepEqual(marked, []);
+  });
+
+  it('says the file changed, not what the transport said, when an upload fails because the file shrank', async () => {
+    const root = path.join(writeTree({ 'src/a.py': 'A = 1\n'.repeat(100) }), 'src');
+    const snapshot = prepareSnapshot(root);
+    const store: BlobStore = {
+      containerUrl: 'https://acct.blob.core.windows.net/c',
+      datastoreName: 'workspaceblobstore',
+      getMetadata: async () => undefined,
+      uploadFile: async (_blobName, filePath) => {
+        fs.truncateSync(filePath, 10);
+        throw Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' });
+      },
+      setMetadata: async () => undefined,
+    };
+    await assert.rejects(uploadSnapshot(store, snapshot, { name: 'n', version: '1' }), (error: Error) => error instanceof UserError && /a\.py changed while it was being uploaded/.test(error.message));
+  });
+
+  it('refuses a folder where a file appeared between listing and hashing (it would be in the hash, never uploaded)', () => {
+    const root = path.join(writeTree({ 'src/a.py': 'A = 1\n' }), 'src');
+    const nodeFs = require('node:fs') as typeof fs;
+    const realReaddir = nodeFs.readdirSync;
+    // The listing reads entries with their types; the md5 pass reads plain names: a file lands in between.
+    const readdir = sinon.stub(nodeFs, 'readdirSync').callsFake(((dir: fs.PathLike, options?: unknown) => {
+      if (options === undefined && String(dir) === fs.realpathSync(root)) fs.writeFileSync(path.join(root, 'b.py'), 'B = 2\n');
+      return (realReaddir as (d: fs.PathLike, o?: unknown) => unknown)(dir, options);
+    }) as typeof fs.readdirSync);
+    try {
+      assert.throws(() => prepareSnapshot(root), (error: Error) => error instanceof SnapshotError && error.message === `${path.join(fs.realpathSync(root), 'b.py')} appeared while ${fs.realpathSync(root)} was being hashed. Run the step again once nothing writes to the folder.`);
+    } finally {
+      readdir.restore();
+    }
+  });
+
+  it('takes no more files after one fails: the other lanes finish the file they are sending', async () => {
+    const files = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`src/f${String(i).padStart(2, '0')}.txt`, `${i}\n`]));
+    const root = path.join(writeTree(files), 'src');
+    const snapshot = prepareSnapshot(root);
+    let started = 0;
+    const store: BlobStore = {
+      containerUrl: 'https://acct.blob.core.windows.net/c',
+      datastoreName: 'workspaceblobstore',
+      getMetadata: async () => undefined,
+      uploadFile: async (blobName) => {
+        started++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (blobName.endsWith('/f03.txt')) throw new Error('refused');
+      },
+      setMetadata: async () => undefined,
+    };
+    await assert.rejects(uploadSnapshot(store, snapshot, { name: 'n', version: '1' }), /refused/);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(started <= 16, `${started} of 40 uploads started after one failed`);
+  });
 });
 
 describe('workspace: the content hash only when asked', () => {

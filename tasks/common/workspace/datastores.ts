@@ -2,6 +2,7 @@
 // proxy and CA settings: the storage SDK takes a core-http-compat client, so the task's HttpClient (from
 // network.ts) is adapted to it rather than letting the SDK build its own connections.
 import * as fs from "node:fs";
+import { Readable } from "node:stream";
 import type { TokenCredential } from "@azure/core-auth";
 import { toCompatResponse, type CompatResponse, type RequestPolicy, type WebResourceLike } from "@azure/core-http-compat";
 import { createHttpHeaders, createPipelineRequest, type HttpClient } from "@azure/core-rest-pipeline";
@@ -154,9 +155,28 @@ export function createBlobStore(datastore: Datastore, secrets: DatastoreSecrets 
     async uploadFile(blobName, filePath) {
       const blob = container.getBlockBlobClient(blobName);
       const { size } = await fs.promises.stat(filePath);
-      // One Put Blob with a streamed body, as uploadFile sends a file this size; larger files go up in blocks.
-      if (size <= SINGLE_PUT_BLOB_BYTES) await blob.upload(() => fs.createReadStream(filePath, { highWaterMark: UPLOAD_READ_BYTES }), size);
-      else await blob.uploadFile(filePath, { concurrency: 4 });
+      // Larger files go up in blocks, as uploadFile sends them.
+      if (size > SINGLE_PUT_BLOB_BYTES) return void (await blob.uploadFile(filePath, { concurrency: 4 }));
+      // One Put Blob with a streamed body, as uploadFile sends a file this size. Each try reads exactly `size`
+      // bytes; a read that fails or ends short (the file shrank) aborts the request, which would otherwise wait
+      // for bytes that never come, and every stream is closed however the upload ends.
+      const aborter = new AbortController();
+      const opened: Readable[] = [];
+      const body = (): Readable => {
+        if (size === 0) return Readable.from([]);
+        const stream = fs.createReadStream(filePath, { start: 0, end: size - 1, highWaterMark: UPLOAD_READ_BYTES });
+        stream.once("error", (error) => aborter.abort(error));
+        stream.once("end", () => {
+          if (stream.bytesRead < size) aborter.abort(new Error(`${filePath} ended after ${stream.bytesRead} of its ${size} bytes`));
+        });
+        opened.push(stream);
+        return stream;
+      };
+      try {
+        await blob.upload(body, size, { abortSignal: aborter.signal });
+      } finally {
+        for (const stream of opened) stream.destroy();
+      }
     },
     async setMetadata(blobName, metadata) {
       await container.getBlobClient(blobName).setMetadata(metadata);

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { assetVersionArmId, type AssetType } from "./scope";
 import { codeVersionBody, datastoreUri, prepareSnapshot, SnapshotError, type Snapshot } from "./snapshot";
-import { completedUpload, uploadSnapshot } from "./uploader";
+import { assertUnchangedSinceHashing, completedUpload, uploadSnapshot } from "./uploader";
 import { UserError } from "../platform/userError";
 import type { BlobStore } from "./datastores";
 import type { WorkspaceApi } from "./workspaceApi";
@@ -116,14 +116,22 @@ async function uploadOne(item: PendingUpload, store: BlobStore, api: WorkspaceAp
     }
     log(`Uploading ${item.localPath} (${snapshot.blobs.length} file(s), ${snapshot.totalBytes} bytes) to ${store.datastoreName}/${snapshot.blobPrefix}.`);
     // The code version's content hash (a sha256 over every file) is computed while the files upload, which
-    // mostly wait on the network, instead of after them.
-    const contentHashing = item.purpose === "code" ? snapshot.hashContentInTurns() : undefined;
+    // mostly wait on the network, instead of after them; it stops when the upload fails.
+    const stopHashing = new AbortController();
+    const contentHashing = item.purpose === "code" ? snapshot.hashContentInTurns(stopHashing.signal) : undefined;
     contentHashing?.catch(() => undefined); // awaited below; an upload failure must not leave it unhandled
-    await uploadSnapshot(store, snapshot, { name: assetName, version: assetVersion }, (blob) => {
-      stats.filesUploaded++;
-      stats.bytesUploaded += blob.size;
-    });
+    try {
+      await uploadSnapshot(store, snapshot, { name: assetName, version: assetVersion }, (blob) => {
+        stats.filesUploaded++;
+        stats.bytesUploaded += blob.size;
+      });
+    } catch (error) {
+      stopHashing.abort();
+      throw error;
+    }
     await contentHashing;
+    // The content hash read every file again: the code version must not name bytes other than those uploaded.
+    for (const blob of snapshot.blobs) assertUnchangedSinceHashing(snapshot, blob);
   }
   const result: UploadResult = {
     datastoreUri: datastoreUri(store.datastoreName, snapshot.blobPrefix),

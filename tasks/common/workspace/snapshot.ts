@@ -218,7 +218,7 @@ function chunkedReader(): (file: string) => Generator<Buffer> {
  * environment build contexts (only internal components pass their own _upload_hash), and any other name
  * would stop either tool reusing what the other uploaded.
  */
-export function objectHash(localPath: string, rules: IgnoreRules): string {
+export function objectHash(localPath: string, rules: IgnoreRules, onFileHashed?: (file: string) => void): string {
   const hash = createHash('md5').update(OBJECT_HASH_SEED);
   const read = chunkedReader();
   const dirHash = (dir: string): void => {
@@ -228,8 +228,10 @@ export function objectHash(localPath: string, rules: IgnoreRules): string {
       if (rules.isExcluded(entry)) continue;
       hash.update(path.basename(entry));
       const stat = fs.statSync(entry, { throwIfNoEntry: false });
-      if (stat?.isFile()) for (const chunk of read(entry)) hash.update(chunk);
-      else if (stat?.isDirectory()) dirHash(entry);
+      if (stat?.isFile()) {
+        for (const chunk of read(entry)) hash.update(chunk);
+        onFileHashed?.(entry);
+      } else if (stat?.isDirectory()) dirHash(entry);
     }
   };
   if (fs.statSync(localPath).isDirectory()) dirHash(path.resolve(localPath));
@@ -263,10 +265,17 @@ function contentHashing(files: readonly SnapshotFile[]): Iterator<void> & { dige
   return Object.assign(steps(), { digest: () => hash.digest('hex') });
 }
 
-/** contentHash, yielding to the event loop between chunks so uploads in flight keep moving. */
-async function contentHashInTurns(files: readonly SnapshotFile[]): Promise<string> {
+/** contentHash, yielding to the event loop between chunks so uploads in flight keep moving; `stop` ends it early. */
+async function contentHashInTurns(files: readonly SnapshotFile[], stop?: AbortSignal): Promise<string> {
   const hashing = contentHashing(files);
-  while (!hashing.next().done) await new Promise((resolve) => setImmediate(resolve));
+  try {
+    while (!hashing.next().done) {
+      await new Promise((resolve) => setImmediate(resolve));
+      stop?.throwIfAborted();
+    }
+  } finally {
+    hashing.return?.(); // closes the file being read when stopped
+  }
   return hashing.digest();
 }
 
@@ -288,9 +297,9 @@ export interface Snapshot {
   readonly contentHash: string;
   /**
    * Computes contentHash in slices between other work (a code upload runs it while its files upload, which
-   * wait on the network); contentHash reads the result once it is done.
+   * wait on the network); contentHash reads the result once it is done. `stop` ends it early (rejecting).
    */
-  hashContentInTurns(): Promise<string>;
+  hashContentInTurns(stop?: AbortSignal): Promise<string>;
   /** LocalUpload/<object hash>/<folder or file name>: the datastore path the job refers to. */
   blobPrefix: string;
   blobs: SnapshotBlob[];
@@ -302,7 +311,7 @@ export interface Snapshot {
 function withLazyContentHash(snapshot: Omit<Snapshot, 'contentHash' | 'hashContentInTurns'>, files: readonly SnapshotFile[]): Snapshot {
   let hash: string | undefined;
   let hashing: Promise<string> | undefined;
-  const hashContentInTurns = () => (hashing ??= hash !== undefined ? Promise.resolve(hash) : contentHashInTurns(files).then((digest) => (hash ??= digest)));
+  const hashContentInTurns = (stop?: AbortSignal) => (hashing ??= hash !== undefined ? Promise.resolve(hash) : contentHashInTurns(files, stop).then((digest) => (hash ??= digest)));
   Object.defineProperty(snapshot, 'hashContentInTurns', { value: hashContentInTurns });
   return Object.defineProperty(snapshot, 'contentHash', { enumerable: true, get: () => (hash ??= contentHash(files)) }) as Snapshot;
 }
@@ -325,7 +334,12 @@ export function prepareSnapshot(localPath: string, defaultIgnores: readonly stri
   const rules = IgnoreRules.forDirectory(absolute, defaultIgnores);
   const files = listSnapshotFiles(absolute, rules);
   if (!files.length) throw new SnapshotError(`Directory ${absolute} is empty. path or local_path must be a non-empty directory.`);
-  const hash = objectHash(absolute, rules);
+  const listed = new Set(files.map((f) => f.relativePath));
+  const hash = objectHash(absolute, rules, (file) => {
+    // A file that appeared after the listing would be in the hash but never uploaded.
+    const relative = path.relative(absolute, file).split(path.sep).join('/');
+    if (!listed.has(relative)) throw new SnapshotError(`${file} appeared while ${absolute} was being hashed. Run the step again once nothing writes to the folder.`);
+  });
   const blobPrefix = `${ARTIFACT_ORIGIN}/${hash}/${name}`;
   const blobs = files.map((f) => ({ sourcePath: f.sourcePath, blobName: `${blobPrefix}/${f.relativePath}`, size: f.size, mtimeMs: f.mtimeMs }));
   const first = [...blobs].sort((a, b) => byCodePoint(a.sourcePath, b.sourcePath) || byCodePoint(a.blobName, b.blobName))[0];

@@ -2,6 +2,7 @@
 // hash names the folder (LocalUpload/<hash>/<name>/...), files go up several at a time, and the indicator
 // blob's upload_status=completed metadata, written last, marks the upload complete for every later run.
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { UserError } from "../platform/userError";
 import type { BlobStore } from "./datastores";
 import { isUploadCompleted, uploadCompletedMetadata, type Snapshot, type SnapshotBlob } from "./snapshot";
@@ -16,25 +17,39 @@ export async function completedUpload(store: BlobStore, snapshot: Snapshot): Pro
 }
 
 /**
- * The hash named the folder before the files went up, each read again from disk: a file written in between
- * would put other bytes under that name, which every later run (and az ml) would reuse. Such an upload is
- * stopped and never marked complete.
+ * The hash named the folder before the files went up, each read again from disk (and the code's content hash
+ * reads them once more): a file written in between would put other bytes under that name, which every later run
+ * (and az ml) would reuse. Such an upload is stopped and never marked complete.
  */
-function assertUnchangedSinceHashing(blob: SnapshotBlob): void {
+export function assertUnchangedSinceHashing(snapshot: Snapshot, blob: SnapshotBlob): void {
   const now = fs.statSync(blob.sourcePath, { throwIfNoEntry: false });
   if (now?.size === blob.size && now.mtimeMs === blob.mtimeMs) return;
-  throw new UserError(`${blob.sourcePath} changed while it was being uploaded (${now ? "its size or modification time is not what it was when it was hashed" : "it is gone"}). Nothing was marked as uploaded; run the step again once nothing writes to the folder.`);
+  const shown = snapshot.isFile ? snapshot.localPath : path.join(snapshot.localPath, ...blob.blobName.slice(snapshot.blobPrefix.length + 1).split("/"));
+  const target = shown === blob.sourcePath ? "" : ` (${blob.sourcePath})`;
+  throw new UserError(`${shown}${target} changed while it was being uploaded (${now ? "its size or modification time is not what it was when it was hashed" : "it is gone"}). Nothing was marked as uploaded; run the step again once nothing writes to ${snapshot.localPath}.`);
 }
 
 /** Uploads every file of the snapshot, then marks the upload complete for the asset that owns it. */
 export async function uploadSnapshot(store: BlobStore, snapshot: Snapshot, asset: { name: string; version: string }, onUploaded?: (blob: SnapshotBlob) => void): Promise<void> {
   const queue = [...snapshot.blobs];
-  const lane = async (): Promise<void> => {
-    for (let blob = queue.shift(); blob; blob = queue.shift()) {
-      assertUnchangedSinceHashing(blob);
+  const uploadOne = async (blob: SnapshotBlob): Promise<void> => {
+    assertUnchangedSinceHashing(snapshot, blob);
+    try {
       await store.uploadFile(blob.blobName, blob.sourcePath);
-      assertUnchangedSinceHashing(blob);
-      onUploaded?.(blob);
+    } catch (error) {
+      // A file that shrank or vanished mid-upload fails the request: say that, not the transport's words.
+      assertUnchangedSinceHashing(snapshot, blob);
+      throw error;
+    }
+    assertUnchangedSinceHashing(snapshot, blob);
+    onUploaded?.(blob);
+  };
+  const lane = async (): Promise<void> => {
+    try {
+      for (let blob = queue.shift(); blob; blob = queue.shift()) await uploadOne(blob);
+    } catch (error) {
+      queue.length = 0; // the other lanes finish the file they are sending and take no more
+      throw error;
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_FILES, queue.length) }, lane));
