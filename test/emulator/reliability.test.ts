@@ -61,7 +61,8 @@ describe('emulator reliability: state directory ownership, restarts, job process
 
     cli.child.kill('SIGKILL');
     await cli.exited;
-    await waitFor(() => !pids.some(processAlive), 'the job processes to end after the emulator was killed', 10_000);
+    // The guard ends them within its 2 s grace; the margin is for a loaded machine (a full parallel run once took over 10 s).
+    await waitFor(() => !pids.some(processAlive), 'the job processes to end after the emulator was killed', 30_000);
 
     // The killed emulator left its lock behind; a new start takes it over, on the same ports.
     const restarted = startCli('--state-dir', stateDir);
