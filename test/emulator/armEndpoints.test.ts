@@ -54,6 +54,19 @@ describe('emulator ARM: online endpoints and deployments', () => {
     assert.equal((await traffic(h, { blue: 0, green: 0 })).status, 200);
   });
 
+  it('routes no traffic to a deployment still being created, as Azure ML answers "not found" until it has succeeded', async () => {
+    const h = createHarness();
+    await endpointWithDeployments(h, ['blue']);
+    const creating = await h.send('PUT', `${WS}/onlineEndpoints/churn-ep/deployments/green`, { body: MANAGED });
+    assert.equal(creating.json.properties.provisioningState, 'Creating');
+    const early = await traffic(h, { blue: 90, green: 10 });
+    assert.equal(early.status, 400);
+    assert.match(early.json.error.message, /^Deployment green not found in endpoint churn-ep: it is still being created/);
+    assert.equal((await traffic(h, { blue: 100, green: 0 })).status, 200, 'naming it at 0% changes nothing and is accepted');
+    await pollToEnd(h, creating);
+    assert.equal((await traffic(h, { blue: 90, green: 10 })).status, 200);
+  });
+
   it('accepts mirrorTraffic from 2023-04-01 (and previews), up to 50%, never on Kubernetes endpoints', async () => {
     const h = createHarness();
     await endpointWithDeployments(h, ['blue', 'green'], '2023-04-01');

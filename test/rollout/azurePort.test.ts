@@ -77,7 +77,7 @@ describe("rollout: Azure adapters", () => {
         },
         listDeployments: async (_name, signal) => {
           signals.push(signal);
-          return [{ name: "blue", properties: {} }, { name: "green", properties: {} }];
+          return [{ name: "blue", properties: { provisioningState: "Succeeded" } }, { name: "green", properties: { provisioningState: "Creating" } }];
         },
       },
       readSeries: async () => [],
@@ -87,7 +87,7 @@ describe("rollout: Azure adapters", () => {
     });
     const reading = new AbortController().signal;
     const view = await port.readEndpoint(reading);
-    assert.deepEqual(view, { kind: "managed", deployments: ["blue", "green"], traffic: { blue: 100 }, mirror: {}, tags: { owner: "me" } });
+    assert.deepEqual(view, { kind: "managed", deployments: ["blue", "green"], provisioningStates: { blue: "Succeeded", green: "Creating" }, traffic: { blue: 100 }, mirror: {}, tags: { owner: "me" } });
     const writing = new AbortController().signal;
     await port.putTraffic({ traffic: { blue: 90, green: 10 }, mirror: {} }, { owner: "me", rollout: "x" }, writing);
     assert.deepEqual(bodies, [{ location: "westeurope", tags: { owner: "me", rollout: "x" }, properties: { authMode: "Key", properties: {}, traffic: { blue: 90, green: 10 }, mirrorTraffic: {} } }]);

@@ -54,6 +54,15 @@ describe("rollout: traffic rules", () => {
     assert.equal(planTraffic({ traffic: {}, mirror: {} }, "green", parseSteps("100"), managed("green")).length, 1);
   });
 
+  it("refuses a candidate whose provisioning has not succeeded, before any change; a Succeeded one passes", () => {
+    const snapshot: EndpointTraffic = { traffic: { blue: 100 }, mirror: {} };
+    const withStates = (green: string): EndpointFacts => ({ ...managed("blue", "green"), provisioningStates: { blue: "Succeeded", green } });
+    for (const state of ["Creating", "Updating", "Failed"]) {
+      assert.throws(() => planTraffic(snapshot, "green", parseSteps("10 for 5m"), withStates(state)), new RegExp(`Deployment 'green' is ${state}, not Succeeded: .*nothing was changed`));
+    }
+    assert.equal(planTraffic(snapshot, "green", parseSteps("10 for 5m"), withStates("Succeeded")).length, 2);
+  });
+
   it("compares and describes maps by what they route", () => {
     assert.ok(sameTraffic({ traffic: { blue: 100, green: 0 }, mirror: {} }, { traffic: { blue: 100 }, mirror: { green: 0 } }));
     assert.ok(!sameTraffic({ traffic: { blue: 100 }, mirror: {} }, { traffic: { blue: 100 }, mirror: { green: 10 } }));

@@ -42,11 +42,18 @@ export function deploymentsOf(ctx: ServiceContext, endpoint: ArmResource): ArmRe
 
 /** Traffic must name existing deployments with whole percentages summing to 0 or 100; mirrorTraffic at most 50 on one deployment. */
 function checkTraffic(ctx: ServiceContext, endpoint: ArmResource, properties: Properties): void {
-  const deployments = deploymentsOf(ctx, endpoint).map((d) => d.name.toLowerCase());
+  const existing = deploymentsOf(ctx, endpoint);
+  const deployments = existing.map((d) => d.name.toLowerCase());
+  // A deployment still in its first provisioning is not yet in the endpoint's routing: Azure ML answers a
+  // traffic update naming it "Deployment <name> not found in endpoint <endpoint>" until it has succeeded.
+  const creating = new Set(existing.filter((d) => String((d.properties as Properties).provisioningState) === 'Creating').map((d) => d.name.toLowerCase()));
   const unknown = (map: Record<string, number>, field: string) => {
-    for (const name of Object.keys(map)) {
+    for (const [name, weight] of Object.entries(map)) {
       if (!deployments.includes(name.toLowerCase())) {
         throw userError(`Deployment '${name}' named in ${field} does not exist in endpoint '${endpoint.name}'. Create the deployment first, then route traffic to it.`, `properties.${field}`);
+      }
+      if (weight > 0 && creating.has(name.toLowerCase())) {
+        throw userError(`Deployment ${name} not found in endpoint ${endpoint.name}: it is still being created. Route traffic to it once its provisioning has succeeded.`, `properties.${field}`);
       }
     }
   };

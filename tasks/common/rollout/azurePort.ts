@@ -51,7 +51,8 @@ export function createAzurePort(options: AzurePortOptions): RolloutPort {
       const resource = await getEndpoint(signal);
       const deployments = await api.listDeployments(endpointName, signal);
       // Kubernetes online endpoints name their compute; managed ones have none.
-      return { kind: resource.properties.compute ? "kubernetes" : "managed", deployments: deployments.map((d) => d.name), ...trafficOf(resource), tags: resource.tags ?? {} };
+      const provisioningStates = Object.fromEntries(deployments.map((d) => [d.name, d.properties.provisioningState]));
+      return { kind: resource.properties.compute ? "kubernetes" : "managed", deployments: deployments.map((d) => d.name), provisioningStates, ...trafficOf(resource), tags: resource.tags ?? {} };
     },
 
     async putTraffic(state, tags, signal) {

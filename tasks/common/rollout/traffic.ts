@@ -32,6 +32,8 @@ export interface EndpointFacts {
   kind: OnlineKind;
   /** Names of the endpoint's deployments. */
   deployments: readonly string[];
+  /** Provisioning state by deployment name, where the service reported one. */
+  provisioningStates?: Readonly<Record<string, string | undefined>>;
 }
 
 const sum = (map: TrafficMap): number => Object.values(map).reduce((a, b) => a + b, 0);
@@ -118,6 +120,12 @@ export function weightTraffic(snapshot: EndpointTraffic, candidate: string, weig
  */
 export function planTraffic(snapshot: EndpointTraffic, candidate: string, plan: StepPlan, endpoint: EndpointFacts, inputName = "steps"): (EndpointTraffic | undefined)[] {
   if (!endpoint.deployments.includes(candidate)) throw new UserError(`Deployment '${candidate}' is not a deployment of the endpoint (it has: ${endpoint.deployments.join(", ") || "none"}); deploy it first with AzureMLDeploy@1`);
+  // Azure ML routes no traffic to a deployment before its provisioning has succeeded (a traffic update naming one
+  // still being created is refused), and a failed one would serve errors: stop before anything changes.
+  const state = endpoint.provisioningStates?.[candidate];
+  if (state !== undefined && state.toLowerCase() !== "succeeded") {
+    throw new UserError(`Deployment '${candidate}' is ${state}, not Succeeded: Azure ML routes traffic only to a deployment whose provisioning has succeeded. Wait for AzureMLDeploy@1 to finish (or fix the deployment), then run the rollout again; nothing was changed`);
+  }
   const stable = Object.entries(snapshot.traffic).filter(([name, w]) => name !== candidate && w > 0);
   const needsStable = plan.steps.some((s) => s.kind === "traffic" && s.weight < 100);
   if (needsStable && !stable.length) {
