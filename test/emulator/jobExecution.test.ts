@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type RunningEmulator, startEmulator } from '../../emulator/src';
-import { JobClient, processAlive, writeFiles } from './jobFixtures';
+import { JobClient, processWatch, writeFiles } from './jobFixtures';
 
 const SAMPLE = path.resolve(__dirname, '../../samples/training');
 
@@ -133,8 +133,8 @@ describe('emulator: jobs run for real', function () {
     await client.waitFor('long-job', (job) => job.properties.status === 'Running');
     const workDir = path.join(emulator.stateDir, 'jobs', 'long-job', 'code');
     for (let i = 0; !fs.existsSync(path.join(workDir, 'bash.pid')) && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
-    const pids = ['sleep.pid', 'bash.pid'].map((f) => Number(fs.readFileSync(path.join(workDir, f), 'utf8').trim()));
-    assert.ok(pids.every(processAlive));
+    const running = ['sleep.pid', 'bash.pid'].map((f) => processWatch(Number(fs.readFileSync(path.join(workDir, f), 'utf8').trim())));
+    assert.ok(running.every((alive) => alive()));
     // The log is live: run history serves what the process wrote while it still runs.
     let live = '';
     for (let i = 0; !live.includes('started') && i < 100; i++) live = await client.stdLog('long-job');
@@ -145,7 +145,7 @@ describe('emulator: jobs run for real', function () {
     assert.equal(cancel.status, 202);
     const job = await client.waitFor('long-job');
     assert.equal(job.properties.status, 'Canceled');
-    assert.deepEqual(pids.map(processAlive), [false, false]);
+    assert.deepEqual(running.map((alive) => alive()), [false, false]);
     assert.match(await client.stdLog('long-job'), /Cancellation requested/);
   });
 

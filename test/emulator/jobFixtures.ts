@@ -136,13 +136,31 @@ export function writeFiles(dir: string, files: Record<string, string>): string {
   return dir;
 }
 
-/** True while a process with this id runs (a zombie waiting for an adopting parent to reap it does not count). */
-export function processAlive(pid: number): boolean {
+/** A process's start time (/proc/<pid>/stat field 22, clock ticks after boot), undefined where there is no /proc. */
+function startTimeOf(pid: number): string | undefined {
   try {
-    process.kill(pid, 0);
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
   } catch {
-    return false;
+    return undefined;
   }
-  const stat = `/proc/${pid}/stat`;
-  return !fs.existsSync(stat) || !/^\d+ \(.*\) Z/.test(fs.readFileSync(stat, 'utf8'));
+}
+
+/**
+ * A check that this very process still runs (a zombie waiting for an adopting parent to reap it does not count).
+ * Its id alone is not enough: once it has ended, a busy machine soon gives the id to a new process (ids wrap
+ * at pid_max, 32768 here), so the check also compares the start time taken now, while the process runs.
+ */
+export function processWatch(pid: number): () => boolean {
+  const started = startTimeOf(pid);
+  return () => {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return false;
+    }
+    const stat = `/proc/${pid}/stat`;
+    if (!fs.existsSync(stat)) return true;
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(stat, 'utf8')) && startTimeOf(pid) === started;
+  };
 }

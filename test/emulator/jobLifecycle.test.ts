@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { startEmulator } from '../../emulator/src';
 import { setJobStatus } from '../../emulator/src/arm';
 import { getResource } from '../../emulator/src/arm/resources';
-import { JobClient, processAlive } from './jobFixtures';
+import { JobClient, processWatch } from './jobFixtures';
 
 describe('emulator: jobs across emulator stop and restart', function () {
   this.timeout(120_000);
@@ -23,19 +23,19 @@ describe('emulator: jobs across emulator stop and restart', function () {
 
   it('cancels running jobs when it stops, leaving no process behind', async () => {
     const emulator = await startEmulator({ stateDir });
-    let pid: number;
+    let running: () => boolean = () => true;
     try {
       const client = new JobClient(emulator);
       await client.submit('sleeper', { jobType: 'Command', command: 'echo $$ > bash.pid; sleep 300', environmentId: 'azureml://registries/azureml/environments/AzureML-minimal/versions/1' });
       await client.waitFor('sleeper', (job) => job.properties.status === 'Running');
       const pidFile = path.join(stateDir, 'jobs', 'sleeper', 'code', 'bash.pid');
       for (let i = 0; !fs.existsSync(pidFile) && i < 100; i++) await new Promise((r) => setTimeout(r, 100));
-      pid = Number(fs.readFileSync(pidFile, 'utf8'));
-      assert.ok(processAlive(pid));
+      running = processWatch(Number(fs.readFileSync(pidFile, 'utf8')));
+      assert.ok(running());
     } finally {
       await emulator.stop();
     }
-    assert.equal(processAlive(pid), false);
+    assert.equal(running(), false);
     const restarted = await startEmulator({ stateDir });
     try {
       const job = getResource(restarted.context, 'jobs', `${new JobClient(restarted).workspaceId}/jobs/sleeper`);

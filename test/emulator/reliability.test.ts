@@ -8,7 +8,7 @@ import { type ConnectionInfo, startEmulator } from '../../emulator/src';
 import { AdminClient } from '../../emulator/src/adminClient';
 import { startCli, temporaryDirectories, waitFor } from './cliFixtures';
 import { proxiedRequest, secretToken } from './emulatorFixtures';
-import { processAlive } from './jobFixtures';
+import { processWatch } from './jobFixtures';
 
 function workspaceUrl(c: ConnectionInfo, relative: string, apiVersion = '2022-10-01'): string {
   return `https://management.azure.com/subscriptions/${c.subscriptionId}/resourceGroups/${c.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${c.workspaceName}${relative}?api-version=${apiVersion}`;
@@ -57,12 +57,13 @@ describe('emulator reliability: state directory ownership, restarts, job process
     const workDir = path.join(stateDir, 'jobs', 'outlive-attempt', 'code');
     await waitFor(() => fs.existsSync(path.join(workDir, 'bash.pid')) && fs.existsSync(path.join(workDir, 'sleep.pid')), 'the job process to start');
     const pids = ['sleep.pid', 'bash.pid'].map((f) => Number(fs.readFileSync(path.join(workDir, f), 'utf8').trim()));
-    assert.ok(pids.every(processAlive), 'the job runs');
+    const running = pids.map(processWatch);
+    assert.ok(running.every((alive) => alive()), 'the job runs');
 
     cli.child.kill('SIGKILL');
     await cli.exited;
-    // The guard ends them within its 2 s grace; the margin is for a loaded machine (a full parallel run once took over 10 s).
-    await waitFor(() => !pids.some(processAlive), 'the job processes to end after the emulator was killed', 30_000);
+    // The guard ends them within its 2 s grace; the margin is for a loaded machine.
+    await waitFor(() => !running.some((alive) => alive()), 'the job processes to end after the emulator was killed', 30_000);
 
     // The killed emulator left its lock behind; a new start takes it over, on the same ports.
     const restarted = startCli('--state-dir', stateDir);

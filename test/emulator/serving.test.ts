@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { type RunningEmulator, startEmulator } from '../../emulator/src';
 import { AdminClient } from '../../emulator/src/adminClient';
 import { okValue, proxiedRequest, runProbes } from './emulatorFixtures';
-import { JobClient, processAlive, writeFiles } from './jobFixtures';
+import { JobClient, processWatch, writeFiles } from './jobFixtures';
 
 const SCORE_PY = `import json, os
 
@@ -274,23 +274,23 @@ describe('emulator: online endpoints serve deployments for real', function () {
     const uri = value.scoringUri;
     assert.equal((await score({ uri, key: value.credentials.accessToken })).status, 200);
     assert.equal((await score({ uri, key: keys.primaryKey })).status, 401, 'a key does not open an aml_token endpoint');
-    const pid = (await score({ uri, key: value.credentials.accessToken })).json().pid as number;
-    assert.ok(processAlive(pid));
+    const scoring = processWatch((await score({ uri, key: value.credentials.accessToken })).json().pid as number);
+    assert.ok(scoring());
     await admin.advanceTime(3601);
     assert.equal((await score({ uri, key: value.credentials.accessToken })).status, 401, 'the token expired');
     // The clock moved past the ARM token too: a new client signs in again.
     const deleted = await new JobClient(emulator).arm('DELETE', '/onlineEndpoints/token-ep');
     assert.equal(deleted.status, 202);
-    for (let i = 0; i < 40 && processAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(processAlive(pid), false, 'the scoring process is gone');
+    for (let i = 0; i < 40 && scoring(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(scoring(), false, 'the scoring process is gone');
   });
 
   it('stops every scoring process when the emulator stops', async () => {
-    const pid = (await score()).json().pid as number;
-    assert.ok(processAlive(pid));
+    const scoring = processWatch((await score()).json().pid as number);
+    assert.ok(scoring());
     stopped = true;
     await emulator.stop();
-    assert.equal(processAlive(pid), false);
+    assert.equal(scoring(), false);
   });
 
   it('serves its deployments again after a restart on the same state directory', async () => {
