@@ -20,7 +20,8 @@ export interface BlobStore {
   readonly datastoreName: string;
   /** The blob's metadata, or undefined when the blob does not exist. */
   getMetadata(blobName: string): Promise<Record<string, string> | undefined>;
-  uploadFile(blobName: string, filePath: string): Promise<void>;
+  /** Uploads the file's `size` bytes (its size when it was hashed, which the caller has just checked). */
+  uploadFile(blobName: string, filePath: string, size: number): Promise<void>;
   setMetadata(blobName: string, metadata: Record<string, string>): Promise<void>;
 }
 
@@ -152,9 +153,8 @@ export function createBlobStore(datastore: Datastore, secrets: DatastoreSecrets 
         throw error;
       }
     },
-    async uploadFile(blobName, filePath) {
+    async uploadFile(blobName, filePath, size) {
       const blob = container.getBlockBlobClient(blobName);
-      const { size } = await fs.promises.stat(filePath);
       // Larger files go up in blocks, as uploadFile sends them.
       if (size > SINGLE_PUT_BLOB_BYTES) return void (await blob.uploadFile(filePath, { concurrency: 4 }));
       // One Put Blob with a streamed body, as uploadFile sends a file this size. Each try reads exactly `size`

@@ -35,7 +35,7 @@ export async function uploadSnapshot(store: BlobStore, snapshot: Snapshot, asset
   const uploadOne = async (blob: SnapshotBlob): Promise<void> => {
     assertUnchangedSinceHashing(snapshot, blob);
     try {
-      await store.uploadFile(blob.blobName, blob.sourcePath);
+      await store.uploadFile(blob.blobName, blob.sourcePath, blob.size);
     } catch (error) {
       // A file that shrank or vanished mid-upload fails the request: say that, not the transport's words.
       assertUnchangedSinceHashing(snapshot, blob);
